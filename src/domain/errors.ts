@@ -1,0 +1,144 @@
+// Typed errors with stable codes. Codes are a public contract (ARCHITECTURE.md lists them): never rename one.
+
+export type ErrorCode =
+  | 'USAGE'
+  | 'TMUX_NOT_FOUND'
+  | 'TMUX_COMMAND_FAILED'
+  | 'TMUX_TIMEOUT'
+  | 'TMUX_SERVER_GONE'
+  | 'DAEMON_NOT_RUNNING'
+  | 'DAEMON_START_FAILED'
+  | 'SESSION_OWNED_ELSEWHERE'
+  | 'WORKER_NOT_FOUND'
+  | 'WORKER_EXISTS'
+  | 'WORKER_LIMIT'
+  | 'WORKER_UNAVAILABLE'
+  | 'TASK_NOT_FOUND'
+  | 'TASK_FILE_INVALID'
+  | 'PROJECT_NOT_FOUND'
+  | 'INVALID_TRANSITION'
+  | 'STATE_CORRUPT'
+  | 'CONFIG_INVALID'
+  | 'AGENT_AUTH_REQUIRED'
+  | 'INTERNAL';
+
+// Base of every error tmuxorch raises on purpose; `details` holds safe facts only, never secrets.
+export abstract class TmuxorchError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class UsageError extends TmuxorchError {
+  readonly code = 'USAGE';
+}
+export class TmuxNotFoundError extends TmuxorchError {
+  readonly code = 'TMUX_NOT_FOUND';
+}
+export class TmuxCommandError extends TmuxorchError {
+  readonly code = 'TMUX_COMMAND_FAILED';
+}
+export class TmuxTimeoutError extends TmuxorchError {
+  readonly code = 'TMUX_TIMEOUT';
+}
+export class TmuxServerGoneError extends TmuxorchError {
+  readonly code = 'TMUX_SERVER_GONE';
+}
+export class DaemonNotRunningError extends TmuxorchError {
+  readonly code = 'DAEMON_NOT_RUNNING';
+}
+export class DaemonStartError extends TmuxorchError {
+  readonly code = 'DAEMON_START_FAILED';
+}
+export class SessionOwnedElsewhereError extends TmuxorchError {
+  readonly code = 'SESSION_OWNED_ELSEWHERE';
+}
+export class WorkerNotFoundError extends TmuxorchError {
+  readonly code = 'WORKER_NOT_FOUND';
+}
+export class WorkerExistsError extends TmuxorchError {
+  readonly code = 'WORKER_EXISTS';
+}
+export class WorkerLimitError extends TmuxorchError {
+  readonly code = 'WORKER_LIMIT';
+}
+export class WorkerUnavailableError extends TmuxorchError {
+  readonly code = 'WORKER_UNAVAILABLE';
+}
+export class TaskNotFoundError extends TmuxorchError {
+  readonly code = 'TASK_NOT_FOUND';
+}
+export class TaskFileError extends TmuxorchError {
+  readonly code = 'TASK_FILE_INVALID';
+}
+export class ProjectNotFoundError extends TmuxorchError {
+  readonly code = 'PROJECT_NOT_FOUND';
+}
+export class InvalidTransitionError extends TmuxorchError {
+  readonly code = 'INVALID_TRANSITION';
+}
+export class StateCorruptError extends TmuxorchError {
+  readonly code = 'STATE_CORRUPT';
+}
+export class ConfigError extends TmuxorchError {
+  readonly code = 'CONFIG_INVALID';
+}
+export class AgentAuthError extends TmuxorchError {
+  readonly code = 'AGENT_AUTH_REQUIRED';
+}
+export class InternalError extends TmuxorchError {
+  readonly code = 'INTERNAL';
+}
+
+const CONSTRUCTORS: Record<ErrorCode, new (message: string, details?: Record<string, unknown>) => TmuxorchError> = {
+  USAGE: UsageError,
+  TMUX_NOT_FOUND: TmuxNotFoundError,
+  TMUX_COMMAND_FAILED: TmuxCommandError,
+  TMUX_TIMEOUT: TmuxTimeoutError,
+  TMUX_SERVER_GONE: TmuxServerGoneError,
+  DAEMON_NOT_RUNNING: DaemonNotRunningError,
+  DAEMON_START_FAILED: DaemonStartError,
+  SESSION_OWNED_ELSEWHERE: SessionOwnedElsewhereError,
+  WORKER_NOT_FOUND: WorkerNotFoundError,
+  WORKER_EXISTS: WorkerExistsError,
+  WORKER_LIMIT: WorkerLimitError,
+  WORKER_UNAVAILABLE: WorkerUnavailableError,
+  TASK_NOT_FOUND: TaskNotFoundError,
+  TASK_FILE_INVALID: TaskFileError,
+  PROJECT_NOT_FOUND: ProjectNotFoundError,
+  INVALID_TRANSITION: InvalidTransitionError,
+  STATE_CORRUPT: StateCorruptError,
+  CONFIG_INVALID: ConfigError,
+  AGENT_AUTH_REQUIRED: AgentAuthError,
+  INTERNAL: InternalError,
+};
+
+// The wire shape of an error (RPC replies, `--json` output).
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+// Turns any thrown value into its wire shape; unknown errors become INTERNAL.
+export function toErrorPayload(error: unknown): ErrorPayload {
+  if (error instanceof TmuxorchError) return { code: error.code, message: error.message, details: error.details };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message: `internal error (a bug in tmuxorch): ${message}`, details: {} };
+}
+
+// Rebuilds a typed error from its wire shape (the RPC client side).
+export function fromErrorPayload(payload: ErrorPayload): TmuxorchError {
+  const Ctor = CONSTRUCTORS[payload.code] ?? InternalError;
+  return new Ctor(payload.message, payload.details);
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(CONSTRUCTORS, value);
+}

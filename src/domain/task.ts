@@ -1,0 +1,107 @@
+// The Task entity and its state machine.
+//
+//   queued ──► running ──► succeeded | failed | timed_out | cancelled | lost
+//     │           └──────► queued            (re-queued after its worker died, while retries allow)
+//     └──► cancelled
+import { InvalidTransitionError } from './errors.js';
+
+export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'lost'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'lost',
+]);
+
+export const TASK_PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
+export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+
+// Higher runs first.
+export const PRIORITY_RANK: Readonly<Record<TaskPriority, number>> = { critical: 3, high: 2, normal: 1, low: 0 };
+
+// The exit code a timed-out task reports, as GNU timeout(1) does.
+export const TIMEOUT_EXIT_CODE = 124;
+
+export interface Task {
+  readonly id: string;
+  readonly workerId: string;
+  readonly command: string;
+  readonly priority: TaskPriority;
+  readonly timeoutMs: number | null;
+  readonly maxRetries: number;
+  // Monotonic enqueue order: FIFO among equal priorities, stable across restarts.
+  readonly seq: number;
+  readonly createdAt: string;
+  readonly status: TaskStatus;
+  readonly attempts: number;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly exitCode: number | null;
+  // Byte offset in the worker's pane log where this attempt's output starts.
+  readonly logOffset: number | null;
+  readonly reason: string | null;
+}
+
+const ALLOWED: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  queued: ['running', 'cancelled', 'lost'],
+  running: ['succeeded', 'failed', 'timed_out', 'cancelled', 'lost', 'queued'],
+  succeeded: [],
+  failed: [],
+  timed_out: [],
+  cancelled: [],
+  lost: [],
+};
+
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL_TASK_STATUSES.has(status);
+}
+
+export function canTransitionTask(from: TaskStatus, to: TaskStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+// Returns the task in its new status, or throws INVALID_TRANSITION.
+export function transitionTask(task: Task, to: TaskStatus, changes: Partial<Omit<Task, 'id' | 'status'>> = {}): Task {
+  if (!canTransitionTask(task.status, to)) {
+    throw new InvalidTransitionError(`task ${task.id} cannot go from ${task.status} to ${to}`, {
+      taskId: task.id,
+      from: task.status,
+      to,
+    });
+  }
+  return { ...task, ...changes, status: to };
+}
+
+// The status a finished attempt ends in, from its exit code.
+export function statusForExit(exitCode: number): Extract<TaskStatus, 'succeeded' | 'failed'> {
+  return exitCode === 0 ? 'succeeded' : 'failed';
+}
+
+// Orders queued tasks: higher priority first, then FIFO by `seq`.
+export function compareQueued(a: Pick<Task, 'priority' | 'seq'>, b: Pick<Task, 'priority' | 'seq'>): number {
+  return PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || a.seq - b.seq;
+}
+
+// The next task a worker should run, or undefined.
+export function nextQueuedTask(tasks: Iterable<Task>, workerId: string): Task | undefined {
+  let best: Task | undefined;
+  for (const task of tasks) {
+    if (task.workerId !== workerId || task.status !== 'queued') continue;
+    if (!best || compareQueued(task, best) < 0) best = task;
+  }
+  return best;
+}
+
+// Whether a task interrupted by its worker's death may run again.
+export function mayRetry(task: Pick<Task, 'attempts' | 'maxRetries'>): boolean {
+  return task.attempts <= task.maxRetries;
+}
+
+// Wall time of a finished attempt, or null.
+export function durationMs(task: Pick<Task, 'startedAt' | 'finishedAt'>): number | null {
+  if (!task.startedAt || !task.finishedAt) return null;
+  return Date.parse(task.finishedAt) - Date.parse(task.startedAt);
+}

@@ -1,0 +1,47 @@
+// A private tmux server per test: its own -L socket, no user config, cleaned up afterwards.
+import { execa } from 'execa';
+import { nanoid } from 'nanoid';
+import { ExecTransport } from '../../src/infrastructure/tmux/exec-transport.js';
+import type { TmuxSocket } from '../../src/infrastructure/tmux/transport.js';
+
+export interface TestTmuxServer {
+  readonly socket: TmuxSocket;
+  readonly name: string;
+  readonly exec: ExecTransport;
+  // Runs a tmux command on this server and returns stdout; throws on failure.
+  tmux(...args: string[]): Promise<string>;
+  // Starts the server with one detached session running a plain bash.
+  startSession(session?: string): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export const TEST_SHELL_ENV = { PS1: '$ ', HISTFILE: '/dev/null' } as const;
+
+export function newSocketName(): string {
+  return `tmuxorch-test-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
+}
+
+export function createTestTmuxServer(name = newSocketName()): TestTmuxServer {
+  const socket: TmuxSocket = { name, configFile: '/dev/null' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SHELL_ENV };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  const exec = new ExecTransport({ socket, env });
+  const tmux = async (...args: string[]): Promise<string> => {
+    const result = await execa('tmux', ['-L', name, '-f', '/dev/null', ...args], { env, extendEnv: false });
+    return result.stdout;
+  };
+  return {
+    socket,
+    name,
+    exec,
+    tmux,
+    async startSession(session = 'test') {
+      await tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', 'bash --norc --noprofile');
+    },
+    async kill() {
+      // Never let a cleanup error hide the real failure.
+      await execa('tmux', ['-L', name, 'kill-server'], { reject: false, env, extendEnv: false });
+    },
+  };
+}
