@@ -28,6 +28,8 @@ export const TIMEOUT_EXIT_CODE = 124;
 export interface Task {
   readonly id: string;
   readonly workerId: string;
+  // Kept so a result still names its worker after the worker was removed.
+  readonly workerName: string;
   readonly command: string;
   readonly priority: TaskPriority;
   readonly timeoutMs: number | null;

@@ -1,0 +1,153 @@
+// Start-up adoption and tmux-server loss.
+//
+// Start-up: the state file says which workers exist and which task each was running (with the
+// log offset its output starts at). Channels re-read each worker's log from there, so a task that
+// finished while the controller was down is collected with its real exit code; then one health
+// sweep remaps live panes by their @tmuxorch_worker option and revives the rest.
+//
+// Server loss: the control client ends the moment the tmux server dies. Every pane died with it;
+// their tasks are collected from the logs if they finished, else re-queued (retries left) or lost.
+// The session, window 0 and every worker are re-created in their project directories.
+import PQueue from 'p-queue';
+import { decideRestart, type RestartPolicy } from '../domain/restart-policy.js';
+import { isSupervised, transitionWorker, type Worker } from '../domain/worker.js';
+import { sameServer, type ServerIdentity } from '../infrastructure/tmux/format.js';
+import type { FleetRuntime } from './fleet-runtime.js';
+
+const SESSION_POLICY: RestartPolicy = { maxRestarts: 10, windowMs: 120_000, baseDelayMs: 250, maxDelayMs: 10_000, factor: 2 };
+
+export class FleetRecovery {
+  private identity: ServerIdentity | null = null;
+  private recovering: Promise<void> | null = null;
+  private sessionRestarts: number[] = [];
+  private stopped = false;
+
+  constructor(private readonly rt: FleetRuntime) {}
+
+  // Adopts (or creates) the session and everything the state file knows.
+  async start(): Promise<void> {
+    const { rt } = this;
+    const before = await rt.server.identity();
+    const { created } = await rt.keeper.ensureSession();
+    const after = await rt.server.identity();
+    this.identity = after.known ? after.value : null;
+    await rt.connection.attach(rt.settings.session);
+    rt.connection.on('control-lost', (reason) => this.onControlLost(reason));
+    await this.openChannels();
+    if (created || !before.known || before.value === null) {
+      // A fresh server or session: no stored pane id means anything any more.
+      await this.reviveEverything('the tmux session was gone when the controller started');
+    } else {
+      await this.settleTransientStates();
+      await rt.monitor.sweep();
+    }
+    rt.runner.pumpAll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  // Opens every worker's log channel at the right offset and collects tasks that already ended.
+  private async openChannels(): Promise<void> {
+    const { rt } = this;
+    const running = rt.store.tasks().filter((t) => t.status === 'running');
+    for (const worker of rt.store.workers()) {
+      if (worker.state === 'stopped') continue;
+      const channel = rt.channelFor(worker.id);
+      const task = running.find((t) => t.workerId === worker.id);
+      if (task) rt.runner.resume(task);
+      await channel.open(task?.logOffset ?? undefined);
+    }
+    await Promise.all([...rt.channels.values()].map((c) => c.drain()));
+  }
+
+  // Workers caught half-way (starting, reviving, busy without a task) are checked with a probe.
+  private async settleTransientStates(): Promise<void> {
+    const { rt } = this;
+    for (const worker of rt.store.workers()) {
+      const runningTask = rt.runner.runningTaskOf(worker.id);
+      const transient =
+        worker.state === 'starting' || worker.state === 'reviving' || (worker.state === 'busy' && !runningTask);
+      if (worker.state === 'dead') rt.monitor.scheduleRevive(worker.id);
+      if (!transient) continue;
+      const channel = rt.channelFor(worker.id);
+      let next: Worker = worker.state === 'reviving' ? transitionWorker(worker, 'starting') : worker;
+      try {
+        if (!worker.paneId) throw new Error('no pane');
+        await rt.launcher.waitReady(worker.paneId, channel, 5_000);
+        next = transitionWorker(next, 'idle');
+      } catch {
+        next = transitionWorker(next, 'dead', { lastError: 'was not at its prompt when the controller restarted' });
+      }
+      rt.store.putWorker(next);
+      if (next.state === 'dead') rt.monitor.scheduleRevive(worker.id);
+    }
+  }
+
+  private onControlLost(reason: string | undefined): void {
+    if (this.stopped) return;
+    this.rt.logger.warn('tmux control client ended', { reason });
+    this.recovering ??= this.recoverSession().finally(() => (this.recovering = null));
+  }
+
+  // Re-attaches to a live session, or rebuilds session and workers after the server died.
+  private async recoverSession(): Promise<void> {
+    const { rt } = this;
+    while (!this.stopped) {
+      try {
+        const identity = await rt.server.identity();
+        const exists = await rt.server.hasSession(rt.settings.session);
+        if (!identity.known || !exists.known) throw new Error('tmux did not answer');
+        if (exists.value && sameServer(identity.value, this.identity)) {
+          await rt.connection.attach(rt.settings.session);
+          await rt.monitor.sweep();
+          return;
+        }
+        const why = identity.value === null || !sameServer(identity.value, this.identity)
+          ? 'the tmux server exited'
+          : 'its tmux session was closed';
+        await rt.keeper.ensureSession();
+        const now = await rt.server.identity();
+        this.identity = now.known ? now.value : null;
+        await rt.connection.attach(rt.settings.session);
+        await this.reviveEverything(why);
+        rt.runner.pumpAll();
+        return;
+      } catch (error) {
+        const decision = decideRestart(this.sessionRestarts, Date.now(), SESSION_POLICY);
+        if (decision.action === 'give_up') {
+          rt.logger.error('cannot re-create the tmux session; giving up until tmuxorch start', { error: String(error) });
+          return;
+        }
+        this.sessionRestarts.push(Date.now());
+        rt.logger.warn('re-creating the tmux session failed; retrying', { error: String(error), delayMs: decision.delayMs });
+        await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+      }
+    }
+  }
+
+  // All panes are gone: collect what finished, hand back what was cut off, start every worker anew.
+  private async reviveEverything(why: string): Promise<void> {
+    const { rt } = this;
+    await Promise.all([...rt.channels.values()].map((c) => c.drain()));
+    const queue = new PQueue({ concurrency: 8 });
+    for (const worker of rt.store.workers()) {
+      if (!isSupervised(worker)) continue;
+      rt.monitor.cancelRevive(worker.id);
+      rt.runner.interrupt(worker.id, why);
+      const current = rt.store.requireWorker(worker.id);
+      let dead = current;
+      if (current.state !== 'dead') {
+        dead = transitionWorker(current.state === 'reviving' ? transitionWorker(current, 'starting') : current, 'dead', {
+          lastError: why,
+        });
+      }
+      rt.store.putWorker({ ...dead, paneId: null, windowId: null });
+      // Not the worker's fault: a server loss does not count against its restart limit.
+      void queue.add(() => rt.monitor.revive(worker.id, 'outage'));
+    }
+    await queue.onIdle();
+    await rt.store.flush();
+  }
+}

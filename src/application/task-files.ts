@@ -1,0 +1,64 @@
+// A task's files under state/tasks/<id>/: the script the pane sources, and the collected output
+// (ANSI-stripped and raw), written before the task is marked finished.
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { taskDir, type HomePaths } from '../infrastructure/config/paths.js';
+import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
+
+export class TaskFiles {
+  constructor(private readonly paths: HomePaths) {}
+
+  dir(taskId: string): string {
+    return taskDir(this.paths, taskId);
+  }
+
+  scriptPath(taskId: string): string {
+    return join(this.dir(taskId), 'run.sh');
+  }
+
+  async writeScript(taskId: string, script: string): Promise<string> {
+    const file = this.scriptPath(taskId);
+    await mkdir(this.dir(taskId), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(file, script, 0o600);
+    return file;
+  }
+
+  async writeOutput(taskId: string, output: string, raw: string): Promise<void> {
+    await mkdir(this.dir(taskId), { recursive: true, mode: 0o700 });
+    await Promise.all([
+      writeFileAtomic(join(this.dir(taskId), 'output.txt'), output),
+      writeFileAtomic(join(this.dir(taskId), 'output.raw'), raw),
+    ]);
+  }
+
+  // The collected output, or null when the task has none (yet).
+  async readOutput(taskId: string): Promise<string | null> {
+    try {
+      return await readFile(join(this.dir(taskId), 'output.txt'), 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  async remove(taskId: string): Promise<void> {
+    await rm(this.dir(taskId), { recursive: true, force: true });
+  }
+}
+
+// Reads bytes [from, to) of a file as text ('' when it is not there).
+export async function readSlice(file: string, from: number, to: number): Promise<string> {
+  if (to <= from) return '';
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const buffer = Buffer.alloc(to - from);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}

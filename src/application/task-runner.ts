@@ -1,0 +1,281 @@
+// Runs tasks on workers: per-worker queues ordered by priority then FIFO, one task at a time per
+// worker, completion from the end marker in the worker's log, timeouts with Ctrl-C.
+//
+// A task is on disk as `running` (with the log offset its output starts at) before its command
+// is typed, so a controller that dies mid-task finds it again and collects it from the log.
+// After Ctrl-C the worker stays busy until its shell answers a ready probe: keys for the next
+// task must never reach a program that is still running.
+import { EventEmitter } from 'node:events';
+import { nanoid } from 'nanoid';
+import { TIMEOUT_EXIT_CODE, isTerminal, mayRetry, nextQueuedTask, statusForExit, transitionTask } from '../domain/task.js';
+import type { Task, TaskPriority, TaskStatus } from '../domain/task.js';
+import { buildSourceLine, buildTaskScript } from '../domain/marker.js';
+import { partialOutput } from '../domain/task-output.js';
+import { isDispatchable, transitionWorker, type Worker } from '../domain/worker.js';
+import { fileSize } from '../infrastructure/logs/log-tailer.js';
+import type { Logger } from '../infrastructure/logs/logger.js';
+import type { TmuxServer } from '../infrastructure/tmux/server.js';
+import type { FleetStore } from './fleet-store.js';
+import { readSlice, type TaskFiles } from './task-files.js';
+import type { TaskEndEvent, WorkerChannel } from './worker-channel.js';
+import type { WorkerLauncher } from './worker-launcher.js';
+
+export interface NewTask {
+  readonly workerId: string;
+  readonly workerName: string;
+  readonly command: string;
+  readonly priority?: TaskPriority | undefined;
+  readonly timeoutMs?: number | null | undefined;
+  readonly retries?: number | undefined;
+}
+
+export interface TaskRunnerDeps {
+  readonly store: FleetStore;
+  readonly server: TmuxServer;
+  readonly files: TaskFiles;
+  readonly channel: (workerId: string) => WorkerChannel | undefined;
+  readonly launcher: WorkerLauncher;
+  readonly logger: Logger;
+  readonly redact: (workerId: string, text: string) => string;
+  // A worker that did not come back to its prompt after Ctrl-C: the health monitor takes over.
+  readonly onWorkerStuck: (workerId: string, reason: string) => void;
+}
+
+export interface TaskRunnerEvents {
+  finished: [Task];
+}
+
+const INTERRUPT_ATTEMPTS = 3;
+const PROMPT_WAIT_MS = 5_000;
+
+export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly waiters = new Map<string, Array<(task: Task) => void>>();
+  private readonly dispatching = new Set<string>();
+
+  constructor(private readonly deps: TaskRunnerDeps) {
+    super();
+  }
+
+  // Queues a task for a worker and starts it if the worker is idle.
+  async enqueue(input: NewTask): Promise<Task> {
+    const { store } = this.deps;
+    const task: Task = {
+      id: `t-${nanoid(12).replace(/[^A-Za-z0-9]/g, '0')}`,
+      workerId: input.workerId,
+      workerName: input.workerName,
+      command: input.command,
+      priority: input.priority ?? 'normal',
+      timeoutMs: input.timeoutMs ?? null,
+      maxRetries: input.retries ?? 0,
+      seq: store.nextSeq(),
+      createdAt: new Date().toISOString(),
+      status: 'queued',
+      attempts: 0,
+      startedAt: null,
+      finishedAt: null,
+      exitCode: null,
+      logOffset: null,
+      reason: null,
+    };
+    store.putTask(task);
+    await store.flush();
+    this.pump(input.workerId);
+    return store.task(task.id) ?? task;
+  }
+
+  // Starts the next queued task of a worker if it is idle.
+  pump(workerId: string): void {
+    if (this.dispatching.has(workerId)) return;
+    const { store } = this.deps;
+    const worker = store.worker(workerId);
+    if (!worker || !isDispatchable(worker)) return;
+    const task = nextQueuedTask(store.tasks(), workerId);
+    if (task) void this.dispatch(worker, task);
+  }
+
+  pumpAll(): void {
+    for (const worker of this.deps.store.workers()) this.pump(worker.id);
+  }
+
+  // Resolves with the task once it is finished.
+  wait(taskId: string): Promise<Task> {
+    const task = this.deps.store.requireTask(taskId);
+    if (isTerminal(task.status)) return Promise.resolve(task);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(taskId) ?? [];
+      list.push(resolve);
+      this.waiters.set(taskId, list);
+    });
+  }
+
+  // Picks up a task that was running when the controller stopped: its channel re-reads the log
+  // from the task's offset; its timeout counts from when it really started.
+  resume(task: Task): void {
+    this.deps.channel(task.workerId)?.expectTask(task.id);
+    this.armTimeout(task);
+  }
+
+  private async dispatch(worker: Worker, task: Task): Promise<void> {
+    const { store, files, server } = this.deps;
+    const channel = this.deps.channel(worker.id);
+    if (!channel || !worker.paneId) return;
+    this.dispatching.add(worker.id);
+    let running: Task | null = null;
+    try {
+      const scriptPath = await files.writeScript(task.id, buildTaskScript(task.id, task.command));
+      running = store.putTask(
+        transitionTask(task, 'running', {
+          attempts: task.attempts + 1,
+          startedAt: new Date().toISOString(),
+          logOffset: await fileSize(channel.logFile),
+        }),
+      );
+      store.putWorker(transitionWorker(worker, 'busy'));
+      channel.expectTask(task.id);
+      await store.flush();
+      const pane = server.pane(worker.paneId);
+      if (await pane.inMode()) await pane.cancelMode();
+      await pane.sendText(buildSourceLine(scriptPath));
+      this.armTimeout(running);
+    } catch (error) {
+      this.deps.logger.warn('dispatch failed', { taskId: task.id, workerId: worker.id, error: String(error) });
+      if (running) this.interrupt(worker.id, `could not type the task into its pane (${String(error)})`, true);
+      this.deps.onWorkerStuck(worker.id, 'its pane did not accept keys');
+    } finally {
+      this.dispatching.delete(worker.id);
+    }
+  }
+
+  // Called by a worker's channel when an end marker arrives.
+  handleEnd(workerId: string, event: TaskEndEvent): void {
+    const task = this.deps.store.task(event.taskId);
+    if (!task || task.status !== 'running' || task.workerId !== workerId) return;
+    this.clearTimer(task.id);
+    const output = this.deps.redact(workerId, event.output);
+    const raw = this.deps.redact(workerId, event.rawOutput);
+    void this.finish(task, statusForExit(event.exitCode), event.exitCode, output, raw, null).then(() => {
+      const worker = this.deps.store.worker(workerId);
+      if (worker?.state === 'busy') this.deps.store.putWorker(transitionWorker(worker, 'idle'));
+      this.pump(workerId);
+    });
+  }
+
+  // The running task of a worker whose pane died: re-queued while retries allow, else lost.
+  interrupt(workerId: string, reason: string, forceRetry = false): void {
+    const task = this.runningTaskOf(workerId);
+    if (!task) return;
+    this.clearTimer(task.id);
+    this.deps.channel(workerId)?.forget(task.id);
+    if (forceRetry || mayRetry(task)) {
+      this.deps.store.putTask(
+        transitionTask(task, 'queued', { reason: `attempt ${task.attempts} interrupted: ${reason}`, startedAt: null }),
+      );
+      this.deps.store.flushSoon();
+      return;
+    }
+    void this.finishPartial(task, 'lost', null, `${reason}; no retries left`);
+  }
+
+  // Cancels a queued task, or interrupts a running one with Ctrl-C.
+  async cancel(taskId: string): Promise<Task> {
+    const task = this.deps.store.requireTask(taskId);
+    if (isTerminal(task.status)) return task;
+    if (task.status === 'queued') {
+      await this.finish(task, 'cancelled', null, '', '', 'cancelled before it started');
+      return this.deps.store.requireTask(taskId);
+    }
+    this.clearTimer(task.id);
+    this.deps.channel(task.workerId)?.forget(task.id);
+    await this.finishPartial(task, 'cancelled', null, 'cancelled while running');
+    void this.recoverPrompt(task.workerId);
+    return this.deps.store.requireTask(taskId);
+  }
+
+  runningTaskOf(workerId: string): Task | undefined {
+    return this.deps.store.tasks().find((t) => t.workerId === workerId && t.status === 'running');
+  }
+
+  stop(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private armTimeout(task: Task): void {
+    if (task.timeoutMs === null || !task.startedAt) return;
+    const remaining = Math.max(0, Date.parse(task.startedAt) + task.timeoutMs - Date.now());
+    const timer = setTimeout(() => void this.onTimeout(task.id), remaining);
+    this.timers.set(task.id, timer);
+  }
+
+  private clearTimer(taskId: string): void {
+    const timer = this.timers.get(taskId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(taskId);
+  }
+
+  private async onTimeout(taskId: string): Promise<void> {
+    this.timers.delete(taskId);
+    const task = this.deps.store.task(taskId);
+    if (!task || task.status !== 'running') return;
+    this.deps.channel(task.workerId)?.forget(task.id);
+    const seconds = ((task.timeoutMs ?? 0) / 1000).toFixed(1);
+    await this.finishPartial(task, 'timed_out', TIMEOUT_EXIT_CODE, `timed out after ${seconds} s`);
+    await this.recoverPrompt(task.workerId);
+  }
+
+  // Ctrl-C until the shell answers a ready probe; a worker that never does is handed over as stuck.
+  private async recoverPrompt(workerId: string): Promise<void> {
+    const { store, server, launcher } = this.deps;
+    for (let attempt = 1; attempt <= INTERRUPT_ATTEMPTS; attempt++) {
+      const worker = store.worker(workerId);
+      const channel = this.deps.channel(workerId);
+      if (!worker?.paneId || !channel || worker.state !== 'busy') return;
+      try {
+        const pane = server.pane(worker.paneId);
+        if (await pane.inMode()) await pane.cancelMode();
+        await pane.sendKeys('C-c');
+        await launcher.waitReady(worker.paneId, channel, PROMPT_WAIT_MS);
+        const current = store.worker(workerId);
+        if (current?.state === 'busy') store.putWorker(transitionWorker(current, 'idle'));
+        this.pump(workerId);
+        return;
+      } catch (error) {
+        this.deps.logger.warn('worker did not return to its prompt', { workerId, attempt, error: String(error) });
+      }
+    }
+    this.deps.onWorkerStuck(workerId, `did not return to its prompt after ${INTERRUPT_ATTEMPTS} Ctrl-C`);
+  }
+
+  private async finishPartial(task: Task, status: TaskStatus, exitCode: number | null, reason: string): Promise<void> {
+    const channel = this.deps.channel(task.workerId);
+    let output = '';
+    if (channel && task.logOffset !== null) {
+      const raw = await readSlice(channel.logFile, task.logOffset, await fileSize(channel.logFile));
+      output = this.deps.redact(task.workerId, partialOutput(raw, task.id));
+    }
+    await this.finish(task, status, exitCode, output, output, reason);
+  }
+
+  private async finish(
+    task: Task,
+    status: TaskStatus,
+    exitCode: number | null,
+    output: string,
+    raw: string,
+    reason: string | null,
+  ): Promise<void> {
+    await this.deps.files.writeOutput(task.id, output, raw);
+    const current = this.deps.store.task(task.id);
+    if (!current || isTerminal(current.status)) return;
+    const done = this.deps.store.putTask(
+      transitionTask(current, status, { exitCode, finishedAt: new Date().toISOString(), reason }),
+    );
+    this.deps.store.flushSoon();
+    this.deps.logger.info('task finished', { taskId: done.id, workerId: done.workerId, status, exitCode });
+    const waiters = this.waiters.get(done.id) ?? [];
+    this.waiters.delete(done.id);
+    for (const resolve of waiters) resolve(done);
+    this.emit('finished', done);
+  }
+}

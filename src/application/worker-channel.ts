@@ -1,0 +1,93 @@
+// The live link to one worker's output: its pane log, followed from an offset, fed through a
+// MarkerScanner. Survives pane respawns (the log file stays the same), so a revived worker keeps
+// its channel.
+import { MarkerScanner, type ScanEvent } from '../domain/marker-scanner.js';
+import { LogTailer, fileSize } from '../infrastructure/logs/log-tailer.js';
+
+export type TaskEndEvent = Extract<ScanEvent, { kind: 'end' }>;
+
+interface ReadyWaiter {
+  resolve: () => void;
+  timer: NodeJS.Timeout;
+}
+
+export class WorkerChannel {
+  private readonly scanner = new MarkerScanner();
+  private readonly readyWaiters = new Map<string, ReadyWaiter>();
+  private tailer: LogTailer | null = null;
+
+  constructor(
+    readonly workerId: string,
+    readonly logFile: string,
+    private readonly onTaskEnd: (event: TaskEndEvent) => void,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  // Starts reading the log at `offset` (a running task's offset after a restart, else the end).
+  async open(offset?: number): Promise<void> {
+    if (this.tailer) return;
+    const start = offset ?? (await fileSize(this.logFile));
+    this.tailer = new LogTailer({
+      file: this.logFile,
+      offset: start,
+      onText: (text) => this.feed(text),
+      onError: this.onError,
+    });
+    await this.tailer.start();
+  }
+
+  // Bytes of the log read so far.
+  get position(): number {
+    return this.tailer?.position ?? 0;
+  }
+
+  expectTask(taskId: string): void {
+    this.scanner.expectTask(taskId);
+  }
+
+  forget(id: string): void {
+    this.scanner.forget(id);
+    const waiter = this.readyWaiters.get(id);
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      this.readyWaiters.delete(id);
+    }
+  }
+
+  // Resolves true when the shell prints the probe's ready line, false after `timeoutMs`.
+  waitReady(probeId: string, timeoutMs: number): Promise<boolean> {
+    this.scanner.expectReady(probeId);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.forget(probeId);
+        resolve(false);
+      }, timeoutMs);
+      this.readyWaiters.set(probeId, { resolve: () => resolve(true), timer });
+    });
+  }
+
+  // Reads whatever the log has now (used before judging a worker dead: its last words count).
+  async drain(): Promise<void> {
+    await this.tailer?.catchUp();
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.readyWaiters.keys()]) this.forget(id);
+    await this.tailer?.close();
+    this.tailer = null;
+  }
+
+  private feed(text: string): void {
+    for (const event of this.scanner.push(text)) {
+      if (event.kind === 'end') this.onTaskEnd(event);
+      else if (event.kind === 'ready') {
+        const waiter = this.readyWaiters.get(event.probeId);
+        if (waiter) {
+          clearTimeout(waiter.timer);
+          this.readyWaiters.delete(event.probeId);
+          waiter.resolve();
+        }
+      }
+    }
+  }
+}

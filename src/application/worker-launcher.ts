@@ -1,0 +1,104 @@
+// Puts a worker into a pane: creates (or respawns) it in its project directory, tags the pane with
+// the worker id, pipes its output to the worker's log, waits until the shell answers a ready
+// probe (keys typed before that can be lost or land in the wrong place), then starts the agent.
+import { access, constants } from 'node:fs/promises';
+import { nanoid } from 'nanoid';
+import { AGENT_PROFILES } from '../domain/agent-profile.js';
+import { ProjectNotFoundError, WorkerUnavailableError } from '../domain/errors.js';
+import { buildReadyProbe } from '../domain/marker.js';
+import type { Worker } from '../domain/worker.js';
+import { toShellCommand } from '../infrastructure/tmux/argv.js';
+import { WORKER_OPTION } from '../infrastructure/tmux/format.js';
+import type { TmuxServer } from '../infrastructure/tmux/server.js';
+import type { WorkerChannel } from './worker-channel.js';
+
+// Every worker runs bash without rc files: a predictable prompt, no history file, no surprises.
+export const WORKER_SHELL = ['bash', '--noprofile', '--norc', '-i'] as const;
+export const READY_TIMEOUT_MS = 15_000;
+
+export interface PanePlacement {
+  readonly paneId: string;
+  readonly windowId: string;
+}
+
+export interface LauncherContext {
+  readonly server: TmuxServer;
+  readonly session: string;
+  // PATH and the like, from the controller's environment.
+  readonly baseEnv: Readonly<Record<string, string>>;
+  // Secret values by name, for the workers that were given them (memory only, never on disk).
+  readonly secretValue: (workerId: string, name: string) => string | undefined;
+}
+
+// Fails with a clear sentence when the project directory is not there.
+export async function checkProject(project: string): Promise<void> {
+  try {
+    await access(project, constants.R_OK | constants.X_OK);
+  } catch {
+    throw new ProjectNotFoundError(`project directory ${project} does not exist or cannot be entered`, { project });
+  }
+}
+
+export class WorkerLauncher {
+  constructor(private readonly ctx: LauncherContext) {}
+
+  // The environment a worker's pane starts with.
+  envFor(worker: Worker): Record<string, string> {
+    const env: Record<string, string> = {
+      ...this.ctx.baseEnv,
+      ...worker.env,
+      PS1: '$ ',
+      HISTFILE: '/dev/null',
+      TMUXORCH_WORKER_ID: worker.id,
+      TMUXORCH_WORKER_NAME: worker.name,
+    };
+    for (const name of worker.secretEnv) {
+      const value = this.ctx.secretValue(worker.id, name);
+      if (value !== undefined) env[name] = value;
+    }
+    return env;
+  }
+
+  // A new window for the worker, or its old pane respawned in place when tmux still has it.
+  async place(worker: Worker, channel: WorkerChannel, deadPaneId: string | null): Promise<PanePlacement> {
+    await checkProject(worker.project);
+    const env = this.envFor(worker);
+    let placement: PanePlacement;
+    if (deadPaneId) {
+      const pane = this.ctx.server.pane(deadPaneId);
+      await pane.respawn(WORKER_SHELL, worker.project, env);
+      placement = { paneId: deadPaneId, windowId: worker.windowId ?? '' };
+    } else {
+      const created = await this.ctx.server.newWindow(this.ctx.session, {
+        name: worker.name,
+        cwd: worker.project,
+        command: WORKER_SHELL,
+        env,
+      });
+      placement = { paneId: created.paneId, windowId: created.windowId };
+      // A crashed program then shows as a dead pane with its exit status instead of vanishing.
+      await this.ctx.server.setWindowOption(created.windowId, 'remain-on-exit', 'on');
+    }
+    const pane = this.ctx.server.pane(placement.paneId);
+    await pane.setOption(WORKER_OPTION, worker.id);
+    await pane.pipeToFile(channel.logFile);
+    await this.waitReady(placement.paneId, channel);
+    const profile = AGENT_PROFILES[worker.type];
+    if (profile.launch.length > 0) await pane.sendText(toShellCommand(profile.launch));
+    return placement;
+  }
+
+  // Types a ready probe and waits for the shell to print it; cancels copy-mode first.
+  async waitReady(paneId: string, channel: WorkerChannel, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+    const pane = this.ctx.server.pane(paneId);
+    if (await pane.inMode()) await pane.cancelMode();
+    const probeId = `r${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`;
+    const ready = channel.waitReady(probeId, timeoutMs);
+    await pane.sendText(buildReadyProbe(probeId));
+    if (!(await ready)) {
+      throw new WorkerUnavailableError(`worker pane ${paneId} did not reach its shell prompt within ${timeoutMs} ms`, {
+        paneId,
+      });
+    }
+  }
+}

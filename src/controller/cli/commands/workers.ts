@@ -1,0 +1,91 @@
+// add-worker, remove-worker, list, revive, capture, attach.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { execa } from 'execa';
+import { UsageError } from '../../../domain/errors.js';
+import type { WorkerView } from '../../../application/views.js';
+import { socketArgs } from '../../../infrastructure/tmux/transport.js';
+import { renderWorkers } from '../../status-view.js';
+import type { CliContext } from '../context.js';
+import { ExitRequest } from '../exit-codes.js';
+import { collect, parseCount, parseEnvPairs, parseWorkerType } from '../parse.js';
+
+export function registerWorkers(program: Command, ctx: CliContext): void {
+  program
+    .command('add-worker')
+    .description('spawn a worker (one tmux window) in a project directory')
+    .requiredOption('--type <type>', 'shell, sim, claude, codex, gemini, opencode or aider')
+    .requiredOption('--project <dir>', 'the directory the worker runs in')
+    .option('--name <name>', 'a name to address the worker by (default: <type>-<dir name>)')
+    .option('--env <KEY=VALUE>', 'environment for the worker; repeatable; KEY alone passes this shell\'s value', collect, [])
+    .action(async (opts: { type: string; project: string; name?: string; env: string[] }) => {
+      const worker = await ctx.call<WorkerView>('addWorker', {
+        type: parseWorkerType(opts.type),
+        project: resolve(opts.project),
+        ...(opts.name ? { name: opts.name } : {}),
+        env: parseEnvPairs(opts.env),
+      });
+      ctx.print(worker, () => `${ctx.out.green('✓')} worker ${ctx.out.bold(worker.name)} (${worker.id}) is ${worker.state} in pane ${worker.paneId ?? '-'}`);
+    });
+
+  program
+    .command('remove-worker <worker>')
+    .description('stop a worker: cancels its tasks and closes its window')
+    .option('--keep-pane', 'leave the pane open (no longer managed)')
+    .action(async (worker: string, opts: { keepPane?: boolean }) => {
+      const removed = await ctx.call<WorkerView>('removeWorker', { worker, keepPane: opts.keepPane === true });
+      ctx.print(removed, () => `worker ${removed.name} removed`);
+    });
+
+  program
+    .command('list')
+    .description('list the workers')
+    .action(async () => {
+      const workers = await ctx.call<WorkerView[]>('list');
+      ctx.print(workers, () => renderWorkers(workers, ctx.out));
+    });
+
+  program
+    .command('revive <worker>')
+    .description('start a dead or failed worker again (resets its restart limit)')
+    .action(async (worker: string) => {
+      const revived = await ctx.call<WorkerView>('revive', { worker });
+      ctx.print(revived, () => `worker ${revived.name} is ${revived.state} (pane ${revived.paneId ?? '-'}, ${revived.restarts} restarts)`);
+      if (revived.state === 'dead' || revived.state === 'failed') throw new ExitRequest(1);
+    });
+
+  program
+    .command('capture <worker>')
+    .description("print what a worker's pane shows")
+    .option('--lines <n>', 'also include this many lines of history')
+    .action(async (worker: string, opts: { lines?: string }) => {
+      const lines = opts.lines === undefined ? 0 : parseCount(opts.lines, '--lines', 1_000_000);
+      const text = await ctx.call<string>('capture', { worker, lines });
+      ctx.print({ worker, text }, () => text);
+    });
+
+  program
+    .command('attach [worker]')
+    .description("attach this terminal to the session (at a worker's window)")
+    .action(async (worker: string | undefined) => {
+      const { settings } = ctx;
+      if (!process.stdin.isTTY) throw new UsageError('attach needs a terminal: run it from an interactive shell', {});
+      let target = `=${settings.session}`;
+      if (worker) {
+        const workers = await ctx.call<WorkerView[]>('list');
+        const found = workers.find((w) => w.name === worker || w.id === worker);
+        if (!found?.paneId) throw new UsageError(`worker ${worker} has no pane right now`, { worker });
+        target = found.paneId;
+        await execa('tmux', [...socketArgs(settings.socket), 'select-window', '-t', found.paneId], { reject: false });
+      }
+      const env = { ...process.env };
+      delete env.TMUX;
+      const result = await execa('tmux', [...socketArgs(settings.socket), 'attach-session', '-t', target], {
+        stdio: 'inherit',
+        reject: false,
+        env,
+        extendEnv: false,
+      });
+      throw new ExitRequest(result.exitCode ?? 1);
+    });
+}

@@ -1,0 +1,60 @@
+// What every command needs: resolved settings (flags > env > config > defaults), the output mode,
+// and a connection to the daemon.
+import type { Command } from 'commander';
+import { resolveSettings, type Settings } from '../../infrastructure/config/settings.js';
+import { RpcClient } from '../rpc-client.js';
+import { stylerFor, type Styler } from './output.js';
+
+export interface GlobalOptions {
+  home?: string;
+  socket?: string;
+  session?: string;
+  json?: boolean;
+  debug?: boolean;
+}
+
+export class CliContext {
+  private cachedSettings: Settings | null = null;
+
+  constructor(private readonly program: Command) {}
+
+  get options(): GlobalOptions {
+    return this.program.opts<GlobalOptions>();
+  }
+
+  get json(): boolean {
+    return this.options.json === true;
+  }
+
+  get settings(): Settings {
+    this.cachedSettings ??= resolveSettings({
+      home: this.options.home,
+      socket: this.options.socket,
+      session: this.options.session,
+    });
+    return this.cachedSettings;
+  }
+
+  get out(): Styler {
+    return stylerFor(process.stdout);
+  }
+
+  // Calls one daemon method and closes the connection.
+  async call<T>(method: string, params?: unknown): Promise<T> {
+    const client = await RpcClient.connect(this.settings.paths.socketFile);
+    try {
+      return await client.call<T>(method, params);
+    } finally {
+      client.close();
+    }
+  }
+
+  // Prints `value` as JSON with --json, else the human text.
+  print(value: unknown, human: () => string): void {
+    if (this.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    else {
+      const text = human();
+      if (text !== '') process.stdout.write(`${text}\n`);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// The CLI: commander parses flags; each command calls the daemon and prints. One catch here turns
+// every error into one sentence and an exit code (USAGE → 2, others → 1); `--json` prints
+// {"error":{code,message,details}}; a stack only with --debug.
+import { Command, CommanderError } from 'commander';
+import { UsageError, toErrorPayload, type ErrorPayload } from '../../domain/errors.js';
+import { VERSION } from '../version.js';
+import { registerLifecycle } from './commands/lifecycle.js';
+import { registerStatus } from './commands/status.js';
+import { registerTasks } from './commands/tasks.js';
+import { registerWorkers } from './commands/workers.js';
+import { CliContext } from './context.js';
+import { EXIT_USAGE, ExitRequest, exitCodeFor } from './exit-codes.js';
+
+export function buildProgram(cliPath: string): { program: Command; ctx: CliContext } {
+  const program = new Command('tmuxorch')
+    .description('a tmux-backed fleet controller for AI coding-agent CLIs and shell workers')
+    .version(VERSION)
+    .option('--home <dir>', 'where state/ and logs/ live (env TMUXORCH_HOME, default ~/.tmuxorch)')
+    .option('--socket <name>', 'tmux socket name, as tmux -L (env TMUXORCH_SOCKET, default: your tmux server)')
+    .option('--session <name>', 'tmux session name (env TMUXORCH_SESSION, default agent-system)')
+    .option('--json', 'machine-readable output')
+    .option('--debug', 'show stack traces of internal errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  const ctx = new CliContext(program);
+  registerLifecycle(program, ctx, cliPath);
+  registerWorkers(program, ctx);
+  registerTasks(program, ctx);
+  registerStatus(program, ctx);
+  for (const command of program.commands) command.exitOverride();
+  return { program, ctx };
+}
+
+function report(payload: ErrorPayload, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify({ error: payload })}\n`);
+  else process.stderr.write(`tmuxorch: ${payload.message}\n`);
+}
+
+// Runs the CLI and resolves with the exit code.
+export async function main(argv: readonly string[], cliPath: string): Promise<number> {
+  const { program, ctx } = buildProgram(cliPath);
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof ExitRequest) return error.exitCode;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (json) report(toErrorPayload(new UsageError(error.message.replace(/^error: /, ''), {})), true);
+      return EXIT_USAGE;
+    }
+    const payload = toErrorPayload(error);
+    report(payload, json);
+    if (payload.code === 'INTERNAL' && (argv.includes('--debug') || ctx.options.debug)) {
+      process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    }
+    return exitCodeFor(payload.code);
+  }
+}

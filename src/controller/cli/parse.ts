@@ -1,0 +1,49 @@
+// Parsing of flag values; each failure is a USAGE error naming the flag.
+import { UsageError } from '../../domain/errors.js';
+import { TASK_PRIORITIES, type TaskPriority } from '../../domain/task.js';
+import { WORKER_TYPES, type WorkerType } from '../../domain/worker.js';
+
+export function parseWorkerType(value: string): WorkerType {
+  if ((WORKER_TYPES as readonly string[]).includes(value)) return value as WorkerType;
+  throw new UsageError(`--type must be one of ${WORKER_TYPES.join(', ')} (got "${value}")`, { type: value });
+}
+
+export function parsePriority(value: string): TaskPriority {
+  if ((TASK_PRIORITIES as readonly string[]).includes(value)) return value as TaskPriority;
+  throw new UsageError(`--priority must be one of ${TASK_PRIORITIES.join(', ')} (got "${value}")`, { priority: value });
+}
+
+// `90`, `90s`, `1500ms`, `2m`, `1h` → milliseconds.
+export function parseDuration(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new UsageError(`${flag} takes a duration such as 30s, 1500ms or 5m (got "${value}")`, { value });
+  const amount = Number(match[1]);
+  const unit = match[2] ?? 's';
+  const ms = amount * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag} must be more than zero`, { value });
+  return Math.round(ms);
+}
+
+export function parseCount(value: string, flag: string, max = 1000): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${flag} takes a whole number from 0 to ${max}`, { value });
+  return n;
+}
+
+// `KEY=VALUE` pairs (repeatable); a bare `KEY` takes the value from this environment.
+export function parseEnvPairs(pairs: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--env takes KEY=VALUE (bad name "${key}")`, { key });
+    const value = eq < 0 ? env[key] : pair.slice(eq + 1);
+    if (value === undefined) throw new UsageError(`--env ${key}: ${key} is not set in this environment`, { key });
+    out[key] = value;
+  }
+  return out;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

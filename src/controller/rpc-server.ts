@@ -1,0 +1,139 @@
+// The daemon's RPC surface: one explicit table of methods, each with a zod schema for its params
+// (bad input is a USAGE error and changes nothing).
+import { chmod, rm } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { z } from 'zod';
+import { UsageError, toErrorPayload } from '../domain/errors.js';
+import { TASK_PRIORITIES } from '../domain/task.js';
+import { WORKER_TYPES } from '../domain/worker.js';
+import type { FleetController } from '../application/fleet-controller.js';
+import type { Logger } from '../infrastructure/logs/logger.js';
+import { LineSplitter, requestSchema, type RpcResponse } from './rpc-protocol.js';
+
+interface Method<S extends z.ZodType> {
+  readonly params: S;
+  readonly run: (fleet: FleetController, params: z.infer<S>) => Promise<unknown> | unknown;
+}
+
+function method<S extends z.ZodType>(params: S, run: Method<S>['run']): Method<S> {
+  return { params, run };
+}
+
+const target = z.object({ worker: z.string().min(1) });
+const taskId = z.object({ id: z.string().min(1) });
+
+export interface RpcHooks {
+  // `stop`: the daemon shuts down after answering.
+  readonly onStop: (killWorkers: boolean) => void;
+}
+
+export function methodTable(hooks: RpcHooks) {
+  return {
+    ping: method(z.object({}).optional(), async (fleet) => (await fleet.status()).daemon),
+    status: method(z.object({}).optional(), (fleet) => fleet.status()),
+    list: method(z.object({}).optional(), (fleet) => fleet.workers()),
+    addWorker: method(
+      z.object({
+        type: z.enum(WORKER_TYPES),
+        project: z.string().min(1),
+        name: z.string().min(1).optional(),
+        env: z.record(z.string(), z.string()).optional(),
+      }),
+      (fleet, p) => fleet.addWorker(p),
+    ),
+    removeWorker: method(target.extend({ keepPane: z.boolean().optional() }), (fleet, p) =>
+      fleet.removeWorker(p.worker, { keepPane: p.keepPane ?? false }),
+    ),
+    send: method(
+      z.object({
+        worker: z.string().min(1),
+        command: z.string(),
+        priority: z.enum(TASK_PRIORITIES).optional(),
+        timeoutMs: z.number().int().positive().nullable().optional(),
+        retries: z.number().int().min(0).max(100).optional(),
+      }),
+      (fleet, p) => fleet.send(p),
+    ),
+    wait: method(taskId, (fleet, p) => fleet.wait(p.id)),
+    result: method(taskId, (fleet, p) => fleet.result(p.id)),
+    cancel: method(taskId, (fleet, p) => fleet.cancel(p.id)),
+    healthCheck: method(z.object({}).optional(), (fleet) => fleet.healthCheck()),
+    revive: method(target, (fleet, p) => fleet.revive(p.worker)),
+    capture: method(target.extend({ lines: z.number().int().min(0).optional() }), (fleet, p) =>
+      fleet.capture(p.worker, p.lines ?? 0),
+    ),
+    logFile: method(z.object({ target: z.string().min(1) }), (fleet, p) => fleet.logFileOf(p.target)),
+    stop: method(z.object({ killWorkers: z.boolean().optional() }).optional(), (_fleet, p) => {
+      hooks.onStop(p?.killWorkers ?? false);
+      return { stopping: true };
+    }),
+  } as const;
+}
+
+export type MethodName = keyof ReturnType<typeof methodTable>;
+
+export class RpcServer {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  private readonly table: Record<string, Method<z.ZodType>>;
+
+  constructor(
+    private readonly fleet: FleetController,
+    private readonly logger: Logger,
+    hooks: RpcHooks,
+  ) {
+    this.table = methodTable(hooks) as unknown as Record<string, Method<z.ZodType>>;
+  }
+
+  async listen(socketPath: string): Promise<void> {
+    await rm(socketPath, { force: true });
+    const server = createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+    await chmod(socketPath, 0o600);
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = null;
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.setEncoding('utf8');
+    const splitter = new LineSplitter();
+    socket.on('data', (chunk: string) => {
+      for (const line of splitter.push(chunk)) void this.handle(socket, line);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private async handle(socket: Socket, line: string): Promise<void> {
+    let id = 0;
+    let response: RpcResponse;
+    try {
+      const request = requestSchema.parse(JSON.parse(line));
+      id = request.id;
+      const entry = Object.hasOwn(this.table, request.method) ? this.table[request.method] : undefined;
+      if (!entry) throw new UsageError(`unknown method ${request.method}`, { method: request.method });
+      const params = entry.params.safeParse(request.params);
+      if (!params.success) {
+        const issue = params.error.issues[0];
+        throw new UsageError(`bad ${issue?.path.join('.') || 'params'}: ${issue?.message ?? 'invalid'}`, {
+          method: request.method,
+        });
+      }
+      response = { id, result: await entry.run(this.fleet, params.data) };
+    } catch (error) {
+      const payload = toErrorPayload(error);
+      if (payload.code === 'INTERNAL') this.logger.error('rpc failed', { error: String(error), stack: (error as Error).stack });
+      response = { id, error: payload };
+    }
+    if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+  }
+}

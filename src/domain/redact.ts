@@ -1,0 +1,144 @@
+// Secrets never reach logs or state: secret-named fields become `***`, and known secret values
+// and well-known token shapes are cut out of free text (pane output, error messages, commands).
+
+// What a redacted value is replaced with.
+export const REDACTED = '***';
+
+// Known secret values shorter than this are not redacted (they would match everywhere).
+export const MIN_SECRET_VALUE_LENGTH = 6;
+
+// Splits `AWS_SECRET_ACCESS_KEY`, `apiKey`, `X-Api-Key`, `APIKey` into lower-case words.
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0);
+}
+
+// A name ending in one of these describes a secret without holding it: `secretEnv` (a list of
+// variable names), `TOKEN_COUNT`, `PASSWORD_FILE`, `API_KEY_ID`.
+const METADATA_WORDS = new Set([
+  'name',
+  'names',
+  'env',
+  'vars',
+  'count',
+  'limit',
+  'length',
+  'file',
+  'path',
+  'dir',
+  'id',
+  'ids',
+]);
+const ALWAYS_SECRET = /password|passwd|passphrase|secret|credential|cookie/;
+
+function isSecretWord(word: string, single: boolean): boolean {
+  if (ALWAYS_SECRET.test(word)) return true;
+  if (word.endsWith('token')) return true; // token, accesstoken; not tokens, tokenizer
+  if (word === 'pass') return true;
+  if (word.startsWith('auth') && !word.startsWith('author')) return true; // auth, authtoken; not author
+  if (word.startsWith('authorization') || word.endsWith('auth')) return true; // oauth, nextauth
+  // A bare `key`/`pat` is too often a tmux key name or a path: only compounds count.
+  if (word === 'key' || word === 'keys' || word === 'pat') return !single;
+  return word.length > 3 && (word.endsWith('key') || word.endsWith('keys')); // apikey; not keyboard
+}
+
+// Whether a variable or property name holds a secret (ANTHROPIC_API_KEY, GITHUB_TOKEN,
+// AWS_SECRET_ACCESS_KEY, apiKey, authorization, DB_PASSWORD, AUTH_URL …), case-insensitive.
+// Not secret: AUTHOR, KEYBOARD, maxTokens/input_tokens, a bare `key`, PWD, and names ending in a
+// metadata word (secretEnv, TOKEN_COUNT). A false positive only hides a harmless value.
+export function isSecretName(name: string): boolean {
+  const parts = words(name);
+  const last = parts[parts.length - 1];
+  if (last === undefined || (parts.length > 1 && METADATA_WORDS.has(last))) return false;
+  return parts.some((word) => isSecretWord(word, parts.length === 1));
+}
+
+// Token shapes redacted wherever they appear, known or not.
+const TOKEN_SHAPES: readonly string[] = [
+  String.raw`\bsk-[A-Za-z0-9_-]{13,}`, // OpenAI sk-…, sk-proj-…, Anthropic sk-ant-…
+  String.raw`\bgh[pousr]_[A-Za-z0-9]{20,}`, // GitHub classic tokens
+  String.raw`\bgithub_pat_[A-Za-z0-9_]{20,}`, // GitHub fine-grained tokens
+  String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}`, // Slack
+  String.raw`\bAKIA[0-9A-Z]{16}\b`, // AWS access key ids
+  String.raw`\bAIza[0-9A-Za-z_-]{35}`, // Google API keys
+  String.raw`(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{6,}=*`, // Authorization: Bearer <token>
+  String.raw`(?<=\bAuthorization:\s*Basic\s+)[A-Za-z0-9+/]{6,}=*`,
+  // FOO_API_KEY=value, GITHUB_TOKEN="value" in commands and env dumps.
+  String.raw`(?<=\b[A-Z][A-Z0-9_]*(?:_KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Z0-9_]*=["']?)[^\s'"]+`,
+];
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// Returns a function that replaces the given secret values (those of 6+ characters) and every
+// well-known token shape with `***`. Build it once and reuse it: it compiles one regex.
+export function createRedactor(secretValues: Iterable<string>): (text: string) => string {
+  const values = [...new Set(secretValues)]
+    .filter((value) => typeof value === 'string' && value.length >= MIN_SECRET_VALUE_LENGTH)
+    .sort((a, b) => b.length - a.length) // a longer secret wins over a shorter one inside it
+    .map(escapeRegExp);
+  const pattern = new RegExp([...values, ...TOKEN_SHAPES].join('|'), 'g');
+  return (text) => text.replace(pattern, REDACTED);
+}
+
+let shapesOnly: ((text: string) => string) | undefined;
+
+// The redactor that knows no values, only token shapes.
+export function redactTokenShapes(text: string): string {
+  shapesOnly ??= createRedactor([]);
+  return shapesOnly(text);
+}
+
+// A copy of an environment with the values of secret-named variables replaced by `***`.
+export function redactEnv(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) out[name] = isSecretName(name) ? REDACTED : value;
+  return out;
+}
+
+// A copy of any value fit for a log line: properties with secret names become `***` (unless
+// null/undefined), strings go through `redactText` (default: token shapes only). Arrays, plain
+// objects, Map and Set are copied; an Error becomes a plain object { name, message, stack, cause,
+// …own fields }; a reference back to an enclosing object becomes '[Circular]' (shared, non-cyclic
+// references are copied twice); symbol keys are dropped; other values pass unchanged.
+export function redactDeep(
+  value: unknown,
+  redactText: (text: string) => string = redactTokenShapes,
+): unknown {
+  const ancestors = new Set<object>();
+  const field = (key: unknown, child: unknown): unknown =>
+    typeof key === 'string' && isSecretName(key) && child !== null && child !== undefined
+      ? REDACTED
+      : walk(child);
+
+  function walk(current: unknown): unknown {
+    if (typeof current === 'string') return redactText(current);
+    if (typeof current !== 'object' || current === null) return current;
+    if (ancestors.has(current)) return '[Circular]';
+    if (current instanceof Date || ArrayBuffer.isView(current) || current instanceof ArrayBuffer)
+      return current;
+    ancestors.add(current);
+    try {
+      if (Array.isArray(current)) return current.map(walk);
+      if (current instanceof Map) return new Map([...current].map(([k, v]) => [walk(k), field(k, v)]));
+      if (current instanceof Set) return new Set([...current].map(walk));
+      const out: Record<string, unknown> = {};
+      if (current instanceof Error) {
+        out['name'] = current.name;
+        out['message'] = redactText(current.message);
+        if (current.stack !== undefined) out['stack'] = redactText(current.stack);
+        if (current.cause !== undefined) out['cause'] = walk(current.cause);
+      }
+      for (const [key, child] of Object.entries(current)) out[key] = field(key, child);
+      return out;
+    } finally {
+      ancestors.delete(current);
+    }
+  }
+  return walk(value);
+}

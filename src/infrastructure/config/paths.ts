@@ -1,0 +1,59 @@
+// Where a tmuxorch home keeps its files. Everything lives under TMUXORCH_HOME.
+import { createHash } from 'node:crypto';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface HomePaths {
+  readonly home: string;
+  readonly stateDir: string;
+  readonly stateFile: string;
+  readonly stateBackup: string;
+  readonly pidFile: string;
+  readonly socketFile: string;
+  readonly tasksDir: string;
+  readonly logsDir: string;
+  readonly controllerLog: string;
+  readonly daemonOut: string;
+  readonly workerLogsDir: string;
+  readonly configFile: string;
+}
+
+// Unix socket paths are limited to 107 bytes; a deep home gets a short socket under the tmp dir.
+const MAX_SOCKET_PATH = 100;
+
+export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TMUXORCH_HOME ? resolve(env.TMUXORCH_HOME) : join(homedir(), '.tmuxorch');
+}
+
+export function homePaths(home: string): HomePaths {
+  const abs = resolve(home);
+  const stateDir = join(abs, 'state');
+  const logsDir = join(abs, 'logs');
+  let socketFile = join(stateDir, 'daemon.sock');
+  if (Buffer.byteLength(socketFile) > MAX_SOCKET_PATH) {
+    const hash = createHash('sha256').update(abs).digest('hex').slice(0, 16);
+    socketFile = join(tmpdir(), `tmuxorch-${hash}.sock`);
+  }
+  return {
+    home: abs,
+    stateDir,
+    stateFile: join(stateDir, 'state.json'),
+    stateBackup: join(stateDir, 'state.json.bak'),
+    pidFile: join(stateDir, 'daemon.pid'),
+    socketFile,
+    tasksDir: join(stateDir, 'tasks'),
+    logsDir,
+    controllerLog: join(logsDir, 'controller.log'),
+    daemonOut: join(logsDir, 'daemon.out'),
+    workerLogsDir: join(logsDir, 'workers'),
+    configFile: join(abs, 'config.json'),
+  };
+}
+
+export function workerLogFile(paths: HomePaths, workerId: string): string {
+  return join(paths.workerLogsDir, `${workerId}.log`);
+}
+
+export function taskDir(paths: HomePaths, taskId: string): string {
+  return join(paths.tasksDir, taskId);
+}

@@ -1,0 +1,88 @@
+// A tmux pane addressed by its id (%N); every call targets `-t <id>` (libtmux's model).
+import { TmuxCommandError } from '../../domain/errors.js';
+import { toShellCommand } from './argv.js';
+import type { CommandResult, TmuxTransport } from './transport.js';
+
+export interface CaptureOptions {
+  // First line to capture: negative numbers reach into history (`-S`). Default: visible screen.
+  readonly start?: number | '-';
+  readonly end?: number | '-';
+  // Keep escape sequences (`-e`).
+  readonly escapes?: boolean;
+}
+
+export class Pane {
+  constructor(
+    private readonly transport: TmuxTransport,
+    readonly id: string,
+  ) {}
+
+  // Types literal text (no key-name lookup), one line at a time with Enter between: control-mode
+  // lines cannot carry a newline, and a shell must see each line submitted.
+  async sendText(text: string, { enter = true }: { enter?: boolean } = {}): Promise<void> {
+    const lines = text.split('\n');
+    for (const [i, line] of lines.entries()) {
+      if (line !== '') await this.ok(['send-keys', '-t', this.id, '-l', '--', line]);
+      if (i < lines.length - 1 || enter) await this.ok(['send-keys', '-t', this.id, 'Enter']);
+    }
+  }
+
+  // Sends key names such as `C-c` or `Enter`.
+  async sendKeys(...keys: string[]): Promise<void> {
+    await this.ok(['send-keys', '-t', this.id, ...keys]);
+  }
+
+  // The pane's text with wrapped lines joined (`-J`), so a long marker is found whole.
+  async capture(options: CaptureOptions = {}): Promise<string> {
+    const args = ['capture-pane', '-p', '-J', '-t', this.id];
+    if (options.escapes) args.push('-e');
+    if (options.start !== undefined) args.push('-S', String(options.start));
+    if (options.end !== undefined) args.push('-E', String(options.end));
+    const result = await this.ok(args);
+    return result.stdout.join('\n');
+  }
+
+  // Whether a human left the pane in copy-mode (keys would drive copy-mode, not the program).
+  async inMode(): Promise<boolean> {
+    const result = await this.ok(['display-message', '-p', '-t', this.id, '#{pane_in_mode}']);
+    return result.stdout[0] === '1';
+  }
+
+  // Leaves copy-mode or any other mode so typed keys reach the program again.
+  async cancelMode(): Promise<void> {
+    await this.transport.run(['send-keys', '-t', this.id, '-X', 'cancel']);
+  }
+
+  async setOption(name: string, value: string): Promise<void> {
+    await this.ok(['set-option', '-p', '-t', this.id, name, value]);
+  }
+
+  // Appends everything the pane prints to a file; the pipe outlives the controller (tmux owns it).
+  async pipeToFile(file: string): Promise<void> {
+    await this.ok(['pipe-pane', '-t', this.id, `exec cat >> ${toShellCommand([file])}`]);
+  }
+
+  // Replaces the pane's process (dead or alive) with a new one in `cwd`.
+  async respawn(command: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<void> {
+    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    await this.ok(['respawn-pane', '-k', '-t', this.id, '-c', cwd, ...envArgs, toShellCommand(command)]);
+  }
+
+  async kill(): Promise<void> {
+    await this.transport.run(['kill-pane', '-t', this.id]);
+  }
+
+  private async ok(args: string[]): Promise<CommandResult> {
+    const result = await this.transport.run(args);
+    if (!result.ok) {
+      const why = result.timedOut ? 'timed out' : result.stderr.trim() || 'failed';
+      throw new TmuxCommandError(`tmux ${args[0]} on pane ${this.id} ${why}`, {
+        subcommand: args[0],
+        paneId: this.id,
+        stderr: result.stderr,
+        timedOut: result.timedOut,
+      });
+    }
+    return result;
+  }
+}
