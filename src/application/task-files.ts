@@ -16,6 +16,21 @@ export class TaskFiles {
     return join(this.dir(taskId), 'run.sh');
   }
 
+  // Where the task script records the moment its command ended.
+  endStampPath(taskId: string): string {
+    return join(this.dir(taskId), 'ended-at');
+  }
+
+  // When the command really ended (the script's own clock), or null.
+  async readEndStamp(taskId: string): Promise<Date | null> {
+    try {
+      const seconds = Number.parseFloat(await readFile(this.endStampPath(taskId), 'utf8'));
+      return Number.isFinite(seconds) ? new Date(Math.round(seconds * 1000)) : null;
+    } catch {
+      return null;
+    }
+  }
+
   async writeScript(taskId: string, script: string): Promise<string> {
     const file = this.scriptPath(taskId);
     await mkdir(this.dir(taskId), { recursive: true, mode: 0o700 });

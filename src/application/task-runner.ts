@@ -52,6 +52,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly waiters = new Map<string, Array<(task: Task) => void>>();
   private readonly dispatching = new Set<string>();
+  // Tasks started before this moment ran (partly) while no controller watched them.
+  private readonly startedAtMs = Date.now();
 
   constructor(private readonly deps: TaskRunnerDeps) {
     super();
@@ -123,7 +125,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.dispatching.add(worker.id);
     let running: Task | null = null;
     try {
-      const scriptPath = await files.writeScript(task.id, buildTaskScript(task.id, task.command));
+      const script = buildTaskScript(task.id, task.command, files.endStampPath(task.id));
+      const scriptPath = await files.writeScript(task.id, script);
       running = store.putTask(
         transitionTask(task, 'running', {
           attempts: task.attempts + 1,
@@ -154,7 +157,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.clearTimer(task.id);
     const output = this.deps.redact(workerId, event.output);
     const raw = this.deps.redact(workerId, event.rawOutput);
-    void this.finish(task, statusForExit(event.exitCode), event.exitCode, output, raw, null).then(() => {
+    void this.finishCollected(task, event.exitCode, output, raw).then(() => {
       const worker = this.deps.store.worker(workerId);
       if (worker?.state === 'busy') this.deps.store.putWorker(transitionWorker(worker, 'idle'));
       this.pump(workerId);
@@ -247,6 +250,14 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.deps.onWorkerStuck(workerId, `did not return to its prompt after ${INTERRUPT_ATTEMPTS} Ctrl-C`);
   }
 
+  // A task seen ending by its marker; one that ended while no controller watched gets the
+  // finish time its script recorded rather than the time it was collected.
+  private async finishCollected(task: Task, exitCode: number, output: string, raw: string): Promise<void> {
+    const startedMs = task.startedAt ? Date.parse(task.startedAt) : Date.now();
+    const ended = startedMs < this.startedAtMs ? await this.deps.files.readEndStamp(task.id) : null;
+    await this.finish(task, statusForExit(exitCode), exitCode, output, raw, null, ended ?? undefined);
+  }
+
   private async finishPartial(task: Task, status: TaskStatus, exitCode: number | null, reason: string): Promise<void> {
     const channel = this.deps.channel(task.workerId);
     let output = '';
@@ -264,12 +275,13 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     output: string,
     raw: string,
     reason: string | null,
+    finishedAt = new Date(),
   ): Promise<void> {
     await this.deps.files.writeOutput(task.id, output, raw);
     const current = this.deps.store.task(task.id);
     if (!current || isTerminal(current.status)) return;
     const done = this.deps.store.putTask(
-      transitionTask(current, status, { exitCode, finishedAt: new Date().toISOString(), reason }),
+      transitionTask(current, status, { exitCode, finishedAt: finishedAt.toISOString(), reason }),
     );
     this.deps.store.flushSoon();
     this.deps.logger.info('task finished', { taskId: done.id, workerId: done.workerId, status, exitCode });

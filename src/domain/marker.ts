@@ -102,8 +102,11 @@ function assertTypable(line: string): string {
 // - both markers are printed from split literals, so the script text itself never holds them and
 //   `set -x` traces (`+ builtin printf …`) never look like one; `builtin` skips user functions;
 // - `printf '\n…'` ends a last output line that has no newline; the scanner drops that one `\n`.
-export function buildTaskScript(taskId: string, command: string): string {
+// `endStampFile`: where the script records when the command ended (bash's $EPOCHREALTIME), so a
+// task collected after a controller restart still reports its true finish time.
+export function buildTaskScript(taskId: string, command: string, endStampFile?: string): string {
   assertSafeId(taskId, 'task id');
+  const stamp = endStampFile ? [`builtin printf '%s\\n' "$EPOCHREALTIME" > ${shellQuote(endStampFile)} 2>/dev/null`] : [];
   const body = command.endsWith('\n') ? command : `${command}\n`;
   const status = SCRIPT_STATUS_VARIABLE;
   return [
@@ -113,6 +116,7 @@ export function buildTaskScript(taskId: string, command: string): string {
     `eval ${shellQuote(body)}`,
     ')',
     `${status}=$?`,
+    ...stamp,
     `builtin printf '\\n%s%s:%d${MARKER_SUFFIX}\\n' '${END_MARKER_PREFIX.slice(0, -1)}' '-${taskId}' "$${status}"`,
     `unset ${status}`,
     '',

@@ -1,4 +1,7 @@
 // A private tmux server per test: its own -L socket, no user config, cleaned up afterwards.
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
 import { ExecTransport } from '../../src/infrastructure/tmux/exec-transport.js';
@@ -16,6 +19,12 @@ export interface TestTmuxServer {
 }
 
 export const TEST_SHELL_ENV = { PS1: '$ ', HISTFILE: '/dev/null' } as const;
+
+// Where tmux puts a `-L name` socket (kill-server leaves the file behind).
+export function socketFileOf(name: string): string {
+  const uid = process.getuid?.() ?? 0;
+  return join(process.env.TMUX_TMPDIR ?? tmpdir(), `tmux-${uid}`, name);
+}
 
 export function newSocketName(): string {
   return `tmuxorch-test-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
@@ -42,6 +51,7 @@ export function createTestTmuxServer(name = newSocketName()): TestTmuxServer {
     async kill() {
       // Never let a cleanup error hide the real failure.
       await execa('tmux', ['-L', name, 'kill-server'], { reject: false, env, extendEnv: false });
+      await rm(socketFileOf(name), { force: true });
     },
   };
 }

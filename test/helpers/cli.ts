@@ -1,0 +1,89 @@
+// Runs the built `tmuxorch` binary as a user would, against a private tmux socket and home.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { execa, type Result } from 'execa';
+import { createTestTmuxServer, newSocketName, TEST_SHELL_ENV, type TestTmuxServer } from './tmux-server.js';
+import { createTmpHome, type TmpHome } from './tmp-home.js';
+
+export const CLI_PATH = resolve(import.meta.dirname, '../../dist/cli.js');
+
+export interface CliRun {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliFleet {
+  readonly home: TmpHome;
+  readonly tmux: TestTmuxServer;
+  readonly session: string;
+  readonly env: NodeJS.ProcessEnv;
+  run(args: readonly string[], options?: { timeoutMs?: number; input?: string }): Promise<CliRun>;
+  // Runs with --json and parses stdout.
+  json<T>(args: readonly string[]): Promise<{ exitCode: number; body: T }>;
+  daemonPid(): Promise<number | null>;
+  // Stops the daemon (by its pid, SIGKILL as a last resort), kills the tmux server, removes the home.
+  cleanup(): Promise<void>;
+}
+
+export async function createCliFleet(): Promise<CliFleet> {
+  const home = await createTmpHome();
+  const socket = newSocketName();
+  const tmux = createTestTmuxServer(socket);
+  const session = 'agent-system';
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...TEST_SHELL_ENV,
+    TMUXORCH_HOME: join(home.dir, 'home'),
+    TMUXORCH_SOCKET: socket,
+    TMUXORCH_SESSION: session,
+    TMUXORCH_TMUX_CONF: '/dev/null',
+    NO_COLOR: '1',
+  };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  const pidFile = join(home.dir, 'home', 'state', 'daemon.pid');
+  const daemonPid = async (): Promise<number | null> => {
+    try {
+      const pid = Number.parseInt(await readFile(pidFile, 'utf8'), 10);
+      return Number.isInteger(pid) ? pid : null;
+    } catch {
+      return null;
+    }
+  };
+  const run = async (args: readonly string[], options: { timeoutMs?: number; input?: string } = {}): Promise<CliRun> => {
+    const result: Result = await execa(process.execPath, [CLI_PATH, ...args], {
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: options.timeoutMs ?? 60_000,
+      ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
+    });
+    return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  };
+  return {
+    home,
+    tmux,
+    session,
+    env,
+    run,
+    async json<T>(args: readonly string[]) {
+      const result = await run([...args, '--json']);
+      return { exitCode: result.exitCode, body: JSON.parse(result.stdout) as T };
+    },
+    daemonPid,
+    async cleanup() {
+      const pid = await daemonPid();
+      if (pid) {
+        await run(['stop'], { timeoutMs: 20_000 }).catch(() => undefined);
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await tmux.kill();
+      await home.remove();
+    },
+  };
+}
