@@ -1,7 +1,7 @@
 // Runs the built `tmuxorch` binary as a user would, against a private tmux socket and home.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { execa, type Result } from 'execa';
+import { execa } from 'execa';
 import { createTestTmuxServer, newSocketName, TEST_SHELL_ENV, type TestTmuxServer } from './tmux-server.js';
 import { createTmpHome, type TmpHome } from './tmp-home.js';
 
@@ -52,7 +52,7 @@ export async function createCliFleet(): Promise<CliFleet> {
     }
   };
   const run = async (args: readonly string[], options: { timeoutMs?: number; input?: string } = {}): Promise<CliRun> => {
-    const result: Result = await execa(process.execPath, [CLI_PATH, ...args], {
+    const result = await execa(process.execPath, [CLI_PATH, ...args], {
       env,
       extendEnv: false,
       reject: false,
