@@ -9,3 +9,4 @@ export { startDaemon, stopDaemon, pingDaemon } from './controller/daemon-launche
 export * from './domain/errors.js';
 export type { Task, TaskPriority, TaskStatus } from './domain/task.js';
 export type { Worker, WorkerState, WorkerType } from './domain/worker.js';
+export { openFleet, type OpenFleetOptions } from './application/open-fleet.js';

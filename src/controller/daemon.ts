@@ -3,15 +3,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toErrorPayload, type ErrorPayload } from '../domain/errors.js';
-import { FleetController } from '../application/fleet-controller.js';
-import { FleetRuntime } from '../application/fleet-runtime.js';
+import type { FleetController } from '../application/fleet-controller.js';
+import { openFleet } from '../application/open-fleet.js';
 import type { Settings } from '../infrastructure/config/settings.js';
 import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 import { createLogger } from '../infrastructure/logs/logger.js';
 import { acquirePidFile, removePidFile } from '../infrastructure/process/pid-file.js';
-import { paneBaseEnv, tmuxProcessEnv } from '../infrastructure/process/environment.js';
-import { StateStore } from '../infrastructure/state/state-store.js';
-import { TmuxConnection } from '../infrastructure/tmux/tmux-connection.js';
 import { RpcServer } from './rpc-server.js';
 import { VERSION } from './version.js';
 
@@ -59,36 +56,12 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   };
 
   try {
-    const store = new StateStore(settings.paths);
-    const initialState = await store.load(settings.session);
-    const fleetEnv = {
-      TMUXORCH_HOME: settings.home,
-      TMUXORCH_SESSION: settings.session,
-      ...(settings.socket.name ? { TMUXORCH_SOCKET: settings.socket.name } : {}),
-    };
-    const connection = new TmuxConnection({
-      socket: settings.socket,
-      timeoutMs: settings.tmuxTimeoutMs,
-      env: tmuxProcessEnv(process.env),
-    });
-    const runtime = new FleetRuntime({
+    fleet = await openFleet({
       settings,
-      connection,
-      persistence: store,
-      initialState,
-      logger,
       statusCommand: [process.execPath, options.cliPath, 'status', '--watch'],
-      baseEnv: paneBaseEnv(process.env, fleetEnv),
-    });
-    fleet = new FleetController(runtime, {
-      pid: process.pid,
-      socket: settings.paths.socketFile,
-      session: settings.session,
-      home: settings.home,
-      tmuxSocket: settings.socket.name ?? settings.socket.path ?? null,
+      logger,
       version: VERSION,
     });
-    await fleet.start();
     rpc = new RpcServer(fleet, logger, { onStop: (killWorkers) => setImmediate(() => stop(killWorkers)) });
     await rpc.listen(settings.paths.socketFile);
     logger.info('daemon started', { pid: process.pid, home: settings.home, session: settings.session });
