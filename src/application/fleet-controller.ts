@@ -171,12 +171,14 @@ export class FleetController {
     return this.result(taskId);
   }
 
-  async status(): Promise<StatusView> {
+  // `withOutput: false` skips reading task outputs (the live view redraws every second).
+  async status(options: { withOutput?: boolean } = {}): Promise<StatusView> {
     const { store } = this.rt;
+    const withOutput = options.withOutput ?? true;
     const tasks = store.tasks().sort((a, b) => b.seq - a.seq).slice(0, STATUS_TASKS);
     const results = await Promise.all(
       tasks.map(async (t) => {
-        const output = isTerminal(t.status) ? await this.rt.files.readOutput(t.id) : null;
+        const output = withOutput && isTerminal(t.status) ? await this.rt.files.readOutput(t.id) : null;
         return toTaskResult(t, output === null ? null : output.slice(-STATUS_OUTPUT_CHARS));
       }),
     );

@@ -1,5 +1,6 @@
 // Everything a running controller holds, wired once. FleetController (the use cases) and
 // FleetRecovery (start-up adoption, tmux server loss) share it.
+import { join } from 'node:path';
 import { createRedactor } from '../domain/redact.js';
 import type { Settings } from '../infrastructure/config/settings.js';
 import { workerLogFile } from '../infrastructure/config/paths.js';
@@ -68,6 +69,7 @@ export class FleetRuntime {
       session: settings.session,
       baseEnv: options.baseEnv,
       secretValue: (workerId, name) => this.secrets.get(workerId)?.get(name) ?? process.env[name],
+      rcFile: join(settings.paths.stateDir, 'worker.bashrc'),
     });
     this.runner = new TaskRunner({
       store: this.store,

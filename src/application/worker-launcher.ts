@@ -7,13 +7,19 @@ import { AGENT_PROFILES } from '../domain/agent-profile.js';
 import { ProjectNotFoundError, WorkerUnavailableError } from '../domain/errors.js';
 import { buildReadyProbe } from '../domain/marker.js';
 import type { Worker } from '../domain/worker.js';
+import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 import { toShellCommand } from '../infrastructure/tmux/argv.js';
 import { WORKER_OPTION } from '../infrastructure/tmux/format.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { WorkerChannel } from './worker-channel.js';
 
-// Every worker runs bash without rc files: a predictable prompt, no history file, no surprises.
-export const WORKER_SHELL = ['bash', '--noprofile', '--norc', '-i'] as const;
+// Every worker runs bash with only our rc file: a predictable prompt, no history file, no
+// surprises from a user's dotfiles. (bash ignores PS1 from the environment, hence the file.)
+export const WORKER_RC = ["PS1='$ '", 'PS2=', 'HISTFILE=/dev/null', 'unset PROMPT_COMMAND', ''].join('\n');
+
+export function workerShell(rcFile: string): string[] {
+  return ['bash', '--noprofile', '--rcfile', rcFile, '-i'];
+}
 export const READY_TIMEOUT_MS = 15_000;
 
 export interface PanePlacement {
@@ -28,6 +34,8 @@ export interface LauncherContext {
   readonly baseEnv: Readonly<Record<string, string>>;
   // Secret values by name, for the workers that were given them (memory only, never on disk).
   readonly secretValue: (workerId: string, name: string) => string | undefined;
+  // Where the worker shells' rc file is written.
+  readonly rcFile: string;
 }
 
 // Fails with a clear sentence when the project directory is not there.
@@ -62,17 +70,19 @@ export class WorkerLauncher {
   // A new window for the worker, or its old pane respawned in place when tmux still has it.
   async place(worker: Worker, channel: WorkerChannel, deadPaneId: string | null): Promise<PanePlacement> {
     await checkProject(worker.project);
+    await this.ensureRcFile();
+    const shell = workerShell(this.ctx.rcFile);
     const env = this.envFor(worker);
     let placement: PanePlacement;
     if (deadPaneId) {
       const pane = this.ctx.server.pane(deadPaneId);
-      await pane.respawn(WORKER_SHELL, worker.project, env);
+      await pane.respawn(shell, worker.project, env);
       placement = { paneId: deadPaneId, windowId: worker.windowId ?? '' };
     } else {
       const created = await this.ctx.server.newWindow(this.ctx.session, {
         name: worker.name,
         cwd: worker.project,
-        command: WORKER_SHELL,
+        command: shell,
         env,
       });
       placement = { paneId: created.paneId, windowId: created.windowId };
@@ -86,6 +96,14 @@ export class WorkerLauncher {
     const profile = AGENT_PROFILES[worker.type];
     if (profile.launch.length > 0) await pane.sendText(toShellCommand(profile.launch));
     return placement;
+  }
+
+  private rcWritten = false;
+
+  private async ensureRcFile(): Promise<void> {
+    if (this.rcWritten) return;
+    await writeFileAtomic(this.ctx.rcFile, WORKER_RC, 0o644);
+    this.rcWritten = true;
   }
 
   // Types a ready probe and waits for the shell to print it; cancels copy-mode first.

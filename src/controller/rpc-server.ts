@@ -29,8 +29,10 @@ export interface RpcHooks {
 
 export function methodTable(hooks: RpcHooks) {
   return {
-    ping: method(z.object({}).optional(), async (fleet) => (await fleet.status()).daemon),
-    status: method(z.object({}).optional(), (fleet) => fleet.status()),
+    ping: method(z.object({}).optional(), async (fleet) => (await fleet.status({ withOutput: false })).daemon),
+    status: method(z.object({ withOutput: z.boolean().optional() }).optional(), (fleet, p) =>
+      fleet.status({ withOutput: p?.withOutput ?? true }),
+    ),
     list: method(z.object({}).optional(), (fleet) => fleet.workers()),
     addWorker: method(
       z.object({

@@ -46,13 +46,15 @@ async function watch(ctx: CliContext): Promise<never> {
   for (;;) {
     let text: string;
     try {
-      const view = await ctx.call<StatusView>('status');
+      const view = await ctx.call<StatusView>('status', { withOutput: false });
       const rows = process.stdout.rows ?? 40;
       text = renderStatus(view, styler, Math.max(3, rows - view.workers.length - 10));
     } catch (error) {
       text = styler.yellow(`tmuxorch daemon not reachable (${(error as Error).message}); retrying...`);
     }
-    process.stdout.write(`\x1b[H\x1b[2J${text}\n`);
+    // Home, overwrite each line, clear the rest: no flicker, unlike clearing the whole screen.
+    const lines = text.split('\n').map((line) => `${line}\x1b[K`);
+    process.stdout.write(`\x1b[H${lines.join('\n')}\n\x1b[J`);
     await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
   }
 }

@@ -2,11 +2,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { UsageError } from '../../../domain/errors.js';
+import { DaemonNotRunningError, UsageError } from '../../../domain/errors.js';
 import { TIMEOUT_EXIT_CODE } from '../../../domain/task.js';
 import { cleanLine } from '../../../domain/terminal-text.js';
 import type { TaskResult } from '../../../application/views.js';
-import { RpcClient } from '../../rpc-client.js';
 import { formatDuration } from '../output.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
@@ -40,6 +39,30 @@ function printResult(result: TaskResult, ctx: CliContext): void {
   process.stderr.write(`${describe(result, ctx)}\n`);
 }
 
+const RECONNECT_FOR_MS = 30_000;
+
+// Waits for a task over the daemon socket; if the daemon restarts meanwhile, reconnects and
+// keeps waiting (the task goes on in its pane and the new daemon collects it).
+async function waitForTask(ctx: CliContext, id: string): Promise<TaskResult> {
+  let lostAt: number | null = null;
+  for (;;) {
+    try {
+      const result = await ctx.call<TaskResult>('wait', { id });
+      return result;
+    } catch (error) {
+      if (!(error instanceof DaemonNotRunningError)) throw error;
+      lostAt ??= Date.now();
+      if (Date.now() - lostAt > RECONNECT_FOR_MS) {
+        throw new DaemonNotRunningError(
+          `the tmuxorch daemon stopped while waiting for ${id}; the task goes on in its pane: run tmuxorch start, then tmuxorch result ${id}`,
+          { task: id },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 export function registerTasks(program: Command, ctx: CliContext): void {
   program
     .command('send <worker> [command...]')
@@ -65,19 +88,14 @@ export function registerTasks(program: Command, ctx: CliContext): void {
         timeoutMs: opts.timeout ? parseDuration(opts.timeout, '--timeout') : (spec.timeoutMs ?? undefined),
         retries: spec.retries ?? parseCount(opts.retries, '--retries', 100),
       };
-      const client = await RpcClient.connect(ctx.settings.paths.socketFile);
-      try {
-        const queued = await client.call<TaskResult>('send', params);
-        if (!opts.wait) {
-          ctx.print({ id: queued.id }, () => queued.id);
-          return;
-        }
-        const result = await client.call<TaskResult>('wait', { id: queued.id });
-        printResult(result, ctx);
-        throw new ExitRequest(exitCodeOf(result));
-      } finally {
-        client.close();
+      const queued = await ctx.call<TaskResult>('send', params);
+      if (!opts.wait) {
+        ctx.print({ id: queued.id }, () => queued.id);
+        return;
       }
+      const result = await waitForTask(ctx, queued.id);
+      printResult(result, ctx);
+      throw new ExitRequest(exitCodeOf(result));
     });
 
   program
@@ -85,7 +103,7 @@ export function registerTasks(program: Command, ctx: CliContext): void {
     .description("a task's status, exit code, output and duration")
     .option('--wait', 'wait until the task has finished')
     .action(async (id: string, opts: { wait?: boolean }) => {
-      const result = await ctx.call<TaskResult>(opts.wait ? 'wait' : 'result', { id });
+      const result = opts.wait ? await waitForTask(ctx, id) : await ctx.call<TaskResult>('result', { id });
       printResult(result, ctx);
       if (result.status !== 'queued' && result.status !== 'running' && result.status !== 'succeeded') {
         throw new ExitRequest(exitCodeOf(result));
