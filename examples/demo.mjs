@@ -86,8 +86,9 @@ async function main() {
     summary(r.output ?? ''),
   ]);
   const head = ['WORKER', 'STATUS', 'EXIT', 'TIME', 'TESTS'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].replace(/\x1b\[\d+m/g, '').length)));
-  const line = (cells) => cells.map((c, i) => c + ' '.repeat(widths[i] - c.replace(/\x1b\[\d+m/g, '').length)).join('  ');
+  const visible = (text) => text.replace(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g'), '').length;
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => visible(r[i]))));
+  const line = (cells) => cells.map((c, i) => c + ' '.repeat(widths[i] - visible(c))).join('  ').trimEnd();
   console.log(bold(line(head)));
   for (const row of rows) console.log(line(row));
 

@@ -19,9 +19,10 @@ export function parseDuration(value: string, flag: string): number {
   if (!match) throw new UsageError(`${flag} takes a duration such as 30s, 1500ms or 5m (got "${value}")`, { value });
   const amount = Number(match[1]);
   const unit = match[2] ?? 's';
-  const ms = amount * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  // Whole milliseconds: what is left after rounding must still be more than zero.
+  const ms = Math.round(amount * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h']);
   if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag} must be more than zero`, { value });
-  return Math.round(ms);
+  return ms;
 }
 
 export function parseCount(value: string, flag: string, max = 1000): number {

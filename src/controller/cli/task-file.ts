@@ -46,9 +46,17 @@ export async function readTaskFile(file: string): Promise<TaskSpec> {
     throw new TaskFileError(`task file ${file}: ${field}: ${issue?.message ?? 'invalid'}`, { file, field });
   }
   const { command, timeout, priority, retries } = parsed.data;
+  let timeoutMs: number | undefined;
+  try {
+    // Seconds as a number are rounded to whole ms, as state.json and the RPC schema require.
+    if (timeout !== undefined) timeoutMs = typeof timeout === 'number' ? parseDuration(`${timeout * 1000}ms`, 'timeout') : parseDuration(timeout, 'timeout');
+  } catch (error) {
+    // A bad duration is the file's fault, not the command line's.
+    throw new TaskFileError(`task file ${file}: timeout: ${(error as Error).message}`, { file, field: 'timeout' });
+  }
   return {
     command,
-    ...(timeout !== undefined ? { timeoutMs: typeof timeout === 'number' ? timeout * 1000 : parseDuration(timeout, 'timeout') } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(priority ? { priority } : {}),
     ...(retries !== undefined ? { retries } : {}),
   };

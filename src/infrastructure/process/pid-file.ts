@@ -1,4 +1,5 @@
 // The daemon's pid file: written atomically, read defensively (a stale file names a dead pid).
+import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -36,11 +37,23 @@ export async function removePidFile(file: string, pid: number): Promise<void> {
   if ((await readPidFile(file)) === pid) await rm(file, { force: true });
 }
 
+// A zombie (exited, not yet reaped: e.g. a SIGKILLed daemon whose parent is an init that reaps
+// slowly or never, as in containers) still answers kill(pid, 0) but is not alive.
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false; // no /proc (macOS): kill(pid, 0) is all we know
   }
 }

@@ -111,7 +111,10 @@ export class ControlTransport extends EventEmitter<ControlTransportEvents> imple
   static async connect(options: ControlConnectOptions): Promise<ControlTransport> {
     const { socket, session, tmuxBinary: binary = 'tmux' } = options;
     const where = `session "${session}" on tmux socket ${socket.path ?? socket.name ?? '(default)'}`;
-    const argv = [...socketArgs(socket), '-C', 'attach-session', '-t', session].map(escapeArgvWord);
+    // no-output is set by the attach itself: set later with `refresh-client -f no-output`, tmux
+    // 3.3a never answers it (nor any later command) when pane output was already queued for us.
+    const flags = options.noOutput ? ['-f', 'no-output'] : [];
+    const argv = [...socketArgs(socket), '-C', 'attach-session', ...flags, '-t', session].map(escapeArgvWord);
     const child = spawn(binary, argv, { env: withoutTmuxVar(options.env ?? process.env) });
     const failed = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined)).once('error', resolve);
@@ -126,7 +129,6 @@ export class ControlTransport extends EventEmitter<ControlTransportEvents> imple
       await transport.attach(timeoutMs);
       const { cols, rows } = options.size ?? { cols: 200, rows: 50 };
       await transport.mustRun(['refresh-client', '-C', `${cols}x${rows}`]);
-      if (options.noOutput) await transport.mustRun(['refresh-client', '-f', 'no-output']);
       return transport;
     } catch (error) {
       await transport.close();

@@ -1,0 +1,216 @@
+// Shared bits of the end-to-end tests: they drive the built CLI (dist/cli.js) through
+// test/helpers/cli.ts, each file on its own private tmux socket and TMUXORCH_HOME.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { StatusView, TaskResult, WorkerView } from '../../src/application/views.js';
+import type { CliFleet, CliRun } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+export type { StatusView, TaskResult, WorkerView };
+
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details: Record<string, unknown>;
+  };
+}
+
+export const TASK_RESULT_FIELDS = [
+  'id',
+  'worker',
+  'status',
+  'exitCode',
+  'output',
+  'startedAt',
+  'finishedAt',
+  'durationMs',
+] as const;
+
+// Adds --json before a `--` (after it, the flag would become part of the task's command).
+export function withJson(args: readonly string[]): string[] {
+  const dashes = args.indexOf('--');
+  return dashes < 0 ? [...args, '--json'] : [...args.slice(0, dashes), '--json', ...args.slice(dashes)];
+}
+
+export async function runJson<T>(
+  fleet: CliFleet,
+  args: readonly string[],
+): Promise<{ exitCode: number; body: T; run: CliRun }> {
+  const run = await fleet.run(withJson(args));
+  let body: T;
+  try {
+    body = JSON.parse(run.stdout) as T;
+  } catch {
+    throw new Error(
+      `${args.join(' ')} --json printed no JSON (exit ${run.exitCode}): ${run.stdout}${run.stderr}`,
+    );
+  }
+  return { exitCode: run.exitCode, body, run };
+}
+
+export function stateDir(fleet: CliFleet): string {
+  return join(fleet.home.dir, 'home', 'state');
+}
+
+export function stateFile(fleet: CliFleet): string {
+  return join(stateDir(fleet), 'state.json');
+}
+
+export async function readState(fleet: CliFleet): Promise<string> {
+  return readFile(stateFile(fleet), 'utf8');
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// A process that has exited but was not reaped yet still answers kill(pid, 0): read its state.
+export async function isRunning(pid: number): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return isAlive(pid);
+  }
+}
+
+// Pids of live processes whose environment names this fleet's home: the daemon, the tmux server
+// it started, and every pane process. Empty once a fleet is really gone.
+export async function processesOfHome(fleet: CliFleet): Promise<number[]> {
+  const needle = `TMUXORCH_HOME=${fleet.env.TMUXORCH_HOME ?? ''}\0`;
+  const found: number[] = [];
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
+    if (`${environ}\0`.includes(needle) && (await isRunning(pid))) found.push(pid);
+  }
+  return found;
+}
+
+// Runs a command expected to fail: `--json` gives {"error":{code,message,details}} on stdout and
+// the exit code. With `plain`, the run without --json is checked too: same exit code, one short
+// sentence on stderr, no stack trace.
+export async function expectFailure(
+  fleet: CliFleet,
+  args: readonly string[],
+  code: string,
+  exitCode: number,
+  options: { plain?: boolean } = {},
+): Promise<ErrorBody['error']> {
+  const [json, plain] = await Promise.all([
+    runJson<ErrorBody>(fleet, args),
+    options.plain ? fleet.run(args) : Promise.resolve(null),
+  ]);
+  const what = `${args.join(' ')} --json: ${json.run.stdout}${json.run.stderr}`;
+  expect(json.exitCode, what).toBe(exitCode);
+  expect(json.body.error?.code, what).toBe(code);
+  expectOneLine(json.body.error.message);
+  expect(typeof json.body.error.details).toBe('object');
+  if (plain) {
+    expect(plain.exitCode, `${args.join(' ')}: ${plain.stderr}`).toBe(exitCode);
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toMatch(/\S/);
+    expectNoStack(plain);
+  }
+  return json.body.error;
+}
+
+export function expectOneLine(message: string): void {
+  expect(message.trim()).not.toBe('');
+  expect(message).not.toContain('\n');
+  expect(message).not.toMatch(/\n\s+at /);
+}
+
+export function expectNoStack(run: CliRun): void {
+  expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/\n\s+at .+[:(]/);
+}
+
+export async function expectOk(fleet: CliFleet, args: readonly string[]): Promise<CliRun> {
+  const result = await fleet.run(args);
+  expect(result.exitCode, `${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(0);
+  return result;
+}
+
+export async function status(fleet: CliFleet): Promise<StatusView> {
+  const { exitCode, body, run } = await runJson<StatusView>(fleet, ['status']);
+  expect(exitCode, `status: ${run.stdout}${run.stderr}`).toBe(0);
+  return body;
+}
+
+export async function addShell(fleet: CliFleet, name: string): Promise<WorkerView> {
+  const project = await fleet.home.project(name);
+  const { exitCode, body } = await fleet.json<WorkerView>([
+    'add-worker',
+    '--type',
+    'shell',
+    '--project',
+    project,
+    '--name',
+    name,
+  ]);
+  expect(exitCode, JSON.stringify(body)).toBe(0);
+  expect(body).toMatchObject({ name, type: 'shell', project, state: 'idle' });
+  return body;
+}
+
+// `send` without --wait: prints the task id.
+export async function sendTask(
+  fleet: CliFleet,
+  worker: string,
+  command: string,
+  extra: readonly string[] = [],
+): Promise<string> {
+  const { exitCode, body } = await runJson<{ id: string }>(fleet, ['send', worker, ...extra, '--', command]);
+  expect(exitCode, JSON.stringify(body)).toBe(0);
+  expect(body.id).toMatch(/\S/);
+  return body.id;
+}
+
+export async function waitResult(
+  fleet: CliFleet,
+  id: string,
+): Promise<{ exitCode: number; result: TaskResult }> {
+  const { exitCode, body } = await fleet.json<TaskResult>(['result', '--wait', id]);
+  return { exitCode, result: body };
+}
+
+export async function panesByWorker(fleet: CliFleet): Promise<Map<string, { paneId: string; pid: number }>> {
+  const text = await fleet.tmux.tmux('list-panes', '-a', '-F', '#{pane_id} #{pane_pid} #{@tmuxorch_worker}');
+  const panes = new Map<string, { paneId: string; pid: number }>();
+  for (const line of text.split('\n')) {
+    const [paneId, pid, worker] = line.trim().split(' ');
+    if (paneId && pid && worker) panes.set(worker, { paneId, pid: Number(pid) });
+  }
+  return panes;
+}
+
+// Stops everything the fleet started and checks that nothing of it is left running.
+export async function cleanupAndCheck(fleet: CliFleet | undefined): Promise<void> {
+  if (!fleet) return;
+  await fleet.cleanup();
+  const left = await waitFor(async () => ((await processesOfHome(fleet)).length === 0 ? [] : null), {
+    timeoutMs: 10_000,
+    message: 'every process of the fleet exited',
+  }).catch(async () => processesOfHome(fleet));
+  // Never leave them behind, even when the check fails (pids of this fleet's home only).
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  expect(left, 'processes of the fleet left running').toEqual([]);
+}
