@@ -32,20 +32,49 @@ async function tmuxorch(...args) {
 }
 
 const PROJECTS = [
-  { name: 'api', tests: { adds: 'assert.equal(1 + 1, 2)', parses: "assert.deepEqual(JSON.parse('[1]'), [1])", trims: "assert.equal(' a '.trim(), 'a')" } },
-  { name: 'web', tests: { renders: "assert.match('<p>hi</p>', /hi/)", escapes: "assert.equal('a&b'.replace('&', '&amp;'), 'a&amp;b')", 'counts words (bug!)': "assert.equal('a b c'.split(' ').length, 4)" } },
-  { name: 'lib', tests: { sorts: 'assert.deepEqual([3, 1, 2].sort(), [1, 2, 3])', 'waits a little': 'await new Promise((r) => setTimeout(r, 1500))' } },
+  {
+    name: 'api',
+    tests: {
+      adds: 'assert.equal(1 + 1, 2)',
+      parses: "assert.deepEqual(JSON.parse('[1]'), [1])",
+      trims: "assert.equal(' a '.trim(), 'a')",
+    },
+  },
+  {
+    name: 'web',
+    tests: {
+      renders: "assert.match('<p>hi</p>', /hi/)",
+      escapes: "assert.equal('a&b'.replace('&', '&amp;'), 'a&amp;b')",
+      'counts words (bug!)': "assert.equal('a b c'.split(' ').length, 4)",
+    },
+  },
+  {
+    name: 'lib',
+    tests: {
+      sorts: 'assert.deepEqual([3, 1, 2].sort(), [1, 2, 3])',
+      'waits a little': 'await new Promise((r) => setTimeout(r, 1500))',
+    },
+  },
 ];
 
 async function makeProject(base, { name, tests }) {
   const dir = join(base, name);
   await mkdir(join(dir, 'test'), { recursive: true });
-  const pkg = { name: `demo-${name}`, version: '1.0.0', private: true, type: 'module', scripts: { test: 'node --test' } };
+  const pkg = {
+    name: `demo-${name}`,
+    version: '1.0.0',
+    private: true,
+    type: 'module',
+    scripts: { test: 'node --test' },
+  };
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   const body = Object.entries(tests)
     .map(([title, check]) => `test(${JSON.stringify(title)}, async () => {\n  ${check};\n});`)
     .join('\n\n');
-  await writeFile(join(dir, 'test', `${name}.test.js`), `import test from 'node:test';\nimport assert from 'node:assert/strict';\n\n${body}\n`);
+  await writeFile(
+    join(dir, 'test', `${name}.test.js`),
+    `import test from 'node:test';\nimport assert from 'node:assert/strict';\n\n${body}\n`,
+  );
   return dir;
 }
 
@@ -62,18 +91,32 @@ async function main() {
   const dirs = await Promise.all(PROJECTS.map((p) => makeProject(base, p)));
 
   const { body: daemon } = await tmuxorch('start');
-  console.log(`${green('✓')} controller ${daemon.alreadyRunning ? 'already running' : 'started'} (pid ${daemon.pid}), tmux session ${daemon.session}`);
+  console.log(
+    `${green('✓')} controller ${daemon.alreadyRunning ? 'already running' : 'started'} (pid ${daemon.pid}), tmux session ${daemon.session}`,
+  );
 
   // A re-run replaces the workers of the previous demo.
   const { body: workers } = await tmuxorch('list');
   for (const w of workers.filter((w) => w.name.startsWith('demo-'))) await tmuxorch('remove-worker', w.name);
   for (const [i, p] of PROJECTS.entries()) {
-    const { body: w } = await tmuxorch('add-worker', '--type', 'shell', '--project', dirs[i], '--name', `demo-${p.name}`);
+    const { body: w } = await tmuxorch(
+      'add-worker',
+      '--type',
+      'shell',
+      '--project',
+      dirs[i],
+      '--name',
+      `demo-${p.name}`,
+    );
     console.log(`${green('✓')} worker ${w.name} in ${dirs[i]} (pane ${w.paneId})`);
   }
 
   const started = Date.now();
-  const ids = await Promise.all(PROJECTS.map(async (p) => (await tmuxorch('send', `demo-${p.name}`, '--timeout', '2m', '--', 'npm', 'test')).body.id));
+  const ids = await Promise.all(
+    PROJECTS.map(
+      async (p) => (await tmuxorch('send', `demo-${p.name}`, '--timeout', '2m', '--', 'npm', 'test')).body.id,
+    ),
+  );
   console.log(`… running npm test in ${ids.length} projects in parallel`);
   const results = await Promise.all(ids.map(async (id) => (await tmuxorch('result', id, '--wait')).body));
   console.log(dim(`all done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`));
@@ -88,13 +131,20 @@ async function main() {
   const head = ['WORKER', 'STATUS', 'EXIT', 'TIME', 'TESTS'];
   const visible = (text) => text.replace(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g'), '').length;
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => visible(r[i]))));
-  const line = (cells) => cells.map((c, i) => c + ' '.repeat(widths[i] - visible(c))).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => c + ' '.repeat(widths[i] - visible(c)))
+      .join('  ')
+      .trimEnd();
   console.log(bold(line(head)));
   for (const row of rows) console.log(line(row));
 
   const failed = results.find((r) => r.status !== 'succeeded');
-  if (failed) console.log(`\n${dim(`output of ${failed.id} (the failing project): tmuxorch result ${failed.id}`)}`);
-  const attach = daemon.tmuxSocket ? `tmux -L ${daemon.tmuxSocket} attach -t ${daemon.session}` : `tmux attach -t ${daemon.session}`;
+  if (failed)
+    console.log(`\n${dim(`output of ${failed.id} (the failing project): tmuxorch result ${failed.id}`)}`);
+  const attach = daemon.tmuxSocket
+    ? `tmux -L ${daemon.tmuxSocket} attach -t ${daemon.session}`
+    : `tmux attach -t ${daemon.session}`;
   console.log(`\nThe fleet keeps running.`);
   console.log(`  watch it:  ${bold(attach)}   (detach with Ctrl-b d)`);
   console.log(`  inspect:   npx tmuxorch status`);

@@ -3,14 +3,22 @@
 import { basename } from 'node:path';
 import { nanoid } from 'nanoid';
 import { AGENT_PROFILES } from '../domain/agent-profile.js';
-import { UsageError, WorkerExistsError, WorkerLimitError } from '../domain/errors.js';
+import { AgentNotInstalledError, UsageError, WorkerExistsError, WorkerLimitError } from '../domain/errors.js';
 import { isSecretName } from '../domain/redact.js';
 import { isTerminal, type TaskPriority } from '../domain/task.js';
 import { WORKER_NAME_PATTERN, transitionWorker, type Worker, type WorkerType } from '../domain/worker.js';
 import { FleetRecovery } from './fleet-recovery.js';
 import type { FleetRuntime } from './fleet-runtime.js';
 import type { HealthReport } from './health-monitor.js';
-import { toTaskResult, toWorkerView, type DaemonView, type StatusView, type TaskResult, type WorkerView } from './views.js';
+import {
+  toTaskResult,
+  toWorkerView,
+  type DaemonView,
+  type StatusView,
+  type TaskResult,
+  type WorkerView,
+} from './views.js';
+import { findExecutable } from '../infrastructure/process/executable.js';
 import { checkProject } from './worker-launcher.js';
 
 export interface AddWorkerInput {
@@ -52,17 +60,25 @@ export class FleetController {
   async addWorker(input: AddWorkerInput): Promise<WorkerView> {
     const { store, settings } = this.rt;
     await checkProject(input.project);
+    await this.checkAgentInstalled(input.type);
     const active = store.workers().filter((w) => w.state !== 'stopped');
     if (active.length >= settings.maxWorkers) {
-      throw new WorkerLimitError(`the fleet already has ${active.length} workers (max ${settings.maxWorkers}): remove one or raise maxWorkers`, {
-        max: settings.maxWorkers,
-      });
+      throw new WorkerLimitError(
+        `the fleet already has ${active.length} workers (max ${settings.maxWorkers}): remove one or raise maxWorkers`,
+        {
+          max: settings.maxWorkers,
+        },
+      );
     }
     const name = input.name ?? this.defaultName(input.type, input.project);
     if (!WORKER_NAME_PATTERN.test(name)) {
-      throw new UsageError(`worker name "${name}" is not allowed: use letters, digits, '.', '_' or '-' (at most 48)`, { name });
+      throw new UsageError(
+        `worker name "${name}" is not allowed: use letters, digits, '.', '_' or '-' (at most 48)`,
+        { name },
+      );
     }
-    if (store.findWorker(name)) throw new WorkerExistsError(`a worker named "${name}" already exists`, { name });
+    if (store.findWorker(name))
+      throw new WorkerExistsError(`a worker named "${name}" already exists`, { name });
     const id = `w-${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`;
     const env: Record<string, string> = {};
     const secretEnv: string[] = [];
@@ -96,7 +112,10 @@ export class FleetController {
       await channel.open();
       const placement = await this.rt.launcher.place(worker, channel, null);
       worker = store.putWorker(
-        transitionWorker(store.requireWorker(id), 'idle', { ...placement, startedAt: new Date().toISOString() }),
+        transitionWorker(store.requireWorker(id), 'idle', {
+          ...placement,
+          startedAt: new Date().toISOString(),
+        }),
       );
     } catch (error) {
       await this.rt.closeChannel(id);
@@ -106,7 +125,13 @@ export class FleetController {
       throw error;
     }
     await store.flush();
-    this.rt.logger.info('worker added', { workerId: id, name, type: input.type, project: input.project, env });
+    this.rt.logger.info('worker added', {
+      workerId: id,
+      name,
+      type: input.type,
+      project: input.project,
+      env,
+    });
     return toWorkerView(worker, store.tasks());
   }
 
@@ -120,7 +145,8 @@ export class FleetController {
     }
     const stopped = store.putWorker(transitionWorker(store.requireWorker(worker.id), 'stopped'));
     if (worker.paneId) {
-      if (options.keepPane) await server.run(['set-option', '-p', '-u', '-t', worker.paneId, '@tmuxorch_worker']);
+      if (options.keepPane)
+        await server.run(['set-option', '-p', '-u', '-t', worker.paneId, '@tmuxorch_worker']);
       else if (worker.windowId) await server.killWindow(worker.windowId);
       else await server.pane(worker.paneId).kill();
     }
@@ -141,7 +167,8 @@ export class FleetController {
         { worker: worker.name, type: worker.type },
       );
     }
-    if (worker.state === 'stopped') throw new UsageError(`worker ${worker.name} was removed`, { worker: worker.name });
+    if (worker.state === 'stopped')
+      throw new UsageError(`worker ${worker.name} was removed`, { worker: worker.name });
     if (input.command.trim() === '') throw new UsageError('the task has no command', {});
     const task = await this.rt.runner.enqueue({
       workerId: worker.id,
@@ -175,7 +202,10 @@ export class FleetController {
   async status(options: { withOutput?: boolean } = {}): Promise<StatusView> {
     const { store } = this.rt;
     const withOutput = options.withOutput ?? true;
-    const tasks = store.tasks().sort((a, b) => b.seq - a.seq).slice(0, STATUS_TASKS);
+    const tasks = store
+      .tasks()
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, STATUS_TASKS);
     const results = await Promise.all(
       tasks.map(async (t) => {
         const output = withOutput && isTerminal(t.status) ? await this.rt.files.readOutput(t.id) : null;
@@ -211,7 +241,8 @@ export class FleetController {
 
   async capture(idOrName: string, lines = 0): Promise<string> {
     const worker = this.rt.store.requireWorker(idOrName);
-    if (!worker.paneId) throw new UsageError(`worker ${worker.name} has no pane right now (state ${worker.state})`, {});
+    if (!worker.paneId)
+      throw new UsageError(`worker ${worker.name} has no pane right now (state ${worker.state})`, {});
     return this.rt.server.pane(worker.paneId).capture(lines > 0 ? { start: -lines } : {});
   }
 
@@ -221,7 +252,8 @@ export class FleetController {
     const task = store.task(target);
     if (task) {
       const channel = this.rt.channelFor(task.workerId);
-      if (isTerminal(task.status)) return { kind: 'task', file: `${this.rt.files.dir(task.id)}/output.txt`, running: false, offset: 0 };
+      if (isTerminal(task.status))
+        return { kind: 'task', file: `${this.rt.files.dir(task.id)}/output.txt`, running: false, offset: 0 };
       return { kind: 'task', file: channel.logFile, running: true, offset: task.logOffset ?? 0 };
     }
     const worker = store.requireWorker(target);
@@ -238,6 +270,20 @@ export class FleetController {
     await this.rt.connection.close();
     if (options.killWorkers) await this.rt.server.killSession(this.rt.settings.session);
     await Promise.all([...this.rt.channels.keys()].map((id) => this.rt.closeChannel(id)));
+  }
+
+  // An agent type whose CLI is missing fails here, with the fix, instead of "command not found" in a pane.
+  private async checkAgentInstalled(type: WorkerType): Promise<void> {
+    const profile = AGENT_PROFILES[type];
+    if (!profile.binary) return;
+    if (await findExecutable(profile.binary, this.rt.launcher.panePath)) return;
+    throw new AgentNotInstalledError(
+      `${profile.binary} is not installed (not on PATH): ${profile.installHint}`,
+      {
+        type,
+        binary: profile.binary,
+      },
+    );
   }
 
   private defaultName(type: WorkerType, project: string): string {

@@ -14,7 +14,13 @@ import { isSupervised, transitionWorker, type Worker } from '../domain/worker.js
 import { sameServer, type ServerIdentity } from '../infrastructure/tmux/format.js';
 import type { FleetRuntime } from './fleet-runtime.js';
 
-const SESSION_POLICY: RestartPolicy = { maxRestarts: 10, windowMs: 120_000, baseDelayMs: 250, maxDelayMs: 10_000, factor: 2 };
+const SESSION_POLICY: RestartPolicy = {
+  maxRestarts: 10,
+  windowMs: 120_000,
+  baseDelayMs: 250,
+  maxDelayMs: 10_000,
+  factor: 2,
+};
 
 export class FleetRecovery {
   private identity: ServerIdentity | null = null;
@@ -27,14 +33,13 @@ export class FleetRecovery {
   // Adopts (or creates) the session and everything the state file knows.
   async start(): Promise<void> {
     const { rt } = this;
-    const before = await rt.server.identity();
     const { created } = await rt.keeper.ensureSession();
     const after = await rt.server.identity();
     this.identity = after.known ? after.value : null;
     await rt.connection.attach(rt.settings.session);
     rt.connection.on('control-lost', (reason) => this.onControlLost(reason));
     await this.openChannels();
-    if (created || !before.known || before.value === null) {
+    if (created) {
       // A fresh server or session: no stored pane id means anything any more.
       await this.reviveEverything('the tmux session was gone when the controller started');
     } else {
@@ -68,7 +73,9 @@ export class FleetRecovery {
     for (const worker of rt.store.workers()) {
       const runningTask = rt.runner.runningTaskOf(worker.id);
       const transient =
-        worker.state === 'starting' || worker.state === 'reviving' || (worker.state === 'busy' && !runningTask);
+        worker.state === 'starting' ||
+        worker.state === 'reviving' ||
+        (worker.state === 'busy' && !runningTask);
       if (worker.state === 'dead') rt.monitor.scheduleRevive(worker.id);
       if (!transient) continue;
       const channel = rt.channelFor(worker.id);
@@ -78,7 +85,9 @@ export class FleetRecovery {
         await rt.launcher.waitReady(worker.paneId, channel, 5_000);
         next = transitionWorker(next, 'idle');
       } catch {
-        next = transitionWorker(next, 'dead', { lastError: 'was not at its prompt when the controller restarted' });
+        next = transitionWorker(next, 'dead', {
+          lastError: 'was not at its prompt when the controller restarted',
+        });
       }
       rt.store.putWorker(next);
       if (next.state === 'dead') rt.monitor.scheduleRevive(worker.id);
@@ -104,9 +113,10 @@ export class FleetRecovery {
           await rt.monitor.sweep();
           return;
         }
-        const why = identity.value === null || !sameServer(identity.value, this.identity)
-          ? 'the tmux server exited'
-          : 'its tmux session was closed';
+        const why =
+          identity.value === null || !sameServer(identity.value, this.identity)
+            ? 'the tmux server exited'
+            : 'its tmux session was closed';
         await rt.keeper.ensureSession();
         const now = await rt.server.identity();
         this.identity = now.known ? now.value : null;
@@ -117,11 +127,16 @@ export class FleetRecovery {
       } catch (error) {
         const decision = decideRestart(this.sessionRestarts, Date.now(), SESSION_POLICY);
         if (decision.action === 'give_up') {
-          rt.logger.error('cannot re-create the tmux session; giving up until tmuxorch start', { error: String(error) });
+          rt.logger.error('cannot re-create the tmux session; giving up until tmuxorch start', {
+            error: String(error),
+          });
           return;
         }
         this.sessionRestarts.push(Date.now());
-        rt.logger.warn('re-creating the tmux session failed; retrying', { error: String(error), delayMs: decision.delayMs });
+        rt.logger.warn('re-creating the tmux session failed; retrying', {
+          error: String(error),
+          delayMs: decision.delayMs,
+        });
         await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
       }
     }
@@ -139,9 +154,13 @@ export class FleetRecovery {
       const current = rt.store.requireWorker(worker.id);
       let dead = current;
       if (current.state !== 'dead') {
-        dead = transitionWorker(current.state === 'reviving' ? transitionWorker(current, 'starting') : current, 'dead', {
-          lastError: why,
-        });
+        dead = transitionWorker(
+          current.state === 'reviving' ? transitionWorker(current, 'starting') : current,
+          'dead',
+          {
+            lastError: why,
+          },
+        );
       }
       rt.store.putWorker({ ...dead, paneId: null, windowId: null });
       // Not the worker's fault: a server loss does not count against its restart limit.

@@ -53,7 +53,12 @@ export class FleetRuntime {
     this.connection = options.connection;
     this.logger = logger;
     this.server = new TmuxServer(options.connection);
-    this.store = new FleetStore(options.persistence, settings.session, options.initialState, settings.keepFinishedTasks);
+    this.store = new FleetStore(
+      options.persistence,
+      settings.session,
+      options.initialState,
+      settings.keepFinishedTasks,
+    );
     this.store.on('error', (error) => logger.error('state write failed', { error: String(error) }));
     this.files = new TaskFiles(settings.paths);
     this.envSecrets = secretValuesOf(process.env);

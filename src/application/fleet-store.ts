@@ -75,7 +75,10 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
 
   requireTask(id: string): Task {
     const task = this.tasksById.get(id);
-    if (!task) throw new TaskNotFoundError(`no task with id "${id}": run tmuxorch status to see recent tasks`, { task: id });
+    if (!task)
+      throw new TaskNotFoundError(`no task with id "${id}": run tmuxorch status to see recent tasks`, {
+        task: id,
+      });
     return task;
   }
 

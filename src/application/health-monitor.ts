@@ -4,7 +4,12 @@
 // out changes nothing: a slow tmux server is "unknown", never "dead" (no restart storms).
 import PQueue from 'p-queue';
 import { assessWorkers, type WorkerVerdict } from '../domain/health.js';
-import { WORKER_PLACEHOLDER, decideRestart, pruneHistory, type RestartPolicy } from '../domain/restart-policy.js';
+import {
+  WORKER_PLACEHOLDER,
+  decideRestart,
+  pruneHistory,
+  type RestartPolicy,
+} from '../domain/restart-policy.js';
 import { isSupervised, transitionWorker, type Worker } from '../domain/worker.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
@@ -62,7 +67,11 @@ export class HealthMonitor {
       if (!worker) continue;
       if (verdict.kind === 'alive') {
         if (verdict.remapped) {
-          logger.info('worker pane remapped', { workerId: worker.id, from: worker.paneId, to: verdict.paneId });
+          logger.info('worker pane remapped', {
+            workerId: worker.id,
+            from: worker.paneId,
+            to: verdict.paneId,
+          });
           store.putWorker({ ...worker, paneId: verdict.paneId, windowId: verdict.windowId });
         }
       } else if (worker.state !== 'starting') {
@@ -132,7 +141,11 @@ export class HealthMonitor {
       current = store.requireWorker(workerId);
       if (current.state !== 'starting') return current;
       current = store.putWorker(
-        transitionWorker(current, 'idle', { ...placement, startedAt: new Date().toISOString(), lastError: null }),
+        transitionWorker(current, 'idle', {
+          ...placement,
+          startedAt: new Date().toISOString(),
+          lastError: null,
+        }),
       );
       logger.info('worker revived', { workerId, paneId: placement.paneId, restarts: current.restarts });
       await store.flush();

@@ -49,7 +49,8 @@ export class SessionKeeper {
       env: this.spec.env,
     });
     await this.markStatusPane(created.paneId, created.windowId);
-    if (created.windowIndex !== 0) await this.server.moveWindow(created.windowId, `=${session}:0`).catch(() => undefined);
+    if (created.windowIndex !== 0)
+      await this.server.moveWindow(created.windowId, `=${session}:0`).catch(() => undefined);
     await this.server.setSessionOption(session, HOME_OPTION, home);
     return { created: true };
   }

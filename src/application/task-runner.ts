@@ -7,7 +7,14 @@
 // task must never reach a program that is still running.
 import { EventEmitter } from 'node:events';
 import { nanoid } from 'nanoid';
-import { TIMEOUT_EXIT_CODE, isTerminal, mayRetry, nextQueuedTask, statusForExit, transitionTask } from '../domain/task.js';
+import {
+  TIMEOUT_EXIT_CODE,
+  isTerminal,
+  mayRetry,
+  nextQueuedTask,
+  statusForExit,
+  transitionTask,
+} from '../domain/task.js';
 import type { Task, TaskPriority, TaskStatus } from '../domain/task.js';
 import { buildSourceLine, buildTaskScript } from '../domain/marker.js';
 import { partialOutput } from '../domain/task-output.js';
@@ -142,8 +149,13 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       await pane.sendText(buildSourceLine(scriptPath));
       this.armTimeout(running);
     } catch (error) {
-      this.deps.logger.warn('dispatch failed', { taskId: task.id, workerId: worker.id, error: String(error) });
-      if (running) this.interrupt(worker.id, `could not type the task into its pane (${String(error)})`, true);
+      this.deps.logger.warn('dispatch failed', {
+        taskId: task.id,
+        workerId: worker.id,
+        error: String(error),
+      });
+      if (running)
+        this.interrupt(worker.id, `could not type the task into its pane (${String(error)})`, true);
       this.deps.onWorkerStuck(worker.id, 'its pane did not accept keys');
     } finally {
       this.dispatching.delete(worker.id);
@@ -172,7 +184,10 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.deps.channel(workerId)?.forget(task.id);
     if (forceRetry || mayRetry(task)) {
       this.deps.store.putTask(
-        transitionTask(task, 'queued', { reason: `attempt ${task.attempts} interrupted: ${reason}`, startedAt: null }),
+        transitionTask(task, 'queued', {
+          reason: `attempt ${task.attempts} interrupted: ${reason}`,
+          startedAt: null,
+        }),
       );
       this.deps.store.flushSoon();
       return;
@@ -244,7 +259,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
         this.pump(workerId);
         return;
       } catch (error) {
-        this.deps.logger.warn('worker did not return to its prompt', { workerId, attempt, error: String(error) });
+        this.deps.logger.warn('worker did not return to its prompt', {
+          workerId,
+          attempt,
+          error: String(error),
+        });
       }
     }
     this.deps.onWorkerStuck(workerId, `did not return to its prompt after ${INTERRUPT_ATTEMPTS} Ctrl-C`);
@@ -258,7 +277,12 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     await this.finish(task, statusForExit(exitCode), exitCode, output, raw, null, ended ?? undefined);
   }
 
-  private async finishPartial(task: Task, status: TaskStatus, exitCode: number | null, reason: string): Promise<void> {
+  private async finishPartial(
+    task: Task,
+    status: TaskStatus,
+    exitCode: number | null,
+    reason: string,
+  ): Promise<void> {
     const channel = this.deps.channel(task.workerId);
     let output = '';
     if (channel && task.logOffset !== null) {

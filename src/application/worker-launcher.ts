@@ -43,12 +43,19 @@ export async function checkProject(project: string): Promise<void> {
   try {
     await access(project, constants.R_OK | constants.X_OK);
   } catch {
-    throw new ProjectNotFoundError(`project directory ${project} does not exist or cannot be entered`, { project });
+    throw new ProjectNotFoundError(`project directory ${project} does not exist or cannot be entered`, {
+      project,
+    });
   }
 }
 
 export class WorkerLauncher {
   constructor(private readonly ctx: LauncherContext) {}
+
+  // The PATH worker panes start with (where their programs are looked up).
+  get panePath(): string {
+    return this.ctx.baseEnv.PATH ?? '';
+  }
 
   // The environment a worker's pane starts with.
   envFor(worker: Worker): Record<string, string> {
@@ -90,11 +97,17 @@ export class WorkerLauncher {
       await this.ctx.server.setWindowOption(created.windowId, 'remain-on-exit', 'on');
     }
     const pane = this.ctx.server.pane(placement.paneId);
-    await pane.setOption(WORKER_OPTION, worker.id);
-    await pane.pipeToFile(channel.logFile);
-    await this.waitReady(placement.paneId, channel);
-    const profile = AGENT_PROFILES[worker.type];
-    if (profile.launch.length > 0) await pane.sendText(toShellCommand(profile.launch));
+    try {
+      await pane.setOption(WORKER_OPTION, worker.id);
+      await pane.pipeToFile(channel.logFile);
+      await this.waitReady(placement.paneId, channel);
+      const profile = AGENT_PROFILES[worker.type];
+      if (profile.launch.length > 0) await pane.sendText(toShellCommand(profile.launch));
+    } catch (error) {
+      // A window we just made and could not bring up would be an orphan nobody manages.
+      if (!deadPaneId) await this.ctx.server.killWindow(placement.windowId).catch(() => undefined);
+      throw error;
+    }
     return placement;
   }
 
@@ -114,9 +127,12 @@ export class WorkerLauncher {
     const ready = channel.waitReady(probeId, timeoutMs);
     await pane.sendText(buildReadyProbe(probeId));
     if (!(await ready)) {
-      throw new WorkerUnavailableError(`worker pane ${paneId} did not reach its shell prompt within ${timeoutMs} ms`, {
-        paneId,
-      });
+      throw new WorkerUnavailableError(
+        `worker pane ${paneId} did not reach its shell prompt within ${timeoutMs} ms`,
+        {
+          paneId,
+        },
+      );
     }
   }
 }

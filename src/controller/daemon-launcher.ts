@@ -72,14 +72,19 @@ export async function startDaemon(settings: Settings, cliPath: string): Promise<
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new DaemonStartError(`the daemon did not answer within ${START_TIMEOUT_MS / 1000} s: see ${settings.paths.controllerLog}`, {
-    pid,
-  });
+  throw new DaemonStartError(
+    `the daemon did not answer within ${START_TIMEOUT_MS / 1000} s: see ${settings.paths.controllerLog}`,
+    {
+      pid,
+    },
+  );
 }
 
 async function readStartupError(file: string): Promise<Error | null> {
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } };
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as {
+      error?: { code?: string; message?: string; details?: Record<string, unknown> };
+    };
     const error = parsed.error;
     if (!error?.message) return null;
     const code = error.code && isErrorCode(error.code) ? error.code : 'DAEMON_START_FAILED';
@@ -102,7 +107,8 @@ export async function stopDaemon(settings: Settings, killWorkers: boolean): Prom
     client.close();
   }
   const deadline = Date.now() + 15_000;
-  while (isAlive(daemon.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (isAlive(daemon.pid) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   if (isAlive(daemon.pid)) process.kill(daemon.pid, 'SIGKILL');
   return daemon;
 }

@@ -47,7 +47,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     stopping ??= (async () => {
       logger.info('daemon stopping', { killWorkers });
       await rpc?.close().catch(() => undefined);
-      await fleet?.shutdown({ killWorkers }).catch((error: unknown) => logger.error('shutdown failed', { error: String(error) }));
+      await fleet
+        ?.shutdown({ killWorkers })
+        .catch((error: unknown) => logger.error('shutdown failed', { error: String(error) }));
       await rm(settings.paths.socketFile, { force: true });
       await removePidFile(settings.paths.pidFile, process.pid);
       await logger.close();

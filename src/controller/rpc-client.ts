@@ -23,7 +23,9 @@ export class RpcClient {
     socket.on('data', (chunk: string) => {
       for (const line of splitter.push(chunk)) this.onLine(line);
     });
-    socket.on('close', () => this.failAll('the tmuxorch daemon closed the connection (it stopped or restarted)'));
+    socket.on('close', () =>
+      this.failAll('the tmuxorch daemon closed the connection (it stopped or restarted)'),
+    );
     socket.on('error', () => undefined);
   }
 
@@ -33,7 +35,11 @@ export class RpcClient {
       const socket = connect(socketPath);
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new DaemonNotRunningError('the tmuxorch daemon did not answer: run tmuxorch start', { socket: socketPath }));
+        reject(
+          new DaemonNotRunningError('the tmuxorch daemon did not answer: run tmuxorch start', {
+            socket: socketPath,
+          }),
+        );
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -41,13 +47,18 @@ export class RpcClient {
       });
       socket.once('error', () => {
         clearTimeout(timer);
-        reject(new DaemonNotRunningError('the tmuxorch daemon is not running: run tmuxorch start', { socket: socketPath }));
+        reject(
+          new DaemonNotRunningError('the tmuxorch daemon is not running: run tmuxorch start', {
+            socket: socketPath,
+          }),
+        );
       });
     });
   }
 
   call<T>(method: string, params?: unknown): Promise<T> {
-    if (this.closed) return Promise.reject(new DaemonNotRunningError('the connection to the daemon is closed', {}));
+    if (this.closed)
+      return Promise.reject(new DaemonNotRunningError('the connection to the daemon is closed', {}));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
@@ -73,7 +84,9 @@ export class RpcClient {
     this.pending.delete(parsed.id);
     if (parsed.error) {
       const code = isErrorCode(parsed.error.code) ? parsed.error.code : 'INTERNAL';
-      pending.reject(fromErrorPayload({ code, message: parsed.error.message, details: parsed.error.details }));
+      pending.reject(
+        fromErrorPayload({ code, message: parsed.error.message, details: parsed.error.details }),
+      );
     } else pending.resolve(parsed.result);
   }
 

@@ -29,7 +29,10 @@ export interface RpcHooks {
 
 export function methodTable(hooks: RpcHooks) {
   return {
-    ping: method(z.object({}).optional(), async (fleet) => (await fleet.status({ withOutput: false })).daemon),
+    ping: method(
+      z.object({}).optional(),
+      async (fleet) => (await fleet.status({ withOutput: false })).daemon,
+    ),
     status: method(z.object({ withOutput: z.boolean().optional() }).optional(), (fleet, p) =>
       fleet.status({ withOutput: p?.withOutput ?? true }),
     ),
@@ -133,7 +136,8 @@ export class RpcServer {
       response = { id, result: await entry.run(this.fleet, params.data) };
     } catch (error) {
       const payload = toErrorPayload(error);
-      if (payload.code === 'INTERNAL') this.logger.error('rpc failed', { error: String(error), stack: (error as Error).stack });
+      if (payload.code === 'INTERNAL')
+        this.logger.error('rpc failed', { error: String(error), stack: (error as Error).stack });
       response = { id, error: payload };
     }
     if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);

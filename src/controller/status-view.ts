@@ -4,8 +4,16 @@ import { formatDuration, table, type Styler } from './cli/output.js';
 
 function stateColour(state: string, s: Styler): string {
   if (state === 'idle' || state === 'succeeded') return s.green(state);
-  if (state === 'busy' || state === 'running' || state === 'starting' || state === 'reviving' || state === 'queued') return s.cyan(state);
-  if (state === 'dead' || state === 'failed' || state === 'lost' || state === 'timed_out') return s.red(state);
+  if (
+    state === 'busy' ||
+    state === 'running' ||
+    state === 'starting' ||
+    state === 'reviving' ||
+    state === 'queued'
+  )
+    return s.cyan(state);
+  if (state === 'dead' || state === 'failed' || state === 'lost' || state === 'timed_out')
+    return s.red(state);
   return s.yellow(state);
 }
 

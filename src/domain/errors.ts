@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'STATE_CORRUPT'
   | 'CONFIG_INVALID'
   | 'AGENT_AUTH_REQUIRED'
+  | 'AGENT_NOT_INSTALLED'
   | 'INTERNAL';
 
 // Base of every error tmuxorch raises on purpose; `details` holds safe facts only, never secrets.
@@ -92,11 +93,17 @@ export class ConfigError extends TmuxorchError {
 export class AgentAuthError extends TmuxorchError {
   readonly code = 'AGENT_AUTH_REQUIRED';
 }
+export class AgentNotInstalledError extends TmuxorchError {
+  readonly code = 'AGENT_NOT_INSTALLED';
+}
 export class InternalError extends TmuxorchError {
   readonly code = 'INTERNAL';
 }
 
-const CONSTRUCTORS: Record<ErrorCode, new (message: string, details?: Record<string, unknown>) => TmuxorchError> = {
+const CONSTRUCTORS: Record<
+  ErrorCode,
+  new (message: string, details?: Record<string, unknown>) => TmuxorchError
+> = {
   USAGE: UsageError,
   TMUX_NOT_FOUND: TmuxNotFoundError,
   TMUX_COMMAND_FAILED: TmuxCommandError,
@@ -116,6 +123,7 @@ const CONSTRUCTORS: Record<ErrorCode, new (message: string, details?: Record<str
   STATE_CORRUPT: StateCorruptError,
   CONFIG_INVALID: ConfigError,
   AGENT_AUTH_REQUIRED: AgentAuthError,
+  AGENT_NOT_INSTALLED: AgentNotInstalledError,
   INTERNAL: InternalError,
 };
 
@@ -128,7 +136,8 @@ export interface ErrorPayload {
 
 // Turns any thrown value into its wire shape; unknown errors become INTERNAL.
 export function toErrorPayload(error: unknown): ErrorPayload {
-  if (error instanceof TmuxorchError) return { code: error.code, message: error.message, details: error.details };
+  if (error instanceof TmuxorchError)
+    return { code: error.code, message: error.message, details: error.details };
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message: `internal error (a bug in tmuxorch): ${message}`, details: {} };
 }

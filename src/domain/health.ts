@@ -14,8 +14,19 @@ export interface PaneSnapshot {
 }
 
 export type WorkerVerdict =
-  | { readonly workerId: string; readonly kind: 'alive'; readonly paneId: string; readonly windowId: string; readonly remapped: boolean }
-  | { readonly workerId: string; readonly kind: 'dead'; readonly paneId: string | null; readonly reason: string };
+  | {
+      readonly workerId: string;
+      readonly kind: 'alive';
+      readonly paneId: string;
+      readonly windowId: string;
+      readonly remapped: boolean;
+    }
+  | {
+      readonly workerId: string;
+      readonly kind: 'dead';
+      readonly paneId: string | null;
+      readonly reason: string;
+    };
 
 // Judges every supervised worker against the pane snapshot of `session`.
 export function assessWorkers(
@@ -38,7 +49,12 @@ export function assessWorkers(
       verdicts.push({ workerId: worker.id, kind: 'dead', paneId: null, reason: 'its pane is gone' });
     } else if (pane.paneDead) {
       const status = pane.paneDeadStatus === null ? '' : ` with status ${pane.paneDeadStatus}`;
-      verdicts.push({ workerId: worker.id, kind: 'dead', paneId: pane.paneId, reason: `its program exited${status}` });
+      verdicts.push({
+        workerId: worker.id,
+        kind: 'dead',
+        paneId: pane.paneId,
+        reason: `its program exited${status}`,
+      });
     } else {
       verdicts.push({
         workerId: worker.id,

@@ -106,7 +106,9 @@ function assertTypable(line: string): string {
 // task collected after a controller restart still reports its true finish time.
 export function buildTaskScript(taskId: string, command: string, endStampFile?: string): string {
   assertSafeId(taskId, 'task id');
-  const stamp = endStampFile ? [`builtin printf '%s\\n' "$EPOCHREALTIME" > ${shellQuote(endStampFile)} 2>/dev/null`] : [];
+  const stamp = endStampFile
+    ? [`builtin printf '%s\\n' "$EPOCHREALTIME" > ${shellQuote(endStampFile)} 2>/dev/null`]
+    : [];
   const body = command.endsWith('\n') ? command : `${command}\n`;
   const status = SCRIPT_STATUS_VARIABLE;
   return [

@@ -5,7 +5,15 @@
 //     └──► cancelled
 import { InvalidTransitionError } from './errors.js';
 
-export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'lost'] as const;
+export const TASK_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'lost',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
@@ -20,7 +28,12 @@ export const TASK_PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];
 
 // Higher runs first.
-export const PRIORITY_RANK: Readonly<Record<TaskPriority, number>> = { critical: 3, high: 2, normal: 1, low: 0 };
+export const PRIORITY_RANK: Readonly<Record<TaskPriority, number>> = {
+  critical: 3,
+  high: 2,
+  normal: 1,
+  low: 0,
+};
 
 // The exit code a timed-out task reports, as GNU timeout(1) does.
 export const TIMEOUT_EXIT_CODE = 124;
@@ -66,7 +79,11 @@ export function canTransitionTask(from: TaskStatus, to: TaskStatus): boolean {
 }
 
 // Returns the task in its new status, or throws INVALID_TRANSITION.
-export function transitionTask(task: Task, to: TaskStatus, changes: Partial<Omit<Task, 'id' | 'status'>> = {}): Task {
+export function transitionTask(
+  task: Task,
+  to: TaskStatus,
+  changes: Partial<Omit<Task, 'id' | 'status'>> = {},
+): Task {
   if (!canTransitionTask(task.status, to)) {
     throw new InvalidTransitionError(`task ${task.id} cannot go from ${task.status} to ${to}`, {
       taskId: task.id,

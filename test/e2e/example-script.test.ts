@@ -18,9 +18,21 @@ afterAll(async () => {
 
 it('runs every command of examples/cli.sh.example successfully', async () => {
   home = await mkdtemp(join(tmpdir(), 'tmuxorch-example-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, TMUXORCH_SOCKET: socket, TMUXORCH_HOME: home, TMUXORCH_TMUX_CONF: '/dev/null', NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TMUXORCH_SOCKET: socket,
+    TMUXORCH_HOME: home,
+    TMUXORCH_TMUX_CONF: '/dev/null',
+    NO_COLOR: '1',
+  };
   delete env.TMUX;
-  const result = await execa('bash', [script], { env, extendEnv: false, reject: false, timeout: 120_000, stdin: 'ignore' });
+  const result = await execa('bash', [script], {
+    env,
+    extendEnv: false,
+    reject: false,
+    timeout: 120_000,
+    stdin: 'ignore',
+  });
   const transcript = `${String(result.stdout)}\n${String(result.stderr)}`;
   expect(result.exitCode, transcript).toBe(0);
   expect(transcript).toContain('exit code 3 as expected');

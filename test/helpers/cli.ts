@@ -51,7 +51,10 @@ export async function createCliFleet(): Promise<CliFleet> {
       return null;
     }
   };
-  const run = async (args: readonly string[], options: { timeoutMs?: number; input?: string } = {}): Promise<CliRun> => {
+  const run = async (
+    args: readonly string[],
+    options: { timeoutMs?: number; input?: string } = {},
+  ): Promise<CliRun> => {
     const result = await execa(process.execPath, [CLI_PATH, ...args], {
       env,
       extendEnv: false,

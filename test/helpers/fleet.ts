@@ -13,6 +13,8 @@ export interface TestFleetOptions {
   // Written to <home>/config.json before the fleet opens.
   readonly config?: UserConfig;
   readonly session?: string;
+  // Directories put in front of PATH for the fleet and its panes (fake agent CLIs).
+  readonly pathPrefix?: string;
 }
 
 export interface TestFleet {
@@ -47,6 +49,7 @@ export async function openTestFleet(options: TestFleetOptions = {}): Promise<Tes
   const tmux = createTestTmuxServer(socketName);
   const session = options.session ?? 'fleet-test';
   const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SHELL_ENV, TMUXORCH_TMUX_CONF: '/dev/null' };
+  if (options.pathPrefix) env.PATH = `${options.pathPrefix}:${env.PATH ?? ''}`;
   delete env.TMUX;
   delete env.TMUX_PANE;
   const settings = resolveSettings({ home, socket: socketName, session }, env);

@@ -16,7 +16,10 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
     .description('a tmux-backed fleet controller for AI coding-agent CLIs and shell workers')
     .version(VERSION)
     .option('--home <dir>', 'where state/ and logs/ live (env TMUXORCH_HOME, default ~/.tmuxorch)')
-    .option('--socket <name>', 'tmux socket name, as tmux -L (env TMUXORCH_SOCKET, default: your tmux server)')
+    .option(
+      '--socket <name>',
+      'tmux socket name, as tmux -L (env TMUXORCH_SOCKET, default: your tmux server)',
+    )
     .option('--session <name>', 'tmux session name (env TMUXORCH_SESSION, default agent-system)')
     .option('--json', 'machine-readable output')
     .option('--debug', 'show stack traces of internal errors')
@@ -47,7 +50,12 @@ export async function main(argv: readonly string[], cliPath: string): Promise<nu
   } catch (error) {
     if (error instanceof ExitRequest) return error.exitCode;
     if (error instanceof CommanderError) {
-      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (
+        error.exitCode === 0 ||
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version'
+      )
+        return 0;
       if (json) report(toErrorPayload(new UsageError(error.message.replace(/^error: /, ''), {})), true);
       return EXIT_USAGE;
     }

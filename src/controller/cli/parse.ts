@@ -10,13 +10,16 @@ export function parseWorkerType(value: string): WorkerType {
 
 export function parsePriority(value: string): TaskPriority {
   if ((TASK_PRIORITIES as readonly string[]).includes(value)) return value as TaskPriority;
-  throw new UsageError(`--priority must be one of ${TASK_PRIORITIES.join(', ')} (got "${value}")`, { priority: value });
+  throw new UsageError(`--priority must be one of ${TASK_PRIORITIES.join(', ')} (got "${value}")`, {
+    priority: value,
+  });
 }
 
 // `90`, `90s`, `1500ms`, `2m`, `1h` → milliseconds.
 export function parseDuration(value: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new UsageError(`${flag} takes a duration such as 30s, 1500ms or 5m (got "${value}")`, { value });
+  if (!match)
+    throw new UsageError(`${flag} takes a duration such as 30s, 1500ms or 5m (got "${value}")`, { value });
   const amount = Number(match[1]);
   const unit = match[2] ?? 's';
   // Whole milliseconds: what is left after rounding must still be more than zero.
@@ -27,19 +30,25 @@ export function parseDuration(value: string, flag: string): number {
 
 export function parseCount(value: string, flag: string, max = 1000): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${flag} takes a whole number from 0 to ${max}`, { value });
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new UsageError(`${flag} takes a whole number from 0 to ${max}`, { value });
   return n;
 }
 
 // `KEY=VALUE` pairs (repeatable); a bare `KEY` takes the value from this environment.
-export function parseEnvPairs(pairs: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function parseEnvPairs(
+  pairs: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     const key = eq < 0 ? pair : pair.slice(0, eq);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--env takes KEY=VALUE (bad name "${key}")`, { key });
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      throw new UsageError(`--env takes KEY=VALUE (bad name "${key}")`, { key });
     const value = eq < 0 ? env[key] : pair.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`--env ${key}: ${key} is not set in this environment`, { key });
+    if (value === undefined)
+      throw new UsageError(`--env ${key}: ${key} is not set in this environment`, { key });
     out[key] = value;
   }
   return out;

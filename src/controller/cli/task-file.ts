@@ -49,10 +49,17 @@ export async function readTaskFile(file: string): Promise<TaskSpec> {
   let timeoutMs: number | undefined;
   try {
     // Seconds as a number are rounded to whole ms, as state.json and the RPC schema require.
-    if (timeout !== undefined) timeoutMs = typeof timeout === 'number' ? parseDuration(`${timeout * 1000}ms`, 'timeout') : parseDuration(timeout, 'timeout');
+    if (timeout !== undefined)
+      timeoutMs =
+        typeof timeout === 'number'
+          ? parseDuration(`${timeout * 1000}ms`, 'timeout')
+          : parseDuration(timeout, 'timeout');
   } catch (error) {
     // A bad duration is the file's fault, not the command line's.
-    throw new TaskFileError(`task file ${file}: timeout: ${(error as Error).message}`, { file, field: 'timeout' });
+    throw new TaskFileError(`task file ${file}: timeout: ${(error as Error).message}`, {
+      file,
+      field: 'timeout',
+    });
   }
   return {
     command,

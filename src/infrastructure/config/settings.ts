@@ -64,10 +64,18 @@ const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export function readUserConfig(paths: HomePaths): UserConfig {
   let raw: unknown;
   try {
-    const conf = new Conf<Record<string, unknown>>({ cwd: paths.home, configName: 'config', projectName: 'tmuxorch' });
+    const conf = new Conf<Record<string, unknown>>({
+      cwd: paths.home,
+      configName: 'config',
+      projectName: 'tmuxorch',
+    });
     raw = conf.store;
   } catch (error) {
-    throw new ConfigError(`${paths.configFile} is not valid JSON: fix or delete it`, { file: paths.configFile }, { cause: error });
+    throw new ConfigError(
+      `${paths.configFile} is not valid JSON: fix or delete it`,
+      { file: paths.configFile },
+      { cause: error },
+    );
   }
   const parsed = userConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -80,12 +88,17 @@ export function readUserConfig(paths: HomePaths): UserConfig {
   return parsed.data;
 }
 
-export function resolveSettings(overrides: SettingsOverrides = {}, env: NodeJS.ProcessEnv = process.env): Settings {
+export function resolveSettings(
+  overrides: SettingsOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Settings {
   const home = overrides.home ? overrides.home : defaultHome(env);
   const paths = homePaths(home);
   const session = overrides.session ?? env.TMUXORCH_SESSION ?? DEFAULT_SESSION;
   if (!SESSION_NAME.test(session)) {
-    throw new ConfigError(`session name "${session}" is not allowed: use letters, digits, '.', '_' or '-'`, { session });
+    throw new ConfigError(`session name "${session}" is not allowed: use letters, digits, '.', '_' or '-'`, {
+      session,
+    });
   }
   const socketName = overrides.socket ?? env.TMUXORCH_SOCKET ?? undefined;
   const socket: TmuxSocket = {

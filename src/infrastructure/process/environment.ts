@@ -2,7 +2,18 @@
 // never do by default: a worker gets a key only when it was named for it (add-worker --env).
 import { isSecretName } from '../../domain/redact.js';
 
-const PASSED_TO_PANES = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'NODE_OPTIONS'];
+const PASSED_TO_PANES = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'NODE_OPTIONS',
+];
 
 // The environment for tmux processes (a server started from here inherits it as its global env).
 export function tmuxProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

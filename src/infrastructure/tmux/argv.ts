@@ -10,7 +10,9 @@ export function escapeArgvWord(word: string): string {
 // `;` separates, `{}` blocks). Single quotes stop all of that; `'` itself becomes `'\''`.
 export function quoteControlWord(word: string): string {
   if (word.includes('\n') || word.includes('\r')) {
-    throw new RangeError('a control-mode command cannot carry a newline; send multi-line text as separate lines');
+    throw new RangeError(
+      'a control-mode command cannot carry a newline; send multi-line text as separate lines',
+    );
   }
   return `'${word.replaceAll("'", "'\\''")}'`;
 }

@@ -48,9 +48,12 @@ export class ExecTransport implements TmuxTransport {
       stripFinalNewline: true,
     });
     if (result.code === 'ENOENT') {
-      throw new TmuxNotFoundError(`tmux is not installed or not on PATH: install tmux (apt-get install tmux)`, {
-        binary: this.binary,
-      });
+      throw new TmuxNotFoundError(
+        `tmux is not installed or not on PATH: install tmux (apt-get install tmux)`,
+        {
+          binary: this.binary,
+        },
+      );
     }
     const stdout = result.stdout === '' ? [] : String(result.stdout).split('\n');
     return {

@@ -57,7 +57,11 @@ export function formatFor(fields: FieldMap): string {
 
 // Parses `-F` output lines into rows; a line that does not fit is skipped, not fatal (a pane may
 // be half-created while we list).
-export function parseRows<S extends z.ZodType>(lines: readonly string[], fields: FieldMap, schema: S): z.infer<S>[] {
+export function parseRows<S extends z.ZodType>(
+  lines: readonly string[],
+  fields: FieldMap,
+  schema: S,
+): z.infer<S>[] {
   const keys = Object.keys(fields);
   const rows: z.infer<S>[] = [];
   for (const line of lines) {

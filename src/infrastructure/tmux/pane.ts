@@ -63,7 +63,11 @@ export class Pane {
   }
 
   // Replaces the pane's process (dead or alive) with a new one in `cwd`.
-  async respawn(command: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<void> {
+  async respawn(
+    command: readonly string[],
+    cwd: string,
+    env: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     await this.ok(['respawn-pane', '-k', '-t', this.id, '-c', cwd, ...envArgs, toShellCommand(command)]);
   }

@@ -34,7 +34,8 @@ export interface CreatedWindow {
 }
 
 // Answer of a query that may time out: `unknown` must never be read as "gone".
-export type Probe<T> = { readonly known: true; readonly value: T } | { readonly known: false; readonly reason: string };
+export type Probe<T> =
+  { readonly known: true; readonly value: T } | { readonly known: false; readonly reason: string };
 
 const CREATED_FORMAT = `#{window_id}${FIELD_SEPARATOR}#{pane_id}${FIELD_SEPARATOR}#{window_index}`;
 
@@ -52,7 +53,11 @@ function parseCreated(result: CommandResult): CreatedWindow {
 
 // "no server running", "error connecting", "no sessions": the server or session is not there.
 export function isNoServer(result: CommandResult): boolean {
-  return !result.ok && !result.timedOut && /no server running|error connecting|No such file|no sessions/i.test(result.stderr);
+  return (
+    !result.ok &&
+    !result.timedOut &&
+    /no server running|error connecting|No such file|no sessions/i.test(result.stderr)
+  );
 }
 
 export class TmuxServer {

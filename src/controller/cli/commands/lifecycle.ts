@@ -7,7 +7,9 @@ import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
 
 function attachHint(daemon: DaemonView): string {
-  return daemon.tmuxSocket ? `tmux -L ${daemon.tmuxSocket} attach -t ${daemon.session}` : `tmux attach -t ${daemon.session}`;
+  return daemon.tmuxSocket
+    ? `tmux -L ${daemon.tmuxSocket} attach -t ${daemon.session}`
+    : `tmux attach -t ${daemon.session}`;
 }
 
 export function registerLifecycle(program: Command, ctx: CliContext, cliPath: string): void {

@@ -29,13 +29,24 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .action(async () => {
       const report = await ctx.call<HealthReport>('healthCheck');
       const view = await ctx.call<StatusView>('status');
-      const unhealthy = view.workers.filter((w) => w.state === 'dead' || w.state === 'failed' || w.state === 'reviving');
-      ctx.print({ ...report, workers: view.workers, healthy: report.complete && unhealthy.length === 0 }, () => {
-        const s = ctx.out;
-        if (!report.complete) return s.yellow(`health unknown: ${report.reason ?? 'tmux did not answer'}`);
-        const rows = view.workers.map((w) => [w.name, w.state, w.paneId ?? '-', String(w.restarts), w.lastError ?? '']);
-        return table(['WORKER', 'STATE', 'PANE', 'RESTARTS', 'LAST ERROR'], rows);
-      });
+      const unhealthy = view.workers.filter(
+        (w) => w.state === 'dead' || w.state === 'failed' || w.state === 'reviving',
+      );
+      ctx.print(
+        { ...report, workers: view.workers, healthy: report.complete && unhealthy.length === 0 },
+        () => {
+          const s = ctx.out;
+          if (!report.complete) return s.yellow(`health unknown: ${report.reason ?? 'tmux did not answer'}`);
+          const rows = view.workers.map((w) => [
+            w.name,
+            w.state,
+            w.paneId ?? '-',
+            String(w.restarts),
+            w.lastError ?? '',
+          ]);
+          return table(['WORKER', 'STATE', 'PANE', 'RESTARTS', 'LAST ERROR'], rows);
+        },
+      );
       if (!report.complete || unhealthy.length > 0) throw new ExitRequest(1);
     });
 }

@@ -35,7 +35,8 @@ function printResult(result: TaskResult, ctx: CliContext): void {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  if (result.output) process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
+  if (result.output)
+    process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
   process.stderr.write(`${describe(result, ctx)}\n`);
 }
 
@@ -72,31 +73,38 @@ export function registerTasks(program: Command, ctx: CliContext): void {
     .option('--priority <priority>', 'critical, high, normal or low', 'normal')
     .option('--retries <n>', 'run again this many times if its worker dies under it', '0')
     .option('--file <file>', 'read the task from a file (.json task spec, or a shell script)')
-    .action(async (worker: string, words: string[], opts: { wait?: boolean; timeout?: string; priority: string; retries: string; file?: string }) => {
-      let spec: TaskSpec;
-      if (opts.file) {
-        if (words.length > 0) throw new UsageError('give the command after -- or in --file, not both', {});
-        spec = await readTaskFile(opts.file);
-      } else {
-        if (words.length === 0) throw new UsageError('no command given: tmuxorch send <worker> -- <command>', {});
-        spec = { command: words.join(' ') };
-      }
-      const params = {
-        worker,
-        command: spec.command,
-        priority: spec.priority ?? parsePriority(opts.priority),
-        timeoutMs: opts.timeout ? parseDuration(opts.timeout, '--timeout') : (spec.timeoutMs ?? undefined),
-        retries: spec.retries ?? parseCount(opts.retries, '--retries', 100),
-      };
-      const queued = await ctx.call<TaskResult>('send', params);
-      if (!opts.wait) {
-        ctx.print({ id: queued.id }, () => queued.id);
-        return;
-      }
-      const result = await waitForTask(ctx, queued.id);
-      printResult(result, ctx);
-      throw new ExitRequest(exitCodeOf(result));
-    });
+    .action(
+      async (
+        worker: string,
+        words: string[],
+        opts: { wait?: boolean; timeout?: string; priority: string; retries: string; file?: string },
+      ) => {
+        let spec: TaskSpec;
+        if (opts.file) {
+          if (words.length > 0) throw new UsageError('give the command after -- or in --file, not both', {});
+          spec = await readTaskFile(opts.file);
+        } else {
+          if (words.length === 0)
+            throw new UsageError('no command given: tmuxorch send <worker> -- <command>', {});
+          spec = { command: words.join(' ') };
+        }
+        const params = {
+          worker,
+          command: spec.command,
+          priority: spec.priority ?? parsePriority(opts.priority),
+          timeoutMs: opts.timeout ? parseDuration(opts.timeout, '--timeout') : (spec.timeoutMs ?? undefined),
+          retries: spec.retries ?? parseCount(opts.retries, '--retries', 100),
+        };
+        const queued = await ctx.call<TaskResult>('send', params);
+        if (!opts.wait) {
+          ctx.print({ id: queued.id }, () => queued.id);
+          return;
+        }
+        const result = await waitForTask(ctx, queued.id);
+        printResult(result, ctx);
+        throw new ExitRequest(exitCodeOf(result));
+      },
+    );
 
   program
     .command('result <task>')
@@ -128,7 +136,10 @@ export function registerTasks(program: Command, ctx: CliContext): void {
       const log = await ctx.call<{ file: string; running: boolean; offset: number }>('logFile', { target });
       const clean = (text: string): string => (opts.raw ? text : text.split('\n').map(cleanLine).join('\n'));
       let offset = log.offset;
-      const size = await stat(log.file).then((s) => s.size, () => 0);
+      const size = await stat(log.file).then(
+        (s) => s.size,
+        () => 0,
+      );
       if (opts.lines !== undefined) {
         const keep = parseCount(opts.lines, '--lines', 1_000_000);
         const text = await readRange(log.file, offset, size);
@@ -139,7 +150,10 @@ export function registerTasks(program: Command, ctx: CliContext): void {
       if (!opts.follow || !log.running) return;
       for (;;) {
         await new Promise((r) => setTimeout(r, 200));
-        const now = await stat(log.file).then((s) => s.size, () => offset);
+        const now = await stat(log.file).then(
+          (s) => s.size,
+          () => offset,
+        );
         if (now > offset) {
           process.stdout.write(clean(await readRange(log.file, offset, now)));
           offset = now;

@@ -17,7 +17,12 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .requiredOption('--type <type>', 'shell, sim, claude, codex, gemini, opencode or aider')
     .requiredOption('--project <dir>', 'the directory the worker runs in')
     .option('--name <name>', 'a name to address the worker by (default: <type>-<dir name>)')
-    .option('--env <KEY=VALUE>', 'environment for the worker; repeatable; KEY alone passes this shell\'s value', collect, [])
+    .option(
+      '--env <KEY=VALUE>',
+      "environment for the worker; repeatable; KEY alone passes this shell's value",
+      collect,
+      [],
+    )
     .action(async (opts: { type: string; project: string; name?: string; env: string[] }) => {
       const worker = await ctx.call<WorkerView>('addWorker', {
         type: parseWorkerType(opts.type),
@@ -25,7 +30,11 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
         ...(opts.name ? { name: opts.name } : {}),
         env: parseEnvPairs(opts.env),
       });
-      ctx.print(worker, () => `${ctx.out.green('✓')} worker ${ctx.out.bold(worker.name)} (${worker.id}) is ${worker.state} in pane ${worker.paneId ?? '-'}`);
+      ctx.print(
+        worker,
+        () =>
+          `${ctx.out.green('✓')} worker ${ctx.out.bold(worker.name)} (${worker.id}) is ${worker.state} in pane ${worker.paneId ?? '-'}`,
+      );
     });
 
   program
@@ -33,7 +42,10 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .description('stop a worker: cancels its tasks and closes its window')
     .option('--keep-pane', 'leave the pane open (no longer managed)')
     .action(async (worker: string, opts: { keepPane?: boolean }) => {
-      const removed = await ctx.call<WorkerView>('removeWorker', { worker, keepPane: opts.keepPane === true });
+      const removed = await ctx.call<WorkerView>('removeWorker', {
+        worker,
+        keepPane: opts.keepPane === true,
+      });
       ctx.print(removed, () => `worker ${removed.name} removed`);
     });
 
@@ -50,7 +62,11 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .description('start a dead or failed worker again (resets its restart limit)')
     .action(async (worker: string) => {
       const revived = await ctx.call<WorkerView>('revive', { worker });
-      ctx.print(revived, () => `worker ${revived.name} is ${revived.state} (pane ${revived.paneId ?? '-'}, ${revived.restarts} restarts)`);
+      ctx.print(
+        revived,
+        () =>
+          `worker ${revived.name} is ${revived.state} (pane ${revived.paneId ?? '-'}, ${revived.restarts} restarts)`,
+      );
       if (revived.state === 'dead' || revived.state === 'failed') throw new ExitRequest(1);
     });
 
@@ -69,14 +85,17 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .description("attach this terminal to the session (at a worker's window)")
     .action(async (worker: string | undefined) => {
       const { settings } = ctx;
-      if (!process.stdin.isTTY) throw new UsageError('attach needs a terminal: run it from an interactive shell', {});
+      if (!process.stdin.isTTY)
+        throw new UsageError('attach needs a terminal: run it from an interactive shell', {});
       let target = `=${settings.session}`;
       if (worker) {
         const workers = await ctx.call<WorkerView[]>('list');
         const found = workers.find((w) => w.name === worker || w.id === worker);
         if (!found?.paneId) throw new UsageError(`worker ${worker} has no pane right now`, { worker });
         target = found.paneId;
-        await execa('tmux', [...socketArgs(settings.socket), 'select-window', '-t', found.paneId], { reject: false });
+        await execa('tmux', [...socketArgs(settings.socket), 'select-window', '-t', found.paneId], {
+          reject: false,
+        });
       }
       const env = { ...process.env };
       delete env.TMUX;
