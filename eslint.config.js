@@ -9,7 +9,10 @@ const layer = (folder, forbidden, extra = []) => ({
       'error',
       {
         patterns: [
-          ...forbidden.map((f) => ({ group: [`**/${f}/*`, `**/${f}`], message: `src/${folder} must not import src/${f}` })),
+          ...forbidden.map((f) => ({
+            group: [`**/${f}/*`, `**/${f}`],
+            message: `src/${folder} must not import src/${f}`,
+          })),
           ...extra,
         ],
       },
@@ -22,16 +25,34 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  layer('domain', ['infrastructure', 'application', 'controller', 'worker'], [
-    { group: ['node:*', 'fs', 'child_process', 'net', 'os', 'execa', 'winston', 'conf'], message: 'src/domain is pure: no I/O' },
-  ]),
+  layer(
+    'domain',
+    ['infrastructure', 'application', 'controller', 'worker'],
+    [
+      {
+        group: ['node:*', 'fs', 'child_process', 'net', 'os', 'execa', 'winston', 'conf'],
+        message: 'src/domain is pure: no I/O',
+      },
+    ],
+  ),
   layer('infrastructure', ['application', 'controller', 'worker']),
   layer('worker', ['application', 'controller']),
   layer('application', ['controller']),
