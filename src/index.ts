@@ -3,7 +3,7 @@ export { FleetController, type AddWorkerInput, type SendInput } from './applicat
 export { FleetRuntime, type RuntimeOptions } from './application/fleet-runtime.js';
 export type { HealthReport } from './application/health-monitor.js';
 export type { DaemonView, StatusView, TaskResult, WorkerView } from './application/views.js';
-export { resolveSettings, type Settings } from './infrastructure/config/settings.js';
+export { loadSettings, resolveSettings, type Settings } from './infrastructure/config/settings.js';
 export { RpcClient } from './controller/rpc-client.js';
 export { startDaemon, stopDaemon, pingDaemon } from './controller/daemon-launcher.js';
 export * from './domain/errors.js';

@@ -6,7 +6,6 @@ import { DaemonStartError, fromErrorPayload, isErrorCode } from '../domain/error
 import type { DaemonView } from '../application/views.js';
 import type { Settings } from '../infrastructure/config/settings.js';
 import { isAlive } from '../infrastructure/process/pid-file.js';
-import { startupErrorFile } from './daemon.js';
 import { RpcClient } from './rpc-client.js';
 
 const START_TIMEOUT_MS = 30_000;
@@ -37,7 +36,7 @@ export interface StartResult {
 export async function startDaemon(settings: Settings, cliPath: string): Promise<StartResult> {
   const running = await pingDaemon(settings);
   if (running) return { daemon: running, alreadyRunning: true };
-  const errorFile = startupErrorFile(settings);
+  const errorFile = settings.paths.startupErrorFile;
   await rm(errorFile, { force: true });
   await mkdir(settings.paths.logsDir, { recursive: true });
   const out = await open(settings.paths.daemonOut, 'a');

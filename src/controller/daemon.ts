@@ -1,7 +1,6 @@
 // The controller daemon: a detached process (pid file + unix socket under its home) that owns
 // the fleet. It runs outside tmux on purpose, so it outlives the tmux server and rebuilds it.
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { toErrorPayload, type ErrorPayload } from '../domain/errors.js';
 import type { FleetController } from '../application/fleet-controller.js';
 import { openFleet } from '../application/open-fleet.js';
@@ -17,11 +16,6 @@ export interface DaemonOptions {
   // dist/cli.js, for window 0's `status --watch`.
   readonly cliPath: string;
   readonly foreground: boolean;
-}
-
-// Where a daemon that failed to start leaves its error for the `start` command to show.
-export function startupErrorFile(settings: Settings): string {
-  return join(settings.paths.stateDir, 'startup-error.json');
 }
 
 // Runs until stopped; resolves with the process exit code.
@@ -88,5 +82,5 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 }
 
 async function reportStartupError(settings: Settings, payload: ErrorPayload): Promise<void> {
-  await writeFileAtomic(startupErrorFile(settings), JSON.stringify({ error: payload }));
+  await writeFileAtomic(settings.paths.startupErrorFile, JSON.stringify({ error: payload }));
 }

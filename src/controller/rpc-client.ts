@@ -2,7 +2,26 @@
 // as typed errors, so the CLI treats local and remote failures alike.
 import { connect, type Socket } from 'node:net';
 import { DaemonNotRunningError, fromErrorPayload, isErrorCode } from '../domain/errors.js';
-import { LineSplitter, responseSchema } from './rpc-protocol.js';
+import { LineSplitter } from './json-lines.js';
+
+interface WireResponse {
+  id: number;
+  result?: unknown;
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+// The daemon is ours, but its answers still cross a process boundary: check their shape. (Plain
+// checks, not zod: every CLI call loads this file, and zod costs ~100 ms of start-up.)
+function parseResponse(line: string): WireResponse | null {
+  const value: unknown = JSON.parse(line);
+  if (typeof value !== 'object' || value === null) return null;
+  const record = value as Record<string, unknown>;
+  if (typeof record.id !== 'number') return null;
+  const error = record.error as Record<string, unknown> | undefined;
+  if (error !== undefined && (typeof error.code !== 'string' || typeof error.message !== 'string'))
+    return null;
+  return record as unknown as WireResponse;
+}
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -73,19 +92,20 @@ export class RpcClient {
   }
 
   private onLine(line: string): void {
-    let parsed;
+    let parsed: WireResponse | null;
     try {
-      parsed = responseSchema.parse(JSON.parse(line));
+      parsed = parseResponse(line);
     } catch {
       return;
     }
+    if (!parsed) return;
     const pending = this.pending.get(parsed.id);
     if (!pending) return;
     this.pending.delete(parsed.id);
     if (parsed.error) {
       const code = isErrorCode(parsed.error.code) ? parsed.error.code : 'INTERNAL';
       pending.reject(
-        fromErrorPayload({ code, message: parsed.error.message, details: parsed.error.details }),
+        fromErrorPayload({ code, message: parsed.error.message, details: parsed.error.details ?? {} }),
       );
     } else pending.resolve(parsed.result);
   }

@@ -23,13 +23,4 @@ export const responseSchema = z.object({
 });
 export type RpcResponse = z.infer<typeof responseSchema>;
 
-// Splits a byte stream into JSON lines.
-export class LineSplitter {
-  private rest = '';
-  push(chunk: string): string[] {
-    const text = this.rest + chunk;
-    const lines = text.split('\n');
-    this.rest = lines.pop() ?? '';
-    return lines.filter((line) => line.trim() !== '');
-  }
-}
+export { LineSplitter } from './json-lines.js';

@@ -30,6 +30,7 @@ const COMMANDS = [
   'logs',
   'status',
   'health-check',
+  'config',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {
@@ -183,5 +184,45 @@ describe('a corrupt state file', () => {
     expect(body.error.code).toBe('STATE_CORRUPT');
     expect(await readFile(stateFile(f), 'utf8')).toBe(text);
     expect(await f.daemonPid()).toBeNull();
+  });
+});
+
+describe('tmuxorch config', () => {
+  let fleet: CliFleet | undefined;
+
+  afterEach(async () => {
+    await cleanupAndCheck(fleet);
+    fleet = undefined;
+  });
+
+  it('sets, gets and unsets defaults; refuses bad values and keys without writing', async () => {
+    fleet = await createCliFleet();
+    const f = fleet;
+    expect((await f.run(['config', 'set', 'healthIntervalMs', '3000'])).exitCode).toBe(0);
+    expect((await f.run(['config', 'set', 'restart.maxRestarts', '2'])).exitCode).toBe(0);
+    const got = await runJson<{ value: number }>(f, ['config', 'get', 'healthIntervalMs']);
+    expect(got.body.value).toBe(3000);
+    const configFile = resolve(String(f.env.TMUXORCH_HOME), 'config.json');
+    const before = await readFile(configFile, 'utf8');
+    expect(JSON.parse(before)).toEqual({ healthIntervalMs: 3000, restart: { maxRestarts: 2 } });
+
+    await expectFailure(f, ['config', 'set', 'healthIntervalMs', '-5'], 'CONFIG_INVALID', 2);
+    await expectFailure(f, ['config', 'set', 'nonsense', '1'], 'CONFIG_INVALID', 2);
+    expect(await readFile(configFile, 'utf8')).toBe(before);
+
+    expect((await f.run(['config', 'unset', 'healthIntervalMs'])).exitCode).toBe(0);
+    const defaulted = await runJson<{ value: number }>(f, ['config', 'get', 'healthIntervalMs']);
+    expect(defaulted.body.value).toBe(2000);
+  });
+
+  it('start refuses an invalid config.json with CONFIG_INVALID (exit 2) and starts nothing', async () => {
+    fleet = await createCliFleet();
+    const f = fleet;
+    const home = String(f.env.TMUXORCH_HOME);
+    await mkdir(home, { recursive: true });
+    await writeFile(resolve(home, 'config.json'), '{"maxWorkers": "lots"}');
+    await expectFailure(f, ['start'], 'CONFIG_INVALID', 2, { plain: true });
+    expect(await f.daemonPid()).toBeNull();
+    expect(await serverRunning(f)).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openFleet } from '../../src/application/open-fleet.js';
 import type { FleetController } from '../../src/application/fleet-controller.js';
 import type { WorkerView } from '../../src/application/views.js';
-import { resolveSettings, type Settings, type UserConfig } from '../../src/infrastructure/config/settings.js';
+import { loadSettings, type Settings, type UserConfig } from '../../src/infrastructure/config/settings.js';
 import { createTestTmuxServer, newSocketName, TEST_SHELL_ENV, type TestTmuxServer } from './tmux-server.js';
 import { createTmpHome, type TmpHome } from './tmp-home.js';
 import { waitFor } from './wait-for.js';
@@ -52,7 +52,7 @@ export async function openTestFleet(options: TestFleetOptions = {}): Promise<Tes
   if (options.pathPrefix) env.PATH = `${options.pathPrefix}:${env.PATH ?? ''}`;
   delete env.TMUX;
   delete env.TMUX_PANE;
-  const settings = resolveSettings({ home, socket: socketName, session }, env);
+  const settings = await loadSettings({ home, socket: socketName, session }, env);
   const open = (): Promise<FleetController> => openFleet({ settings, env });
   let fleet: FleetController | null = null;
   let cleaned = false;

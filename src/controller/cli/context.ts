@@ -1,7 +1,8 @@
 // What every command needs: resolved settings (flags > env > config > defaults), the output mode,
 // and a connection to the daemon.
 import type { Command } from 'commander';
-import { resolveSettings, type Settings } from '../../infrastructure/config/settings.js';
+import { UsageError } from '../../domain/errors.js';
+import { loadSettings, resolveSettings, type Settings } from '../../infrastructure/config/settings.js';
 import { RpcClient } from '../rpc-client.js';
 import { stylerFor, type Styler } from './output.js';
 
@@ -26,12 +27,28 @@ export class CliContext {
     return this.options.json === true;
   }
 
+  // Resolves flags and environment once, before any command runs (a preAction hook). The user's
+  // config.json is not read here: only the daemon uses those defaults (see withUserConfig).
+  async load(): Promise<void> {
+    this.cachedSettings ??= resolveSettings(this.overrides());
+  }
+
+  // Settings including config.json (validated): for the daemon and `tmuxorch config`.
+  withUserConfig(): Promise<Settings> {
+    return loadSettings(this.overrides());
+  }
+
+  private overrides(): {
+    home?: string | undefined;
+    socket?: string | undefined;
+    session?: string | undefined;
+  } {
+    return { home: this.options.home, socket: this.options.socket, session: this.options.session };
+  }
+
   get settings(): Settings {
-    this.cachedSettings ??= resolveSettings({
-      home: this.options.home,
-      socket: this.options.socket,
-      session: this.options.session,
-    });
+    if (!this.cachedSettings)
+      throw new UsageError('settings were read before the command started (a bug)', {});
     return this.cachedSettings;
   }
 

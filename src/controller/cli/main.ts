@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, toErrorPayload, type ErrorPayload } from '../../domain/errors.js';
 import { VERSION } from '../version.js';
+import { registerConfig } from './commands/config.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
@@ -27,10 +28,12 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   const ctx = new CliContext(program);
+  program.hook('preAction', () => ctx.load());
   registerLifecycle(program, ctx, cliPath);
   registerWorkers(program, ctx);
   registerTasks(program, ctx);
   registerStatus(program, ctx);
+  registerConfig(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return { program, ctx };
 }

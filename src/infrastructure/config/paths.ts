@@ -10,6 +10,8 @@ export interface HomePaths {
   readonly stateBackup: string;
   readonly pidFile: string;
   readonly socketFile: string;
+  // Where a daemon that failed to start leaves its error for `start` to show.
+  readonly startupErrorFile: string;
   readonly tasksDir: string;
   readonly logsDir: string;
   readonly controllerLog: string;
@@ -41,6 +43,7 @@ export function homePaths(home: string): HomePaths {
     stateBackup: join(stateDir, 'state.json.bak'),
     pidFile: join(stateDir, 'daemon.pid'),
     socketFile,
+    startupErrorFile: join(stateDir, 'startup-error.json'),
     tasksDir: join(stateDir, 'tasks'),
     logsDir,
     controllerLog: join(logsDir, 'controller.log'),

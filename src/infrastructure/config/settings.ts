@@ -1,35 +1,22 @@
 // Settings, highest precedence first: command-line flags, environment (TMUXORCH_*), the user's
-// config file ($TMUXORCH_HOME/config.json, kept by conf), built-in defaults. Validated with zod.
-import Conf from 'conf';
-import { z } from 'zod';
+// config file ($TMUXORCH_HOME/config.json, edited with `tmuxorch config`), built-in defaults.
+import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../domain/errors.js';
-import { DEFAULT_RESTART_POLICY } from '../../domain/restart-policy.js';
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../../domain/restart-policy.js';
 import { defaultHome, homePaths, type HomePaths } from './paths.js';
 import type { TmuxSocket } from '../tmux/transport.js';
 
 export const DEFAULT_SESSION = 'agent-system';
 
-// What a user may put in config.json.
-export const userConfigSchema = z
-  .object({
-    healthIntervalMs: z.number().int().min(100).max(3_600_000),
-    defaultTimeoutMs: z.number().int().positive().nullable(),
-    maxWorkers: z.number().int().min(1).max(1000),
-    tmuxTimeoutMs: z.number().int().min(50).max(120_000),
-    keepFinishedTasks: z.number().int().min(10).max(100_000),
-    restart: z
-      .object({
-        maxRestarts: z.number().int().min(0),
-        windowMs: z.number().int().positive(),
-        baseDelayMs: z.number().int().nonnegative(),
-        maxDelayMs: z.number().int().nonnegative(),
-        factor: z.number().min(1),
-      })
-      .partial(),
-  })
-  .partial()
-  .strict();
-export type UserConfig = z.infer<typeof userConfigSchema>;
+// What a user may put in config.json (the schema lives in user-config.ts, loaded on demand).
+export interface UserConfig {
+  readonly healthIntervalMs?: number | undefined;
+  readonly defaultTimeoutMs?: number | null | undefined;
+  readonly maxWorkers?: number | undefined;
+  readonly tmuxTimeoutMs?: number | undefined;
+  readonly keepFinishedTasks?: number | undefined;
+  readonly restart?: { readonly [K in keyof RestartPolicy]?: RestartPolicy[K] | undefined } | undefined;
+}
 
 export interface Settings {
   readonly home: string;
@@ -60,16 +47,17 @@ const DEFAULTS = {
 
 const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-// Reads config.json through conf; a malformed file is CONFIG_INVALID with the field at fault.
-export function readUserConfig(paths: HomePaths): UserConfig {
+// Reads config.json; absent is {}, malformed is CONFIG_INVALID naming the field at fault.
+export async function readUserConfig(paths: HomePaths): Promise<UserConfig> {
+  let text: string;
+  try {
+    text = await readFile(paths.configFile, 'utf8');
+  } catch {
+    return {};
+  }
   let raw: unknown;
   try {
-    const conf = new Conf<Record<string, unknown>>({
-      cwd: paths.home,
-      configName: 'config',
-      projectName: 'tmuxorch',
-    });
-    raw = conf.store;
+    raw = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(
       `${paths.configFile} is not valid JSON: fix or delete it`,
@@ -77,20 +65,24 @@ export function readUserConfig(paths: HomePaths): UserConfig {
       { cause: error },
     );
   }
-  const parsed = userConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.map(String).join('.') || 'top level';
-    throw new ConfigError(`${paths.configFile} is invalid at ${where}: ${issue?.message ?? 'bad value'}`, {
-      file: paths.configFile,
-    });
-  }
-  return parsed.data;
+  const { validateUserConfig } = await import('./user-config.js');
+  return validateUserConfig(paths, raw);
 }
 
+// Resolves settings, reading the home's config.json.
+export async function loadSettings(
+  overrides: SettingsOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Settings> {
+  const home = overrides.home ? overrides.home : defaultHome(env);
+  return resolveSettings(overrides, env, await readUserConfig(homePaths(home)));
+}
+
+// Resolves settings from flags, environment and an already read user config.
 export function resolveSettings(
   overrides: SettingsOverrides = {},
   env: NodeJS.ProcessEnv = process.env,
+  user: UserConfig = {},
 ): Settings {
   const home = overrides.home ? overrides.home : defaultHome(env);
   const paths = homePaths(home);
@@ -105,7 +97,6 @@ export function resolveSettings(
     ...(socketName ? { name: socketName } : {}),
     ...(env.TMUXORCH_TMUX_CONF ? { configFile: env.TMUXORCH_TMUX_CONF } : {}),
   };
-  const user = readUserConfig(paths);
   return {
     home: paths.home,
     paths,

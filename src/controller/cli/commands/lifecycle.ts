@@ -1,8 +1,7 @@
-// start, stop, and the hidden `daemon` entry the detached process runs.
+// start, stop, and the hidden `daemon` entry the detached process runs. The daemon's modules
+// (winston, execa, the whole application layer) load only here, not for every CLI call.
 import type { Command } from 'commander';
 import type { DaemonView } from '../../../application/views.js';
-import { runDaemon } from '../../daemon.js';
-import { startDaemon, stopDaemon } from '../../daemon-launcher.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
 
@@ -19,10 +18,14 @@ export function registerLifecycle(program: Command, ctx: CliContext, cliPath: st
     .option('--foreground', 'run the daemon in this process (for systemd and the like)')
     .action(async (opts: { foreground?: boolean }) => {
       if (opts.foreground) {
-        const code = await runDaemon({ settings: ctx.settings, cliPath, foreground: true });
+        const { runDaemon } = await import('../../daemon.js');
+        const code = await runDaemon({ settings: await ctx.withUserConfig(), cliPath, foreground: true });
         throw new ExitRequest(code);
       }
-      const { daemon, alreadyRunning } = await startDaemon(ctx.settings, cliPath);
+      const { startDaemon } = await import('../../daemon-launcher.js');
+      // A bad config.json is reported here, as one sentence, rather than by a daemon that died.
+      const settings = await ctx.withUserConfig();
+      const { daemon, alreadyRunning } = await startDaemon(settings, cliPath);
       ctx.print({ ...daemon, alreadyRunning }, () => {
         const s = ctx.out;
         const verb = alreadyRunning ? 'already running' : 'started';
@@ -39,6 +42,7 @@ export function registerLifecycle(program: Command, ctx: CliContext, cliPath: st
     .description('stop the controller daemon (workers keep running unless --kill-workers)')
     .option('--kill-workers', 'also close the tmux session and every worker in it')
     .action(async (opts: { killWorkers?: boolean }) => {
+      const { stopDaemon } = await import('../../daemon-launcher.js');
       const daemon = await stopDaemon(ctx.settings, opts.killWorkers === true);
       ctx.print({ stopped: daemon !== null, pid: daemon?.pid ?? null }, () =>
         daemon ? `tmuxorch daemon stopped (pid ${daemon.pid})` : 'tmuxorch daemon was not running',
@@ -49,7 +53,8 @@ export function registerLifecycle(program: Command, ctx: CliContext, cliPath: st
     .command('daemon', { hidden: true })
     .description('run the controller daemon in the foreground (what `start` spawns)')
     .action(async () => {
-      const code = await runDaemon({ settings: ctx.settings, cliPath, foreground: false });
+      const { runDaemon } = await import('../../daemon.js');
+      const code = await runDaemon({ settings: await ctx.withUserConfig(), cliPath, foreground: false });
       throw new ExitRequest(code);
     });
 }

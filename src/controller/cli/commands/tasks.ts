@@ -10,7 +10,7 @@ import { formatDuration } from '../output.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
 import { parseCount, parseDuration, parsePriority } from '../parse.js';
-import { readTaskFile, type TaskSpec } from '../task-file.js';
+import type { TaskSpec } from '../task-file.js';
 
 // The exit code `send --wait` and `result` end with: the task's own, 124 on timeout, 1 otherwise.
 export function exitCodeOf(result: TaskResult): number {
@@ -82,6 +82,7 @@ export function registerTasks(program: Command, ctx: CliContext): void {
         let spec: TaskSpec;
         if (opts.file) {
           if (words.length > 0) throw new UsageError('give the command after -- or in --file, not both', {});
+          const { readTaskFile } = await import('../task-file.js');
           spec = await readTaskFile(opts.file);
         } else {
           if (words.length === 0)

@@ -1,7 +1,6 @@
 // add-worker, remove-worker, list, revive, capture, attach.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { execa } from 'execa';
 import { UsageError } from '../../../domain/errors.js';
 import type { WorkerView } from '../../../application/views.js';
 import { socketArgs } from '../../../infrastructure/tmux/transport.js';
@@ -87,6 +86,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
       const { settings } = ctx;
       if (!process.stdin.isTTY)
         throw new UsageError('attach needs a terminal: run it from an interactive shell', {});
+      const { execa } = await import('execa');
       let target = `=${settings.session}`;
       if (worker) {
         const workers = await ctx.call<WorkerView[]>('list');

@@ -1,0 +1,83 @@
+// The user's defaults in $TMUXORCH_HOME/config.json: the zod schema, and conf for safe edits
+// (`tmuxorch config set`). Loaded only when a config file exists or is being edited, so the
+// common path of every CLI call pays for neither.
+import Conf from 'conf';
+import { z } from 'zod';
+import { ConfigError } from '../../domain/errors.js';
+import type { HomePaths } from './paths.js';
+
+export const userConfigSchema = z
+  .object({
+    healthIntervalMs: z.number().int().min(100).max(3_600_000),
+    defaultTimeoutMs: z.number().int().positive().nullable(),
+    maxWorkers: z.number().int().min(1).max(1000),
+    tmuxTimeoutMs: z.number().int().min(50).max(120_000),
+    keepFinishedTasks: z.number().int().min(10).max(100_000),
+    restart: z
+      .object({
+        maxRestarts: z.number().int().min(0),
+        windowMs: z.number().int().positive(),
+        baseDelayMs: z.number().int().nonnegative(),
+        maxDelayMs: z.number().int().nonnegative(),
+        factor: z.number().min(1),
+      })
+      .partial(),
+  })
+  .partial()
+  .strict();
+export type UserConfig = z.infer<typeof userConfigSchema>;
+
+export const USER_CONFIG_KEYS = Object.keys(userConfigSchema.shape);
+
+function invalid(paths: HomePaths, error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  const where = issue?.path.map(String).join('.') || 'top level';
+  return new ConfigError(`${paths.configFile} is invalid at ${where}: ${issue?.message ?? 'bad value'}`, {
+    file: paths.configFile,
+    field: where,
+  });
+}
+
+// Validates the parsed content of config.json.
+export function validateUserConfig(paths: HomePaths, raw: unknown): UserConfig {
+  const parsed = userConfigSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(paths, parsed.error);
+  return parsed.data;
+}
+
+function openConf(paths: HomePaths): Conf<Record<string, unknown>> {
+  try {
+    return new Conf<Record<string, unknown>>({
+      cwd: paths.home,
+      configName: 'config',
+      projectName: 'tmuxorch',
+    });
+  } catch (error) {
+    throw new ConfigError(
+      `${paths.configFile} is not valid JSON: fix or delete it`,
+      { file: paths.configFile },
+      { cause: error },
+    );
+  }
+}
+
+// Sets one key (dotted for restart.*); the whole result is validated before conf writes it.
+export function setUserConfig(paths: HomePaths, key: string, value: unknown): UserConfig {
+  const conf = openConf(paths);
+  const next = structuredClone(conf.store);
+  const [head, sub] = key.split('.', 2);
+  if (!head || !USER_CONFIG_KEYS.includes(head)) {
+    throw new ConfigError(`unknown setting "${key}": one of ${USER_CONFIG_KEYS.join(', ')}`, { key });
+  }
+  if (sub) next[head] = { ...((next[head] as Record<string, unknown> | undefined) ?? {}), [sub]: value };
+  else next[head] = value;
+  const valid = validateUserConfig(paths, next);
+  conf.set(key, value);
+  return valid;
+}
+
+export function unsetUserConfig(paths: HomePaths, key: string): UserConfig {
+  const conf = openConf(paths);
+  conf.delete(key);
+  return validateUserConfig(paths, conf.store);
+}
