@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { execFile } from './context.mjs';
-import { monoMs, sleep, wallMs } from './stats.mjs';
+import { monoMs, sleep, wallMs, within } from './stats.mjs';
 
 export const POLL_INTERVAL_MS = 500;
 
@@ -118,7 +118,7 @@ export async function baselineSpawn(ctx, session, count) {
         const probe = readyProbe();
         const seen = poller.expect(probe.marker);
         await exec.typeLine(poller.pane, probe.line);
-        await seen;
+        await within(seen, 30_000, `baseline pane ${poller.pane} ready`);
       }),
     );
     return { ms: monoMs() - started, panes };

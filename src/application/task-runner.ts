@@ -15,7 +15,7 @@ import {
   statusForExit,
   transitionTask,
 } from '../domain/task.js';
-import type { Task, TaskPriority, TaskStatus } from '../domain/task.js';
+import { newTask, type Task, type TaskRequest, type TaskStatus } from '../domain/task.js';
 import { buildSourceLine, buildTaskScript } from '../domain/marker.js';
 import { partialOutput } from '../domain/task-output.js';
 import { isDispatchable, transitionWorker, type Worker } from '../domain/worker.js';
@@ -27,14 +27,7 @@ import { readSlice, type TaskFiles } from './task-files.js';
 import type { TaskEndEvent, WorkerChannel } from './worker-channel.js';
 import type { WorkerLauncher } from './worker-launcher.js';
 
-export interface NewTask {
-  readonly workerId: string;
-  readonly workerName: string;
-  readonly command: string;
-  readonly priority?: TaskPriority | undefined;
-  readonly timeoutMs?: number | null | undefined;
-  readonly retries?: number | undefined;
-}
+export type NewTask = TaskRequest;
 
 export interface TaskRunnerDeps {
   readonly store: FleetStore;
@@ -69,24 +62,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   // Queues a task for a worker and starts it if the worker is idle.
   async enqueue(input: NewTask): Promise<Task> {
     const { store } = this.deps;
-    const task: Task = {
-      id: `t-${nanoid(12).replace(/[^A-Za-z0-9]/g, '0')}`,
-      workerId: input.workerId,
-      workerName: input.workerName,
-      command: input.command,
-      priority: input.priority ?? 'normal',
-      timeoutMs: input.timeoutMs ?? null,
-      maxRetries: input.retries ?? 0,
-      seq: store.nextSeq(),
-      createdAt: new Date().toISOString(),
-      status: 'queued',
-      attempts: 0,
-      startedAt: null,
-      finishedAt: null,
-      exitCode: null,
-      logOffset: null,
-      reason: null,
-    };
+    const id = `t-${nanoid(12).replace(/[^A-Za-z0-9]/g, '0')}`;
+    const task = newTask(id, input, store.nextSeq(), new Date());
     store.putTask(task);
     await store.flush();
     this.pump(input.workerId);

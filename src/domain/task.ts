@@ -124,3 +124,35 @@ export function durationMs(task: Pick<Task, 'startedAt' | 'finishedAt'>): number
   if (!task.startedAt || !task.finishedAt) return null;
   return Date.parse(task.finishedAt) - Date.parse(task.startedAt);
 }
+
+// What a caller asks for when it queues a task.
+export interface TaskRequest {
+  readonly workerId: string;
+  readonly workerName: string;
+  readonly command: string;
+  readonly priority?: TaskPriority | undefined;
+  readonly timeoutMs?: number | null | undefined;
+  readonly retries?: number | undefined;
+}
+
+// A new queued task; `seq` orders it FIFO among its priority.
+export function newTask(id: string, request: TaskRequest, seq: number, now: Date): Task {
+  return {
+    id,
+    workerId: request.workerId,
+    workerName: request.workerName,
+    command: request.command,
+    priority: request.priority ?? 'normal',
+    timeoutMs: request.timeoutMs ?? null,
+    maxRetries: request.retries ?? 0,
+    seq,
+    createdAt: now.toISOString(),
+    status: 'queued',
+    attempts: 0,
+    startedAt: null,
+    finishedAt: null,
+    exitCode: null,
+    logOffset: null,
+    reason: null,
+  };
+}

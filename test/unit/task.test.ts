@@ -140,3 +140,28 @@ describe('mayRetry', () => {
     expect(mayRetry({ attempts: 4, maxRetries: 3 })).toBe(false);
   });
 });
+
+describe('newTask', () => {
+  it('builds a queued task with defaults and the given order', async () => {
+    const { newTask } = await import('../../src/domain/task.js');
+    const now = new Date('2026-01-01T00:00:00.000Z');
+    const task = newTask('t-abcdef', { workerId: 'w-1', workerName: 'api', command: 'true' }, 7, now);
+    expect(task).toMatchObject({
+      id: 't-abcdef',
+      status: 'queued',
+      priority: 'normal',
+      timeoutMs: null,
+      maxRetries: 0,
+      seq: 7,
+      attempts: 0,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    const urgent = newTask(
+      't-2',
+      { workerId: 'w-1', workerName: 'api', command: 'x', priority: 'critical', timeoutMs: 5, retries: 2 },
+      8,
+      now,
+    );
+    expect(urgent).toMatchObject({ priority: 'critical', timeoutMs: 5, maxRetries: 2 });
+  });
+});
