@@ -89,6 +89,11 @@ async function readStat(pid) {
   }
 }
 
+// CPU ticks used so far by one process itself (no children).
+export async function selfTicks(pid) {
+  return (await readStat(pid))?.self ?? null;
+}
+
 // Live direct children of a process.
 export async function childrenOf(pid) {
   const out = [];

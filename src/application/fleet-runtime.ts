@@ -84,6 +84,7 @@ export class FleetRuntime {
       launcher: this.launcher,
       logger,
       redact: (workerId, text) => this.redactorFor(workerId)(text),
+      maxLogBytes: settings.maxLogBytes,
       onWorkerStuck: (workerId, reason) => void this.onWorkerStuck(workerId, reason),
     });
     this.monitor = new HealthMonitor({

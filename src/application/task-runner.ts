@@ -37,6 +37,8 @@ export interface TaskRunnerDeps {
   readonly launcher: WorkerLauncher;
   readonly logger: Logger;
   readonly redact: (workerId: string, text: string) => string;
+  // A worker's pane log is rotated (between tasks) once it is larger than this.
+  readonly maxLogBytes: number;
   // A worker that did not come back to its prompt after Ctrl-C: the health monitor takes over.
   readonly onWorkerStuck: (workerId: string, reason: string) => void;
 }
@@ -146,11 +148,27 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.clearTimer(task.id);
     const output = this.deps.redact(workerId, event.output);
     const raw = this.deps.redact(workerId, event.rawOutput);
-    void this.finishCollected(task, event.exitCode, output, raw).then(() => {
+    void this.finishCollected(task, event.exitCode, output, raw).then(async () => {
+      await this.rotateLog(workerId);
       const worker = this.deps.store.worker(workerId);
       if (worker?.state === 'busy') this.deps.store.putWorker(transitionWorker(worker, 'idle'));
       this.pump(workerId);
     });
+  }
+
+  // Between two tasks, a worker whose pane log outgrew its limit gets a fresh one.
+  private async rotateLog(workerId: string): Promise<void> {
+    const worker = this.deps.store.worker(workerId);
+    const channel = this.deps.channel(workerId);
+    if (!worker?.paneId || !channel) return;
+    const pane = this.deps.server.pane(worker.paneId);
+    try {
+      if (await channel.rotateIfLarger(this.deps.maxLogBytes, () => pane.pipeToFile(channel.logFile))) {
+        this.deps.logger.info('worker log rotated', { workerId });
+      }
+    } catch (error) {
+      this.deps.logger.warn('worker log rotation failed', { workerId, error: String(error) });
+    }
   }
 
   // The running task of a worker whose pane died: re-queued while retries allow, else lost.

@@ -1,6 +1,7 @@
 // The live link to one worker's output: its pane log, followed from an offset, fed through a
 // MarkerScanner. Survives pane respawns (the log file stays the same), so a revived worker keeps
 // its channel.
+import { rename } from 'node:fs/promises';
 import { MarkerScanner, type ScanEvent } from '../domain/marker-scanner.js';
 import { LogTailer, fileSize } from '../infrastructure/logs/log-tailer.js';
 
@@ -69,6 +70,20 @@ export class WorkerChannel {
   // Reads whatever the log has now (used before judging a worker dead: its last words count).
   async drain(): Promise<void> {
     await this.tailer?.catchUp();
+  }
+
+  // Starts a fresh log when this one has grown past `maxBytes`: the old one is kept as `.1` (one
+  // generation), `repipe` points the pane's pipe at the new file, and reading starts at its top.
+  // Only call it while the worker is idle: no task's output may straddle the two files.
+  async rotateIfLarger(maxBytes: number, repipe: () => Promise<void>): Promise<boolean> {
+    if (!this.tailer || (await fileSize(this.logFile)) <= maxBytes) return false;
+    await this.tailer.catchUp();
+    await rename(this.logFile, `${this.logFile}.1`);
+    await repipe();
+    await this.tailer.close();
+    this.tailer = null;
+    await this.open(0);
+    return true;
   }
 
   async close(): Promise<void> {

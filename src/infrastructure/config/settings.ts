@@ -15,6 +15,7 @@ export interface UserConfig {
   readonly maxWorkers?: number | undefined;
   readonly tmuxTimeoutMs?: number | undefined;
   readonly keepFinishedTasks?: number | undefined;
+  readonly maxLogBytes?: number | undefined;
   readonly restart?: { readonly [K in keyof RestartPolicy]?: RestartPolicy[K] | undefined } | undefined;
 }
 
@@ -28,6 +29,7 @@ export interface Settings {
   readonly maxWorkers: number;
   readonly tmuxTimeoutMs: number;
   readonly keepFinishedTasks: number;
+  readonly maxLogBytes: number;
   readonly restart: typeof DEFAULT_RESTART_POLICY;
 }
 
@@ -43,6 +45,7 @@ const DEFAULTS = {
   maxWorkers: 64,
   tmuxTimeoutMs: 5_000,
   keepFinishedTasks: 1_000,
+  maxLogBytes: 64 * 1024 * 1024,
 } as const;
 
 const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -107,6 +110,7 @@ export function resolveSettings(
     maxWorkers: user.maxWorkers ?? DEFAULTS.maxWorkers,
     tmuxTimeoutMs: user.tmuxTimeoutMs ?? DEFAULTS.tmuxTimeoutMs,
     keepFinishedTasks: user.keepFinishedTasks ?? DEFAULTS.keepFinishedTasks,
+    maxLogBytes: user.maxLogBytes ?? DEFAULTS.maxLogBytes,
     restart: { ...DEFAULT_RESTART_POLICY, ...stripUndefined(user.restart ?? {}) },
   };
 }

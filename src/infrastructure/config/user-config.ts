@@ -13,6 +13,7 @@ export const userConfigSchema = z
     maxWorkers: z.number().int().min(1).max(1000),
     tmuxTimeoutMs: z.number().int().min(50).max(120_000),
     keepFinishedTasks: z.number().int().min(10).max(100_000),
+    maxLogBytes: z.number().int().min(4096),
     restart: z
       .object({
         maxRestarts: z.number().int().min(0),

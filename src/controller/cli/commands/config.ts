@@ -22,26 +22,8 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .description('print the settings in config.json, and the effective values')
     .action(async () => {
       const user = await readUserConfig(ctx.settings.paths);
-      const {
-        home,
-        session,
-        healthIntervalMs,
-        defaultTimeoutMs,
-        maxWorkers,
-        tmuxTimeoutMs,
-        keepFinishedTasks,
-        restart,
-      } = await ctx.withUserConfig();
-      const effective = {
-        home,
-        session,
-        healthIntervalMs,
-        defaultTimeoutMs,
-        maxWorkers,
-        tmuxTimeoutMs,
-        keepFinishedTasks,
-        restart,
-      };
+      // Everything but the derived paths and the socket (those come from flags and environment).
+      const { paths: _paths, socket: _socket, ...effective } = await ctx.withUserConfig();
       ctx.print({ file: ctx.settings.paths.configFile, user, effective }, () =>
         [
           `# ${ctx.settings.paths.configFile}`,

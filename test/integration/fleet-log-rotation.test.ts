@@ -1,0 +1,36 @@
+// A worker's pane log is rotated between tasks once it outgrows maxLogBytes: one generation is
+// kept as .1, and tasks after the rotation are collected from the fresh log as before.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+
+let fleet: TestFleet | null = null;
+
+afterEach(async () => {
+  await fleet?.cleanup();
+  fleet = null;
+});
+
+it('rotates a large worker log between tasks and keeps collecting output', async () => {
+  fleet = await openTestFleet({ config: { maxLogBytes: 4096 } });
+  const worker = await fleet.addShell('chatty');
+  const log = join(fleet.home, 'logs', 'workers', `${worker.id}.log`);
+
+  const big = await fleet.fleet.send({ worker: 'chatty', command: 'seq 1 3000' });
+  const bigResult = await fleet.fleet.wait(big.id);
+  expect(bigResult.status).toBe('succeeded');
+  expect(bigResult.output?.trimEnd().split('\n').at(-1)).toBe('3000');
+
+  const old = await readFile(`${log}.1`, 'utf8');
+  expect(old).toContain('2999');
+
+  for (const word of ['after-rotation-1', 'after-rotation-2']) {
+    const task = await fleet.fleet.send({ worker: 'chatty', command: `echo ${word}` });
+    const result = await fleet.fleet.wait(task.id);
+    expect(result).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect(result.output).toBe(`${word}\n`);
+  }
+  expect((await stat(log)).size).toBeLessThan(4096);
+  expect(await readFile(log, 'utf8')).toContain('after-rotation-2');
+});
