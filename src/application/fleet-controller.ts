@@ -54,6 +54,8 @@ export class FleetController {
   // Adopts the session and the stored fleet, then starts the periodic health sweep.
   async start(): Promise<void> {
     await this.recovery.start();
+    // A fresh snapshot: state.json complete, journal empty, and a proof the home is writable.
+    await this.rt.store.compact();
     this.healthTimer = setInterval(() => void this.rt.monitor.sweep(), this.rt.settings.healthIntervalMs);
   }
 
@@ -266,7 +268,8 @@ export class FleetController {
     this.recovery.stop();
     this.rt.monitor.stop();
     this.rt.runner.stop();
-    await this.rt.store.flush();
+    await this.rt.store.compact();
+    await this.rt.store.close();
     await this.rt.connection.close();
     if (options.killWorkers) await this.rt.server.killSession(this.rt.settings.session);
     await Promise.all([...this.rt.channels.keys()].map((id) => this.rt.closeChannel(id)));

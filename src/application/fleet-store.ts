@@ -1,18 +1,23 @@
 // The controller's in-memory fleet (workers and tasks) and its persistence.
 //
 // Writes are group-committed: every caller of flush() waits for a write that started after its
-// change, but changes made while a write is in flight share the next one. So 1000 dispatches a
-// second cost a handful of atomic writes, and a task is on disk as `running` before its command
-// is typed (a crash then cannot run it twice).
+// change, but changes made while a write is in flight share the next one; and a write carries
+// only the workers and tasks that changed (the state store journals them). So a task is on disk
+// as `running` before its command is typed (a crash cannot run it twice) at ~1 ms a commit.
 import { EventEmitter } from 'node:events';
 import { TaskNotFoundError, WorkerNotFoundError } from '../domain/errors.js';
 import { isTerminal, type Task } from '../domain/task.js';
 import type { Worker } from '../domain/worker.js';
+import type { StateChanges } from '../infrastructure/state/state-journal.js';
 import type { FleetState } from '../infrastructure/state/state-schema.js';
 import { STATE_VERSION } from '../infrastructure/state/state-schema.js';
 
 export interface StatePersistence {
+  // Makes the changes durable; `snapshot` gives the whole state if the store wants to compact.
+  commit(changes: StateChanges, snapshot: () => FleetState): Promise<void>;
+  // Writes the whole state (a compaction).
   save(state: FleetState): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface FleetStoreEvents {
@@ -26,6 +31,9 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
   private seq: number;
   private dirty = false;
   private writing: Promise<void> | null = null;
+  private readonly changedWorkers = new Set<string>();
+  private readonly deletedWorkers = new Set<string>();
+  private readonly changedTasks = new Set<string>();
 
   constructor(
     private readonly persistence: StatePersistence,
@@ -84,17 +92,22 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
 
   putWorker(worker: Worker): Worker {
     this.workersById.set(worker.id, worker);
+    this.changedWorkers.add(worker.id);
+    this.deletedWorkers.delete(worker.id);
     this.changed();
     return worker;
   }
 
   deleteWorker(id: string): void {
     this.workersById.delete(id);
+    this.changedWorkers.delete(id);
+    this.deletedWorkers.add(id);
     this.changed();
   }
 
   putTask(task: Task): Task {
     this.tasksById.set(task.id, task);
+    this.changedTasks.add(task.id);
     this.changed();
     return task;
   }
@@ -116,7 +129,7 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
 
   // Resolves once every change made before the call is on disk.
   async flush(): Promise<void> {
-    this.dirty = true;
+    // A write in flight may hold this caller's change: wait for it, then write what is left.
     while (this.writing) await this.writing;
     if (!this.dirty) return;
     this.writing = this.writeLoop();
@@ -132,19 +145,52 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
     void this.flush().catch((error: unknown) => this.emit('error', error));
   }
 
+  // Writes the whole state now (after start-up recovery, at shutdown): state.json is then complete.
+  async compact(): Promise<void> {
+    await this.flush();
+    await this.persistence.save(this.snapshot());
+  }
+
+  async close(): Promise<void> {
+    await this.persistence.close();
+  }
+
   private async writeLoop(): Promise<void> {
     while (this.dirty) {
       this.dirty = false;
-      await this.persistence.save(this.snapshot());
+      await this.persistence.commit(this.takeChanges(), () => this.snapshot());
     }
   }
 
+  private takeChanges(): StateChanges {
+    const pick = <T>(ids: Set<string>, from: Map<string, T>): T[] => {
+      const items: T[] = [];
+      for (const id of ids) {
+        const item = from.get(id);
+        if (item) items.push(item);
+      }
+      ids.clear();
+      return items;
+    };
+    const deletedWorkers = [...this.deletedWorkers];
+    this.deletedWorkers.clear();
+    return {
+      workers: pick(this.changedWorkers, this.workersById),
+      deletedWorkers,
+      tasks: pick(this.changedTasks, this.tasksById),
+      nextSeq: this.seq,
+    };
+  }
+
   private changed(): void {
+    this.dirty = true;
     this.emit('change');
   }
 
-  // Keeps the newest finished tasks only; queued and running ones are never dropped.
+  // Keeps the newest finished tasks only; queued and running ones are never dropped. Pruned in
+  // batches (10% slack) so a busy fleet does not sort its history on every save.
   private prune(): void {
+    if (this.tasksById.size <= this.keepFinishedTasks * 1.1 + 10) return;
     const finished = this.tasks().filter((t) => isTerminal(t.status));
     const excess = finished.length - this.keepFinishedTasks;
     if (excess <= 0) return;

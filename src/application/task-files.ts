@@ -1,12 +1,25 @@
 // A task's files under state/tasks/<id>/: the script the pane sources, and the collected output
 // (ANSI-stripped and raw), written before the task is marked finished.
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { taskDir, type HomePaths } from '../infrastructure/config/paths.js';
-import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 
+// Plain writes, no temp file: each file is complete before the state change that makes anyone
+// read it (the script before the task is `running` and typed, the output before it is finished);
+// a crash in between leaves the task in its earlier state, and the file is written again.
 export class TaskFiles {
+  private readonly made = new Set<string>();
+
   constructor(private readonly paths: HomePaths) {}
+
+  private async ensureDir(taskId: string): Promise<string> {
+    const dir = this.dir(taskId);
+    if (!this.made.has(taskId)) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      this.made.add(taskId);
+    }
+    return dir;
+  }
 
   dir(taskId: string): string {
     return taskDir(this.paths, taskId);
@@ -32,18 +45,19 @@ export class TaskFiles {
   }
 
   async writeScript(taskId: string, script: string): Promise<string> {
+    await this.ensureDir(taskId);
     const file = this.scriptPath(taskId);
-    await mkdir(this.dir(taskId), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(file, script, 0o600);
+    await writeFile(file, script, { mode: 0o600 });
     return file;
   }
 
   async writeOutput(taskId: string, output: string, raw: string): Promise<void> {
-    await mkdir(this.dir(taskId), { recursive: true, mode: 0o700 });
+    const dir = await this.ensureDir(taskId);
     await Promise.all([
-      writeFileAtomic(join(this.dir(taskId), 'output.txt'), output),
-      writeFileAtomic(join(this.dir(taskId), 'output.raw'), raw),
+      writeFile(join(dir, 'output.txt'), output, { mode: 0o600 }),
+      writeFile(join(dir, 'output.raw'), raw, { mode: 0o600 }),
     ]);
+    this.made.delete(taskId);
   }
 
   // The collected output, or null when the task has none (yet).
@@ -56,6 +70,7 @@ export class TaskFiles {
   }
 
   async remove(taskId: string): Promise<void> {
+    this.made.delete(taskId);
     await rm(this.dir(taskId), { recursive: true, force: true });
   }
 }

@@ -123,9 +123,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       store.putWorker(transitionWorker(worker, 'busy'));
       channel.expectTask(task.id);
       await store.flush();
-      const pane = server.pane(worker.paneId);
-      if (await pane.inMode()) await pane.cancelMode();
-      await pane.sendText(buildSourceLine(scriptPath));
+      await server.pane(worker.paneId).typeLine(buildSourceLine(scriptPath));
       this.armTimeout(running);
     } catch (error) {
       this.deps.logger.warn('dispatch failed', {

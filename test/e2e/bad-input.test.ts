@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
+  storedState,
   addShell,
   cleanupAndCheck,
   expectFailure,
@@ -30,14 +31,13 @@ describe('bad input with the daemon running', () => {
     // The daemon writes state.json a moment after a task ends: wait until it is settled.
     const settled = await waitFor(
       async () => {
-        const text = await readState(fleet);
-        const state = JSON.parse(text) as { workers: { state: string }[]; tasks: { status: string }[] };
+        const state = await storedState(fleet);
         const done =
           state.workers.every((w) => w.state === 'idle') &&
           state.tasks.every((t) => t.status === 'succeeded');
-        return done ? text : null;
+        return done ? readState(fleet) : null;
       },
-      { message: 'state.json shows the fleet idle' },
+      { message: 'the state on disk shows the fleet idle' },
     );
     baseline = { state: settled, status: await status(fleet) };
     expect(baseline.status.tasks).toHaveLength(1);

@@ -4,6 +4,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { StatusView, TaskResult, WorkerView } from '../../src/application/views.js';
+import { homePaths } from '../../src/infrastructure/config/paths.js';
+import type { FleetState } from '../../src/infrastructure/state/state-schema.js';
+import { StateStore } from '../../src/infrastructure/state/state-store.js';
 import type { CliFleet, CliRun } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -58,8 +61,17 @@ export function stateFile(fleet: CliFleet): string {
   return join(stateDir(fleet), 'state.json');
 }
 
+// What the daemon has on disk, read the way the daemon reads it (snapshot + journal).
+export async function storedState(fleet: CliFleet): Promise<FleetState> {
+  const store = new StateStore(homePaths(String(fleet.env.TMUXORCH_HOME)));
+  return store.load(fleet.session);
+}
+
+// state.json and its journal: everything the daemon keeps on disk.
 export async function readState(fleet: CliFleet): Promise<string> {
-  return readFile(stateFile(fleet), 'utf8');
+  const snapshot = await readFile(stateFile(fleet), 'utf8').catch(() => '');
+  const journal = await readFile(join(stateDir(fleet), 'state.journal'), 'utf8').catch(() => '');
+  return `${snapshot}\n${journal}`;
 }
 
 export function isAlive(pid: number): boolean {

@@ -33,6 +33,7 @@ export interface TestFleet {
   addShell(name: string, env?: Record<string, string>): Promise<WorkerView>;
   worker(idOrName: string): WorkerView;
   waitIdle(idOrName: string, options?: { timeoutMs?: number; notPane?: string | null }): Promise<WorkerView>;
+  // state.json and the journal beside it: everything the fleet keeps on disk.
   readState(): Promise<string>;
   // Shuts the current fleet down (session kept) and opens a new one on the same home and socket.
   reopen(options?: { shutdownFirst?: boolean }): Promise<FleetController>;
@@ -110,7 +111,11 @@ export async function openTestFleet(options: TestFleetOptions = {}): Promise<Tes
         { timeoutMs: waitOptions.timeoutMs ?? 20_000, message: `worker ${idOrName} idle` },
       );
     },
-    readState: () => readFile(settings.paths.stateFile, 'utf8'),
+    readState: async () => {
+      const snapshot = await readFile(settings.paths.stateFile, 'utf8').catch(() => '');
+      const journal = await readFile(settings.paths.stateJournal, 'utf8').catch(() => '');
+      return `${snapshot}\n${journal}`;
+    },
     async reopen(reopenOptions = {}) {
       if (reopenOptions.shutdownFirst !== false) await current().shutdown();
       fleet = null;

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StateStore } from '../../src/infrastructure/state/state-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskResult, WorkerView } from '../../src/application/views.js';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
@@ -195,12 +196,10 @@ describe('fleet tasks', () => {
     const state = await t.readState();
     expect(state).not.toContain(secret);
     expect(state).not.toContain(password);
-    const stored = (
-      JSON.parse(state) as {
-        workers: Array<{ id: string; env: Record<string, string>; secretEnv: string[] }>;
-      }
-    ).workers.find((x) => x.id === w.id);
-    expect(stored?.secretEnv.sort()).toEqual(['DB_PASSWORD', 'MY_API_KEY']);
+    const stored = (await new StateStore(t.settings.paths).load(t.session)).workers.find(
+      (x) => x.id === w.id,
+    );
+    expect([...(stored?.secretEnv ?? [])].sort()).toEqual(['DB_PASSWORD', 'MY_API_KEY']);
     expect(stored?.env).toEqual({ REGION: 'eu-1' });
     const files = await Promise.all(
       ['output.txt', 'output.raw'].map((f) =>

@@ -111,7 +111,7 @@ describe('StateStore', () => {
     expect(reads).toBeGreaterThan(0);
     expect(seen.size).toBeGreaterThan(1);
     expect((await store.load('agent-system')).nextSeq).toBe(200);
-    expect((await readdir(paths.stateDir)).sort()).toEqual(['state.json', 'state.json.bak']);
+    expect((await readdir(paths.stateDir)).sort()).toEqual(['state.journal', 'state.json', 'state.json.bak']);
   });
 
   it('keeps the previous version as the backup', async () => {

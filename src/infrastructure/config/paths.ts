@@ -8,6 +8,8 @@ export interface HomePaths {
   readonly stateDir: string;
   readonly stateFile: string;
   readonly stateBackup: string;
+  // Write-ahead journal of changes since state.json was last written.
+  readonly stateJournal: string;
   readonly pidFile: string;
   readonly socketFile: string;
   // Where a daemon that failed to start leaves its error for `start` to show.
@@ -41,6 +43,7 @@ export function homePaths(home: string): HomePaths {
     stateDir,
     stateFile: join(stateDir, 'state.json'),
     stateBackup: join(stateDir, 'state.json.bak'),
+    stateJournal: join(stateDir, 'state.journal'),
     pidFile: join(stateDir, 'daemon.pid'),
     socketFile,
     startupErrorFile: join(stateDir, 'startup-error.json'),

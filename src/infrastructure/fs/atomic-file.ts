@@ -1,17 +1,29 @@
-// Atomic file writes: temp file in the same directory, fsync, rename. A reader (or a crash) sees
-// the old file or the new one, never half of one.
+// Atomic file writes: temp file in the same directory, (fsync,) rename. A reader or a crashed
+// process sees the old file or the new one, never half of one. `durable: false` skips the fsync
+// (still atomic against a process crash; only an OS crash may lose the newest version): for
+// files that can be rebuilt, on hot paths.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export interface AtomicWriteOptions {
+  readonly mode?: number;
+  readonly durable?: boolean;
+}
+
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions | number = {},
+): Promise<void> {
+  const { mode = 0o600, durable = true } = typeof options === 'number' ? { mode: options } : options;
   const dir = dirname(file);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'w', mode);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
     await rm(temp, { force: true });

@@ -26,6 +26,7 @@ export class LogTailer {
   private poll: NodeJS.Timeout | null = null;
   private handle: FileHandle | null = null;
   private reading: Promise<void> | null = null;
+  private readonly buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   private again = false;
   private closed = false;
 
@@ -71,21 +72,21 @@ export class LogTailer {
     return this.reading;
   }
 
+  // Reads until the end of the file (no stat: a short read means the end for now).
   private async readNew(): Promise<void> {
-    if (!this.handle) return;
+    const handle = this.handle;
+    if (!handle) return;
     try {
       do {
         this.again = false;
-        const { size } = await this.handle.stat();
-        if (size < this.offset) this.offset = size; // truncated by a human: start over at its end
-        while (this.offset < size && !this.closed) {
-          const length = Math.min(READ_CHUNK_BYTES, size - this.offset);
-          const buffer = Buffer.allocUnsafe(length);
-          const { bytesRead } = await this.handle.read(buffer, 0, length, this.offset);
+        for (;;) {
+          if (this.closed) return;
+          const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, this.offset);
           if (bytesRead === 0) break;
           this.offset += bytesRead;
-          const text = this.decoder.write(buffer.subarray(0, bytesRead));
+          const text = this.decoder.write(this.buffer.subarray(0, bytesRead));
           if (text) this.options.onText(text, this.offset);
+          if (bytesRead < this.buffer.length) break;
         }
       } while (this.again && !this.closed);
     } catch (error) {

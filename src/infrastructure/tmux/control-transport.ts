@@ -72,6 +72,8 @@ function mayNest(command: string | undefined): boolean {
 
 // A TmuxTransport over one `tmux -C` client; see the design notes at the top of this file.
 export class ControlTransport extends EventEmitter<ControlTransportEvents> implements TmuxTransport {
+  // tmux executes one client's lines in the order they arrive.
+  readonly ordered = true;
   readonly pid: number;
   private readonly parser = new ControlParser();
   private queue: Pending[] = [];

@@ -27,6 +27,8 @@ export interface ExecTransportOptions {
 }
 
 export class ExecTransport implements TmuxTransport {
+  // Separate processes race each other.
+  readonly ordered = false;
   private readonly binary: string;
   private readonly defaultTimeoutMs: number;
 

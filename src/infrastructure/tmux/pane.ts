@@ -20,11 +20,32 @@ export class Pane {
   // Types literal text (no key-name lookup), one line at a time with Enter between: control-mode
   // lines cannot carry a newline, and a shell must see each line submitted.
   async sendText(text: string, { enter = true }: { enter?: boolean } = {}): Promise<void> {
+    await this.sequence(this.keystrokes(text, enter));
+  }
+
+  // Leaves any mode a human left the pane in (copy-mode would swallow the keys), then types the
+  // line and Enter: one round trip on an ordered transport.
+  async typeLine(text: string): Promise<void> {
+    await this.sequence([['copy-mode', '-q', '-t', this.id], ...this.keystrokes(text, true)]);
+  }
+
+  private keystrokes(text: string, enter: boolean): string[][] {
+    const commands: string[][] = [];
     const lines = text.split('\n');
     for (const [i, line] of lines.entries()) {
-      if (line !== '') await this.ok(['send-keys', '-t', this.id, '-l', '--', line]);
-      if (i < lines.length - 1 || enter) await this.ok(['send-keys', '-t', this.id, 'Enter']);
+      if (line !== '') commands.push(['send-keys', '-t', this.id, '-l', '--', line]);
+      if (i < lines.length - 1 || enter) commands.push(['send-keys', '-t', this.id, 'Enter']);
     }
+    return commands;
+  }
+
+  // Runs commands in order: all written at once when the transport keeps order, else one by one.
+  private async sequence(commands: readonly string[][]): Promise<void> {
+    if (this.transport.ordered) {
+      await Promise.all(commands.map((args) => this.ok(args)));
+      return;
+    }
+    for (const args of commands) await this.ok(args);
   }
 
   // Sends key names such as `C-c` or `Enter`.

@@ -31,6 +31,10 @@ export class TmuxConnection extends EventEmitter<TmuxConnectionEvents> implement
     });
   }
 
+  get ordered(): boolean {
+    return this.controlAttached;
+  }
+
   get controlAttached(): boolean {
     return this.control !== null && !this.control.closed;
   }

@@ -18,6 +18,9 @@ export interface RunOptions {
 }
 
 export interface TmuxTransport {
+  // True when commands issued without awaiting run in the order they were issued (one control
+  // client: tmux reads its lines in order). Callers may then pipeline a sequence in one round trip.
+  readonly ordered: boolean;
   // Runs one tmux command (argv form, no leading `tmux`, no socket flags).
   run(args: readonly string[], options?: RunOptions): Promise<CommandResult>;
   // Releases the transport (ends a control client); idempotent.
