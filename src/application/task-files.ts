@@ -53,9 +53,10 @@ export class TaskFiles {
 
   async writeOutput(taskId: string, output: string, raw: string): Promise<void> {
     const dir = await this.ensureDir(taskId);
+    // output.raw (escape sequences kept) only where it differs from the clean text.
     await Promise.all([
       writeFile(join(dir, 'output.txt'), output, { mode: 0o600 }),
-      writeFile(join(dir, 'output.raw'), raw, { mode: 0o600 }),
+      raw === output ? Promise.resolve() : writeFile(join(dir, 'output.raw'), raw, { mode: 0o600 }),
     ]);
     this.made.delete(taskId);
   }

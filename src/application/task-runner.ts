@@ -117,7 +117,9 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
         transitionTask(task, 'running', {
           attempts: task.attempts + 1,
           startedAt: new Date().toISOString(),
-          logOffset: await fileSize(channel.logFile),
+          // What the channel has read so far: at or before the log's end (no stat on this hot
+          // path); re-reading a little more after a restart is harmless.
+          logOffset: channel.position,
         }),
       );
       store.putWorker(transitionWorker(worker, 'busy'));
