@@ -38,7 +38,10 @@ export class ExecClient {
   }
 
   async run(args) {
-    const { stdout } = await execFile('tmux', this.ctx.tmuxArgs(args), { env: this.ctx.env, timeout: 10_000 });
+    const { stdout } = await execFile('tmux', this.ctx.tmuxArgs(args), {
+      env: this.ctx.env,
+      timeout: 10_000,
+    });
     return stdout.replace(/\n$/, '').split('\n');
   }
 
@@ -53,7 +56,16 @@ export class ExecClient {
   }
 
   async newWindow(session, command = REF_SHELL) {
-    const [pane] = await this.run(['new-window', '-d', '-P', '-F', '#{pane_id}', '-t', `${session}:`, command]);
+    const [pane] = await this.run([
+      'new-window',
+      '-d',
+      '-P',
+      '-F',
+      '#{pane_id}',
+      '-t',
+      `${session}:`,
+      command,
+    ]);
     return pane;
   }
 }

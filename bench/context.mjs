@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import * as settingsModule from '../dist/infrastructure/config/settings.js';
 import { within } from './stats.mjs';
 
 export const execFile = promisify(execFileCb);
@@ -18,7 +19,13 @@ export async function createContext() {
   const dir = await mkdtemp(join(tmpdir(), 'tmuxorch-bench-'));
   await mkdir(join(dir, 'stamps'), { recursive: true });
   await mkdir(join(dir, 'project'), { recursive: true });
-  const env = { ...process.env, PS1: '$ ', HISTFILE: '/dev/null', TMUXORCH_TMUX_CONF: '/dev/null', NO_COLOR: '1' };
+  const env = {
+    ...process.env,
+    PS1: '$ ',
+    HISTFILE: '/dev/null',
+    TMUXORCH_TMUX_CONF: '/dev/null',
+    NO_COLOR: '1',
+  };
   delete env.TMUX;
   delete env.TMUX_PANE;
   // startDaemon hands process.env to the daemon: it must see the same private settings.
@@ -63,6 +70,13 @@ export async function createContext() {
   return ctx;
 }
 
+// Settings of a home, config.json included, whichever API the build has: loadSettings (async,
+// reads config.json) or an older resolveSettings that read it itself (sync or async).
+export async function loadBenchSettings(overrides, env) {
+  const { loadSettings, resolveSettings } = settingsModule;
+  return typeof loadSettings === 'function' ? loadSettings(overrides, env) : resolveSettings(overrides, env);
+}
+
 // nproc, CPU model, memory, tmux -V, node version.
 export function machineInfo() {
   const tmuxVersion = execFileSync('tmux', ['-V'], { encoding: 'utf8' }).trim();
@@ -83,7 +97,11 @@ async function readStat(pid) {
     const text = await readFile(`/proc/${pid}/stat`, 'utf8');
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
     // f[0] is field 3 (state): ppid = field 4, utime..cstime = fields 14..17.
-    return { ppid: Number(f[1]), self: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
+    return {
+      ppid: Number(f[1]),
+      self: Number(f[11]) + Number(f[12]),
+      children: Number(f[13]) + Number(f[14]),
+    };
   } catch {
     return null;
   }
@@ -114,17 +132,12 @@ export async function treeTicks(pid) {
   return ticks;
 }
 
-// VmRSS in MB of a process (and optionally of its live direct children).
-export async function rssMb(pid, withChildren = false) {
-  const one = async (p) => {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${p}/status`, 'utf8'));
-      return m ? Number(m[1]) / 1024 : 0;
-    } catch {
-      return 0;
-    }
-  };
-  let total = await one(pid);
-  if (withChildren) for (const c of await childrenOf(pid)) total += await one(c);
-  return total;
+// VmRSS in MB of a process (0 when it is gone).
+export async function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
 }

@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, stopDaemon } from '../dist/controller/daemon-launcher.js';
 import { RpcClient } from '../dist/controller/rpc-client.js';
-import { resolveSettings } from '../dist/infrastructure/config/settings.js';
 import { PANE_FORMAT } from '../dist/infrastructure/tmux/format.js';
-import { CLK_TCK, execFile, rssMb, selfTicks, treeTicks } from './context.mjs';
+import { childrenOf, CLK_TCK, execFile, loadBenchSettings, rssMb, selfTicks, treeTicks } from './context.mjs';
 import { monoMs, sleep, summarize, within } from './stats.mjs';
 
 export const CLI_PATH = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -31,8 +30,7 @@ export async function startBenchDaemon(ctx, session) {
   const home = join(ctx.dir, 'daemon-home');
   await mkdir(home, { recursive: true });
   await writeFile(join(home, 'config.json'), JSON.stringify({ maxWorkers: 200, keepFinishedTasks: 100_000 }));
-  // resolveSettings may be sync or async (the CLI is being made lazier): await works for both.
-  const settings = await resolveSettings({ home, socket: ctx.socket, session }, ctx.env);
+  const settings = await loadBenchSettings({ home, socket: ctx.socket, session }, ctx.env);
   const started = await startDaemon(settings, CLI_PATH);
   const pid = started.daemon.pid;
   ctx.onCleanup(async () => {
@@ -88,6 +86,7 @@ export async function throughputDaemon(daemon, workers, tasks) {
 // CPU% of one core (process + reaped children + live children) and RSS (MB, median of 1 s samples,
 // process + live children, and node alone) over `seconds`; the tmux server's CPU for context.
 export async function measureIdle(pid, seconds, serverPid) {
+  const kids = await childrenOf(pid); // long-lived ones (its tmux -C client); /proc is scanned only twice
   const t0 = await treeTicks(pid);
   const s0 = await selfTicks(serverPid);
   const w0 = monoMs();
@@ -95,8 +94,11 @@ export async function measureIdle(pid, seconds, serverPid) {
   const node = [];
   for (let i = 0; i < seconds; i++) {
     await sleep(1_000);
-    tree.push(await rssMb(pid, true));
-    node.push(await rssMb(pid));
+    const own = await rssMb(pid);
+    let total = own;
+    for (const kid of kids) total += await rssMb(kid);
+    tree.push(total);
+    node.push(own);
   }
   const t1 = await treeTicks(pid);
   const s1 = await selfTicks(serverPid);

@@ -11,6 +11,7 @@ import { monoMs, sleep, wallMs, within } from './stats.mjs';
 export const LATENCY_COMMAND = 'sleep 0.0$((RANDOM % 10))';
 const WARMUP = 5;
 const TASK_TIMEOUT_MS = 10_000;
+const SETTLE_MS = 3;
 
 async function stampMs(file) {
   const seconds = Number.parseFloat(await readFile(file, 'utf8'));
@@ -90,6 +91,7 @@ export async function commandOverhead(ctx, session, raw, n) {
   const out = { tmuxorch: [], baseline: [], limit: [] };
   try {
     for (let i = 0; i < n + 10; i++) {
+      await sleep(SETTLE_MS);
       let t = monoMs();
       const reply = await control.run(args);
       const a = monoMs() - t;
@@ -97,6 +99,7 @@ export async function commandOverhead(ctx, session, raw, n) {
       t = monoMs();
       await exec.run(args);
       const b = monoMs() - t;
+      await sleep(SETTLE_MS); // the exited tmux client is reaped and the server idle again
       t = monoMs();
       await raw.must(line);
       const c = monoMs() - t;

@@ -25,7 +25,8 @@ if (mode === 'baseline') {
   console.log('ready');
   let next = monoMs();
   while (monoMs() < deadline) {
-    for (const pane of panes) await execFile('tmux', tmuxArgs(['capture-pane', '-p', '-J', '-t', pane]), { env });
+    for (const pane of panes)
+      await execFile('tmux', tmuxArgs(['capture-pane', '-p', '-J', '-t', pane]), { env });
     next += 500;
     await sleep(Math.max(0, next - monoMs()));
     if (next < monoMs()) next = monoMs();

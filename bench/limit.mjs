@@ -15,7 +15,10 @@ export function decodeOctal(text) {
 
 // What a terminal line shows: escape sequences removed, the text after the last carriage return.
 export function cleanLine(line) {
-  const parts = line.replace(ESCAPES, '').split('\r').filter((p) => p !== '');
+  const parts = line
+    .replace(ESCAPES, '')
+    .split('\r')
+    .filter((p) => p !== '');
   return parts.length ? parts[parts.length - 1] : '';
 }
 
@@ -47,7 +50,8 @@ export class RawControl {
     this.watchers = new Map(); // `${pane}\0${line}` -> resolve(wall ms)
     this.exited = false;
     this.attached = new Promise((resolve, reject) => {
-      this.onAttach = (ok, lines) => (ok ? resolve() : reject(new Error(`attach failed: ${lines.join('; ')}`)));
+      this.onAttach = (ok, lines) =>
+        ok ? resolve() : reject(new Error(`attach failed: ${lines.join('; ')}`));
     });
     child.stdout.setEncoding('latin1');
     child.stdout.on('data', (chunk) => this.onData(chunk, wallMs()));
@@ -77,7 +81,10 @@ export class RawControl {
 
   // Types a line into a pane (literal keys, then Enter): two commands, two reply blocks.
   typeLine(pane, text) {
-    return Promise.all([this.run(`send-keys -t ${pane} -l ${cq(text)}`), this.run(`send-keys -t ${pane} Enter`)]);
+    return Promise.all([
+      this.run(`send-keys -t ${pane} -l ${cq(text)}`),
+      this.run(`send-keys -t ${pane} Enter`),
+    ]);
   }
 
   close() {

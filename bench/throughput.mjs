@@ -11,7 +11,9 @@ const THROUGHPUT_TIMEOUT_MS = 120_000;
 export async function limitPanes(raw, session, count) {
   return Promise.all(
     Array.from({ length: count }, async () => {
-      const [pane] = await raw.must(`new-window -d -P -F '#{pane_id}' -t ${cq(`${session}:`)} ${cq(REF_SHELL)}`);
+      const [pane] = await raw.must(
+        `new-window -d -P -F '#{pane_id}' -t ${cq(`${session}:`)} ${cq(REF_SHELL)}`,
+      );
       const probe = readyProbe();
       const seen = raw.watch(pane, probe.marker);
       await raw.typeLine(pane, probe.line);
