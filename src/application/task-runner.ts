@@ -138,6 +138,9 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       this.deps.onWorkerStuck(worker.id, 'its pane did not accept keys');
     } finally {
       this.dispatching.delete(worker.id);
+      // A fast task can end before its dispatch returns; its completion's pump found the worker
+      // still dispatching, so look again now.
+      this.pump(worker.id);
     }
   }
 

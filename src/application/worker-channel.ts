@@ -35,6 +35,7 @@ export class WorkerChannel {
       onError: this.onError,
     });
     await this.tailer.start();
+    this.updatePolling();
   }
 
   // Bytes of the log read so far.
@@ -44,6 +45,7 @@ export class WorkerChannel {
 
   expectTask(taskId: string): void {
     this.scanner.expectTask(taskId);
+    this.tailer?.setPolling(true);
   }
 
   forget(id: string): void {
@@ -53,11 +55,18 @@ export class WorkerChannel {
       clearTimeout(waiter.timer);
       this.readyWaiters.delete(id);
     }
+    this.updatePolling();
+  }
+
+  // The tailer's safety poll runs only while a marker or a probe is awaited.
+  private updatePolling(): void {
+    this.tailer?.setPolling(this.scanner.pendingIds.length > 0);
   }
 
   // Resolves true when the shell prints the probe's ready line, false after `timeoutMs`.
   waitReady(probeId: string, timeoutMs: number): Promise<boolean> {
     this.scanner.expectReady(probeId);
+    this.tailer?.setPolling(true);
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         this.forget(probeId);
@@ -93,7 +102,9 @@ export class WorkerChannel {
   }
 
   private feed(text: string): void {
-    for (const event of this.scanner.push(text)) {
+    const events = this.scanner.push(text);
+    if (events.length > 0) this.updatePolling();
+    for (const event of events) {
       if (event.kind === 'end') this.onTaskEnd(event);
       else if (event.kind === 'ready') {
         const waiter = this.readyWaiters.get(event.probeId);
