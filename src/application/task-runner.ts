@@ -23,6 +23,7 @@ import { fileSize } from '../infrastructure/logs/log-tailer.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { FleetStore } from './fleet-store.js';
+import { rotateWorkerLog } from './log-rotation.js';
 import { readSlice, type TaskFiles } from './task-files.js';
 import type { TaskEndEvent, WorkerChannel } from './worker-channel.js';
 import type { WorkerLauncher } from './worker-launcher.js';
@@ -117,8 +118,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
         transitionTask(task, 'running', {
           attempts: task.attempts + 1,
           startedAt: new Date().toISOString(),
-          // What the channel has read so far: at or before the log's end (no stat on this hot
-          // path); re-reading a little more after a restart is harmless.
+          // Read so far: at or before the log's end (no stat); re-reading a little is harmless.
           logOffset: channel.position,
         }),
       );
@@ -138,8 +138,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       this.deps.onWorkerStuck(worker.id, 'its pane did not accept keys');
     } finally {
       this.dispatching.delete(worker.id);
-      // A fast task can end before its dispatch returns; its completion's pump found the worker
-      // still dispatching, so look again now.
+      // A fast task can end before its dispatch returns (its pump saw us still dispatching).
       this.pump(worker.id);
     }
   }
@@ -152,26 +151,12 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     const output = this.deps.redact(workerId, event.output);
     const raw = this.deps.redact(workerId, event.rawOutput);
     void this.finishCollected(task, event.exitCode, output, raw).then(async () => {
-      await this.rotateLog(workerId);
+      const idle = this.deps.store.worker(workerId);
+      await rotateWorkerLog(workerId, idle?.paneId ?? null, this.deps.channel(workerId), this.deps);
       const worker = this.deps.store.worker(workerId);
       if (worker?.state === 'busy') this.deps.store.putWorker(transitionWorker(worker, 'idle'));
       this.pump(workerId);
     });
-  }
-
-  // Between two tasks, a worker whose pane log outgrew its limit gets a fresh one.
-  private async rotateLog(workerId: string): Promise<void> {
-    const worker = this.deps.store.worker(workerId);
-    const channel = this.deps.channel(workerId);
-    if (!worker?.paneId || !channel) return;
-    const pane = this.deps.server.pane(worker.paneId);
-    try {
-      if (await channel.rotateIfLarger(this.deps.maxLogBytes, () => pane.pipeToFile(channel.logFile))) {
-        this.deps.logger.info('worker log rotated', { workerId });
-      }
-    } catch (error) {
-      this.deps.logger.warn('worker log rotation failed', { workerId, error: String(error) });
-    }
   }
 
   // The running task of a worker whose pane died: re-queued while retries allow, else lost.
