@@ -11,15 +11,9 @@ import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 import { toShellCommand } from '../infrastructure/tmux/argv.js';
 import { WORKER_OPTION } from '../infrastructure/tmux/format.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
+import { WORKER_RC, workerShell } from '../worker/shell.js';
 import type { WorkerChannel } from './worker-channel.js';
 
-// Every worker runs bash with only our rc file: a predictable prompt, no history file, no
-// surprises from a user's dotfiles. (bash ignores PS1 from the environment, hence the file.)
-export const WORKER_RC = ["PS1='$ '", 'PS2=', 'HISTFILE=/dev/null', 'unset PROMPT_COMMAND', ''].join('\n');
-
-export function workerShell(rcFile: string): string[] {
-  return ['bash', '--noprofile', '--rcfile', rcFile, '-i'];
-}
 export const READY_TIMEOUT_MS = 15_000;
 
 export interface PanePlacement {
