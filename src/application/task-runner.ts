@@ -234,7 +234,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       if (!worker?.paneId || !channel || worker.state !== 'busy') return;
       try {
         const pane = server.pane(worker.paneId);
-        if (await pane.inMode()) await pane.cancelMode();
+        await pane.leaveModes();
         await pane.sendKeys('C-c');
         await launcher.waitReady(worker.paneId, channel, PROMPT_WAIT_MS);
         const current = store.worker(workerId);

@@ -116,7 +116,7 @@ export class WorkerLauncher {
   // Types a ready probe and waits for the shell to print it; cancels copy-mode first.
   async waitReady(paneId: string, channel: WorkerChannel, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
     const pane = this.ctx.server.pane(paneId);
-    if (await pane.inMode()) await pane.cancelMode();
+    await pane.leaveModes();
     const probeId = `r${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`;
     const ready = channel.waitReady(probeId, timeoutMs);
     await pane.sendText(buildReadyProbe(probeId));

@@ -11,6 +11,9 @@ export interface CaptureOptions {
   readonly escapes?: boolean;
 }
 
+// `copy-mode -q` cancels every mode (tmux 3.2+), in one command that cannot fail for want of one.
+const LEAVE_MODES = (paneId: string): string[] => ['copy-mode', '-q', '-t', paneId];
+
 export class Pane {
   constructor(
     private readonly transport: TmuxTransport,
@@ -26,7 +29,7 @@ export class Pane {
   // Leaves any mode a human left the pane in (copy-mode would swallow the keys), then types the
   // line and Enter: one round trip on an ordered transport.
   async typeLine(text: string): Promise<void> {
-    await this.sequence([['copy-mode', '-q', '-t', this.id], ...this.keystrokes(text, true)]);
+    await this.sequence([LEAVE_MODES(this.id), ...this.keystrokes(text, true)]);
   }
 
   private keystrokes(text: string, enter: boolean): string[][] {
@@ -63,15 +66,10 @@ export class Pane {
     return result.stdout.join('\n');
   }
 
-  // Whether a human left the pane in copy-mode (keys would drive copy-mode, not the program).
-  async inMode(): Promise<boolean> {
-    const result = await this.ok(['display-message', '-p', '-t', this.id, '#{pane_in_mode}']);
-    return result.stdout[0] === '1';
-  }
-
-  // Leaves copy-mode or any other mode so typed keys reach the program again.
-  async cancelMode(): Promise<void> {
-    await this.transport.run(['send-keys', '-t', this.id, '-X', 'cancel']);
+  // Leaves copy-mode or any other mode a human left the pane in, so typed keys reach the program
+  // again (a no-op when the pane is in no mode).
+  async leaveModes(): Promise<void> {
+    await this.ok(LEAVE_MODES(this.id));
   }
 
   async setOption(name: string, value: string): Promise<void> {
