@@ -216,14 +216,15 @@ export class FleetController {
     );
     return {
       daemon: { ...this.daemon, uptimeMs: Date.now() - this.startedAt },
-      workers: store.workers().map((w) => toWorkerView(w, store.tasks())),
+      workers: this.workers(),
       tasks: results,
     };
   }
 
   workers(): WorkerView[] {
     const { store } = this.rt;
-    return store.workers().map((w) => toWorkerView(w, store.tasks()));
+    const tasks = store.tasks();
+    return store.workers().map((w) => toWorkerView(w, tasks));
   }
 
   healthCheck(): Promise<HealthReport> {

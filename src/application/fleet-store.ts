@@ -55,6 +55,11 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
     return [...this.tasksById.values()];
   }
 
+  // The tasks without copying them (hot paths that only scan).
+  taskValues(): IterableIterator<Task> {
+    return this.tasksById.values();
+  }
+
   worker(id: string): Worker | undefined {
     return this.workersById.get(id);
   }

@@ -79,7 +79,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     const { store } = this.deps;
     const worker = store.worker(workerId);
     if (!worker || !isDispatchable(worker)) return;
-    const task = nextQueuedTask(store.tasks(), workerId);
+    const task = nextQueuedTask(store.taskValues(), workerId);
     if (task) void this.dispatch(worker, task);
   }
 
@@ -194,7 +194,10 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   }
 
   runningTaskOf(workerId: string): Task | undefined {
-    return this.deps.store.tasks().find((t) => t.workerId === workerId && t.status === 'running');
+    for (const task of this.deps.store.taskValues()) {
+      if (task.workerId === workerId && task.status === 'running') return task;
+    }
+    return undefined;
   }
 
   stop(): void {
