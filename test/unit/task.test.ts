@@ -7,6 +7,7 @@ import {
   durationMs,
   isTerminal,
   mayRetry,
+  newTask,
   nextQueuedTask,
   statusForExit,
   transitionTask,
@@ -15,23 +16,14 @@ import {
   type TaskStatus,
 } from '../../src/domain/task.js';
 
+// A queued task as the domain builds it, with test-specific changes on top.
 const task = (changes: Partial<Task> = {}): Task => ({
-  id: 't-1',
-  workerId: 'w-1',
-  workerName: 'one',
-  command: 'true',
-  priority: 'normal',
-  timeoutMs: null,
-  maxRetries: 0,
-  seq: 0,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  status: 'queued',
-  attempts: 0,
-  startedAt: null,
-  finishedAt: null,
-  exitCode: null,
-  logOffset: null,
-  reason: null,
+  ...newTask(
+    't-1',
+    { workerId: 'w-1', workerName: 'one', command: 'true' },
+    0,
+    new Date('2026-01-01T00:00:00.000Z'),
+  ),
   ...changes,
 });
 
@@ -143,7 +135,6 @@ describe('mayRetry', () => {
 
 describe('newTask', () => {
   it('builds a queued task with defaults and the given order', async () => {
-    const { newTask } = await import('../../src/domain/task.js');
     const now = new Date('2026-01-01T00:00:00.000Z');
     const task = newTask('t-abcdef', { workerId: 'w-1', workerName: 'api', command: 'true' }, 7, now);
     expect(task).toMatchObject({
