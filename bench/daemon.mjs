@@ -1,8 +1,8 @@
-// Figures that need the real daemon (a detached `node dist/cli.js daemon` started by startDaemon):
+// Figures that need the real daemon (a detached `node dist/bin/tmuxorch.js daemon` started by startDaemon):
 // 3b. throughput through the daemon + CLI socket (RpcClient send + wait);
 // 4c. CPU and RSS while 100 workers sit idle (10 s), next to two reference controllers run as
 //     processes of their own (bench/idle-child.mjs);
-// 5.  start-up: `node dist/cli.js status --json` as a whole process, 20 runs.
+// 5.  start-up: `node dist/bin/tmuxorch.js status --json` as a whole process, 20 runs.
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { PANE_FORMAT } from '../dist/infrastructure/tmux/format.js';
 import { childrenOf, CLK_TCK, execFile, loadBenchSettings, rssMb, selfTicks, treeTicks } from './context.mjs';
 import { monoMs, sleep, summarize, within } from './stats.mjs';
 
-export const CLI_PATH = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../dist/bin/tmuxorch.js', import.meta.url));
 const CHILD_PATH = fileURLToPath(new URL('./idle-child.mjs', import.meta.url));
 
 function isAlive(pid) {

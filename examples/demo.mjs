@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist', 'cli.js');
+const cli = join(root, 'dist', 'bin', 'tmuxorch.js');
 const tty = process.stdout.isTTY && !('NO_COLOR' in process.env);
 const paint = (code) => (text) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
 const [bold, green, red, dim] = [paint('1'), paint('32'), paint('31'), paint('2')];

@@ -13,7 +13,7 @@ import { VERSION } from './version.js';
 
 export interface DaemonOptions {
   readonly settings: Settings;
-  // dist/cli.js, for window 0's `status --watch`.
+  // The running binary (dist/bin/tmuxorch.js), for window 0's `status --watch`.
   readonly cliPath: string;
   readonly foreground: boolean;
 }

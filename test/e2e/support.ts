@@ -1,4 +1,4 @@
-// Shared bits of the end-to-end tests: they drive the built CLI (dist/cli.js) through
+// Shared bits of the end-to-end tests: they drive the built CLI (dist/bin/tmuxorch.js) through
 // test/helpers/cli.ts, each file on its own private tmux socket and TMUXORCH_HOME.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { createTestTmuxServer, newSocketName, TEST_SHELL_ENV, type TestTmuxServer } from './tmux-server.js';
 import { createTmpHome, type TmpHome } from './tmp-home.js';
 
-export const CLI_PATH = resolve(import.meta.dirname, '../../dist/cli.js');
+export const CLI_PATH = resolve(import.meta.dirname, '../../dist/bin/tmuxorch.js');
 
 export interface CliRun {
   readonly exitCode: number;

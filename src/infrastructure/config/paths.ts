@@ -1,5 +1,6 @@
 // Where a tmuxorch home keeps its files. Everything lives under TMUXORCH_HOME.
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -35,6 +36,8 @@ export function homePaths(home: string): HomePaths {
   const logsDir = join(abs, 'logs');
   let socketFile = join(stateDir, 'daemon.sock');
   if (Buffer.byteLength(socketFile) > MAX_SOCKET_PATH) {
+    // Loaded only here: every CLI call computes these paths, and node:crypto costs ~5 ms to load.
+    const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof Crypto;
     const hash = createHash('sha256').update(abs).digest('hex').slice(0, 16);
     socketFile = join(tmpdir(), `tmuxorch-${hash}.sock`);
   }
