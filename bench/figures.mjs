@@ -1,5 +1,5 @@
 // Figures 1 and 2, each measured on all three sides in the same run:
-// 1. completion latency: end stamp ($EPOCHREALTIME, written right before the end marker) →
+// 1. completion latency: end time ($EPOCHREALTIME, printed in / written right before the end marker) →
 //    the controller has the task done; 2. per-command overhead of `display-message -p '#{pane_id}'`.
 import { readFile } from 'node:fs/promises';
 import { ControlTransport } from '../dist/infrastructure/tmux/control-transport.js';
@@ -19,11 +19,19 @@ async function stampMs(file) {
   return seconds * 1000;
 }
 
-// tmuxorch: in-process fleet, one shell worker; latency = runner 'finished' (wall) − ended-at stamp.
+// tmuxorch: in-process fleet, one shell worker; latency = runner 'finished' (wall) − the end time
+// the task's shell printed in its end marker ($EPOCHREALTIME, µs), taken from the marker event.
 export async function latencyTmuxorch(fleet, worker, n, deadlineMs) {
   const finishedAt = new Map();
+  const endedAt = new Map();
   const onFinished = (task) => finishedAt.set(task.id, wallMs());
-  fleet.rt.runner.on('finished', onFinished);
+  const { runner } = fleet.rt;
+  const handleEnd = runner.handleEnd;
+  runner.handleEnd = (workerId, event) => {
+    endedAt.set(event.taskId, event.endedAtMs);
+    handleEnd.call(runner, workerId, event);
+  };
+  runner.on('finished', onFinished);
   const samples = [];
   let failures = 0;
   try {
@@ -31,11 +39,13 @@ export async function latencyTmuxorch(fleet, worker, n, deadlineMs) {
       const sent = await fleet.send({ worker, command: LATENCY_COMMAND });
       const done = await within(fleet.wait(sent.id), TASK_TIMEOUT_MS, `tmuxorch task ${sent.id}`);
       if (done.status !== 'succeeded') failures++;
-      const stamp = await stampMs(fleet.rt.files.endStampPath(sent.id));
+      const stamp = endedAt.get(sent.id);
+      if (typeof stamp !== 'number') throw new Error(`no end time in the end marker of ${sent.id}`);
       if (i >= WARMUP) samples.push(finishedAt.get(sent.id) - stamp);
     }
   } finally {
-    fleet.rt.runner.off('finished', onFinished);
+    runner.off('finished', onFinished);
+    runner.handleEnd = handleEnd;
   }
   return { samples, failures };
 }

@@ -109,7 +109,7 @@ export function buildFigures(r, { idleSeconds }) {
       baseline: side(r.latB.samples),
       limit: side(r.latL.samples),
       target: { text: 'p50≤2 p95≤10', met: (f) => f.tmuxorch.p50 <= 2 && f.tmuxorch.p95 <= 10 },
-      note: `ended-at stamp → runner 'finished' (1 shell worker, \`sleep 0.0$((RANDOM%10))\`); baseline ${r.latB.polls} polls for ${r.latB.samples.length} tasks, sends de-phased 0–500 ms; failures tmuxorch ${r.latT.failures}`,
+      note: `end time in the end marker → runner 'finished' (1 shell worker, \`sleep 0.0$((RANDOM%10))\`); baseline ${r.latB.polls} polls for ${r.latB.samples.length} tasks, sends de-phased 0–500 ms; failures tmuxorch ${r.latT.failures}`,
     },
     {
       key: 'commandOverheadMs',

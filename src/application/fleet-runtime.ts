@@ -69,12 +69,13 @@ export class FleetRuntime {
       env: options.baseEnv,
     });
     const channel = (id: string): WorkerChannel | undefined => this.channels.get(id);
+    const rcFile = join(settings.paths.stateDir, 'worker.bashrc');
     this.launcher = new WorkerLauncher({
       server: this.server,
       session: settings.session,
       baseEnv: options.baseEnv,
       secretValue: (workerId, name) => this.secrets.get(workerId)?.get(name) ?? process.env[name],
-      rcFile: join(settings.paths.stateDir, 'worker.bashrc'),
+      rcFile,
     });
     this.runner = new TaskRunner({
       store: this.store,
@@ -82,6 +83,7 @@ export class FleetRuntime {
       files: this.files,
       channel,
       launcher: this.launcher,
+      rcFile,
       logger,
       redact: (workerId, text) => this.redactorFor(workerId)(text),
       maxLogBytes: settings.maxLogBytes,

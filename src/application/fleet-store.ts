@@ -28,6 +28,8 @@ export interface FleetStoreEvents {
 export class FleetStore extends EventEmitter<FleetStoreEvents> {
   private readonly workersById = new Map<string, Worker>();
   private readonly tasksById = new Map<string, Task>();
+  // Queued tasks per worker: a dispatch looks at its worker's queue, not at the whole history.
+  private readonly queuedByWorker = new Map<string, Map<string, Task>>();
   private seq: number;
   private dirty = false;
   private writing: Promise<void> | null = null;
@@ -43,7 +45,10 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
   ) {
     super();
     for (const worker of initial.workers) this.workersById.set(worker.id, worker);
-    for (const task of initial.tasks) this.tasksById.set(task.id, task);
+    for (const task of initial.tasks) {
+      this.tasksById.set(task.id, task);
+      this.indexQueued(task);
+    }
     this.seq = initial.nextSeq;
   }
 
@@ -58,6 +63,11 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
   // The tasks without copying them (hot paths that only scan).
   taskValues(): IterableIterator<Task> {
     return this.tasksById.values();
+  }
+
+  // The queued tasks of a worker, in no particular order.
+  queuedTasksOf(workerId: string): IterableIterator<Task> {
+    return (this.queuedByWorker.get(workerId) ?? new Map<string, Task>()).values();
   }
 
   worker(id: string): Worker | undefined {
@@ -111,7 +121,10 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
   }
 
   putTask(task: Task): Task {
+    const previous = this.tasksById.get(task.id);
+    if (previous) this.unindexQueued(previous);
     this.tasksById.set(task.id, task);
+    this.indexQueued(task);
     this.changedTasks.add(task.id);
     this.changed();
     return task;
@@ -161,6 +174,9 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
   }
 
   private async writeLoop(): Promise<void> {
+    // One turn of the event loop first: changes made by the callbacks already due (other workers'
+    // dispatches and finishes) join this write instead of each costing an append of its own.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.dirty) {
       this.dirty = false;
       await this.persistence.commit(this.takeChanges(), () => this.snapshot());
@@ -185,6 +201,19 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
       tasks: pick(this.changedTasks, this.tasksById),
       nextSeq: this.seq,
     };
+  }
+
+  private indexQueued(task: Task): void {
+    if (task.status !== 'queued') return;
+    let queue = this.queuedByWorker.get(task.workerId);
+    if (!queue) this.queuedByWorker.set(task.workerId, (queue = new Map()));
+    queue.set(task.id, task);
+  }
+
+  private unindexQueued(task: Task): void {
+    const queue = this.queuedByWorker.get(task.workerId);
+    if (!queue?.delete(task.id) || queue.size > 0) return;
+    this.queuedByWorker.delete(task.workerId);
   }
 
   private changed(): void {

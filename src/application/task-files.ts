@@ -12,9 +12,14 @@ import { taskDir, type HomePaths } from '../infrastructure/config/paths.js';
 // call costs a tenth of a millisecond on every task (the fleet's throughput hangs on this path).
 // Outputs larger than this are written asynchronously (the event loop is not held for long).
 const SYNC_WRITE_MAX_CHARS = 256 * 1024;
+// Outputs written recently are kept in memory too (up to this many characters in all): whoever
+// waits on a task reads its result right after it finished, without a file read.
+const RECENT_OUTPUT_MAX_CHARS = 4 * 1024 * 1024;
 
 export class TaskFiles {
   private readonly made = new Set<string>();
+  private readonly recent = new Map<string, string>();
+  private recentChars = 0;
 
   constructor(private readonly paths: HomePaths) {}
 
@@ -35,29 +40,20 @@ export class TaskFiles {
     return join(this.dir(taskId), 'run.sh');
   }
 
-  // Where the task script records the moment its command ended.
-  endStampPath(taskId: string): string {
-    return join(this.dir(taskId), 'ended-at');
-  }
-
-  // When the command really ended (the script's own clock), or null.
-  async readEndStamp(taskId: string): Promise<Date | null> {
-    try {
-      const seconds = Number.parseFloat(await readFile(this.endStampPath(taskId), 'utf8'));
-      return Number.isFinite(seconds) ? new Date(Math.round(seconds * 1000)) : null;
-    } catch {
-      return null;
-    }
-  }
-
-  async writeScript(taskId: string, script: string): Promise<string> {
+  writeScript(taskId: string, script: string): string {
     this.ensureDir(taskId);
     const file = this.scriptPath(taskId);
     writeFileSync(file, script, { mode: 0o600 });
     return file;
   }
 
+  // Nothing is written for a task without output: readOutput() then gives ''.
   async writeOutput(taskId: string, output: string, raw: string): Promise<void> {
+    this.remember(taskId, output);
+    if (output === '' && raw === '') {
+      this.made.delete(taskId);
+      return;
+    }
     const dir = this.ensureDir(taskId);
     const write = (name: string, text: string): Promise<void> | void =>
       text.length <= SYNC_WRITE_MAX_CHARS
@@ -69,17 +65,39 @@ export class TaskFiles {
     this.made.delete(taskId);
   }
 
-  // The collected output, or null when the task has none (yet).
-  async readOutput(taskId: string): Promise<string | null> {
+  // The collected output of a finished task ('' when it printed nothing).
+  async readOutput(taskId: string): Promise<string> {
+    const recent = this.recent.get(taskId);
+    if (recent !== undefined) return recent;
     try {
       return await readFile(join(this.dir(taskId), 'output.txt'), 'utf8');
     } catch {
-      return null;
+      return '';
     }
+  }
+
+  private remember(taskId: string, output: string): void {
+    this.forget(taskId);
+    if (output.length > RECENT_OUTPUT_MAX_CHARS) return;
+    this.recent.set(taskId, output);
+    this.recentChars += output.length;
+    for (const [id, text] of this.recent) {
+      if (this.recentChars <= RECENT_OUTPUT_MAX_CHARS) break;
+      this.recent.delete(id);
+      this.recentChars -= text.length;
+    }
+  }
+
+  private forget(taskId: string): void {
+    const text = this.recent.get(taskId);
+    if (text === undefined) return;
+    this.recent.delete(taskId);
+    this.recentChars -= text.length;
   }
 
   async remove(taskId: string): Promise<void> {
     this.made.delete(taskId);
+    this.forget(taskId);
     await rm(this.dir(taskId), { recursive: true, force: true });
   }
 }

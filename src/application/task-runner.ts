@@ -16,7 +16,7 @@ import {
   transitionTask,
 } from '../domain/task.js';
 import { newTask, type Task, type TaskRequest, type TaskStatus } from '../domain/task.js';
-import { buildSourceLine, buildTaskScript } from '../domain/marker.js';
+import { buildSourceLine, buildTaskLine, buildTaskScript } from '../domain/marker.js';
 import { partialOutput } from '../domain/task-output.js';
 import { isDispatchable, transitionWorker, type Worker } from '../domain/worker.js';
 import { fileSize } from '../infrastructure/logs/log-tailer.js';
@@ -36,6 +36,8 @@ export interface TaskRunnerDeps {
   readonly files: TaskFiles;
   readonly channel: (workerId: string) => WorkerChannel | undefined;
   readonly launcher: WorkerLauncher;
+  // The worker shells' rc file, which defines the one-line task function.
+  readonly rcFile: string;
   readonly logger: Logger;
   readonly redact: (workerId: string, text: string) => string;
   // A worker's pane log is rotated (between tasks) once it is larger than this.
@@ -55,8 +57,6 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly waiters = new Map<string, Array<(task: Task) => void>>();
   private readonly dispatching = new Set<string>();
-  // Tasks started before this moment ran (partly) while no controller watched them.
-  private readonly startedAtMs = Date.now();
 
   constructor(private readonly deps: TaskRunnerDeps) {
     super();
@@ -79,7 +79,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     const { store } = this.deps;
     const worker = store.worker(workerId);
     if (!worker || !isDispatchable(worker)) return;
-    const task = nextQueuedTask(store.taskValues(), workerId);
+    const task = nextQueuedTask(store.queuedTasksOf(workerId), workerId);
     if (task) void this.dispatch(worker, task);
   }
 
@@ -112,8 +112,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.dispatching.add(worker.id);
     let running: Task | null = null;
     try {
-      const script = buildTaskScript(task.id, task.command, files.endStampPath(task.id));
-      const scriptPath = await files.writeScript(task.id, script);
+      // A one-line command is typed whole (no file to write and read back per task); any other
+      // goes through a script file.
+      const line =
+        buildTaskLine(task.id, task.command, this.deps.rcFile) ??
+        buildSourceLine(files.writeScript(task.id, buildTaskScript(task.id, task.command)));
       running = store.putTask(
         transitionTask(task, 'running', {
           attempts: task.attempts + 1,
@@ -125,7 +128,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       store.putWorker(transitionWorker(worker, 'busy'));
       channel.expectTask(task.id);
       await store.flush();
-      await server.pane(worker.paneId).typeLine(buildSourceLine(scriptPath));
+      await server.pane(worker.paneId).typeLine(line);
       this.armTimeout(running);
     } catch (error) {
       this.deps.logger.warn('dispatch failed', {
@@ -150,7 +153,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.clearTimer(task.id);
     const output = this.deps.redact(workerId, event.output);
     const raw = this.deps.redact(workerId, event.rawOutput);
-    void this.finishCollected(task, event.exitCode, output, raw).then(async () => {
+    void this.finishCollected(task, event.exitCode, event.endedAtMs, output, raw).then(async () => {
       const idle = this.deps.store.worker(workerId);
       await rotateWorkerLog(workerId, idle?.paneId ?? null, this.deps.channel(workerId), this.deps);
       const worker = this.deps.store.worker(workerId);
@@ -255,12 +258,19 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.deps.onWorkerStuck(workerId, `did not return to its prompt after ${INTERRUPT_ATTEMPTS} Ctrl-C`);
   }
 
-  // A task seen ending by its marker; one that ended while no controller watched gets the
-  // finish time its script recorded rather than the time it was collected.
-  private async finishCollected(task: Task, exitCode: number, output: string, raw: string): Promise<void> {
-    const startedMs = task.startedAt ? Date.parse(task.startedAt) : Date.now();
-    const ended = startedMs < this.startedAtMs ? await this.deps.files.readEndStamp(task.id) : null;
-    await this.finish(task, statusForExit(exitCode), exitCode, output, raw, null, ended ?? undefined);
+  // A task seen ending by its marker, finished at the time its shell printed in the marker: a task
+  // that ended while no controller watched gets its true finish time, not when it was collected.
+  private async finishCollected(
+    task: Task,
+    exitCode: number,
+    endedAtMs: number | null,
+    output: string,
+    raw: string,
+  ): Promise<void> {
+    const startedMs = task.startedAt ? Date.parse(task.startedAt) : 0;
+    const ended = endedAtMs === null ? null : Math.round(endedAtMs);
+    const finishedAt = ended !== null && ended >= startedMs ? new Date(ended) : new Date();
+    await this.finish(task, statusForExit(exitCode), exitCode, output, raw, null, finishedAt);
   }
 
   private async finishPartial(

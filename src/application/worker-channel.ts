@@ -85,7 +85,9 @@ export class WorkerChannel {
   // generation), `repipe` points the pane's pipe at the new file, and reading starts at its top.
   // Only call it while the worker is idle: no task's output may straddle the two files.
   async rotateIfLarger(maxBytes: number, repipe: () => Promise<void>): Promise<boolean> {
-    if (!this.tailer || (await fileSize(this.logFile)) <= maxBytes) return false;
+    // What was read so far is at most the file's size: no stat while the log is small.
+    if (!this.tailer || this.position <= maxBytes) return false;
+    if ((await fileSize(this.logFile)) <= maxBytes) return false;
     await this.tailer.catchUp();
     await rename(this.logFile, `${this.logFile}.1`);
     await repipe();

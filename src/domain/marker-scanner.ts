@@ -13,7 +13,7 @@
 //   `\r` (a progress bar redrawn for hours costs nothing); an overlong line without `\r` is
 //   flushed in cleaned pieces, which a later `\r` on that line can no longer erase.
 import { cleanLine } from './terminal-text.js';
-import { isSafeMarkerId } from './marker.js';
+import { isSafeMarkerId, parseEndedAtMs } from './marker.js';
 
 // What push() reports, in stream order.
 export type ScanEvent =
@@ -22,6 +22,8 @@ export type ScanEvent =
       kind: 'end';
       taskId: string;
       exitCode: number;
+      // When the command ended by the shell's clock, ms since the epoch (null: not reported).
+      endedAtMs: number | null;
       output: string;
       rawOutput: string;
       truncated: boolean;
@@ -40,7 +42,9 @@ export const DEFAULT_MAX_OUTPUT_CHARS = 8 * 1024 * 1024;
 export const DEFAULT_MAX_LINE_CHARS = 64 * 1024;
 
 const ID = '([A-Za-z0-9_-]{6,64})';
-const MARKER_LINE = new RegExp(`^---(?:BEGIN-OUTPUT-${ID}|END-OF-OUTPUT-${ID}:(\\d{1,10})|READY-${ID})---$`);
+const MARKER_LINE = new RegExp(
+  `^---(?:BEGIN-OUTPUT-${ID}|END-OF-OUTPUT-${ID}:(\\d{1,10})(?:@([0-9.,]{0,24}))?|READY-${ID})---$`,
+);
 
 // Keeps the last `cap` characters of everything appended, in amortised O(appended length).
 // Small appends (one per line) are grouped so a long output is a few big strings, not millions.
@@ -196,7 +200,7 @@ export class MarkerScanner {
   private onMarker(clean: string, events: ScanEvent[]): boolean {
     const match = MARKER_LINE.exec(clean);
     if (!match) return false;
-    const [, beginId, endId, exitCode, readyId] = match;
+    const [, beginId, endId, exitCode, endedAt, readyId] = match;
     if (beginId !== undefined) {
       const watch = this.watches.get(beginId);
       if (watch?.kind !== 'task' || watch.begun) return false;
@@ -213,6 +217,7 @@ export class MarkerScanner {
         kind: 'end',
         taskId: endId,
         exitCode: Number(exitCode),
+        endedAtMs: parseEndedAtMs(endedAt),
         output: watch.begun ? withoutFinalNewline(watch.clean.text()) : '',
         rawOutput: watch.begun ? withoutFinalNewline(watch.raw.text()) : '',
         truncated: watch.raw.truncated || watch.clean.truncated,

@@ -1,16 +1,24 @@
 // The marker protocol, build side (marker-scanner.ts is the parse side).
 //
-// A shell task runs as a script file that the worker's interactive shell sources:
+// A one-line command is typed as a call of a shell function defined by the worker's rc file; any
+// other command runs as a script file that the worker's interactive shell sources:
 //
-//   typed into the pane:  . '/…/tasks/<id>/run.sh'             (never contains a marker)
+//   typed into the pane:  … __tmuxorch_task_1 <id> 'echo hi'     (never contains a marker)
+//                    or:  . '/…/tasks/<id>/run.sh'
 //   the pane then shows:  ---BEGIN-OUTPUT-<id>---
 //                         …whatever the command printed…
 //                         (one extra newline, so a last line without `\n` still ends)
-//                         ---END-OF-OUTPUT-<id>:<exit status>---
+//                         ---END-OF-OUTPUT-<id>:<exit status>@<bash $EPOCHREALTIME>---
+//
+// The end time in the end marker is the shell's own clock: a task collected after a controller
+// restart reports when it really ended, with no extra file written per task.
 //
 // Rules this file enforces (DESIGN.md "The marker protocol", TMUX-LIMITS.md pitfalls):
 // - the shell echoes every typed line at once, so no typed line contains a whole marker; markers
-//   are printed at run time from split literals (`printf '%s%s\n' '---READY' '-<id>---'`);
+//   are printed at run time from split literals (`printf '\n%s%s\n' '---READY' '-<id>---'`);
+// - every marker is printed after a newline of its own: the worker shell has no readline, so a
+//   line typed before its prompt appears is echoed by the terminal first, and the prompt then
+//   shares a line with whatever the shell prints next (`$ ---READY-…`), which is not a marker line;
 // - ids are fresh random words of a safe alphabet, so one task's end line never matches another;
 // - typed lines stay far below the 4096-byte tty line limit (MAX_TYPED_LINE_BYTES).
 
@@ -47,13 +55,23 @@ export function beginMarker(taskId: string): string {
   return `${BEGIN_MARKER_PREFIX}${taskId}${MARKER_SUFFIX}`;
 }
 
-// The line printed right after a task's output, with its exit status.
-export function endMarker(taskId: string, exitCode: number): string {
+// The line printed right after a task's output, with its exit status and, optionally, when the
+// command ended (seconds since the epoch, as bash's $EPOCHREALTIME prints it).
+export function endMarker(taskId: string, exitCode: number, endedAtSeconds?: string): string {
   assertSafeId(taskId, 'task id');
   if (!Number.isSafeInteger(exitCode) || exitCode < 0) {
     throw new RangeError(`exit code must be a non-negative integer, got ${exitCode}`);
   }
-  return `${END_MARKER_PREFIX}${taskId}:${exitCode}${MARKER_SUFFIX}`;
+  const ended = endedAtSeconds === undefined ? '' : `@${endedAtSeconds}`;
+  return `${END_MARKER_PREFIX}${taskId}:${exitCode}${ended}${MARKER_SUFFIX}`;
+}
+
+// The end time an end marker carries, in ms since the epoch with the shell's µs, or null
+// ($EPOCHREALTIME is empty before bash 5; some locales print a decimal comma).
+export function parseEndedAtMs(seconds: string | undefined): number | null {
+  if (!seconds) return null;
+  const value = Number.parseFloat(seconds.replace(',', '.'));
+  return Number.isFinite(value) && value > 0 ? value * 1000 : null;
 }
 
 // The line a shell prints when it is at its prompt and reads input again.
@@ -93,6 +111,9 @@ function assertTypable(line: string): string {
   return line;
 }
 
+// Prints the end marker from split literals; "$1" is the task id in the task function.
+const END_MARKER_PRINT = `builtin printf '\\n%s-%s:%d@%s${MARKER_SUFFIX}\\n' '${END_MARKER_PREFIX.slice(0, -1)}' "$1" "$${SCRIPT_STATUS_VARIABLE}" "$EPOCHREALTIME"`;
+
 // The script a worker shell sources to run one task. Design choices:
 // - the command runs in a subshell, so `exit`, `cd`, `set -e`, `export` cannot end or change the
 //   worker shell;
@@ -102,25 +123,39 @@ function assertTypable(line: string): string {
 // - both markers are printed from split literals, so the script text itself never holds them and
 //   `set -x` traces (`+ builtin printf …`) never look like one; `builtin` skips user functions;
 // - `printf '\n…'` ends a last output line that has no newline; the scanner drops that one `\n`.
-// `endStampFile`: where the script records when the command ended (bash's $EPOCHREALTIME), so a
-// task collected after a controller restart still reports its true finish time.
-export function buildTaskScript(taskId: string, command: string, endStampFile?: string): string {
+export function buildTaskScript(taskId: string, command: string): string {
   assertSafeId(taskId, 'task id');
-  const stamp = endStampFile
-    ? [`builtin printf '%s\\n' "$EPOCHREALTIME" > ${shellQuote(endStampFile)} 2>/dev/null`]
-    : [];
   const body = command.endsWith('\n') ? command : `${command}\n`;
   const status = SCRIPT_STATUS_VARIABLE;
   return [
     `# tmuxorch task ${taskId}: sourced by the worker shell, do not edit`,
-    `builtin printf '%s%s\\n' '${BEGIN_MARKER_PREFIX.slice(0, -1)}' '-${taskId}${MARKER_SUFFIX}'`,
+    `builtin printf '\\n%s%s\\n' '${BEGIN_MARKER_PREFIX.slice(0, -1)}' '-${taskId}${MARKER_SUFFIX}'`,
     '(',
     `eval ${shellQuote(body)}`,
     ')',
     `${status}=$?`,
-    ...stamp,
-    `builtin printf '\\n%s%s:%d${MARKER_SUFFIX}\\n' '${END_MARKER_PREFIX.slice(0, -1)}' '-${taskId}' "$${status}"`,
+    END_MARKER_PRINT.replace('"$1"', `'${taskId}'`),
     `unset ${status}`,
+    '',
+  ].join('\n');
+}
+
+// The shell function that runs a one-line task (the same steps as the task script, with the command
+// as an argument). Versioned: a pane whose shell was started by an older tmuxorch lacks this exact
+// name, so the typed line defines it first (see buildTaskLine).
+export const TASK_FUNCTION = '__tmuxorch_task_1';
+
+export function buildTaskFunction(): string {
+  const status = SCRIPT_STATUS_VARIABLE;
+  return [
+    `${TASK_FUNCTION}() {`,
+    `  builtin printf '\\n%s-%s${MARKER_SUFFIX}\\n' '${BEGIN_MARKER_PREFIX.slice(0, -1)}' "$1"`,
+    // `set --` first: the command must not see the function's arguments as $1 and $2.
+    '  ( eval "set --;$2" )',
+    `  ${status}=$?`,
+    `  ${END_MARKER_PRINT}`,
+    `  unset ${status}`,
+    '}',
     '',
   ].join('\n');
 }
@@ -131,21 +166,38 @@ export function buildTaskScript(taskId: string, command: string, endStampFile?: 
 const UNTYPABLE = /[\x00-\x1f\x7f]/;
 const MARKER_PREFIXES = [BEGIN_MARKER_PREFIX, END_MARKER_PREFIX, READY_MARKER_PREFIX];
 
+function assertTypablePath(path: string): void {
+  if (path.length === 0) throw new RangeError('path is empty');
+  if (UNTYPABLE.test(path)) throw new RangeError('path contains control characters');
+  if (MARKER_PREFIXES.some((prefix) => path.includes(prefix))) {
+    throw new RangeError('path contains a marker prefix');
+  }
+}
+
 // The line typed into a worker pane to run a task script: `. '<path>'`.
 export function buildSourceLine(scriptPath: string): string {
-  if (scriptPath.length === 0) throw new RangeError('script path is empty');
-  if (UNTYPABLE.test(scriptPath)) throw new RangeError('script path contains control characters');
-  if (MARKER_PREFIXES.some((prefix) => scriptPath.includes(prefix))) {
-    throw new RangeError('script path contains a marker prefix');
-  }
+  assertTypablePath(scriptPath);
   return assertTypable(`. ${shellQuote(scriptPath)}`);
 }
 
+// The line typed into a worker pane to run a one-line command through the task function, or null
+// when the command must go through a script file instead: it has control characters (a newline,
+// a tab that would trigger completion …), a marker prefix, or would make the line too long. The
+// line first sources the rc file if this shell lacks the function (it predates it, or a human
+// replaced the shell).
+export function buildTaskLine(taskId: string, command: string, rcFile: string): string | null {
+  assertSafeId(taskId, 'task id');
+  assertTypablePath(rcFile);
+  if (UNTYPABLE.test(command) || MARKER_PREFIXES.some((prefix) => command.includes(prefix))) return null;
+  const line = `declare -F ${TASK_FUNCTION} >/dev/null || . ${shellQuote(rcFile)}; ${TASK_FUNCTION} ${taskId} ${shellQuote(command)}`;
+  return utf8ByteLength(line) <= MAX_TYPED_LINE_BYTES ? line : null;
+}
+
 // A line that makes a shell at its prompt print readyMarker(probeId) as a whole line, while the
-// echoed typed text does not contain it: `printf '%s%s\n' '---READY' '-<id>---'`.
+// echoed typed text does not contain it: `printf '\n%s%s\n' '---READY' '-<id>---'`.
 export function buildReadyProbe(probeId: string): string {
   assertSafeId(probeId, 'probe id');
   return assertTypable(
-    `printf '%s%s\\n' '${READY_MARKER_PREFIX.slice(0, -1)}' '-${probeId}${MARKER_SUFFIX}'`,
+    `printf '\\n%s%s\\n' '${READY_MARKER_PREFIX.slice(0, -1)}' '-${probeId}${MARKER_SUFFIX}'`,
   );
 }

@@ -183,7 +183,7 @@ describe('fleet health', () => {
     // The quick task ends while no controller watches.
     await waitFor(async () =>
       (await readFile(join(f.settings.paths.workerLogsDir, `${w2.id}.log`), 'utf8')).includes(
-        `-${quick.id}:5---`,
+        `-${quick.id}:5@`,
       ),
     );
     // Stored pane ids are swapped: the new controller must remap by the panes' @tmuxorch_worker.

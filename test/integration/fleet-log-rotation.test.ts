@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let fleet: TestFleet | null = null;
 
@@ -22,7 +23,8 @@ it('rotates a large worker log between tasks and keeps collecting output', async
   expect(bigResult.status).toBe('succeeded');
   expect(bigResult.output?.trimEnd().split('\n').at(-1)).toBe('3000');
 
-  const old = await readFile(`${log}.1`, 'utf8');
+  // Rotation runs once the task is finished, before the worker takes its next task.
+  const old = await waitFor(() => readFile(`${log}.1`, 'utf8'), { message: 'the log rotated' });
   expect(old).toContain('2999');
 
   for (const word of ['after-rotation-1', 'after-rotation-2']) {

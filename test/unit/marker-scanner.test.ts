@@ -47,6 +47,7 @@ describe('MarkerScanner: the realistic pty stream', () => {
       kind: 'end',
       taskId: ID,
       exitCode: 3,
+      endedAtMs: null,
       output: 'hello\nworld\n',
       rawOutput: 'hello\nworld\n',
       truncated: false,
@@ -214,11 +215,12 @@ describe('MarkerScanner: ids', () => {
   });
 
   it('reports an end without begin when it started late', () => {
-    const end = endOf(scan([`tail of output\r\n\r\n${endMarker(ID, 2)}\r\n$ `], ID));
+    const end = endOf(scan([`tail of output\r\n\r\n${endMarker(ID, 2, '1700000000.25')}\r\n$ `], ID));
     expect(end).toEqual({
       kind: 'end',
       taskId: ID,
       exitCode: 2,
+      endedAtMs: 1_700_000_000_250,
       output: '',
       rawOutput: '',
       truncated: false,

@@ -1,18 +1,28 @@
-// Runs buildTaskScript's output in a real bash, sourced the way a worker shell sources it, and
-// parses the real stdout with MarkerScanner.
+// Runs tasks in a real bash the two ways a worker shell runs them (a one-line command through the
+// rc file's task function, anything else as a sourced script) and parses the real stdout with
+// MarkerScanner.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReadyProbe, buildSourceLine, buildTaskScript } from '../../src/domain/marker.js';
+import {
+  buildReadyProbe,
+  buildSourceLine,
+  buildTaskFunction,
+  buildTaskLine,
+  buildTaskScript,
+} from '../../src/domain/marker.js';
 import { MarkerScanner, type ScanEvent } from '../../src/domain/marker-scanner.js';
 
 let dir = '';
+let rcFile = '';
 let counter = 0;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "tmuxorch marker 'script' "));
+  rcFile = join(dir, 'worker.bashrc');
+  writeFileSync(rcFile, buildTaskFunction());
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -24,32 +34,49 @@ interface Run {
   stdout: string;
   stderr: string;
   status: number | null;
+  // Whether the typed line called the task function (else it sourced a script).
+  viaFunction: boolean;
 }
 
-// Sources the task script in `bash -c`, then runs `after` in the same (sourcing) shell.
-function runTask(command: string, after = 'echo "survived rc=${__tmuxorch_rc-unset} pwd=$PWD"'): Run {
+type Route = 'function' | 'script';
+
+// Types the task's line into `bash -c` as the task runner would (the task function where the
+// command allows it and `route` is 'function', else a sourced script), then runs `after` in the
+// same shell. The shell starts without the function: the typed line must source the rc file.
+function runTaskVia(
+  route: Route,
+  command: string,
+  after = 'echo "survived rc=${__tmuxorch_rc-unset} pwd=$PWD"',
+): Run {
   const taskId = `task-${process.pid}-${++counter}`;
   const path = join(dir, `${taskId}.sh`);
-  writeFileSync(path, buildTaskScript(taskId, command));
-  const result = spawnSync(
-    'bash',
-    ['--norc', '--noprofile', '-c', `cd /tmp\n${buildSourceLine(path)}\n${after}`],
-    {
-      encoding: 'utf8',
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/home/tester', LC_ALL: 'C.UTF-8' },
-      timeout: 10_000,
-    },
-  );
+  const taskLine = route === 'function' ? buildTaskLine(taskId, command, rcFile) : null;
+  if (taskLine === null) writeFileSync(path, buildTaskScript(taskId, command));
+  const line = taskLine ?? buildSourceLine(path);
+  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', `cd /tmp\n${line}\n${after}`], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/home/tester', LC_ALL: 'C.UTF-8' },
+    timeout: 10_000,
+  });
   const scanner = new MarkerScanner();
   scanner.expectTask(taskId);
   const events = scanner.push(result.stdout);
   const end = events.find((e) => e.kind === 'end');
   if (end?.kind !== 'end')
     throw new Error(`no end marker in ${JSON.stringify(result.stdout)} / ${result.stderr}`);
-  return { end, events, stdout: result.stdout, stderr: result.stderr, status: result.status };
+  return {
+    end,
+    events,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    status: result.status,
+    viaFunction: taskLine !== null,
+  };
 }
 
-describe('buildTaskScript in a real bash', () => {
+describe.each<Route>(['script', 'function'])('a task run through the %s route in a real bash', (route) => {
+  const runTask = (command: string, after?: string): Run => runTaskVia(route, command, after);
+
   it('reports output and exit code 0 for a simple command', () => {
     const run = runTask('echo hello; echo world');
     expect(run.events.map((e) => e.kind)).toEqual(['begin', 'end']);
@@ -115,11 +142,45 @@ describe('buildTaskScript in a real bash', () => {
     expect(runTask('kill -TERM $BASHPID').end.exitCode).toBe(143);
   });
 
+  it('reports when the command ended, by the shell clock', () => {
+    const before = Date.now();
+    const run = runTask('sleep 0.05');
+    expect(run.end.endedAtMs).toBeGreaterThanOrEqual(before + 40);
+    expect(run.end.endedAtMs).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('does not show the task function arguments to the command', () => {
+    expect(runTask('echo "[$1][$2][$#]"').end.output).toBe('[][][0]\n');
+  });
+
   it('prints a ready marker from the probe line', () => {
     const probeId = `probe-${process.pid}`;
     const result = spawnSync('bash', ['--norc', '-c', buildReadyProbe(probeId)], { encoding: 'utf8' });
     const scanner = new MarkerScanner();
     scanner.expectReady(probeId);
     expect(scanner.push(result.stdout)).toEqual([{ kind: 'ready', probeId }]);
+  });
+});
+
+describe('the task function route', () => {
+  it('is taken for one-line commands only', () => {
+    expect(runTaskVia('function', "echo 'a;b' $HOME").viaFunction).toBe(true);
+    expect(runTaskVia('function', 'echo a\necho b').viaFunction).toBe(false);
+    expect(runTaskVia('function', `echo ${'x'.repeat(2000)}`).viaFunction).toBe(false);
+  });
+
+  it('works in a shell that already has the function, without sourcing the rc again', () => {
+    const taskId = `task-${process.pid}-${++counter}`;
+    const line = buildTaskLine(taskId, 'echo ok', join(dir, 'missing.bashrc'));
+    const result = spawnSync('bash', ['--norc', '-c', `${buildTaskFunction()}\n${line ?? ''}`], {
+      encoding: 'utf8',
+    });
+    const scanner = new MarkerScanner();
+    scanner.expectTask(taskId);
+    expect(scanner.push(result.stdout)).toMatchObject([
+      { kind: 'begin' },
+      { kind: 'end', exitCode: 0, output: 'ok\n' },
+    ]);
+    expect(result.stderr).toBe('');
   });
 });

@@ -4,8 +4,11 @@ import {
   beginMarker,
   buildReadyProbe,
   buildSourceLine,
+  buildTaskFunction,
+  buildTaskLine,
   buildTaskScript,
   endMarker,
+  parseEndedAtMs,
   isSafeMarkerId,
   readyMarker,
   shellQuote,
@@ -107,7 +110,7 @@ describe('utf8ByteLength', () => {
 describe('buildReadyProbe', () => {
   it('prints the ready marker without typing it', () => {
     const line = buildReadyProbe('probe1');
-    expect(line).toBe(`printf '%s%s\\n' '---READY' '-probe1---'`);
+    expect(line).toBe(`printf '\\n%s%s\\n' '---READY' '-probe1---'`);
     expect(line).not.toContain(readyMarker('probe1'));
     expect(line).not.toContain('\n');
   });
@@ -147,9 +150,48 @@ describe('buildTaskScript', () => {
     expect(script.trimEnd().split('\n').at(-1)).toBe('unset __tmuxorch_rc');
   });
 
-  it('prints a newline before the end marker', () => {
+  it('prints a newline before the end marker, with the status and the end time', () => {
     expect(script).toContain(
-      `builtin printf '\\n%s%s:%d---\\n' '---END-OF-OUTPUT' '-abc123' "$__tmuxorch_rc"`,
+      `builtin printf '\\n%s-%s:%d@%s---\\n' '---END-OF-OUTPUT' 'abc123' "$__tmuxorch_rc" "$EPOCHREALTIME"`,
     );
+  });
+});
+
+describe('end time in the end marker', () => {
+  it('is optional in endMarker and parsed with a dot or a comma', () => {
+    expect(endMarker('abc123', 0, '1700000000.123456')).toBe(
+      '---END-OF-OUTPUT-abc123:0@1700000000.123456---',
+    );
+    expect(parseEndedAtMs('1700000000.123456')).toBeCloseTo(1_700_000_000_123.456, 2);
+    expect(parseEndedAtMs('1700000000,5')).toBe(1_700_000_000_500);
+    expect(parseEndedAtMs('')).toBeNull();
+    expect(parseEndedAtMs(undefined)).toBeNull();
+  });
+});
+
+describe('buildTaskFunction / buildTaskLine', () => {
+  const rc = '/home/u/.tmuxorch/state/worker.bashrc';
+
+  it('never holds a whole marker in the function or the typed line', () => {
+    const text = buildTaskFunction() + (buildTaskLine('abc123', 'echo hi', rc) ?? '');
+    expect(text).not.toContain('---BEGIN-OUTPUT-');
+    expect(text).not.toContain('---END-OF-OUTPUT-');
+  });
+
+  it('types the command single-quoted after a guard that sources the rc file', () => {
+    expect(buildTaskLine('abc123', "echo it's", rc)).toBe(
+      `declare -F __tmuxorch_task_1 >/dev/null || . '${rc}'; __tmuxorch_task_1 abc123 'echo it'\\''s'`,
+    );
+  });
+
+  it('refuses commands with control characters, marker prefixes or too many bytes', () => {
+    expect(buildTaskLine('abc123', 'echo a\necho b', rc)).toBeNull();
+    expect(buildTaskLine('abc123', 'printf "a\tb"', rc)).toBeNull();
+    expect(buildTaskLine('abc123', 'echo ---END-OF-OUTPUT-x', rc)).toBeNull();
+    expect(buildTaskLine('abc123', `echo ${'é'.repeat(MAX_TYPED_LINE_BYTES / 2)}`, rc)).toBeNull();
+  });
+
+  it('refuses an rc path that cannot be typed', () => {
+    expect(() => buildTaskLine('abc123', 'true', '/tmp/a\nb')).toThrow(RangeError);
   });
 });
