@@ -1,0 +1,119 @@
+// One turn of the sim agent: runs a task's directives against the project directory and says what
+// it did. The caller decides how approval is asked (a TUI question, or a flag in one-shot mode).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseTask, projectRelative, replyTo, type Directive } from './directives.js';
+
+export interface TurnOptions {
+  readonly project: string;
+  // Resolves true to go on, false to stop the turn.
+  readonly approve: (question: string) => Promise<boolean>;
+  // Aborts a sleeping turn (Esc / Ctrl-C in the TUI).
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (what: string) => void;
+}
+
+export type TurnErrorKind = 'failed' | 'denied' | 'rate_limited' | 'interrupted';
+
+export interface TurnResult {
+  readonly reply: string;
+  readonly isError: boolean;
+  readonly errorKind: TurnErrorKind | null;
+  readonly filesChanged: readonly string[];
+  // A unified diff of every file the turn changed.
+  readonly diff: string;
+  // When a usage limit resets (limit: directive), else null.
+  readonly resetsAt: Date | null;
+}
+
+function lines(text: string): string[] {
+  if (text === '') return [];
+  const parts = text.split('\n');
+  if (parts.at(-1) === '') parts.pop();
+  return parts;
+}
+
+// One hunk for the whole file: enough to review what a turn wrote.
+export function unifiedDiff(file: string, before: string | null, after: string): string {
+  const old = before === null ? [] : lines(before);
+  const now = lines(after);
+  const header = `--- ${before === null ? '/dev/null' : `a/${file}`}\n+++ b/${file}\n`;
+  const range = (start: number, count: number): string => `${count === 0 ? 0 : start},${count}`;
+  return (
+    `${header}@@ -${range(1, old.length)} +${range(1, now.length)} @@\n` +
+    old.map((l) => `-${l}\n`).join('') +
+    now.map((l) => `+${l}\n`).join('')
+  );
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const timer = setTimeout(() => resolve(true), ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+}
+
+export async function runTurn(task: string, options: TurnOptions): Promise<TurnResult> {
+  const said: string[] = [];
+  const changed: string[] = [];
+  const originals = new Map<string, string | null>();
+  const finish = (errorKind: TurnErrorKind | null, last?: string, resetsAt: Date | null = null): TurnResult => {
+    if (last) said.push(last);
+    const diff = changed
+      .map((file) => unifiedDiff(file, originals.get(file) ?? null, readFileSync(join(options.project, file), 'utf8')))
+      .join('');
+    return {
+      reply: said.join('\n') || 'sim: nothing to do',
+      isError: errorKind !== null,
+      errorKind,
+      filesChanged: [...changed],
+      diff,
+      resetsAt,
+    };
+  };
+  const directives: Directive[] = parseTask(task);
+  for (const directive of directives) {
+    if (options.signal?.aborted) return finish('interrupted', 'interrupted');
+    switch (directive.kind) {
+      case 'write':
+      case 'append': {
+        const file = projectRelative(directive.file);
+        if (!file) return finish('failed', `refused: ${directive.file} is outside the project`);
+        const path = join(options.project, file);
+        options.onProgress?.(`${directive.kind === 'write' ? 'Writing' : 'Appending to'} ${file}`);
+        if (!originals.has(file)) originals.set(file, existsSync(path) ? readFileSync(path, 'utf8') : null);
+        mkdirSync(dirname(path), { recursive: true });
+        const text = `${directive.text}\n`;
+        if (directive.kind === 'write') writeFileSync(path, text);
+        else writeFileSync(path, text, { flag: 'a' });
+        if (!changed.includes(file)) changed.push(file);
+        said.push(`${directive.kind === 'write' ? 'wrote' : 'appended to'} ${file}`);
+        break;
+      }
+      case 'ask': {
+        options.onProgress?.('Waiting for approval');
+        if (!(await options.approve(directive.question))) return finish('denied', `not approved: ${directive.question}`);
+        said.push(`approved: ${directive.question}`);
+        break;
+      }
+      case 'sleep':
+        options.onProgress?.(`Sleeping ${directive.ms} ms`);
+        if (!(await sleep(directive.ms, options.signal))) return finish('interrupted', 'interrupted');
+        break;
+      case 'fail':
+        return finish('failed', `error: ${directive.reason}`);
+      case 'limit': {
+        const resetsAt = new Date(Date.now() + directive.minutes * 60_000);
+        return finish('rate_limited', `usage limit reached · resets at ${resetsAt.toISOString()}`, resetsAt);
+      }
+      case 'say':
+        said.push(replyTo(directive.text));
+        break;
+    }
+  }
+  return finish(null);
+}
