@@ -56,4 +56,6 @@ export default tseslint.config(
   layer('infrastructure', ['application', 'controller', 'worker']),
   layer('worker', ['application', 'controller']),
   layer('application', ['controller']),
+  // The sim agent is a program of its own, as a real agent CLI is: it knows nothing of tmuxorch.
+  layer('sim', ['domain', 'infrastructure', 'application', 'controller', 'worker']),
 );

@@ -32,7 +32,7 @@ const builtinsViaRequire = {
 
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { tmuxorch: `${root}dist/cli.js` },
+  entryPoints: { tmuxorch: `${root}dist/cli.js`, 'tmuxorch-sim': `${root}dist/sim/main.js` },
   outdir,
   bundle: true,
   splitting: true,

@@ -13,7 +13,7 @@ export interface TurnOptions {
   readonly onProgress?: (what: string) => void;
 }
 
-export type TurnErrorKind = 'failed' | 'denied' | 'rate_limited' | 'interrupted';
+export type TurnErrorKind = 'failed' | 'denied' | 'rate_limited' | 'interrupted' | 'auth';
 
 export interface TurnResult {
   readonly reply: string;
@@ -61,10 +61,16 @@ export async function runTurn(task: string, options: TurnOptions): Promise<TurnR
   const said: string[] = [];
   const changed: string[] = [];
   const originals = new Map<string, string | null>();
-  const finish = (errorKind: TurnErrorKind | null, last?: string, resetsAt: Date | null = null): TurnResult => {
+  const finish = (
+    errorKind: TurnErrorKind | null,
+    last?: string,
+    resetsAt: Date | null = null,
+  ): TurnResult => {
     if (last) said.push(last);
     const diff = changed
-      .map((file) => unifiedDiff(file, originals.get(file) ?? null, readFileSync(join(options.project, file), 'utf8')))
+      .map((file) =>
+        unifiedDiff(file, originals.get(file) ?? null, readFileSync(join(options.project, file), 'utf8')),
+      )
       .join('');
     return {
       reply: said.join('\n') || 'sim: nothing to do',
@@ -96,13 +102,15 @@ export async function runTurn(task: string, options: TurnOptions): Promise<TurnR
       }
       case 'ask': {
         options.onProgress?.('Waiting for approval');
-        if (!(await options.approve(directive.question))) return finish('denied', `not approved: ${directive.question}`);
+        if (!(await options.approve(directive.question)))
+          return finish('denied', `not approved: ${directive.question}`);
         said.push(`approved: ${directive.question}`);
         break;
       }
       case 'sleep':
         options.onProgress?.(`Sleeping ${directive.ms} ms`);
         if (!(await sleep(directive.ms, options.signal))) return finish('interrupted', 'interrupted');
+        said.push(`slept ${directive.ms} ms`);
         break;
       case 'fail':
         return finish('failed', `error: ${directive.reason}`);
