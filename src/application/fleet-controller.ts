@@ -1,12 +1,9 @@
 // The use cases of a running fleet: what the daemon serves over its socket and what the
 // TypeScript API offers. Commands take an options object and return data.
-import { basename } from 'node:path';
-import { nanoid } from 'nanoid';
-import { AGENT_PROFILES } from '../domain/agent-profile.js';
-import { AgentNotInstalledError, UsageError, WorkerExistsError, WorkerLimitError } from '../domain/errors.js';
-import { isSecretName } from '../domain/redact.js';
+import { UsageError } from '../domain/errors.js';
 import { isTerminal, type TaskPriority } from '../domain/task.js';
-import { WORKER_NAME_PATTERN, transitionWorker, type Worker, type WorkerType } from '../domain/worker.js';
+import { transitionWorker, type Worker } from '../domain/worker.js';
+import { checkAgentInstalled, newWorkerRecord, type AddWorkerInput } from './new-worker.js';
 import { FleetRecovery } from './fleet-recovery.js';
 import type { FleetRuntime } from './fleet-runtime.js';
 import type { HealthReport } from './health-monitor.js';
@@ -18,15 +15,9 @@ import {
   type TaskResult,
   type WorkerView,
 } from './views.js';
-import { findExecutable } from '../infrastructure/process/executable.js';
 import { checkProject } from './worker-launcher.js';
 
-export interface AddWorkerInput {
-  readonly type: WorkerType;
-  readonly project: string;
-  readonly name?: string | undefined;
-  readonly env?: Readonly<Record<string, string>> | undefined;
-}
+export type { AddWorkerInput } from './new-worker.js';
 
 export interface SendInput {
   readonly worker: string;
@@ -60,54 +51,12 @@ export class FleetController {
   }
 
   async addWorker(input: AddWorkerInput): Promise<WorkerView> {
-    const { store, settings } = this.rt;
+    const { store } = this.rt;
+    const profile = this.rt.profiles.require(input.type);
     await checkProject(input.project);
-    await this.checkAgentInstalled(input.type);
-    const active = store.workers().filter((w) => w.state !== 'stopped');
-    if (active.length >= settings.maxWorkers) {
-      throw new WorkerLimitError(
-        `the fleet already has ${active.length} workers (max ${settings.maxWorkers}): remove one or raise maxWorkers`,
-        {
-          max: settings.maxWorkers,
-        },
-      );
-    }
-    const name = input.name ?? this.defaultName(input.type, input.project);
-    if (!WORKER_NAME_PATTERN.test(name)) {
-      throw new UsageError(
-        `worker name "${name}" is not allowed: use letters, digits, '.', '_' or '-' (at most 48)`,
-        { name },
-      );
-    }
-    if (store.findWorker(name))
-      throw new WorkerExistsError(`a worker named "${name}" already exists`, { name });
-    const id = `w-${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`;
-    const env: Record<string, string> = {};
-    const secretEnv: string[] = [];
-    for (const [key, value] of Object.entries(input.env ?? {})) {
-      if (isSecretName(key)) {
-        secretEnv.push(key);
-        const values = this.rt.secrets.get(id) ?? new Map<string, string>();
-        values.set(key, value);
-        this.rt.secrets.set(id, values);
-      } else env[key] = value;
-    }
-    let worker: Worker = store.putWorker({
-      id,
-      name,
-      type: input.type,
-      project: input.project,
-      env,
-      secretEnv,
-      state: 'starting',
-      paneId: null,
-      windowId: null,
-      restarts: 0,
-      restartHistory: [],
-      lastError: null,
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-    });
+    await checkAgentInstalled(this.rt, profile);
+    let worker: Worker = store.putWorker(newWorkerRecord(this.rt, input, profile));
+    const { id } = worker;
     await store.flush();
     const channel = this.rt.channelFor(id);
     try {
@@ -129,10 +78,10 @@ export class FleetController {
     await store.flush();
     this.rt.logger.info('worker added', {
       workerId: id,
-      name,
+      name: worker.name,
       type: input.type,
       project: input.project,
-      env,
+      env: worker.env,
     });
     return toWorkerView(worker, store.tasks());
   }
@@ -162,11 +111,14 @@ export class FleetController {
 
   async send(input: SendInput): Promise<TaskResult> {
     const worker = this.rt.store.requireWorker(input.worker);
-    const profile = AGENT_PROFILES[worker.type];
-    if (!profile.acceptsShellTasks) {
+    // A shell worker runs the text as a command; an agent worker takes it as its prompt.
+    const profile = this.rt.profiles.require(worker.type);
+    if (profile.binary !== null && !profile.oneShot) {
       throw new UsageError(
-        `${worker.type} workers take tasks once the agent adapters land; for now run the agent's headless mode in a shell worker (e.g. tmuxorch send <shell-worker> -- ${worker.type} ...)`,
-        { worker: worker.name, type: worker.type },
+        `${profile.displayName} has no headless mode configured, so it cannot take tasks`,
+        {
+          worker: worker.name,
+        },
       );
     }
     if (worker.state === 'stopped')
@@ -176,6 +128,7 @@ export class FleetController {
       workerId: worker.id,
       workerName: worker.name,
       command: input.command,
+      prompt: profile.binary === null ? null : input.command,
       priority: input.priority,
       timeoutMs: input.timeoutMs === undefined ? this.rt.settings.defaultTimeoutMs : input.timeoutMs,
       retries: input.retries,
@@ -274,26 +227,5 @@ export class FleetController {
     await this.rt.connection.close();
     if (options.killWorkers) await this.rt.server.killSession(this.rt.settings.session);
     await Promise.all([...this.rt.channels.keys()].map((id) => this.rt.closeChannel(id)));
-  }
-
-  // An agent type whose CLI is missing fails here, with the fix, instead of "command not found" in a pane.
-  private async checkAgentInstalled(type: WorkerType): Promise<void> {
-    const profile = AGENT_PROFILES[type];
-    if (!profile.binary) return;
-    if (await findExecutable(profile.binary, this.rt.launcher.panePath)) return;
-    throw new AgentNotInstalledError(
-      `${profile.binary} is not installed (not on PATH): ${profile.installHint}`,
-      {
-        type,
-        binary: profile.binary,
-      },
-    );
-  }
-
-  private defaultName(type: WorkerType, project: string): string {
-    const base = `${type}-${basename(project)}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40);
-    let name = base;
-    for (let i = 2; this.rt.store.findWorker(name); i++) name = `${base}-${i}`;
-    return name;
   }
 }

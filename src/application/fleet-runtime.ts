@@ -8,6 +8,8 @@ import type { Logger } from '../infrastructure/logs/logger.js';
 import { secretValuesOf } from '../infrastructure/logs/logger.js';
 import { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { TmuxConnection } from '../infrastructure/tmux/tmux-connection.js';
+import { ProfileRegistry } from '../domain/agents/registry.js';
+import { AgentTasks } from './agent-tasks.js';
 import { FleetStore } from './fleet-store.js';
 import { HealthMonitor } from './health-monitor.js';
 import { SessionKeeper } from './session-keeper.js';
@@ -39,6 +41,8 @@ export class FleetRuntime {
   readonly logger: Logger;
   readonly keeper: SessionKeeper;
   readonly launcher: WorkerLauncher;
+  readonly profiles: ProfileRegistry;
+  readonly agents: AgentTasks;
   readonly runner: TaskRunner;
   readonly monitor: HealthMonitor;
   readonly channels = new Map<string, WorkerChannel>();
@@ -70,12 +74,17 @@ export class FleetRuntime {
     });
     const channel = (id: string): WorkerChannel | undefined => this.channels.get(id);
     const rcFile = join(settings.paths.stateDir, 'worker.bashrc');
+    this.profiles = new ProfileRegistry(settings.agents);
+    const redact = (workerId: string, text: string): string => this.redactorFor(workerId)(text);
+    this.agents = new AgentTasks({ store: this.store, files: this.files, profiles: this.profiles, redact });
     this.launcher = new WorkerLauncher({
       server: this.server,
       session: settings.session,
       baseEnv: options.baseEnv,
       secretValue: (workerId, name) => this.secrets.get(workerId)?.get(name) ?? process.env[name],
       rcFile,
+      binDir: join(settings.paths.stateDir, 'bin'),
+      profiles: this.profiles,
     });
     this.runner = new TaskRunner({
       store: this.store,
@@ -83,9 +92,10 @@ export class FleetRuntime {
       files: this.files,
       channel,
       launcher: this.launcher,
+      agents: this.agents,
       rcFile,
       logger,
-      redact: (workerId, text) => this.redactorFor(workerId)(text),
+      redact,
       maxLogBytes: settings.maxLogBytes,
       onWorkerStuck: (workerId, reason) => void this.onWorkerStuck(workerId, reason),
     });

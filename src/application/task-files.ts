@@ -23,7 +23,8 @@ export class TaskFiles {
 
   constructor(private readonly paths: HomePaths) {}
 
-  private ensureDir(taskId: string): string {
+  // The task's directory, made if needed (before anything writes into it).
+  ensureDir(taskId: string): string {
     const dir = this.dir(taskId);
     if (!this.made.has(taskId)) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -34,6 +35,19 @@ export class TaskFiles {
 
   dir(taskId: string): string {
     return taskDir(this.paths, taskId);
+  }
+
+  // Where an agent task's stdout (its structured result) is kept.
+  agentStdoutPath(taskId: string): string {
+    return join(this.dir(taskId), 'agent.out');
+  }
+
+  async readAgentStdout(taskId: string): Promise<string> {
+    try {
+      return await readFile(this.agentStdoutPath(taskId), 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   scriptPath(taskId: string): string {

@@ -17,11 +17,13 @@ import {
 } from '../domain/task.js';
 import { newTask, type Task, type TaskRequest, type TaskStatus } from '../domain/task.js';
 import { buildSourceLine, buildTaskLine, buildTaskScript } from '../domain/marker.js';
+import type { AgentResult } from '../domain/agents/agent-output.js';
 import { partialOutput } from '../domain/task-output.js';
-import { isDispatchable, transitionWorker, type Worker } from '../domain/worker.js';
+import { isDispatchable, rateLimitedUntil, transitionWorker, type Worker } from '../domain/worker.js';
 import { fileSize } from '../infrastructure/logs/log-tailer.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
+import type { AgentTasks } from './agent-tasks.js';
 import type { FleetStore } from './fleet-store.js';
 import { rotateWorkerLog } from './log-rotation.js';
 import { readSlice, type TaskFiles } from './task-files.js';
@@ -36,6 +38,7 @@ export interface TaskRunnerDeps {
   readonly files: TaskFiles;
   readonly channel: (workerId: string) => WorkerChannel | undefined;
   readonly launcher: WorkerLauncher;
+  readonly agents: AgentTasks;
   // The worker shells' rc file, which defines the one-line task function.
   readonly rcFile: string;
   readonly logger: Logger;
@@ -80,7 +83,22 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     const worker = store.worker(workerId);
     if (!worker || !isDispatchable(worker)) return;
     const task = nextQueuedTask(store.queuedTasksOf(workerId), workerId);
-    if (task) void this.dispatch(worker, task);
+    if (!task) return;
+    const limited = rateLimitedUntil(worker, Date.now());
+    if (limited !== null) return this.pumpAt(workerId, limited);
+    void this.dispatch(worker, task);
+  }
+
+  // A rate-limited agent worker takes its queue up again when the limit resets.
+  private pumpAt(workerId: string, atMs: number): void {
+    const key = `pump:${workerId}`;
+    if (this.timers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.pump(workerId);
+    }, atMs - Date.now());
+    timer.unref();
+    this.timers.set(key, timer);
   }
 
   pumpAll(): void {
@@ -114,11 +132,13 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     try {
       // A one-line command is typed whole (no file to write and read back per task); any other
       // goes through a script file.
+      const command = this.deps.agents.commandFor(worker, task);
       const line =
-        buildTaskLine(task.id, task.command, this.deps.rcFile) ??
-        buildSourceLine(files.writeScript(task.id, buildTaskScript(task.id, task.command)));
+        buildTaskLine(task.id, command, this.deps.rcFile) ??
+        buildSourceLine(files.writeScript(task.id, buildTaskScript(task.id, command)));
       running = store.putTask(
         transitionTask(task, 'running', {
+          command,
           attempts: task.attempts + 1,
           startedAt: new Date().toISOString(),
           // Read so far: at or before the log's end (no stat); re-reading a little is harmless.
@@ -270,7 +290,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     const startedMs = task.startedAt ? Date.parse(task.startedAt) : 0;
     const ended = endedAtMs === null ? null : Math.round(endedAtMs);
     const finishedAt = ended !== null && ended >= startedMs ? new Date(ended) : new Date();
-    await this.finish(task, statusForExit(exitCode), exitCode, output, raw, null, finishedAt);
+    if (task.prompt === null) {
+      return this.finish(task, statusForExit(exitCode), exitCode, output, raw, null, finishedAt);
+    }
+    const settled = await this.deps.agents.settle(task, exitCode, output);
+    await this.finish(task, settled.status, exitCode, output, raw, settled.reason, finishedAt, settled.agent);
   }
 
   private async finishPartial(
@@ -296,12 +320,13 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     raw: string,
     reason: string | null,
     finishedAt = new Date(),
+    agent: AgentResult | null = null,
   ): Promise<void> {
     await this.deps.files.writeOutput(task.id, output, raw);
     const current = this.deps.store.task(task.id);
     if (!current || isTerminal(current.status)) return;
     const done = this.deps.store.putTask(
-      transitionTask(current, status, { exitCode, finishedAt: finishedAt.toISOString(), reason }),
+      transitionTask(current, status, { exitCode, finishedAt: finishedAt.toISOString(), reason, agent }),
     );
     this.deps.store.flushSoon();
     this.deps.logger.info('task finished', { taskId: done.id, workerId: done.workerId, status, exitCode });

@@ -1,7 +1,8 @@
 // The machine-output contract (`result --json`, `status --json`): stable field names that
 // scripts parse. Add fields, never rename or remove one.
+import type { AgentResult } from '../domain/agents/agent-output.js';
 import { durationMs, type Task } from '../domain/task.js';
-import type { Worker } from '../domain/worker.js';
+import { rateLimitedUntil, type Worker } from '../domain/worker.js';
 
 export interface TaskResult {
   readonly id: string;
@@ -16,6 +17,9 @@ export interface TaskResult {
   readonly priority: Task['priority'];
   readonly attempts: number;
   readonly reason: string | null;
+  // An agent task: its prompt, and what the agent reported (null fields where the CLI says nothing).
+  readonly prompt: string | null;
+  readonly agent: AgentResult | null;
 }
 
 export interface WorkerView {
@@ -23,7 +27,14 @@ export interface WorkerView {
   readonly name: string;
   readonly type: Worker['type'];
   readonly project: string;
-  readonly state: Worker['state'];
+  // Worker['state'], or for an idle agent worker what keeps it from working: auth_required,
+  // trust_prompt, rate_limited, awaiting_approval.
+  readonly state: string;
+  readonly mode: Worker['mode'];
+  readonly role: Worker['role'];
+  readonly agentSessionId: string | null;
+  // Until when a rate-limited agent worker waits (ISO), else null.
+  readonly resumesAt: string | null;
   readonly paneId: string | null;
   readonly restarts: number;
   readonly lastError: string | null;
@@ -61,17 +72,32 @@ export function toTaskResult(task: Task, output: string | null): TaskResult {
     priority: task.priority,
     attempts: task.attempts,
     reason: task.reason,
+    prompt: task.prompt,
+    agent: task.agent,
   };
 }
 
+// An idle agent worker shows its condition; a rate limit only until it resets.
+function shownState(worker: Worker): string {
+  if (worker.state !== 'idle' || worker.agentCondition === null) return worker.state;
+  if (worker.agentCondition === 'rate_limited' && rateLimitedUntil(worker, Date.now()) === null)
+    return 'idle';
+  return worker.agentCondition;
+}
+
 export function toWorkerView(worker: Worker, tasks: readonly Task[]): WorkerView {
+  const limit = rateLimitedUntil(worker, Date.now());
   const mine = tasks.filter((t) => t.workerId === worker.id);
   return {
     id: worker.id,
     name: worker.name,
     type: worker.type,
     project: worker.project,
-    state: worker.state,
+    state: shownState(worker),
+    mode: worker.mode,
+    role: worker.role,
+    agentSessionId: worker.agentSessionId,
+    resumesAt: limit === null ? null : new Date(limit).toISOString(),
     paneId: worker.paneId,
     restarts: worker.restarts,
     lastError: worker.lastError,

@@ -3,11 +3,12 @@
 // probe (keys typed before that can be lost or land in the wrong place), then starts the agent.
 import { access, constants } from 'node:fs/promises';
 import { nanoid } from 'nanoid';
-import { AGENT_PROFILES } from '../domain/agent-profile.js';
+import type { ProfileRegistry } from '../domain/agents/registry.js';
 import { ProjectNotFoundError, WorkerUnavailableError } from '../domain/errors.js';
 import { buildReadyProbe } from '../domain/marker.js';
 import type { Worker } from '../domain/worker.js';
 import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
+import { installSimCommand } from '../infrastructure/process/bundled-agent.js';
 import { toShellCommand } from '../infrastructure/tmux/argv.js';
 import { WORKER_OPTION } from '../infrastructure/tmux/format.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
@@ -30,6 +31,9 @@ export interface LauncherContext {
   readonly secretValue: (workerId: string, name: string) => string | undefined;
   // Where the worker shells' rc file is written.
   readonly rcFile: string;
+  // Where the `tmuxorch-sim` command for the panes is written (put first on their PATH).
+  readonly binDir: string;
+  readonly profiles: ProfileRegistry;
 }
 
 // Fails with a clear sentence when the project directory is not there.
@@ -48,13 +52,16 @@ export class WorkerLauncher {
 
   // The PATH worker panes start with (where their programs are looked up).
   get panePath(): string {
-    return this.ctx.baseEnv.PATH ?? '';
+    const path = this.ctx.baseEnv.PATH ?? '';
+    return path ? `${this.ctx.binDir}:${path}` : this.ctx.binDir;
   }
 
   // The environment a worker's pane starts with.
   envFor(worker: Worker): Record<string, string> {
     const env: Record<string, string> = {
       ...this.ctx.baseEnv,
+      PATH: this.panePath,
+      ...(this.ctx.profiles.get(worker.type)?.fixedEnv ?? {}),
       ...worker.env,
       PS1: '$ ',
       HISTFILE: '/dev/null',
@@ -71,7 +78,7 @@ export class WorkerLauncher {
   // A new window for the worker, or its old pane respawned in place when tmux still has it.
   async place(worker: Worker, channel: WorkerChannel, deadPaneId: string | null): Promise<PanePlacement> {
     await checkProject(worker.project);
-    await this.ensureRcFile();
+    await this.prepare();
     const shell = workerShell(this.ctx.rcFile);
     const env = this.envFor(worker);
     let placement: PanePlacement;
@@ -95,8 +102,9 @@ export class WorkerLauncher {
       await pane.setOption(WORKER_OPTION, worker.id);
       await pane.pipeToFile(channel.logFile);
       await this.waitReady(placement.paneId, channel);
-      const profile = AGENT_PROFILES[worker.type];
-      if (profile.launch.length > 0) await pane.sendText(toShellCommand(profile.launch));
+      // An interactive agent's TUI starts in the shell (a one-shot agent runs per task).
+      const launch = worker.mode === 'interactive' ? this.ctx.profiles.get(worker.type)?.interactive : null;
+      if (launch) await pane.sendText(toShellCommand(launch.argv.filter((a) => a !== '{sessionArgs}')));
     } catch (error) {
       // A window we just made and could not bring up would be an orphan nobody manages.
       if (!deadPaneId) await this.ctx.server.killWindow(placement.windowId).catch(() => undefined);
@@ -107,9 +115,11 @@ export class WorkerLauncher {
 
   private rcWritten = false;
 
-  private async ensureRcFile(): Promise<void> {
+  // Writes the rc file and the tmuxorch-sim command once, before the first pane needs them.
+  async prepare(): Promise<void> {
     if (this.rcWritten) return;
     await writeFileAtomic(this.ctx.rcFile, WORKER_RC, 0o644);
+    await installSimCommand(this.ctx.binDir);
     this.rcWritten = true;
   }
 

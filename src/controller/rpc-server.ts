@@ -5,7 +5,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { z } from 'zod';
 import { UsageError, toErrorPayload } from '../domain/errors.js';
 import { TASK_PRIORITIES } from '../domain/task.js';
-import { WORKER_TYPES } from '../domain/worker.js';
+import { AGENT_ROLES } from '../domain/agents/profile.js';
+import { WORKER_TYPE_PATTERN } from '../domain/worker.js';
 import type { FleetController } from '../application/fleet-controller.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import { LineSplitter, requestSchema, type RpcResponse } from './rpc-protocol.js';
@@ -39,10 +40,11 @@ export function methodTable(hooks: RpcHooks) {
     list: method(z.object({}).optional(), (fleet) => fleet.workers()),
     addWorker: method(
       z.object({
-        type: z.enum(WORKER_TYPES),
+        type: z.string().regex(WORKER_TYPE_PATTERN),
         project: z.string().min(1),
         name: z.string().min(1).optional(),
         env: z.record(z.string(), z.string()).optional(),
+        role: z.enum(AGENT_ROLES).optional(),
       }),
       (fleet, p) => fleet.addWorker(p),
     ),

@@ -40,7 +40,7 @@ export function renderTasks(tasks: readonly TaskResult[], s: Styler, now = Date.
     ['TASK', 'WORKER', 'STATUS', 'EXIT', 'TIME', 'COMMAND'],
     tasks.map((t) => {
       const elapsed = t.durationMs ?? (t.startedAt ? now - Date.parse(t.startedAt) : null);
-      const command = t.command.split('\n')[0] ?? '';
+      const command = (t.prompt ?? t.command).split('\n')[0] ?? '';
       return [
         t.id,
         t.worker,

@@ -3,6 +3,7 @@
 //   queued ──► running ──► succeeded | failed | timed_out | cancelled | lost
 //     │           └──────► queued            (re-queued after its worker died, while retries allow)
 //     └──► cancelled
+import type { AgentResult } from './agents/agent-output.js';
 import { InvalidTransitionError } from './errors.js';
 
 export const TASK_STATUSES = [
@@ -58,6 +59,10 @@ export interface Task {
   // Byte offset in the worker's pane log where this attempt's output starts.
   readonly logOffset: number | null;
   readonly reason: string | null;
+  // An agent task: what was asked (`command` is then the agent invocation, set when it starts).
+  readonly prompt: string | null;
+  // An agent task's result as the CLI reported it.
+  readonly agent: AgentResult | null;
 }
 
 const ALLOWED: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
@@ -130,6 +135,7 @@ export interface TaskRequest {
   readonly workerId: string;
   readonly workerName: string;
   readonly command: string;
+  readonly prompt?: string | null | undefined;
   readonly priority?: TaskPriority | undefined;
   readonly timeoutMs?: number | null | undefined;
   readonly retries?: number | undefined;
@@ -154,5 +160,7 @@ export function newTask(id: string, request: TaskRequest, seq: number, now: Date
     exitCode: null,
     logOffset: null,
     reason: null,
+    prompt: request.prompt ?? null,
+    agent: null,
   };
 }

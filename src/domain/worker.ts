@@ -10,13 +10,30 @@
 //                           ▼
 //                         failed            (restart limit reached; `revive` starts it again)
 //   any ──► stopped                         (removed by the user)
+import type { AgentRole } from './agents/profile.js';
 import { InvalidTransitionError } from './errors.js';
 
 export const WORKER_STATES = ['starting', 'idle', 'busy', 'dead', 'reviving', 'failed', 'stopped'] as const;
 export type WorkerState = (typeof WORKER_STATES)[number];
 
+// The built-in types; config.json may add more (agents/registry.ts), so a type is a string.
 export const WORKER_TYPES = ['shell', 'sim', 'claude', 'codex', 'gemini', 'opencode', 'aider'] as const;
-export type WorkerType = (typeof WORKER_TYPES)[number];
+export type WorkerType = string;
+export const WORKER_TYPE_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+
+// How an agent worker takes tasks: its headless mode run in the pane's shell per task, or its TUI
+// living in the pane. Shell workers are always 'one-shot' (a task is a command).
+export const WORKER_MODES = ['one-shot', 'interactive'] as const;
+export type WorkerMode = (typeof WORKER_MODES)[number];
+
+// What an agent worker reported that keeps it from working normally (shown as its state).
+export const AGENT_CONDITIONS = [
+  'auth_required',
+  'trust_prompt',
+  'rate_limited',
+  'awaiting_approval',
+] as const;
+export type AgentCondition = (typeof AGENT_CONDITIONS)[number];
 
 export interface Worker {
   readonly id: string;
@@ -36,7 +53,26 @@ export interface Worker {
   readonly lastError: string | null;
   readonly createdAt: string;
   readonly startedAt: string | null;
+  readonly mode: WorkerMode;
+  readonly role: AgentRole;
+  // The agent's conversation: chosen before the agent first runs where the CLI lets us (so a
+  // revived worker resumes it), else read from its first result.
+  readonly agentSessionId: string | null;
+  readonly agentSessionStarted: boolean;
+  readonly agentCondition: AgentCondition | null;
+  // When a rate limit resets (ISO), while agentCondition is 'rate_limited'.
+  readonly conditionUntil: string | null;
 }
+
+// The agent fields of a worker that has none of them (a shell worker, or an agent not yet run).
+export const NO_AGENT_STATE = {
+  mode: 'one-shot',
+  role: 'default',
+  agentSessionId: null,
+  agentSessionStarted: false,
+  agentCondition: null,
+  conditionUntil: null,
+} as const satisfies Partial<Worker>;
 
 const ALLOWED: Readonly<Record<WorkerState, readonly WorkerState[]>> = {
   starting: ['idle', 'dead', 'stopped', 'failed'],
@@ -71,6 +107,16 @@ export function transitionWorker(
 // A worker that can take a task now.
 export function isDispatchable(worker: Pick<Worker, 'state' | 'paneId'>): boolean {
   return worker.state === 'idle' && worker.paneId !== null;
+}
+
+// Until when a rate-limited agent worker must not be given a task (epoch ms), or null.
+export function rateLimitedUntil(
+  worker: Pick<Worker, 'agentCondition' | 'conditionUntil'>,
+  nowMs: number,
+): number | null {
+  if (worker.agentCondition !== 'rate_limited' || worker.conditionUntil === null) return null;
+  const until = Date.parse(worker.conditionUntil);
+  return until > nowMs ? until : null;
 }
 
 // A worker the health sweep should look after (not removed, not given up on).

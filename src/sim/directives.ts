@@ -5,7 +5,7 @@
 //   ask: QUESTION        ask for approval before going on (denied: the turn ends there)
 //   sleep MS             wait MS milliseconds (at most 10 minutes)
 //   fail: REASON         end the turn with an error
-//   limit: MINUTES       end the turn as if a usage limit was hit, resetting in MINUTES
+//   limit: N[s|m]        end the turn as if a usage limit was hit, resetting in N minutes (or seconds)
 //   anything else        answered with a short deterministic reply
 //
 // `\n` inside TEXT stands for a newline. Blank lines are ignored.
@@ -15,7 +15,7 @@ export type Directive =
   | { readonly kind: 'ask'; readonly question: string }
   | { readonly kind: 'sleep'; readonly ms: number }
   | { readonly kind: 'fail'; readonly reason: string }
-  | { readonly kind: 'limit'; readonly minutes: number }
+  | { readonly kind: 'limit'; readonly seconds: number }
   | { readonly kind: 'say'; readonly text: string };
 
 const MAX_SLEEP_MS = 10 * 60_000;
@@ -37,8 +37,11 @@ export function parseDirective(line: string): Directive {
   if (sleep) return { kind: 'sleep', ms: Math.min(Number(sleep[1]), MAX_SLEEP_MS) };
   const fail = /^fail\s*:\s*(.*)$/i.exec(trimmed);
   if (fail) return { kind: 'fail', reason: fail[1] || 'failed' };
-  const limit = /^limit\s*:\s*(\d{1,4})\s*(?:m|min|minutes?)?$/i.exec(trimmed);
-  if (limit) return { kind: 'limit', minutes: Number(limit[1]) };
+  const limit = /^limit\s*:\s*(\d{1,5})\s*(s|sec|seconds?|m|min|minutes?)?$/i.exec(trimmed);
+  if (limit) {
+    const inSeconds = /^s/i.test(limit[2] ?? '');
+    return { kind: 'limit', seconds: Number(limit[1]) * (inSeconds ? 1 : 60) };
+  }
   return { kind: 'say', text: trimmed };
 }
 

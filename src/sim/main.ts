@@ -20,7 +20,7 @@ export const SIM_VERSION = '1.0.0';
 const USAGE = `usage: tmuxorch-sim [-p TASK [--output-format text|json] [--yes]] [--session-id ID | --resume ID] [--settings FILE]
        tmuxorch-sim auth status
 Task language, one directive per line:
-  write FILE: TEXT    append FILE: TEXT    ask: QUESTION    sleep MS    fail: REASON    limit: MINUTES
+  write FILE: TEXT    append FILE: TEXT    ask: QUESTION    sleep MS    fail: REASON    limit: N[s|m]
   anything else gets a short deterministic reply.
 `;
 

@@ -56,5 +56,5 @@ export class SessionStore {
   }
 }
 
-// Bad arguments or an unknown session: printed as one line on stderr, exit 2 (or 1 for sessions).
+// Bad arguments or an unknown or reused session: printed as one line on stderr, exit 2.
 export class SimUsageError extends Error {}

@@ -162,7 +162,12 @@ export class SimTui {
           this.dropEnters--;
           return;
         }
-        return void this.submit();
+        return void this.submit().catch((error: unknown) => {
+          if (this.spinTimer) clearInterval(this.spinTimer);
+          this.mode = 'idle';
+          this.transcript.push(`✗ ${String(error)}`);
+          this.draw();
+        });
       case '\x7f':
       case '\b':
         this.input = this.input.slice(0, -1);

@@ -46,14 +46,26 @@ export function unifiedDiff(file: string, before: string | null, after: string):
   );
 }
 
+function readIfFile(path: string): string | null {
+  try {
+    return existsSync(path) ? readFileSync(path, 'utf8') : null;
+  } catch {
+    return null;
+  }
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       clearTimeout(timer);
       resolve(false);
-    });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -91,11 +103,19 @@ export async function runTurn(task: string, options: TurnOptions): Promise<TurnR
         if (!file) return finish('failed', `refused: ${directive.file} is outside the project`);
         const path = join(options.project, file);
         options.onProgress?.(`${directive.kind === 'write' ? 'Writing' : 'Appending to'} ${file}`);
-        if (!originals.has(file)) originals.set(file, existsSync(path) ? readFileSync(path, 'utf8') : null);
-        mkdirSync(dirname(path), { recursive: true });
+        if (!originals.has(file)) originals.set(file, readIfFile(path));
         const text = `${directive.text}\n`;
-        if (directive.kind === 'write') writeFileSync(path, text);
-        else writeFileSync(path, text, { flag: 'a' });
+        try {
+          mkdirSync(dirname(path), { recursive: true });
+          if (directive.kind === 'write') writeFileSync(path, text);
+          else writeFileSync(path, text, { flag: 'a' });
+        } catch (error) {
+          // A refused write ends the turn like any failure, with a result (never a crash).
+          return finish(
+            'failed',
+            `cannot ${directive.kind} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+          );
+        }
         if (!changed.includes(file)) changed.push(file);
         said.push(`${directive.kind === 'write' ? 'wrote' : 'appended to'} ${file}`);
         break;
@@ -115,7 +135,7 @@ export async function runTurn(task: string, options: TurnOptions): Promise<TurnR
       case 'fail':
         return finish('failed', `error: ${directive.reason}`);
       case 'limit': {
-        const resetsAt = new Date(Date.now() + directive.minutes * 60_000);
+        const resetsAt = new Date(Date.now() + directive.seconds * 1000);
         return finish('rate_limited', `usage limit reached · resets at ${resetsAt.toISOString()}`, resetsAt);
       }
       case 'say':

@@ -112,14 +112,26 @@ describe('bad input with the daemon running', () => {
   });
 
   it('add-worker of an agent whose CLI is not on PATH: AGENT_NOT_INSTALLED, exit 1, no window', async () => {
-    // The daemon's PATH (inherited by panes) has no aider on this machine; sim is not bundled yet.
-    for (const type of ['aider', 'sim']) {
-      await changesNothing(() =>
-        expectFailure(fleet, ['add-worker', '--type', type, '--project', project], 'AGENT_NOT_INSTALLED', 1, {
+    // The daemon's PATH (inherited by panes) has no aider on this machine (a Python tool).
+    await changesNothing(() =>
+      expectFailure(
+        fleet,
+        ['add-worker', '--type', 'aider', '--project', project],
+        'AGENT_NOT_INSTALLED',
+        1,
+        {
           plain: true,
-        }),
-      );
-    }
+        },
+      ),
+    );
+  });
+
+  it('add-worker of a type no profile describes: USAGE, exit 2, naming the known types', async () => {
+    await changesNothing(() =>
+      expectFailure(fleet, ['add-worker', '--type', 'nosuch', '--project', project], 'USAGE', 2, {
+        plain: true,
+      }),
+    );
   });
 
   it('add-worker with a name already taken: WORKER_EXISTS, exit 1', async () => {

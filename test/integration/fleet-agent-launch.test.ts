@@ -1,7 +1,8 @@
-// Agent worker types start their CLI in the pane (the full adapters are a later milestone):
-// the CLI is looked up on the panes' PATH, launched after the shell is ready, and a missing one
-// is refused up front with AGENT_NOT_INSTALLED.
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+// Agent workers in one-shot mode: each task runs the agent's headless mode in the worker's shell,
+// continuing the worker's conversation; the CLI is looked up on the panes' PATH, and a missing one
+// is refused up front with AGENT_NOT_INSTALLED. A stand-in `claude` script answers like
+// `claude -p --output-format json` does and records its argv.
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
@@ -19,30 +20,50 @@ afterEach(async () => {
 });
 
 describe('agent worker types', () => {
-  it('launch their CLI in the pane once the shell is ready', async () => {
+  it('run each task through the headless mode, under the session id chosen at add-worker', async () => {
     bin = await createTmpHome('tmuxorch-fakebin-');
     const dir = join(bin.dir, 'bin');
     await mkdir(dir);
-    // A stand-in for the real TUI: announces itself, then waits for input like an agent would.
-    await writeFile(join(dir, 'claude'), '#!/usr/bin/env bash\necho "FAKE-CLAUDE up in $(pwd)"\nexec cat\n');
+    const calls = join(bin.dir, 'calls.log');
+    await writeFile(
+      join(dir, 'claude'),
+      [
+        '#!/usr/bin/env bash',
+        `printf '%s\\n' "$*" >> '${calls}'`,
+        'if [ "$1" = auth ]; then echo \'{"loggedIn":true}\'; exit 0; fi',
+        'sid=""; while [ $# -gt 0 ]; do case "$1" in --session-id|--resume) sid="$2";; esac; shift; done',
+        'printf \'{"type":"result","is_error":false,"result":"fake answer","session_id":"%s","total_cost_usd":0.25}\\n\' "$sid"',
+        '',
+      ].join('\n'),
+    );
     await chmod(join(dir, 'claude'), 0o755);
     fleet = await openTestFleet({ pathPrefix: dir });
     const project = await fleet.project('agent-project');
     const worker = await fleet.fleet.addWorker({ type: 'claude', project, name: 'claude-1' });
-    expect(worker.state).toBe('idle');
-    const screen = await waitFor(async () => {
-      const text = await fleet!.fleet.capture('claude-1');
-      return text.includes('FAKE-CLAUDE up in') ? text : null;
-    });
-    expect(screen).toContain(project);
-    const command = await fleet.tmux.tmux(
-      'display-message',
-      '-p',
-      '-t',
-      worker.paneId ?? '',
-      '#{pane_current_command}',
+    expect(worker).toMatchObject({ state: 'idle', mode: 'one-shot' });
+    const sessionId = worker.agentSessionId;
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const first = await fleet.fleet.wait(
+      (await fleet.fleet.send({ worker: 'claude-1', command: "it's a test" })).id,
     );
-    expect(command).toBe('cat');
+    expect(first).toMatchObject({
+      status: 'succeeded',
+      prompt: "it's a test",
+      agent: { text: 'fake answer', sessionId, costUsd: 0.25, isError: false },
+    });
+    const second = await fleet.fleet.wait(
+      (await fleet.fleet.send({ worker: 'claude-1', command: 'again' })).id,
+    );
+    expect(second.agent?.sessionId).toBe(sessionId);
+    const argvs = (await readFile(calls, 'utf8')).trim().split('\n');
+    // Before each task, `auth status` (skipped when a key is in the environment).
+    const keyed = Boolean(process.env.ANTHROPIC_API_KEY || process.env.ANTHROPIC_AUTH_TOKEN);
+    expect(argvs.filter((a) => a === 'auth status')).toHaveLength(keyed ? 0 : 2);
+    expect(argvs.filter((a) => a !== 'auth status')).toEqual([
+      `-p it's a test --output-format json --session-id ${sessionId}`,
+      `-p again --output-format json --resume ${sessionId}`,
+    ]);
   });
 
   it('refuse a type whose CLI is not on PATH, leaving no worker and no window', async () => {

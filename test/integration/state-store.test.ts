@@ -2,7 +2,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '../../src/domain/task.js';
-import type { Worker } from '../../src/domain/worker.js';
+import { NO_AGENT_STATE, type Worker } from '../../src/domain/worker.js';
 import { homePaths, type HomePaths } from '../../src/infrastructure/config/paths.js';
 import { STATE_VERSION, emptyState, type FleetState } from '../../src/infrastructure/state/state-schema.js';
 import { StateStore } from '../../src/infrastructure/state/state-store.js';
@@ -23,6 +23,7 @@ const worker: Worker = {
   lastError: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   startedAt: '2026-01-01T00:00:01.000Z',
+  ...NO_AGENT_STATE,
 };
 
 const task: Task = {
@@ -42,6 +43,8 @@ const task: Task = {
   exitCode: null,
   logOffset: 1234,
   reason: null,
+  prompt: null,
+  agent: null,
 };
 
 const stateWith = (nextSeq: number): FleetState => ({

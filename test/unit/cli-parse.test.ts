@@ -75,7 +75,10 @@ describe('other flag values', () => {
     expect(await codeOf(() => parsePriority('HIGH'))).toBe('USAGE');
     expect(parseWorkerType('shell')).toBe('shell');
     expect(parseWorkerType('claude')).toBe('claude');
-    expect(await codeOf(() => parseWorkerType('bash'))).toBe('USAGE');
+    // A type config.json adds is only known to the daemon: here the shape is checked.
+    expect(parseWorkerType('my-agent')).toBe('my-agent');
+    expect(await codeOf(() => parseWorkerType('Bash Shell'))).toBe('USAGE');
+    expect(await codeOf(() => parseWorkerType(''))).toBe('USAGE');
   });
 
   it('parses counts within bounds', async () => {

@@ -1,7 +1,7 @@
 // assessWorkers: one pane snapshot in, one verdict per supervised worker out.
 import { describe, expect, it } from 'vitest';
 import { assessWorkers, type PaneSnapshot } from '../../src/domain/health.js';
-import type { Worker, WorkerState } from '../../src/domain/worker.js';
+import { NO_AGENT_STATE, type Worker, type WorkerState } from '../../src/domain/worker.js';
 
 const worker = (id: string, state: WorkerState = 'idle', paneId: string | null = '%1'): Worker => ({
   id,
@@ -18,6 +18,7 @@ const worker = (id: string, state: WorkerState = 'idle', paneId: string | null =
   lastError: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   startedAt: null,
+  ...NO_AGENT_STATE,
 });
 
 const pane = (

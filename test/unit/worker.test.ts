@@ -1,6 +1,7 @@
 // The Worker state machine and its small rules.
 import { describe, expect, it } from 'vitest';
 import {
+  NO_AGENT_STATE,
   WORKER_NAME_PATTERN,
   WORKER_STATES,
   canTransitionWorker,
@@ -26,6 +27,7 @@ const worker = (changes: Partial<Worker> = {}): Worker => ({
   lastError: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   startedAt: null,
+  ...NO_AGENT_STATE,
   ...changes,
 });
 

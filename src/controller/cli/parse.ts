@@ -1,11 +1,23 @@
 // Parsing of flag values; each failure is a USAGE error naming the flag.
 import { UsageError } from '../../domain/errors.js';
 import { TASK_PRIORITIES, type TaskPriority } from '../../domain/task.js';
-import { WORKER_TYPES, type WorkerType } from '../../domain/worker.js';
+import { AGENT_ROLES, type AgentRole } from '../../domain/agents/profile.js';
+import { WORKER_TYPES, WORKER_TYPE_PATTERN, type WorkerType } from '../../domain/worker.js';
 
+// The daemon knows the types config.json adds; here only the shape is checked.
 export function parseWorkerType(value: string): WorkerType {
-  if ((WORKER_TYPES as readonly string[]).includes(value)) return value as WorkerType;
-  throw new UsageError(`--type must be one of ${WORKER_TYPES.join(', ')} (got "${value}")`, { type: value });
+  if (WORKER_TYPE_PATTERN.test(value)) return value;
+  throw new UsageError(
+    `--type must be one of ${WORKER_TYPES.join(', ')} or a type from config.json (got "${value}")`,
+    {
+      type: value,
+    },
+  );
+}
+
+export function parseRole(value: string): AgentRole {
+  if ((AGENT_ROLES as readonly string[]).includes(value)) return value as AgentRole;
+  throw new UsageError(`--role must be one of ${AGENT_ROLES.join(', ')} (got "${value}")`, { role: value });
 }
 
 export function parsePriority(value: string): TaskPriority {

@@ -2,6 +2,7 @@
 // config file ($TMUXORCH_HOME/config.json, edited with `tmuxorch config`), built-in defaults.
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../domain/errors.js';
+import type { ProfileOverride } from '../../domain/agents/registry.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../../domain/restart-policy.js';
 import { defaultHome, homePaths, type HomePaths } from './paths.js';
 import type { TmuxSocket } from '../tmux/transport.js';
@@ -17,6 +18,8 @@ export interface UserConfig {
   readonly keepFinishedTasks?: number | undefined;
   readonly maxLogBytes?: number | undefined;
   readonly restart?: { readonly [K in keyof RestartPolicy]?: RestartPolicy[K] | undefined } | undefined;
+  // Agent profiles added or overridden by the user (validated in user-config.ts).
+  readonly agents?: Readonly<Record<string, ProfileOverride>> | undefined;
 }
 
 export interface Settings {
@@ -31,6 +34,7 @@ export interface Settings {
   readonly keepFinishedTasks: number;
   readonly maxLogBytes: number;
   readonly restart: typeof DEFAULT_RESTART_POLICY;
+  readonly agents: Readonly<Record<string, ProfileOverride>>;
 }
 
 export interface SettingsOverrides {
@@ -112,6 +116,7 @@ export function resolveSettings(
     keepFinishedTasks: user.keepFinishedTasks ?? DEFAULTS.keepFinishedTasks,
     maxLogBytes: user.maxLogBytes ?? DEFAULTS.maxLogBytes,
     restart: { ...DEFAULT_RESTART_POLICY, ...stripUndefined(user.restart ?? {}) },
+    agents: user.agents ?? {},
   };
 }
 

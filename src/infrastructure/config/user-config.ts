@@ -3,8 +3,51 @@
 // common path of every CLI call pays for neither.
 import Conf from 'conf';
 import { z } from 'zod';
+import { AGENT_ROLES, OUTPUT_FORMATS, SCREEN_STATES } from '../../domain/agents/profile.js';
 import { ConfigError } from '../../domain/errors.js';
+import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
 import type { HomePaths } from './paths.js';
+
+const regexSource = z.string().refine((source) => {
+  try {
+    new RegExp(source, 'm');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+const argvSchema = z.array(z.string());
+
+// One agent profile entry: any field of a built-in profile (domain/agents/profile.ts).
+const profileOverrideSchema = z
+  .object({
+    displayName: z.string().min(1),
+    binary: z.string().min(1).nullable(),
+    versionArgs: argvSchema,
+    authCheck: z.string().nullable(),
+    authHint: z.string(),
+    installHint: z.string(),
+    oneShot: z
+      .object({
+        argv: argvSchema.min(1),
+        resumeArgv: argvSchema.min(1).nullable(),
+        newSession: argvSchema.nullable(),
+        output: z.enum(OUTPUT_FORMATS),
+      })
+      .strict()
+      .nullable(),
+    interactive: z
+      .object({ argv: argvSchema.min(1), resumeArgv: argvSchema.min(1).nullable() })
+      .strict()
+      .nullable(),
+    screens: z.partialRecord(z.enum(SCREEN_STATES), z.array(regexSource)),
+    exitCodes: z.record(z.string().regex(/^\d{1,3}$/), z.enum(['auth_required', 'trust_prompt'])),
+    roleArgs: z.partialRecord(z.enum(AGENT_ROLES), argvSchema),
+    env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)),
+    fixedEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
+  })
+  .partial()
+  .strict();
 
 export const userConfigSchema = z
   .object({
@@ -23,6 +66,10 @@ export const userConfigSchema = z
         factor: z.number().min(1),
       })
       .partial(),
+    agents: z.record(
+      z.string().regex(WORKER_TYPE_PATTERN, 'an agent type is lower-case letters, digits, - or _'),
+      profileOverrideSchema,
+    ),
   })
   .partial()
   .strict();

@@ -2,7 +2,14 @@
 // any incompatible change and add a migration in state-store.ts.
 import { z } from 'zod';
 import { TASK_PRIORITIES, TASK_STATUSES, type Task } from '../../domain/task.js';
-import { WORKER_STATES, WORKER_TYPES, type Worker } from '../../domain/worker.js';
+import { AGENT_ROLES } from '../../domain/agents/profile.js';
+import {
+  AGENT_CONDITIONS,
+  WORKER_MODES,
+  WORKER_STATES,
+  WORKER_TYPE_PATTERN,
+  type Worker,
+} from '../../domain/worker.js';
 
 export const STATE_VERSION = 1;
 
@@ -11,7 +18,7 @@ const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'not a da
 export const workerSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
-  type: z.enum(WORKER_TYPES),
+  type: z.string().regex(WORKER_TYPE_PATTERN),
   project: z.string().min(1),
   env: z.record(z.string(), z.string()),
   secretEnv: z.array(z.string()),
@@ -23,7 +30,22 @@ export const workerSchema = z.object({
   lastError: z.string().nullable(),
   createdAt: isoDate,
   startedAt: isoDate.nullable(),
-}) satisfies z.ZodType<Worker>;
+  // Added with the agent workers; defaults read older state files.
+  mode: z.enum(WORKER_MODES).default('one-shot'),
+  role: z.enum(AGENT_ROLES).default('default'),
+  agentSessionId: z.string().nullable().default(null),
+  agentSessionStarted: z.boolean().default(false),
+  agentCondition: z.enum(AGENT_CONDITIONS).nullable().default(null),
+  conditionUntil: isoDate.nullable().default(null),
+}) satisfies z.ZodType<Worker, unknown>;
+
+const agentResultSchema = z.object({
+  text: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  costUsd: z.number().nullable(),
+  isError: z.boolean().nullable(),
+  resetsAt: z.string().nullable(),
+});
 
 export const taskSchema = z.object({
   id: z.string().min(1),
@@ -42,7 +64,9 @@ export const taskSchema = z.object({
   exitCode: z.number().int().nullable(),
   logOffset: z.number().int().nonnegative().nullable(),
   reason: z.string().nullable(),
-}) satisfies z.ZodType<Task>;
+  prompt: z.string().nullable().default(null),
+  agent: agentResultSchema.nullable().default(null),
+}) satisfies z.ZodType<Task, unknown>;
 
 export const stateSchema = z.object({
   version: z.literal(STATE_VERSION),

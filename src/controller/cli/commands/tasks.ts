@@ -35,8 +35,10 @@ function printResult(result: TaskResult, ctx: CliContext): void {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  if (result.output)
-    process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
+  // An agent task shows the agent's answer; its raw output (JSON) stays in `result --json`.
+  const text = result.agent?.text ?? result.output;
+  if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (result.agent?.costUsd != null) process.stderr.write(`  cost $${result.agent.costUsd}\n`);
   process.stderr.write(`${describe(result, ctx)}\n`);
 }
 

@@ -7,7 +7,7 @@ import { socketArgs } from '../../../infrastructure/tmux/transport.js';
 import { renderWorkers } from '../../status-view.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
-import { collect, parseCount, parseEnvPairs, parseWorkerType } from '../parse.js';
+import { collect, parseCount, parseEnvPairs, parseRole, parseWorkerType } from '../parse.js';
 
 export function registerWorkers(program: Command, ctx: CliContext): void {
   program
@@ -17,16 +17,21 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .requiredOption('--project <dir>', 'the directory the worker runs in')
     .option('--name <name>', 'a name to address the worker by (default: <type>-<dir name>)')
     .option(
+      '--role <role>',
+      "an agent worker's role: default, planner, implementer, tester or reviewer (sets the agent's permission flags)",
+    )
+    .option(
       '--env <KEY=VALUE>',
       "environment for the worker; repeatable; KEY alone passes this shell's value",
       collect,
       [],
     )
-    .action(async (opts: { type: string; project: string; name?: string; env: string[] }) => {
+    .action(async (opts: { type: string; project: string; name?: string; role?: string; env: string[] }) => {
       const worker = await ctx.call<WorkerView>('addWorker', {
         type: parseWorkerType(opts.type),
         project: resolve(opts.project),
         ...(opts.name ? { name: opts.name } : {}),
+        ...(opts.role ? { role: parseRole(opts.role) } : {}),
         env: parseEnvPairs(opts.env),
       });
       ctx.print(

@@ -1,0 +1,83 @@
+// How an agent task ended, from its exit status and what the CLI reported: the task's status and
+// reason, and what the worker should remember (its conversation, a condition like a rate limit).
+// Pure; agent-tasks.ts reads the files and applies the verdict.
+import type { TaskStatus } from '../task.js';
+import type { AgentCondition } from '../worker.js';
+import type { AgentResult } from './agent-output.js';
+import { AUTH_CHECK_EXIT, type AgentProfile } from './profile.js';
+
+export interface AgentVerdict {
+  readonly status: Extract<TaskStatus, 'succeeded' | 'failed'>;
+  // One sentence for a failure (null on success).
+  readonly reason: string | null;
+  // The worker's condition after this task (null: none, the worker is fine).
+  readonly condition: AgentCondition | null;
+  readonly conditionUntil: string | null;
+  // The conversation this task ran in, for the next one (null: keep what the worker has).
+  readonly sessionId: string | null;
+}
+
+function firstLine(text: string | null): string {
+  return (text ?? '').trim().split('\n')[0]?.slice(0, 300) ?? '';
+}
+
+function matchesAny(patterns: readonly string[] | undefined, text: string): boolean {
+  return (patterns ?? []).some((source) => new RegExp(source, 'mi').test(text));
+}
+
+export function agentVerdict(
+  profile: AgentProfile,
+  exitCode: number,
+  result: AgentResult,
+  output: string,
+): AgentVerdict {
+  const sessionId = result.sessionId;
+  const base = { condition: null, conditionUntil: null, sessionId };
+  const meaning = exitCode === AUTH_CHECK_EXIT ? 'auth_required' : profile.exitCodes[exitCode];
+  if (meaning === 'auth_required') {
+    return {
+      ...base,
+      status: 'failed',
+      reason: profile.authHint,
+      condition: 'auth_required',
+      sessionId: null,
+    };
+  }
+  if (meaning === 'trust_prompt') {
+    return {
+      ...base,
+      status: 'failed',
+      reason: `${profile.binary ?? profile.type} does not trust the project folder: open it once in ${profile.displayName} and trust it`,
+      condition: 'trust_prompt',
+    };
+  }
+  const said = `${result.text ?? ''}\n${output}`;
+  const failed = exitCode !== 0 || result.isError === true;
+  if (failed && (result.resetsAt || matchesAny(profile.screens.rate_limited, said))) {
+    return {
+      ...base,
+      status: 'failed',
+      reason: result.resetsAt
+        ? `${profile.displayName} hit a usage limit: it takes tasks again at ${result.resetsAt}`
+        : `${profile.displayName} hit a usage limit: ${firstLine(result.text)}`,
+      condition: 'rate_limited',
+      conditionUntil: result.resetsAt,
+    };
+  }
+  if (failed && matchesAny(profile.screens.auth_required, said)) {
+    return {
+      ...base,
+      status: 'failed',
+      reason: profile.authHint,
+      condition: 'auth_required',
+      sessionId: null,
+    };
+  }
+  if (failed) {
+    const why = firstLine(result.text) || `${profile.binary ?? profile.type} exited with status ${exitCode}`;
+    const verdict =
+      exitCode === 0 ? `${profile.displayName} reported an error although it exited 0: ${why}` : why;
+    return { ...base, status: 'failed', reason: verdict };
+  }
+  return { ...base, status: 'succeeded', reason: null };
+}

@@ -1,0 +1,46 @@
+// Codex CLI 0.169.0 (../shared/AGENTS.md §3, verified here). Without a login and a network,
+// `codex exec` never exits, so the auth check before each task is what makes it fail fast.
+import type { AgentProfile } from './profile.js';
+
+export const codex: AgentProfile = {
+  type: 'codex',
+  displayName: 'Codex',
+  binary: 'codex',
+  versionArgs: ['--version'],
+  authCheck: 'codex login status',
+  authHint:
+    'codex is not logged in: run `codex login` (or `printenv OPENAI_API_KEY | codex login --with-api-key`)',
+  installHint: 'install it with npm install -g @openai/codex',
+  oneShot: {
+    argv: ['codex', 'exec', '--json', '--skip-git-repo-check', '{prompt}'],
+    resumeArgv: ['codex', 'exec', 'resume', '{sessionId}', '--json', '--skip-git-repo-check', '{prompt}'],
+    newSession: null,
+    output: 'codex-jsonl',
+  },
+  // --no-daemon: otherwise the TUI leaves an app-server daemon behind that outlives its pane.
+  interactive: {
+    argv: ['codex', '--no-daemon'],
+    resumeArgv: ['codex', '--no-daemon', 'resume', '{sessionId}'],
+  },
+  screens: {
+    trust_prompt: ['Trust this folder\\?', 'Hooks need review'],
+    auth_required: ['Sign in with ChatGPT', 'Paste or type your API key'],
+    rate_limited: ["You've hit your usage limit", '(?:usage|rate) limit', 'try again (?:at|in) \\S+'],
+    awaiting_approval: [
+      'Would you like to run the following command\\?',
+      'Press enter to confirm or esc to cancel',
+    ],
+    busy: ['Working \\(\\d+s • esc to interrupt\\)', 'esc to interrupt'],
+    idle: ['^› ', '\\? for shortcuts'],
+    crashed: ['Disconnected from this task', 'To continue this session, run: codex resume'],
+  },
+  exitCodes: {},
+  roleArgs: {
+    planner: ['-s', 'read-only'],
+    reviewer: ['-s', 'read-only'],
+    implementer: ['-s', 'workspace-write'],
+    tester: ['-s', 'workspace-write'],
+  },
+  env: ['OPENAI_API_KEY', 'CODEX_HOME', 'CODEX_ACCESS_TOKEN'],
+  fixedEnv: {},
+};

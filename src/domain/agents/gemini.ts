@@ -1,0 +1,38 @@
+// Gemini CLI 0.61.0 (../shared/AGENTS.md §4, verified here). It fails fast on its own without
+// auth (exit 41); `--skip-trust` because the user chose the project when adding the worker.
+import type { AgentProfile } from './profile.js';
+
+export const gemini: AgentProfile = {
+  type: 'gemini',
+  displayName: 'Gemini CLI',
+  binary: 'gemini',
+  versionArgs: ['--version'],
+  authCheck: null,
+  authHint: 'gemini is not logged in: set GEMINI_API_KEY, or run `gemini` once and choose a sign-in method',
+  installHint: 'install it with npm install -g @google/gemini-cli',
+  oneShot: {
+    argv: ['gemini', '-p', '{prompt}', '-o', 'json', '--skip-trust', '{sessionArgs}'],
+    resumeArgv: ['gemini', '-p', '{prompt}', '-o', 'json', '--skip-trust', '--resume', '{sessionId}'],
+    newSession: ['--session-id', '{sessionId}'],
+    output: 'gemini-json',
+  },
+  interactive: { argv: ['gemini', '{sessionArgs}'], resumeArgv: ['gemini', '--resume', '{sessionId}'] },
+  screens: {
+    trust_prompt: ['Do you trust the files in this folder\\?'],
+    auth_required: ['How would you like to authenticate', 'Please set an Auth method'],
+    rate_limited: ['[Qq]uota exceeded', 'rate limit', 'RESOURCE_EXHAUSTED'],
+    awaiting_approval: ['Allow execution of \\[', 'Allow once'],
+    busy: ['esc to cancel, \\d+s\\)'],
+    idle: ['Type your message or @path/to/file'],
+    crashed: ['To resume this session: gemini --resume'],
+  },
+  exitCodes: { 41: 'auth_required', 55: 'trust_prompt' },
+  roleArgs: {
+    planner: ['--approval-mode', 'plan'],
+    reviewer: ['--approval-mode', 'plan'],
+    implementer: ['--approval-mode', 'auto_edit'],
+    tester: ['--yolo'],
+  },
+  env: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_CLOUD_PROJECT', 'GEMINI_MODEL'],
+  fixedEnv: {},
+};

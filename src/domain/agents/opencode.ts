@@ -1,0 +1,31 @@
+// OpenCode 1.18.33 (../shared/AGENTS.md §5, verified here). No login needed (free default model).
+import type { AgentProfile } from './profile.js';
+
+export const opencode: AgentProfile = {
+  type: 'opencode',
+  displayName: 'OpenCode',
+  binary: 'opencode',
+  versionArgs: ['--version'],
+  authCheck: null,
+  authHint: 'opencode has no provider it can reach: run `opencode` and /connect, or configure a provider',
+  installHint: 'install it with npm install -g opencode-ai',
+  oneShot: {
+    argv: ['opencode', 'run', '--format', 'json', '{prompt}'],
+    resumeArgv: ['opencode', 'run', '--format', 'json', '--session', '{sessionId}', '{prompt}'],
+    newSession: null,
+    output: 'opencode-jsonl',
+  },
+  interactive: { argv: ['opencode'], resumeArgv: ['opencode', '-s', '{sessionId}'] },
+  screens: {
+    auth_required: ['invalid x-api-key', 'Run /connect to add an AI provider'],
+    rate_limited: ['rate limit', 'usage limit'],
+    awaiting_approval: ['△ Permission required', 'Allow once'],
+    busy: ['esc interrupt'],
+    idle: ['Ask anything…'],
+    crashed: ['Continue\\s+opencode -s ses_'],
+  },
+  exitCodes: {},
+  roleArgs: { implementer: ['--auto'], tester: ['--auto'] },
+  env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENCODE_CONFIG', 'OPENCODE_CONFIG_CONTENT'],
+  fixedEnv: {},
+};

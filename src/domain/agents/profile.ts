@@ -1,0 +1,75 @@
+// What tmuxorch knows about an agent CLI, as data: how to run one task headless, how to start its
+// TUI, what its screens look like in each state, how to tell it is logged out, which environment
+// it may receive. Users add or override profiles in config.json (validated in infrastructure).
+
+// Screen states an interactive agent can be in, by what its pane shows.
+export const SCREEN_STATES = [
+  'idle',
+  'busy',
+  'awaiting_approval',
+  'auth_required',
+  'trust_prompt',
+  'rate_limited',
+  'crashed',
+] as const;
+export type ScreenState = (typeof SCREEN_STATES)[number];
+
+// How a headless run reports its result on stdout.
+export const OUTPUT_FORMATS = [
+  'claude-json',
+  'codex-jsonl',
+  'gemini-json',
+  'opencode-jsonl',
+  'text',
+] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+// What a worker is for; each profile maps it to the CLI's permission flags.
+export const AGENT_ROLES = ['default', 'planner', 'implementer', 'tester', 'reviewer'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+export interface OneShotSpec {
+  // argv of a first task; `{prompt}` and `{sessionId}` are replaced, an argument that is exactly
+  // `{sessionArgs}` expands to `newSession` (a session id we chose) or nothing.
+  readonly argv: readonly string[];
+  // argv of a task that continues the worker's conversation (null: every task starts afresh).
+  readonly resumeArgv: readonly string[] | null;
+  // Arguments that start a conversation under an id tmuxorch chose (null: the CLI picks it and
+  // tmuxorch reads it from the output).
+  readonly newSession: readonly string[] | null;
+  readonly output: OutputFormat;
+}
+
+export interface AgentProfile {
+  readonly type: string;
+  readonly displayName: string;
+  // The program; null for a plain shell worker.
+  readonly binary: string | null;
+  readonly versionArgs: readonly string[];
+  // A shell condition that succeeds when the CLI can authenticate (null: nothing to check).
+  readonly authCheck: string | null;
+  // One sentence naming the fix when it cannot.
+  readonly authHint: string;
+  readonly installHint: string;
+  readonly oneShot: OneShotSpec | null;
+  // argv of the TUI; `{sessionArgs}` as in oneShot; `resumeArgv` continues a conversation.
+  readonly interactive: {
+    readonly argv: readonly string[];
+    readonly resumeArgv: readonly string[] | null;
+  } | null;
+  // Regex sources per screen state, tried on the visible screen in SCREEN_STATES order of priority
+  // (see screen-classifier.ts). Case-sensitive, multiline.
+  readonly screens: Partial<Readonly<Record<ScreenState, readonly string[]>>>;
+  // Exit codes with a meaning beyond failure.
+  readonly exitCodes: Readonly<Record<number, 'auth_required' | 'trust_prompt'>>;
+  // Extra arguments per role (permission modes, approval flags).
+  readonly roleArgs: Partial<Readonly<Record<AgentRole, readonly string[]>>>;
+  // Environment variables the worker may receive from the controller's environment (keys,
+  // endpoints); nothing else is passed on, and their values are redacted from every log.
+  readonly env: readonly string[];
+  // Fixed environment for the agent (e.g. no auto-updater inside a worker).
+  readonly fixedEnv: Readonly<Record<string, string>>;
+}
+
+// Exit status the one-shot wrapper uses when the auth check fails before the agent runs.
+export const AUTH_CHECK_EXIT = 86;
