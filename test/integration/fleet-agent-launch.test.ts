@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
 import { createTmpHome, type TmpHome } from '../helpers/tmp-home.js';
-import { waitFor } from '../helpers/wait-for.js';
 
 let fleet: TestFleet | null = null;
 let bin: TmpHome | null = null;
