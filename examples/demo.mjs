@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The demo behind `npm run demo`: three generated projects (one with a failing test), one shell
 // worker each, their test suites run in parallel through the controller, the results collected.
-// The fleet keeps running afterwards so you can attach and look around.
+// Then the bundled sim agent (tmuxorch-sim) fixes the failing project's test in one task and the
+// suite runs again. The fleet keeps running afterwards so you can attach and look around.
 //
 // It drives the built CLI exactly as a user would, so it honours TMUXORCH_HOME, TMUXORCH_SOCKET
 // and TMUXORCH_SESSION (defaults: ~/.tmuxorch, your tmux server, session agent-system).
@@ -57,6 +58,13 @@ const PROJECTS = [
   },
 ];
 
+function testFile(tests) {
+  const body = Object.entries(tests)
+    .map(([title, check]) => `test(${JSON.stringify(title)}, async () => {\n  ${check};\n});`)
+    .join('\n\n');
+  return `import test from 'node:test';\nimport assert from 'node:assert/strict';\n\n${body}\n`;
+}
+
 async function makeProject(base, { name, tests }) {
   const dir = join(base, name);
   await mkdir(join(dir, 'test'), { recursive: true });
@@ -68,13 +76,7 @@ async function makeProject(base, { name, tests }) {
     scripts: { test: 'node --test' },
   };
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-  const body = Object.entries(tests)
-    .map(([title, check]) => `test(${JSON.stringify(title)}, async () => {\n  ${check};\n});`)
-    .join('\n\n');
-  await writeFile(
-    join(dir, 'test', `${name}.test.js`),
-    `import test from 'node:test';\nimport assert from 'node:assert/strict';\n\n${body}\n`,
-  );
+  await writeFile(join(dir, 'test', `${name}.test.js`), testFile(tests));
   return dir;
 }
 
@@ -142,6 +144,38 @@ async function main() {
   const failed = results.find((r) => r.status !== 'succeeded');
   if (failed)
     console.log(`\n${dim(`output of ${failed.id} (the failing project): tmuxorch result ${failed.id}`)}`);
+
+  // The sim agent fixes the failing test (its task language: `write FILE: TEXT`, `\n` for newlines).
+  const web = PROJECTS[1];
+  const fixed = testFile({
+    ...web.tests,
+    'counts words (bug!)': "assert.equal('a b c'.split(' ').length, 3)",
+  });
+  const { body: agent } = await tmuxorch(
+    'add-worker',
+    '--type',
+    'sim',
+    '--project',
+    dirs[1],
+    '--name',
+    'demo-agent',
+  );
+  console.log(`\n${green('✓')} agent worker ${agent.name} (sim, session ${agent.agentSessionId})`);
+  const task = `write test/${web.name}.test.js: ${fixed.trimEnd().replaceAll('\n', '\\n')}`;
+  const { body: fix } = await tmuxorch('send', '--wait', 'demo-agent', '--', task);
+  console.log(`  agent: ${fix.agent?.text ?? fix.reason} ${dim(`(cost $${fix.agent?.costUsd ?? 0})`)}`);
+  const { body: rerun } = await tmuxorch(
+    'send',
+    '--wait',
+    'demo-web',
+    '--timeout',
+    '2m',
+    '--',
+    'npm',
+    'test',
+  );
+  const paint = rerun.status === 'succeeded' ? green : red;
+  console.log(`  demo-web re-run: ${paint(rerun.status)}  ${summary(rerun.output ?? '')}`);
   const attach = daemon.tmuxSocket
     ? `tmux -L ${daemon.tmuxSocket} attach -t ${daemon.session}`
     : `tmux attach -t ${daemon.session}`;
@@ -152,7 +186,10 @@ async function main() {
 
   // Expected: api and lib pass, web fails. Anything else means the demo itself went wrong.
   const expected = { 'demo-api': 'succeeded', 'demo-web': 'failed', 'demo-lib': 'succeeded' };
-  const ok = results.every((r) => expected[r.worker] === r.status);
+  const ok =
+    results.every((r) => expected[r.worker] === r.status) &&
+    fix.status === 'succeeded' &&
+    rerun.status === 'succeeded';
   if (!ok) console.error(red('\nunexpected results: the demo did not behave as designed'));
   process.exitCode = ok ? 0 : 1;
 }

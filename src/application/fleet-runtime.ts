@@ -84,6 +84,7 @@ export class FleetRuntime {
       secretValue: (workerId, name) => this.secrets.get(workerId)?.get(name) ?? process.env[name],
       rcFile,
       binDir: join(settings.paths.stateDir, 'bin'),
+      simHome: join(settings.paths.stateDir, 'sim'),
       profiles: this.profiles,
     });
     this.runner = new TaskRunner({

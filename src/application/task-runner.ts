@@ -12,49 +12,36 @@ import {
   isTerminal,
   mayRetry,
   nextQueuedTask,
+  newTask,
   statusForExit,
-  transitionTask,
 } from '../domain/task.js';
-import { newTask, type Task, type TaskRequest, type TaskStatus } from '../domain/task.js';
+import { transitionTask, type Task, type TaskRequest, type TaskStatus } from '../domain/task.js';
 import { buildSourceLine, buildTaskLine, buildTaskScript } from '../domain/marker.js';
 import type { AgentResult } from '../domain/agents/agent-output.js';
 import { partialOutput } from '../domain/task-output.js';
 import { isDispatchable, rateLimitedUntil, transitionWorker, type Worker } from '../domain/worker.js';
 import { fileSize } from '../infrastructure/logs/log-tailer.js';
-import type { Logger } from '../infrastructure/logs/logger.js';
-import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { AgentTasks } from './agent-tasks.js';
-import type { FleetStore } from './fleet-store.js';
 import { rotateWorkerLog } from './log-rotation.js';
+import { recoverPrompt, type PromptRecoveryDeps } from './prompt-recovery.js';
 import { readSlice, type TaskFiles } from './task-files.js';
-import type { TaskEndEvent, WorkerChannel } from './worker-channel.js';
-import type { WorkerLauncher } from './worker-launcher.js';
+import type { TaskEndEvent } from './worker-channel.js';
 
 export type NewTask = TaskRequest;
 
-export interface TaskRunnerDeps {
-  readonly store: FleetStore;
-  readonly server: TmuxServer;
+export interface TaskRunnerDeps extends PromptRecoveryDeps {
   readonly files: TaskFiles;
-  readonly channel: (workerId: string) => WorkerChannel | undefined;
-  readonly launcher: WorkerLauncher;
   readonly agents: AgentTasks;
   // The worker shells' rc file, which defines the one-line task function.
   readonly rcFile: string;
-  readonly logger: Logger;
   readonly redact: (workerId: string, text: string) => string;
   // A worker's pane log is rotated (between tasks) once it is larger than this.
   readonly maxLogBytes: number;
-  // A worker that did not come back to its prompt after Ctrl-C: the health monitor takes over.
-  readonly onWorkerStuck: (workerId: string, reason: string) => void;
 }
 
 export interface TaskRunnerEvents {
   finished: [Task];
 }
-
-const INTERRUPT_ATTEMPTS = 3;
-const PROMPT_WAIT_MS = 5_000;
 
 export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -212,7 +199,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.clearTimer(task.id);
     this.deps.channel(task.workerId)?.forget(task.id);
     await this.finishPartial(task, 'cancelled', null, 'cancelled while running');
-    void this.recoverPrompt(task.workerId);
+    void recoverPrompt(this.deps, task.workerId, () => this.pump(task.workerId));
     return this.deps.store.requireTask(taskId);
   }
 
@@ -248,34 +235,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.deps.channel(task.workerId)?.forget(task.id);
     const seconds = ((task.timeoutMs ?? 0) / 1000).toFixed(1);
     await this.finishPartial(task, 'timed_out', TIMEOUT_EXIT_CODE, `timed out after ${seconds} s`);
-    await this.recoverPrompt(task.workerId);
-  }
-
-  // Ctrl-C until the shell answers a ready probe; a worker that never does is handed over as stuck.
-  private async recoverPrompt(workerId: string): Promise<void> {
-    const { store, server, launcher } = this.deps;
-    for (let attempt = 1; attempt <= INTERRUPT_ATTEMPTS; attempt++) {
-      const worker = store.worker(workerId);
-      const channel = this.deps.channel(workerId);
-      if (!worker?.paneId || !channel || worker.state !== 'busy') return;
-      try {
-        const pane = server.pane(worker.paneId);
-        await pane.leaveModes();
-        await pane.sendKeys('C-c');
-        await launcher.waitReady(worker.paneId, channel, PROMPT_WAIT_MS);
-        const current = store.worker(workerId);
-        if (current?.state === 'busy') store.putWorker(transitionWorker(current, 'idle'));
-        this.pump(workerId);
-        return;
-      } catch (error) {
-        this.deps.logger.warn('worker did not return to its prompt', {
-          workerId,
-          attempt,
-          error: String(error),
-        });
-      }
-    }
-    this.deps.onWorkerStuck(workerId, `did not return to its prompt after ${INTERRUPT_ATTEMPTS} Ctrl-C`);
+    await recoverPrompt(this.deps, task.workerId, () => this.pump(task.workerId));
   }
 
   // A task seen ending by its marker, finished at the time its shell printed in the marker: a task

@@ -33,6 +33,8 @@ export interface LauncherContext {
   readonly rcFile: string;
   // Where the `tmuxorch-sim` command for the panes is written (put first on their PATH).
   readonly binDir: string;
+  // The sim agent's home (its sessions) unless the environment names one: inside the fleet's home.
+  readonly simHome: string;
   readonly profiles: ProfileRegistry;
 }
 
@@ -61,6 +63,7 @@ export class WorkerLauncher {
     const env: Record<string, string> = {
       ...this.ctx.baseEnv,
       PATH: this.panePath,
+      TMUXORCH_SIM_HOME: this.ctx.baseEnv.TMUXORCH_SIM_HOME ?? this.ctx.simHome,
       ...(this.ctx.profiles.get(worker.type)?.fixedEnv ?? {}),
       ...worker.env,
       PS1: '$ ',
