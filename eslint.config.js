@@ -21,7 +21,7 @@ const layer = (folder, forbidden, extra = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'state/**', 'logs/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'state/**', 'logs/**', '.agent-clis/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

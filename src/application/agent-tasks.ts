@@ -1,9 +1,11 @@
 // Agent tasks in one-shot mode: the prompt becomes the agent's headless invocation when the task
 // starts (so it continues the worker's conversation), and when it ends the CLI's structured output
 // decides the task's status and what the worker remembers (conversation, auth, rate limit).
+import { randomUUID } from 'node:crypto';
 import { parseAgentOutput, type AgentResult } from '../domain/agents/agent-output.js';
 import { agentVerdict, type AgentVerdict } from '../domain/agents/agent-verdict.js';
 import { buildOneShotCommand } from '../domain/agents/one-shot-command.js';
+import { AUTH_CHECK_EXIT } from '../domain/agents/profile.js';
 import type { ProfileRegistry } from '../domain/agents/registry.js';
 import type { Task } from '../domain/task.js';
 import type { Worker } from '../domain/worker.js';
@@ -45,16 +47,37 @@ export class AgentTasks {
     const profile = profiles.require(worker?.type ?? 'shell');
     const stdout = this.deps.redact(task.workerId, await this.deps.files.readAgentStdout(task.id));
     const agent = parseAgentOutput(profile.oneShot?.output ?? 'text', stdout);
-    const verdict = agentVerdict(profile, exitCode, agent, output);
+    const verdict = agentVerdict(profile, exitCode, agent, output, stdout);
     if (worker) {
+      const session = verdict.sessionId
+        ? { agentSessionId: verdict.sessionId, agentSessionStarted: true }
+        : exitCode === AUTH_CHECK_EXIT
+          ? {} // the agent never ran: the chosen id is still unused
+          : this.unknownSession(worker);
       store.putWorker({
         ...worker,
         agentCondition: verdict.condition,
         conditionUntil: verdict.conditionUntil,
         lastError: verdict.condition ? verdict.reason : worker.lastError,
-        ...(verdict.sessionId ? { agentSessionId: verdict.sessionId, agentSessionStarted: true } : {}),
+        ...session,
       });
     }
     return { ...verdict, agent };
+  }
+
+  // An agent task that ended without a result (timed out, cancelled, lost with its pane).
+  abandon(task: Task): void {
+    const worker = this.deps.store.worker(task.workerId);
+    if (task.prompt === null || !worker) return;
+    this.deps.store.putWorker({ ...worker, ...this.unknownSession(worker) });
+  }
+
+  // The agent ran but did not say which conversation it used: a chosen id may now exist or not,
+  // so a fresh one is chosen. Starting over beats `--session-id` "already in use" or `--resume`
+  // "no conversation found" on every later task.
+  private unknownSession(worker: Worker): Partial<Worker> {
+    if (worker.agentSessionStarted) return {};
+    const chooses = this.deps.profiles.get(worker.type)?.oneShot?.newSession != null;
+    return chooses ? { agentSessionId: randomUUID() } : {};
   }
 }

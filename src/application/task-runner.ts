@@ -175,6 +175,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     if (!task) return;
     this.clearTimer(task.id);
     this.deps.channel(workerId)?.forget(task.id);
+    this.deps.agents.abandon(task);
     if (forceRetry || mayRetry(task)) {
       this.deps.store.putTask(
         transitionTask(task, 'queued', {
@@ -263,6 +264,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     exitCode: number | null,
     reason: string,
   ): Promise<void> {
+    this.deps.agents.abandon(task);
     const channel = this.deps.channel(task.workerId);
     let output = '';
     if (channel && task.logOffset !== null) {

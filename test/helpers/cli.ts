@@ -26,20 +26,30 @@ export interface CliFleet {
   cleanup(): Promise<void>;
 }
 
-export async function createCliFleet(): Promise<CliFleet> {
+export interface CliFleetOptions {
+  // Extra environment for every CLI run (and so for the daemon it starts, and its panes): a value
+  // sets the variable, undefined removes an inherited one. The fleet's own TMUXORCH_* variables
+  // are not overridden.
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export async function createCliFleet(options: CliFleetOptions = {}): Promise<CliFleet> {
   const home = await createTmpHome();
   const socket = newSocketName();
   const tmux = createTestTmuxServer(socket);
   const session = 'agent-system';
+  const extra = Object.entries(options.env ?? {});
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...TEST_SHELL_ENV,
+    ...Object.fromEntries(extra.filter(([, value]) => value !== undefined)),
     TMUXORCH_HOME: join(home.dir, 'home'),
     TMUXORCH_SOCKET: socket,
     TMUXORCH_SESSION: session,
     TMUXORCH_TMUX_CONF: '/dev/null',
     NO_COLOR: '1',
   };
+  for (const [key, value] of extra) if (value === undefined && !key.startsWith('TMUXORCH_')) delete env[key];
   delete env.TMUX;
   delete env.TMUX_PANE;
   const pidFile = join(home.dir, 'home', 'state', 'daemon.pid');

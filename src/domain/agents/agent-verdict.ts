@@ -25,11 +25,15 @@ function matchesAny(patterns: readonly string[] | undefined, text: string): bool
   return (patterns ?? []).some((source) => new RegExp(source, 'mi').test(text));
 }
 
+// `output` is what the pane showed (stderr and the agent's stdout); `stdout` what the agent
+// printed on stdout. Patterns are matched on what the CLI itself said: its stderr, and its result
+// text only when it reports an error (an answer that merely mentions "rate limit" is no limit).
 export function agentVerdict(
   profile: AgentProfile,
   exitCode: number,
   result: AgentResult,
   output: string,
+  stdout = '',
 ): AgentVerdict {
   const sessionId = result.sessionId;
   const base = { condition: null, conditionUntil: null, sessionId };
@@ -51,7 +55,8 @@ export function agentVerdict(
       condition: 'trust_prompt',
     };
   }
-  const said = `${result.text ?? ''}\n${output}`;
+  const stderr = stdout === '' ? output : output.replace(stdout, '');
+  const said = `${result.isError ? (result.text ?? '') : ''}\n${stderr}`;
   const failed = exitCode !== 0 || result.isError === true;
   if (failed && (result.resetsAt || matchesAny(profile.screens.rate_limited, said))) {
     return {
@@ -59,7 +64,7 @@ export function agentVerdict(
       status: 'failed',
       reason: result.resetsAt
         ? `${profile.displayName} hit a usage limit: it takes tasks again at ${result.resetsAt}`
-        : `${profile.displayName} hit a usage limit: ${firstLine(result.text)}`,
+        : `${profile.displayName} hit a usage limit${firstLine(result.text) ? `: ${firstLine(result.text)}` : ''}`,
       condition: 'rate_limited',
       conditionUntil: result.resetsAt,
     };
