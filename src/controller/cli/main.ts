@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError, toErrorPayload, type ErrorPayload } from '../../domain/errors.js';
 import { VERSION } from '../version.js';
 import { registerConfig } from './commands/config.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
@@ -34,6 +35,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerTasks(program, ctx);
   registerStatus(program, ctx);
   registerConfig(program, ctx);
+  registerDoctor(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return { program, ctx };
 }

@@ -26,7 +26,7 @@ export const aider: AgentProfile = {
   interactive: { argv: ['aider', '--no-auto-commits'], resumeArgv: null },
   screens: {
     awaiting_approval: ['\\(Y\\)es/\\(N\\)o'],
-    idle: ['^> $'],
+    idle: ['^> ?$'],
   },
   exitCodes: {},
   roleArgs: {},

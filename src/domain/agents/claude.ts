@@ -22,7 +22,11 @@ export const claude: AgentProfile = {
     resumeArgv: ['claude', '--resume', '{sessionId}'],
   },
   screens: {
-    trust_prompt: ['Is this a project you created or one you trust\\?', 'Do you want to use this API key\\?'],
+    trust_prompt: [
+      'Is this a project you created or one you trust\\?',
+      'Do you want to use this API key\\?',
+      'WARNING: Claude Code running in Bypass Permissions mode',
+    ],
     auth_required: ['Not logged in · (?:Please run|Run) /login', 'Invalid API key', 'Select login method:'],
     rate_limited: [
       '(?:usage|rate) limit (?:reached|exceeded)',
@@ -31,8 +35,12 @@ export const claude: AgentProfile = {
     ],
     awaiting_approval: ['Do you want to proceed\\?', 'Do you want to make this edit'],
     busy: ['esc to interrupt'],
-    idle: ['^❯ ', '\\? for shortcuts'],
-    crashed: ['^claude --resume [0-9a-f-]{36}', 'Unable to connect to Anthropic services'],
+    idle: ['^❯ ', '\\? for shortcuts', 'bypass permissions on', 'ctrl\\+g to edit'],
+    crashed: [
+      '^claude --resume [0-9a-f-]{36}',
+      'Unable to connect to Anthropic services',
+      'cannot be used with root/sudo privileges',
+    ],
   },
   exitCodes: {},
   roleArgs: {

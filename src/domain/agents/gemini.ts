@@ -19,11 +19,15 @@ export const gemini: AgentProfile = {
   interactive: { argv: ['gemini', '{sessionArgs}'], resumeArgv: ['gemini', '--resume', '{sessionId}'] },
   screens: {
     trust_prompt: ['Do you trust the files in this folder\\?'],
-    auth_required: ['How would you like to authenticate', 'Please set an Auth method'],
+    auth_required: [
+      'How would you like to authenticate',
+      'Please set an Auth method',
+      'API Error: .*authentication_error',
+    ],
     rate_limited: ['[Qq]uota exceeded', 'rate limit', 'RESOURCE_EXHAUSTED'],
     awaiting_approval: ['Allow execution of \\[', 'Allow once'],
     busy: ['esc to cancel, \\d+s\\)'],
-    idle: ['Type your message or @path/to/file'],
+    idle: ['Type your message or @path/to/file', '^ workspace \\(/directory\\)'],
     crashed: ['To resume this session: gemini --resume'],
   },
   exitCodes: { 41: 'auth_required', 55: 'trust_prompt' },
