@@ -136,6 +136,23 @@ export class FleetController {
     return toTaskResult(task, null);
   }
 
+  // Answers the approval question an interactive agent worker is showing.
+  async answer(idOrName: string, approve: boolean): Promise<WorkerView> {
+    const worker = this.rt.store.requireWorker(idOrName);
+    if (worker.mode !== 'interactive') {
+      throw new UsageError(`worker ${worker.name} is not interactive: its agent asks nothing`, {
+        worker: worker.name,
+      });
+    }
+    if (worker.agentCondition !== 'awaiting_approval') {
+      throw new UsageError(`worker ${worker.name} is not waiting for an approval (it is ${worker.state})`, {
+        worker: worker.name,
+      });
+    }
+    await this.rt.interactive.answer(worker, approve);
+    return toWorkerView(this.rt.store.requireWorker(worker.id), this.rt.store.tasks());
+  }
+
   // Waits until the task is finished and returns its result.
   async wait(taskId: string): Promise<TaskResult> {
     await this.rt.runner.wait(taskId);

@@ -10,6 +10,8 @@ import { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { TmuxConnection } from '../infrastructure/tmux/tmux-connection.js';
 import { ProfileRegistry } from '../domain/agents/registry.js';
 import { AgentTasks } from './agent-tasks.js';
+import { HookLog } from './hook-log.js';
+import { InteractiveTasks } from './interactive-tasks.js';
 import { FleetStore } from './fleet-store.js';
 import { HealthMonitor } from './health-monitor.js';
 import { SessionKeeper } from './session-keeper.js';
@@ -43,6 +45,8 @@ export class FleetRuntime {
   readonly launcher: WorkerLauncher;
   readonly profiles: ProfileRegistry;
   readonly agents: AgentTasks;
+  readonly hooks: HookLog;
+  readonly interactive: InteractiveTasks;
   readonly runner: TaskRunner;
   readonly monitor: HealthMonitor;
   readonly channels = new Map<string, WorkerChannel>();
@@ -77,6 +81,7 @@ export class FleetRuntime {
     this.profiles = new ProfileRegistry(settings.agents);
     const redact = (workerId: string, text: string): string => this.redactorFor(workerId)(text);
     this.agents = new AgentTasks({ store: this.store, files: this.files, profiles: this.profiles, redact });
+    this.hooks = new HookLog(join(settings.paths.stateDir, 'hooks'));
     this.launcher = new WorkerLauncher({
       server: this.server,
       session: settings.session,
@@ -86,6 +91,16 @@ export class FleetRuntime {
       binDir: join(settings.paths.stateDir, 'bin'),
       simHome: join(settings.paths.stateDir, 'sim'),
       profiles: this.profiles,
+      hooks: this.hooks,
+    });
+    this.interactive = new InteractiveTasks({
+      store: this.store,
+      server: this.server,
+      files: this.files,
+      profiles: this.profiles,
+      hooks: this.hooks,
+      channel,
+      redact,
     });
     this.runner = new TaskRunner({
       store: this.store,
@@ -94,6 +109,7 @@ export class FleetRuntime {
       channel,
       launcher: this.launcher,
       agents: this.agents,
+      interactive: this.interactive,
       rcFile,
       logger,
       redact,

@@ -18,6 +18,8 @@ export interface AddWorkerInput {
   readonly env?: Readonly<Record<string, string>> | undefined;
   // What the agent worker is for: its profile's permission flags for that role.
   readonly role?: AgentRole | undefined;
+  // The agent's TUI lives in the pane and takes pasted tasks (else: one-shot, headless per task).
+  readonly interactive?: boolean | undefined;
 }
 
 function defaultName(rt: FleetRuntime, type: WorkerType, project: string): string {
@@ -76,6 +78,11 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
   for (const key of profile.env)
     if (!secretEnv.includes(key) && process.env[key] !== undefined) secretEnv.push(key);
   if (secrets.size > 0) rt.secrets.set(id, secrets);
+  if (input.interactive && !profile.interactive) {
+    throw new UsageError(`${profile.displayName} has no interactive mode: leave out --interactive`, {
+      type: input.type,
+    });
+  }
   const choosesSession = profile.oneShot?.newSession != null;
   return {
     id,
@@ -94,6 +101,7 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
     startedAt: null,
     ...NO_AGENT_STATE,
     role: input.role ?? 'default',
+    mode: input.interactive ? 'interactive' : 'one-shot',
     agentSessionId: choosesSession ? randomUUID() : null,
   };
 }

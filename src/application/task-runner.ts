@@ -7,24 +7,16 @@
 // task must never reach a program that is still running.
 import { EventEmitter } from 'node:events';
 import { nanoid } from 'nanoid';
-import {
-  TIMEOUT_EXIT_CODE,
-  isTerminal,
-  mayRetry,
-  nextQueuedTask,
-  newTask,
-  statusForExit,
-} from '../domain/task.js';
+import { TIMEOUT_EXIT_CODE, isTerminal, mayRetry, nextQueuedTask, newTask } from '../domain/task.js';
 import { transitionTask, type Task, type TaskRequest, type TaskStatus } from '../domain/task.js';
 import { buildSourceLine, buildTaskLine, buildTaskScript } from '../domain/marker.js';
-import type { AgentResult } from '../domain/agents/agent-output.js';
-import { partialOutput } from '../domain/task-output.js';
 import { isDispatchable, rateLimitedUntil, transitionWorker, type Worker } from '../domain/worker.js';
-import { fileSize } from '../infrastructure/logs/log-tailer.js';
 import type { AgentTasks } from './agent-tasks.js';
+import { TaskCompletion } from './task-completion.js';
+import type { InteractiveTasks } from './interactive-tasks.js';
 import { rotateWorkerLog } from './log-rotation.js';
 import { recoverPrompt, type PromptRecoveryDeps } from './prompt-recovery.js';
-import { readSlice, type TaskFiles } from './task-files.js';
+import type { TaskFiles } from './task-files.js';
 import type { TaskEndEvent } from './worker-channel.js';
 
 export type NewTask = TaskRequest;
@@ -32,6 +24,7 @@ export type NewTask = TaskRequest;
 export interface TaskRunnerDeps extends PromptRecoveryDeps {
   readonly files: TaskFiles;
   readonly agents: AgentTasks;
+  readonly interactive: InteractiveTasks;
   // The worker shells' rc file, which defines the one-line task function.
   readonly rcFile: string;
   readonly redact: (workerId: string, text: string) => string;
@@ -45,11 +38,12 @@ export interface TaskRunnerEvents {
 
 export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly waiters = new Map<string, Array<(task: Task) => void>>();
+  private readonly completion: TaskCompletion;
   private readonly dispatching = new Set<string>();
 
   constructor(private readonly deps: TaskRunnerDeps) {
     super();
+    this.completion = new TaskCompletion({ ...deps, onFinished: (task) => this.emit('finished', task) });
   }
 
   // Queues a task for a worker and starts it if the worker is idle.
@@ -94,13 +88,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
 
   // Resolves with the task once it is finished.
   wait(taskId: string): Promise<Task> {
-    const task = this.deps.store.requireTask(taskId);
-    if (isTerminal(task.status)) return Promise.resolve(task);
-    return new Promise((resolve) => {
-      const list = this.waiters.get(taskId) ?? [];
-      list.push(resolve);
-      this.waiters.set(taskId, list);
-    });
+    return this.completion.wait(taskId);
   }
 
   // Picks up a task that was running when the controller stopped: its channel re-reads the log
@@ -118,11 +106,13 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     let running: Task | null = null;
     try {
       // A one-line command is typed whole (no file to write and read back per task); any other
-      // goes through a script file.
-      const command = this.deps.agents.commandFor(worker, task);
-      const line =
-        buildTaskLine(task.id, command, this.deps.rcFile) ??
-        buildSourceLine(files.writeScript(task.id, buildTaskScript(task.id, command)));
+      // goes through a script file. An interactive agent gets its prompt pasted instead.
+      const interactive = worker.mode === 'interactive';
+      const command = interactive ? (task.prompt ?? task.command) : this.deps.agents.commandFor(worker, task);
+      const line = interactive
+        ? ''
+        : (buildTaskLine(task.id, command, this.deps.rcFile) ??
+          buildSourceLine(files.writeScript(task.id, buildTaskScript(task.id, command))));
       running = store.putTask(
         transitionTask(task, 'running', {
           command,
@@ -133,10 +123,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
         }),
       );
       store.putWorker(transitionWorker(worker, 'busy'));
-      channel.expectTask(task.id);
+      if (!interactive) channel.expectTask(task.id);
       await store.flush();
-      await server.pane(worker.paneId).typeLine(line);
       this.armTimeout(running);
+      if (interactive) void this.runInteractive(worker.id, running);
+      else await server.pane(worker.paneId).typeLine(line);
     } catch (error) {
       this.deps.logger.warn('dispatch failed', {
         taskId: task.id,
@@ -153,6 +144,44 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     }
   }
 
+  private async runInteractive(workerId: string, task: Task): Promise<void> {
+    const { store } = this.deps;
+    try {
+      const o = await this.deps.interactive.run(store.requireWorker(workerId), task);
+      await this.completion.finish(
+        task,
+        o.status,
+        o.exitCode,
+        o.output,
+        o.raw,
+        o.reason,
+        new Date(),
+        o.agent,
+      );
+    } catch (error) {
+      await this.completion.finish(task, 'failed', null, '', '', String(error));
+    }
+    const worker = store.worker(workerId);
+    if (worker?.state === 'busy') store.putWorker(transitionWorker(worker, 'idle'));
+    this.pump(workerId);
+  }
+
+  // Ends a running task's turn: Esc for an interactive agent (its runInteractive then returns),
+  // else Ctrl-C until the shell answers again.
+  private async stopTurn(
+    task: Task,
+    status: TaskStatus,
+    exitCode: number | null,
+    reason: string,
+  ): Promise<void> {
+    this.deps.channel(task.workerId)?.forget(task.id);
+    const worker = this.deps.store.worker(task.workerId);
+    if (worker?.mode === 'interactive') await this.deps.interactive.interrupt(worker).catch(() => undefined);
+    await this.completion.partial(task, status, exitCode, reason);
+    if (worker?.mode !== 'interactive')
+      void recoverPrompt(this.deps, task.workerId, () => this.pump(task.workerId));
+  }
+
   // Called by a worker's channel when an end marker arrives.
   handleEnd(workerId: string, event: TaskEndEvent): void {
     const task = this.deps.store.task(event.taskId);
@@ -160,7 +189,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.clearTimer(task.id);
     const output = this.deps.redact(workerId, event.output);
     const raw = this.deps.redact(workerId, event.rawOutput);
-    void this.finishCollected(task, event.exitCode, event.endedAtMs, output, raw).then(async () => {
+    void this.completion.collected(task, event.exitCode, event.endedAtMs, output, raw).then(async () => {
       const idle = this.deps.store.worker(workerId);
       await rotateWorkerLog(workerId, idle?.paneId ?? null, this.deps.channel(workerId), this.deps);
       const worker = this.deps.store.worker(workerId);
@@ -186,7 +215,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       this.deps.store.flushSoon();
       return;
     }
-    void this.finishPartial(task, 'lost', null, `${reason}; no retries left`);
+    void this.completion.partial(task, 'lost', null, `${reason}; no retries left`);
   }
 
   // Cancels a queued task, or interrupts a running one with Ctrl-C.
@@ -194,13 +223,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     const task = this.deps.store.requireTask(taskId);
     if (isTerminal(task.status)) return task;
     if (task.status === 'queued') {
-      await this.finish(task, 'cancelled', null, '', '', 'cancelled before it started');
+      await this.completion.finish(task, 'cancelled', null, '', '', 'cancelled before it started');
       return this.deps.store.requireTask(taskId);
     }
     this.clearTimer(task.id);
-    this.deps.channel(task.workerId)?.forget(task.id);
-    await this.finishPartial(task, 'cancelled', null, 'cancelled while running');
-    void recoverPrompt(this.deps, task.workerId, () => this.pump(task.workerId));
+    await this.stopTurn(task, 'cancelled', null, 'cancelled while running');
     return this.deps.store.requireTask(taskId);
   }
 
@@ -233,68 +260,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.timers.delete(taskId);
     const task = this.deps.store.task(taskId);
     if (!task || task.status !== 'running') return;
-    this.deps.channel(task.workerId)?.forget(task.id);
     const seconds = ((task.timeoutMs ?? 0) / 1000).toFixed(1);
-    await this.finishPartial(task, 'timed_out', TIMEOUT_EXIT_CODE, `timed out after ${seconds} s`);
-    await recoverPrompt(this.deps, task.workerId, () => this.pump(task.workerId));
-  }
-
-  // A task seen ending by its marker, finished at the time its shell printed in the marker: a task
-  // that ended while no controller watched gets its true finish time, not when it was collected.
-  private async finishCollected(
-    task: Task,
-    exitCode: number,
-    endedAtMs: number | null,
-    output: string,
-    raw: string,
-  ): Promise<void> {
-    const startedMs = task.startedAt ? Date.parse(task.startedAt) : 0;
-    const ended = endedAtMs === null ? null : Math.round(endedAtMs);
-    const finishedAt = ended !== null && ended >= startedMs ? new Date(ended) : new Date();
-    if (task.prompt === null) {
-      return this.finish(task, statusForExit(exitCode), exitCode, output, raw, null, finishedAt);
-    }
-    const settled = await this.deps.agents.settle(task, exitCode, output);
-    await this.finish(task, settled.status, exitCode, output, raw, settled.reason, finishedAt, settled.agent);
-  }
-
-  private async finishPartial(
-    task: Task,
-    status: TaskStatus,
-    exitCode: number | null,
-    reason: string,
-  ): Promise<void> {
-    this.deps.agents.abandon(task);
-    const channel = this.deps.channel(task.workerId);
-    let output = '';
-    if (channel && task.logOffset !== null) {
-      const raw = await readSlice(channel.logFile, task.logOffset, await fileSize(channel.logFile));
-      output = this.deps.redact(task.workerId, partialOutput(raw, task.id));
-    }
-    await this.finish(task, status, exitCode, output, output, reason);
-  }
-
-  private async finish(
-    task: Task,
-    status: TaskStatus,
-    exitCode: number | null,
-    output: string,
-    raw: string,
-    reason: string | null,
-    finishedAt = new Date(),
-    agent: AgentResult | null = null,
-  ): Promise<void> {
-    await this.deps.files.writeOutput(task.id, output, raw);
-    const current = this.deps.store.task(task.id);
-    if (!current || isTerminal(current.status)) return;
-    const done = this.deps.store.putTask(
-      transitionTask(current, status, { exitCode, finishedAt: finishedAt.toISOString(), reason, agent }),
-    );
-    this.deps.store.flushSoon();
-    this.deps.logger.info('task finished', { taskId: done.id, workerId: done.workerId, status, exitCode });
-    const waiters = this.waiters.get(done.id) ?? [];
-    this.waiters.delete(done.id);
-    for (const resolve of waiters) resolve(done);
-    this.emit('finished', done);
+    await this.stopTurn(task, 'timed_out', TIMEOUT_EXIT_CODE, `timed out after ${seconds} s`);
   }
 }

@@ -79,6 +79,8 @@ export function toTaskResult(task: Task, output: string | null): TaskResult {
 
 // An idle agent worker shows its condition; a rate limit only until it resets.
 function shownState(worker: Worker): string {
+  // An interactive agent asking for approval is busy, but waiting on a person: say so.
+  if (worker.state === 'busy' && worker.agentCondition === 'awaiting_approval') return 'awaiting_approval';
   if (worker.state !== 'idle' || worker.agentCondition === null) return worker.state;
   if (worker.agentCondition === 'rate_limited' && rateLimitedUntil(worker, Date.now()) === null)
     return 'idle';

@@ -16,6 +16,8 @@ export class WorkerChannel {
   private readonly scanner = new MarkerScanner();
   private readonly readyWaiters = new Map<string, ReadyWaiter>();
   private tailer: LogTailer | null = null;
+  // Told when the pane printed something (an interactive agent's screen may have changed).
+  private readonly activity = new Set<() => void>();
 
   constructor(
     readonly workerId: string,
@@ -36,6 +38,15 @@ export class WorkerChannel {
     });
     await this.tailer.start();
     this.updatePolling();
+  }
+
+  onActivity(listener: () => void): () => void {
+    this.activity.add(listener);
+    this.updatePolling();
+    return () => {
+      this.activity.delete(listener);
+      this.updatePolling();
+    };
   }
 
   // Bytes of the log read so far.
@@ -60,7 +71,7 @@ export class WorkerChannel {
 
   // The tailer's safety poll runs only while a marker or a probe is awaited.
   private updatePolling(): void {
-    this.tailer?.setPolling(this.scanner.pendingIds.length > 0);
+    this.tailer?.setPolling(this.scanner.pendingIds.length > 0 || this.activity.size > 0);
   }
 
   // Resolves true when the shell prints the probe's ready line, false after `timeoutMs`.
@@ -104,6 +115,7 @@ export class WorkerChannel {
   }
 
   private feed(text: string): void {
+    for (const listener of this.activity) listener();
     const events = this.scanner.push(text);
     if (events.length > 0) this.updatePolling();
     for (const event of events) {

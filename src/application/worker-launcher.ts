@@ -4,6 +4,7 @@
 import { access, constants } from 'node:fs/promises';
 import { nanoid } from 'nanoid';
 import type { ProfileRegistry } from '../domain/agents/registry.js';
+import type { HookLog } from './hook-log.js';
 import { ProjectNotFoundError, WorkerUnavailableError } from '../domain/errors.js';
 import { buildReadyProbe } from '../domain/marker.js';
 import type { Worker } from '../domain/worker.js';
@@ -36,6 +37,7 @@ export interface LauncherContext {
   // The sim agent's home (its sessions) unless the environment names one: inside the fleet's home.
   readonly simHome: string;
   readonly profiles: ProfileRegistry;
+  readonly hooks: HookLog;
 }
 
 // Fails with a clear sentence when the project directory is not there.
@@ -106,14 +108,29 @@ export class WorkerLauncher {
       await pane.pipeToFile(channel.logFile);
       await this.waitReady(placement.paneId, channel);
       // An interactive agent's TUI starts in the shell (a one-shot agent runs per task).
-      const launch = worker.mode === 'interactive' ? this.ctx.profiles.get(worker.type)?.interactive : null;
-      if (launch) await pane.sendText(toShellCommand(launch.argv.filter((a) => a !== '{sessionArgs}')));
+      if (worker.mode === 'interactive') await pane.sendText(toShellCommand(this.tuiArgv(worker)));
     } catch (error) {
       // A window we just made and could not bring up would be an orphan nobody manages.
       if (!deadPaneId) await this.ctx.server.killWindow(placement.windowId).catch(() => undefined);
       throw error;
     }
     return placement;
+  }
+
+  // The TUI's argv: the worker's conversation resumed, or a new one under the id chosen for it,
+  // with our hook settings where the CLI takes them.
+  tuiArgv(worker: Worker): string[] {
+    const profile = this.ctx.profiles.require(worker.type);
+    const spec = profile.interactive;
+    if (!spec) throw new Error(`${profile.displayName} has no interactive mode`);
+    const id = worker.agentSessionId;
+    const resume = worker.agentSessionStarted && id !== null && spec.resumeArgv !== null;
+    const template = resume && spec.resumeArgv ? spec.resumeArgv : spec.argv;
+    const sessionArgs = !resume && id !== null ? (profile.oneShot?.newSession ?? []) : [];
+    const fill = (arg: string): string => arg.replaceAll('{sessionId}', id ?? '');
+    const argv = template.flatMap((arg) => (arg === '{sessionArgs}' ? sessionArgs.map(fill) : [fill(arg)]));
+    if (spec.hooks === 'claude-settings') argv.push('--settings', this.ctx.hooks.settingsFile(worker.id));
+    return [...argv, ...(profile.roleArgs[worker.role] ?? [])];
   }
 
   private rcWritten = false;

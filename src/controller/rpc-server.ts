@@ -45,9 +45,12 @@ export function methodTable(hooks: RpcHooks) {
         name: z.string().min(1).optional(),
         env: z.record(z.string(), z.string()).optional(),
         role: z.enum(AGENT_ROLES).optional(),
+        interactive: z.boolean().optional(),
       }),
       (fleet, p) => fleet.addWorker(p),
     ),
+    approve: method(target, (fleet, p) => fleet.answer(p.worker, true)),
+    deny: method(target, (fleet, p) => fleet.answer(p.worker, false)),
     removeWorker: method(target.extend({ keepPane: z.boolean().optional() }), (fleet, p) =>
       fleet.removeWorker(p.worker, { keepPane: p.keepPane ?? false }),
     ),

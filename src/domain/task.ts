@@ -1,6 +1,6 @@
 // The Task entity and its state machine.
 //
-//   queued ──► running ──► succeeded | failed | timed_out | cancelled | lost
+//   queued ──► running ──► succeeded | failed | timed_out | cancelled | lost | unsubmitted
 //     │           └──────► queued            (re-queued after its worker died, while retries allow)
 //     └──► cancelled
 import type { AgentResult } from './agents/agent-output.js';
@@ -14,6 +14,8 @@ export const TASK_STATUSES = [
   'timed_out',
   'cancelled',
   'lost',
+  // An interactive agent never took the pasted task (Enter pressed again, still in its input box).
+  'unsubmitted',
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -23,6 +25,7 @@ export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
   'timed_out',
   'cancelled',
   'lost',
+  'unsubmitted',
 ]);
 
 export const TASK_PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
@@ -67,8 +70,9 @@ export interface Task {
 
 const ALLOWED: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   queued: ['running', 'cancelled', 'lost'],
-  running: ['succeeded', 'failed', 'timed_out', 'cancelled', 'lost', 'queued'],
+  running: ['succeeded', 'failed', 'timed_out', 'cancelled', 'lost', 'queued', 'unsubmitted'],
   succeeded: [],
+  unsubmitted: [],
   failed: [],
   timed_out: [],
   cancelled: [],

@@ -37,6 +37,7 @@ const ALLOWED: ReadonlyArray<[TaskStatus, TaskStatus]> = [
   ['running', 'cancelled'],
   ['running', 'lost'],
   ['running', 'queued'],
+  ['running', 'unsubmitted'],
 ];
 
 describe('task state machine', () => {
@@ -66,7 +67,7 @@ describe('task state machine', () => {
 
   it('never leaves a terminal status', () => {
     const terminal = TASK_STATUSES.filter(isTerminal);
-    expect(terminal.sort()).toEqual(['cancelled', 'failed', 'lost', 'succeeded', 'timed_out']);
+    expect(terminal.sort()).toEqual(['cancelled', 'failed', 'lost', 'succeeded', 'timed_out', 'unsubmitted']);
     for (const from of terminal)
       for (const to of TASK_STATUSES) expect(canTransitionTask(from, to)).toBe(false);
     expect(isTerminal('queued')).toBe(false);

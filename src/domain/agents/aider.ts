@@ -23,7 +23,17 @@ export const aider: AgentProfile = {
     newSession: null,
     output: 'text',
   },
-  interactive: { argv: ['aider', '--no-auto-commits'], resumeArgv: null },
+  interactive: {
+    argv: ['aider', '--no-auto-commits'],
+    resumeArgv: null,
+    submitDelayMs: 200,
+    approveKeys: ['y', 'Enter'],
+    denyKeys: ['n', 'Enter'],
+    interruptKeys: ['C-c'],
+    clearKeys: null,
+    trustKeys: null,
+    hooks: null,
+  },
   screens: {
     awaiting_approval: ['\\(Y\\)es/\\(N\\)o'],
     idle: ['^> ?$'],

@@ -20,6 +20,13 @@ export const claude: AgentProfile = {
   interactive: {
     argv: ['claude', '{sessionArgs}'],
     resumeArgv: ['claude', '--resume', '{sessionId}'],
+    submitDelayMs: 200,
+    approveKeys: ['Enter'],
+    denyKeys: ['Escape'],
+    interruptKeys: ['Escape'],
+    clearKeys: ['C-c'],
+    trustKeys: ['Enter'],
+    hooks: 'claude-settings',
   },
   screens: {
     trust_prompt: [

@@ -21,6 +21,13 @@ export const codex: AgentProfile = {
   interactive: {
     argv: ['codex', '--no-daemon'],
     resumeArgv: ['codex', '--no-daemon', 'resume', '{sessionId}'],
+    submitDelayMs: 300,
+    approveKeys: ['Enter'],
+    denyKeys: ['Escape'],
+    interruptKeys: ['Escape'],
+    clearKeys: null,
+    trustKeys: ['Enter'],
+    hooks: null,
   },
   screens: {
     trust_prompt: ['Trust this folder\\?', 'Hooks need review'],

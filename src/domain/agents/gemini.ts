@@ -16,7 +16,17 @@ export const gemini: AgentProfile = {
     newSession: ['--session-id', '{sessionId}'],
     output: 'gemini-json',
   },
-  interactive: { argv: ['gemini', '{sessionArgs}'], resumeArgv: ['gemini', '--resume', '{sessionId}'] },
+  interactive: {
+    argv: ['gemini', '{sessionArgs}'],
+    resumeArgv: ['gemini', '--resume', '{sessionId}'],
+    submitDelayMs: 200,
+    approveKeys: ['Enter'],
+    denyKeys: ['Escape'],
+    interruptKeys: ['Escape'],
+    clearKeys: ['C-c'],
+    trustKeys: ['Enter'],
+    hooks: null,
+  },
   screens: {
     trust_prompt: ['Do you trust the files in this folder\\?'],
     auth_required: [

@@ -15,7 +15,17 @@ export const opencode: AgentProfile = {
     newSession: null,
     output: 'opencode-jsonl',
   },
-  interactive: { argv: ['opencode'], resumeArgv: ['opencode', '-s', '{sessionId}'] },
+  interactive: {
+    argv: ['opencode'],
+    resumeArgv: ['opencode', '-s', '{sessionId}'],
+    submitDelayMs: 200,
+    approveKeys: ['Enter'],
+    denyKeys: ['Escape'],
+    interruptKeys: ['Escape', 'Escape'],
+    clearKeys: null,
+    trustKeys: null,
+    hooks: null,
+  },
   screens: {
     auth_required: ['invalid x-api-key'],
     rate_limited: ['rate limit', 'usage limit'],

@@ -40,6 +40,48 @@ export interface OneShotSpec {
   readonly output: OutputFormat;
 }
 
+export interface InteractiveSpec {
+  // argv of the TUI; `{sessionArgs}` expands to oneShot.newSession for a new conversation;
+  // `resumeArgv` continues one (a revived worker).
+  readonly argv: readonly string[];
+  readonly resumeArgv: readonly string[] | null;
+  // How long to wait between a paste and its Enter (some TUIs ignore an Enter right after text).
+  readonly submitDelayMs: number;
+  // tmux key names answering an approval question yes / no, and interrupting a turn.
+  readonly approveKeys: readonly string[];
+  readonly denyKeys: readonly string[];
+  readonly interruptKeys: readonly string[];
+  // Keys that empty a non-empty input box (after an unsubmitted task), null where none is known
+  // to be safe (Ctrl-C at an empty prompt exits Codex and OpenCode).
+  readonly clearKeys: readonly string[] | null;
+  // Keys that accept a trust-this-folder question (null: report it instead of answering).
+  readonly trustKeys: readonly string[] | null;
+  // Where the CLI takes hooks: 'claude-settings' = `--settings FILE` with Claude Code's hook
+  // format (Stop, UserPromptSubmit, PermissionRequest); null = the screen alone tells.
+  readonly hooks: 'claude-settings' | null;
+}
+
+export interface InteractiveSpec {
+  // argv of the TUI; `{sessionArgs}` expands to oneShot.newSession for a new conversation;
+  // `resumeArgv` continues one (a revived worker).
+  readonly argv: readonly string[];
+  readonly resumeArgv: readonly string[] | null;
+  // How long to wait between a paste and its Enter (some TUIs ignore an Enter right after text).
+  readonly submitDelayMs: number;
+  // tmux key names answering an approval question yes / no, and interrupting a turn.
+  readonly approveKeys: readonly string[];
+  readonly denyKeys: readonly string[];
+  readonly interruptKeys: readonly string[];
+  // Keys that empty a non-empty input box (after an unsubmitted task), null where none is known
+  // to be safe (Ctrl-C at an empty prompt exits Codex and OpenCode).
+  readonly clearKeys: readonly string[] | null;
+  // Keys that accept a trust-this-folder question (null: report it instead of answering).
+  readonly trustKeys: readonly string[] | null;
+  // Where the CLI takes hooks: 'claude-settings' = `--settings FILE` in Claude Code's hook format
+  // (Stop, UserPromptSubmit, PermissionRequest); null = the screen alone tells.
+  readonly hooks: 'claude-settings' | null;
+}
+
 export interface AgentProfile {
   readonly type: string;
   readonly displayName: string;
@@ -53,10 +95,8 @@ export interface AgentProfile {
   readonly installHint: string;
   readonly oneShot: OneShotSpec | null;
   // argv of the TUI; `{sessionArgs}` as in oneShot; `resumeArgv` continues a conversation.
-  readonly interactive: {
-    readonly argv: readonly string[];
-    readonly resumeArgv: readonly string[] | null;
-  } | null;
+  // The TUI (interactive mode), or null when tmuxorch cannot drive it.
+  readonly interactive: InteractiveSpec | null;
   // Regex sources per screen state, tried on the visible screen in SCREEN_STATES order of priority
   // (see screen-classifier.ts). Case-sensitive, multiline.
   readonly screens: Partial<Readonly<Record<ScreenState, readonly string[]>>>;

@@ -18,6 +18,13 @@ export const sim: AgentProfile = {
   interactive: {
     argv: ['tmuxorch-sim', '{sessionArgs}'],
     resumeArgv: ['tmuxorch-sim', '--resume', '{sessionId}'],
+    submitDelayMs: 100,
+    approveKeys: ['Enter'],
+    denyKeys: ['Escape'],
+    interruptKeys: ['Escape'],
+    clearKeys: ['C-u'],
+    trustKeys: ['Enter'],
+    hooks: 'claude-settings',
   },
   screens: {
     trust_prompt: ['Do you trust the files in this folder\\?'],

@@ -37,7 +37,17 @@ const profileOverrideSchema = z
       .strict()
       .nullable(),
     interactive: z
-      .object({ argv: argvSchema.min(1), resumeArgv: argvSchema.min(1).nullable() })
+      .object({
+        argv: argvSchema.min(1),
+        resumeArgv: argvSchema.min(1).nullable(),
+        submitDelayMs: z.number().int().min(0).max(5_000),
+        approveKeys: argvSchema,
+        denyKeys: argvSchema,
+        interruptKeys: argvSchema,
+        clearKeys: argvSchema.nullable(),
+        trustKeys: argvSchema.nullable(),
+        hooks: z.enum(['claude-settings']).nullable(),
+      })
       .strict()
       .nullable(),
     screens: z.partialRecord(z.enum(SCREEN_STATES), z.array(regexSource)),

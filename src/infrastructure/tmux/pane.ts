@@ -52,6 +52,16 @@ export class Pane {
   }
 
   // Sends key names such as `C-c` or `Enter`.
+  // Pastes a file's text as one bracketed paste (`paste-buffer -p`): a TUI takes it as typed
+  // text, newlines included, and nothing is submitted until a separate Enter.
+  async pasteFile(file: string, bufferName: string): Promise<void> {
+    await this.sequence([
+      LEAVE_MODES(this.id),
+      ['load-buffer', '-b', bufferName, file],
+      ['paste-buffer', '-p', '-d', '-b', bufferName, '-t', this.id],
+    ]);
+  }
+
   async sendKeys(...keys: string[]): Promise<void> {
     await this.ok(['send-keys', '-t', this.id, ...keys]);
   }

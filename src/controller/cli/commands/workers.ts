@@ -20,26 +20,52 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
       '--role <role>',
       "an agent worker's role: default, planner, implementer, tester or reviewer (sets the agent's permission flags)",
     )
+    .option('--interactive', 'an agent worker with its TUI in the pane (tasks are pasted); default: one-shot')
     .option(
       '--env <KEY=VALUE>',
       "environment for the worker; repeatable; KEY alone passes this shell's value",
       collect,
       [],
     )
-    .action(async (opts: { type: string; project: string; name?: string; role?: string; env: string[] }) => {
-      const worker = await ctx.call<WorkerView>('addWorker', {
-        type: parseWorkerType(opts.type),
-        project: resolve(opts.project),
-        ...(opts.name ? { name: opts.name } : {}),
-        ...(opts.role ? { role: parseRole(opts.role) } : {}),
-        env: parseEnvPairs(opts.env),
+    .action(
+      async (opts: {
+        type: string;
+        project: string;
+        name?: string;
+        role?: string;
+        interactive?: boolean;
+        env: string[];
+      }) => {
+        const worker = await ctx.call<WorkerView>('addWorker', {
+          type: parseWorkerType(opts.type),
+          project: resolve(opts.project),
+          ...(opts.name ? { name: opts.name } : {}),
+          ...(opts.role ? { role: parseRole(opts.role) } : {}),
+          ...(opts.interactive ? { interactive: true } : {}),
+          env: parseEnvPairs(opts.env),
+        });
+        ctx.print(
+          worker,
+          () =>
+            `${ctx.out.green('✓')} worker ${ctx.out.bold(worker.name)} (${worker.id}) is ${worker.state} in pane ${worker.paneId ?? '-'}`,
+        );
+      },
+    );
+
+  for (const [name, approve] of [
+    ['approve', true],
+    ['deny', false],
+  ] as const) {
+    program
+      .command(`${name} <worker>`)
+      .description(
+        `${approve ? 'approve' : 'deny'} what an interactive agent worker asks (its state: awaiting_approval)`,
+      )
+      .action(async (worker: string) => {
+        const view = await ctx.call<WorkerView>(name, { worker });
+        ctx.print(view, () => `${ctx.out.green('✓')} ${approve ? 'approved' : 'denied'} for ${view.name}`);
       });
-      ctx.print(
-        worker,
-        () =>
-          `${ctx.out.green('✓')} worker ${ctx.out.bold(worker.name)} (${worker.id}) is ${worker.state} in pane ${worker.paneId ?? '-'}`,
-      );
-    });
+  }
 
   program
     .command('remove-worker <worker>')

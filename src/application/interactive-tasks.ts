@@ -1,0 +1,199 @@
+// Agent tasks in interactive mode: the agent's TUI lives in the pane. A task is pasted (bracketed,
+// so nothing submits early), Enter is pressed after the profile's delay, and the submission is
+// verified: the agent turned busy, asked for approval, or its hook said it took the prompt;
+// otherwise Enter is pressed again, a bounded number of times, before the task fails as
+// `unsubmitted` (a prompt left in the input box is the commonest failure of such tools). The end
+// of the turn is the agent's Stop hook where it has one, else its screen back at the prompt.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentResult } from '../domain/agents/agent-output.js';
+import type { AgentProfile, InteractiveSpec } from '../domain/agents/profile.js';
+import type { ProfileRegistry } from '../domain/agents/registry.js';
+import { cleanLine } from '../domain/terminal-text.js';
+import type { Task, TaskStatus } from '../domain/task.js';
+import type { AgentCondition, Worker } from '../domain/worker.js';
+import { fileSize } from '../infrastructure/logs/log-tailer.js';
+import type { TmuxServer } from '../infrastructure/tmux/server.js';
+import type { FleetStore } from './fleet-store.js';
+import type { HookLog } from './hook-log.js';
+import { type HookEvent } from './hook-log.js';
+import { ScreenWatch, type ScreenReading } from './screen-watch.js';
+import { readSlice, type TaskFiles } from './task-files.js';
+import type { WorkerChannel } from './worker-channel.js';
+
+const SUBMIT_ATTEMPTS = 3;
+const ACCEPT_WAIT_MS = 3_000;
+const READY_WAIT_MS = 30_000;
+// The screen must read idle this long after a turn before it counts as finished: briefly for an
+// agent without hooks, longer for one whose Stop hook should have said so (a broken hook).
+const SETTLE_MS = 700;
+const SETTLE_WITH_HOOKS_MS = 5_000;
+
+export interface InteractiveOutcome {
+  readonly status: Extract<TaskStatus, 'succeeded' | 'failed' | 'unsubmitted'>;
+  readonly exitCode: number | null;
+  readonly output: string;
+  readonly raw: string;
+  readonly reason: string | null;
+  readonly agent: AgentResult | null;
+}
+
+export interface InteractiveDeps {
+  readonly store: FleetStore;
+  readonly server: TmuxServer;
+  readonly files: TaskFiles;
+  readonly profiles: ProfileRegistry;
+  readonly hooks: HookLog;
+  readonly channel: (workerId: string) => WorkerChannel | undefined;
+  readonly redact: (workerId: string, text: string) => string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class InteractiveTasks {
+  constructor(private readonly deps: InteractiveDeps) {}
+
+  private specOf(worker: Worker): { profile: AgentProfile; spec: InteractiveSpec } {
+    const profile = this.deps.profiles.require(worker.type);
+    if (!profile.interactive) throw new Error(`${profile.displayName} has no interactive mode`);
+    return { profile, spec: profile.interactive };
+  }
+
+  private setCondition(workerId: string, condition: AgentCondition | null, lastError?: string): void {
+    const worker = this.deps.store.worker(workerId);
+    if (!worker || worker.agentCondition === condition) return;
+    this.deps.store.putWorker({ ...worker, agentCondition: condition, ...(lastError ? { lastError } : {}) });
+  }
+
+  // Runs one task to its end; the caller records the outcome (unless the task was ended meanwhile).
+  async run(worker: Worker, task: Task): Promise<InteractiveOutcome> {
+    const { profile, spec } = this.specOf(worker);
+    const channel = this.deps.channel(worker.id);
+    if (!worker.paneId || !channel || task.prompt === null) throw new Error('the worker has no pane');
+    const pane = this.deps.server.pane(worker.paneId);
+    const watch = new ScreenWatch(pane, channel, profile);
+    const stillRunning = (): boolean => this.deps.store.task(task.id)?.status === 'running';
+    const fail = (status: InteractiveOutcome['status'], reason: string): InteractiveOutcome => ({
+      status,
+      exitCode: null,
+      output: '',
+      raw: '',
+      reason,
+      agent: null,
+    });
+    try {
+      let ready = await watch.until(
+        (r) => (r.state === 'busy' || r.state === 'unknown' ? null : r),
+        READY_WAIT_MS,
+      );
+      if (ready?.state === 'trust_prompt' && spec.trustKeys) {
+        await pane.sendKeys(...spec.trustKeys);
+        ready = await watch.until(
+          (r) => (r.state === 'idle' || r.state === 'auth_required' ? r : null),
+          READY_WAIT_MS,
+        );
+      }
+      if (ready?.state === 'auth_required') {
+        this.setCondition(worker.id, 'auth_required', profile.authHint);
+        return fail('failed', profile.authHint);
+      }
+      if (ready?.state !== 'idle') {
+        const why = ready ? `it shows ${ready.state.replace('_', ' ')}` : 'its screen was not recognised';
+        return fail('failed', `${profile.displayName} is not at its prompt (${why})`);
+      }
+      this.setCondition(worker.id, null);
+      const dir = this.deps.files.ensureDir(task.id);
+      const promptFile = join(dir, 'prompt.txt');
+      writeFileSync(promptFile, task.prompt, { mode: 0o600 });
+      const hookMark = this.deps.hooks.mark(worker.id);
+      const logStart = channel.position;
+      await pane.pasteFile(promptFile, `tmuxorch-${task.id}`);
+      await sleep(spec.submitDelayMs);
+
+      const took = (r: ScreenReading): true | null =>
+        r.state === 'busy' ||
+        r.state === 'awaiting_approval' ||
+        this.deps.hooks.since(worker.id, hookMark).length > 0
+          ? true
+          : null;
+      let accepted = false;
+      for (let attempt = 1; attempt <= SUBMIT_ATTEMPTS && !accepted && stillRunning(); attempt++) {
+        await pane.sendKeys('Enter');
+        accepted = (await watch.until(took, ACCEPT_WAIT_MS)) === true;
+      }
+      if (!accepted) {
+        // The next task must not be pasted after this one's text.
+        if (spec.clearKeys) await pane.sendKeys(...spec.clearKeys);
+        return fail(
+          'unsubmitted',
+          `${profile.displayName} did not take the task after ${SUBMIT_ATTEMPTS} Enter presses (it is still in its input box)`,
+        );
+      }
+
+      let stop: HookEvent | null = null;
+      let idleSince: number | null = null;
+      const ended = await watch.until((r) => {
+        if (!stillRunning()) return 'ended elsewhere';
+        stop = this.deps.hooks.since(worker.id, hookMark).find((e) => e.hook_event_name === 'Stop') ?? null;
+        if (stop) return 'stop hook';
+        this.setCondition(worker.id, r.state === 'awaiting_approval' ? 'awaiting_approval' : null);
+        if (r.state === 'rate_limited' || r.state === 'auth_required' || r.state === 'crashed')
+          return r.state;
+        if (r.state !== 'idle') idleSince = null;
+        else if (idleSince === null) idleSince = Date.now();
+        else if (Date.now() - idleSince >= (spec.hooks ? SETTLE_WITH_HOOKS_MS : SETTLE_MS))
+          return 'screen idle';
+        return null;
+      }, Number.MAX_SAFE_INTEGER);
+      const raw = this.deps.redact(
+        worker.id,
+        await readSlice(channel.logFile, logStart, await fileSize(channel.logFile)),
+      );
+      const output = raw.split('\n').map(cleanLine).join('\n');
+      const hook = stop as HookEvent | null;
+      const text = typeof hook?.last_assistant_message === 'string' ? hook.last_assistant_message : null;
+      const isError = typeof hook?.is_error === 'boolean' ? hook.is_error : null;
+      const sessionId = typeof hook?.session_id === 'string' ? hook.session_id : worker.agentSessionId;
+      if (hook && sessionId) {
+        const current = this.deps.store.worker(worker.id);
+        if (current)
+          this.deps.store.putWorker({ ...current, agentSessionId: sessionId, agentSessionStarted: true });
+      }
+      const agent: AgentResult = { text, sessionId, costUsd: null, isError, resetsAt: null };
+      if (ended === 'rate_limited' || ended === 'auth_required') {
+        const reason =
+          ended === 'auth_required' ? profile.authHint : `${profile.displayName} hit a usage limit`;
+        this.setCondition(worker.id, ended, reason);
+        return { status: 'failed', exitCode: 1, output, raw, reason, agent };
+      }
+      if (ended === 'crashed')
+        return { status: 'failed', exitCode: 1, output, raw, reason: `${profile.displayName} exited`, agent };
+      const failed = isError === true;
+      return {
+        status: failed ? 'failed' : 'succeeded',
+        exitCode: failed ? 1 : 0,
+        output,
+        raw,
+        reason: failed ? (text ?? 'the agent reported an error') : null,
+        agent,
+      };
+    } finally {
+      watch.close();
+    }
+  }
+
+  // Interrupts the worker's turn (a timeout or a cancel): the TUI stays, at its prompt.
+  async interrupt(worker: Worker): Promise<void> {
+    if (!worker.paneId) return;
+    const { spec } = this.specOf(worker);
+    await this.deps.server.pane(worker.paneId).sendKeys(...spec.interruptKeys);
+  }
+
+  // Answers the approval question the agent is showing.
+  async answer(worker: Worker, approve: boolean): Promise<void> {
+    if (!worker.paneId) return;
+    const { spec } = this.specOf(worker);
+    await this.deps.server.pane(worker.paneId).sendKeys(...(approve ? spec.approveKeys : spec.denyKeys));
+    this.setCondition(worker.id, null);
+  }
+}

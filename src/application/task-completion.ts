@@ -1,0 +1,93 @@
+// How a task ends: its output written, its final status saved, whoever waits on it told. From its
+// end marker (with the agent's verdict for an agent task), from what the log holds when it is cut
+// short (timeout, cancel, lost), or from an interactive agent's turn.
+import type { AgentResult } from '../domain/agents/agent-output.js';
+import { isTerminal, statusForExit, transitionTask, type Task, type TaskStatus } from '../domain/task.js';
+import { partialOutput } from '../domain/task-output.js';
+import { fileSize } from '../infrastructure/logs/log-tailer.js';
+import type { Logger } from '../infrastructure/logs/logger.js';
+import type { AgentTasks } from './agent-tasks.js';
+import type { FleetStore } from './fleet-store.js';
+import { readSlice, type TaskFiles } from './task-files.js';
+import type { WorkerChannel } from './worker-channel.js';
+
+export interface TaskCompletionDeps {
+  readonly store: FleetStore;
+  readonly files: TaskFiles;
+  readonly agents: AgentTasks;
+  readonly logger: Logger;
+  readonly channel: (workerId: string) => WorkerChannel | undefined;
+  readonly redact: (workerId: string, text: string) => string;
+  readonly onFinished: (task: Task) => void;
+}
+
+export class TaskCompletion {
+  private readonly waiters = new Map<string, Array<(task: Task) => void>>();
+
+  constructor(private readonly deps: TaskCompletionDeps) {}
+
+  // Resolves with the task once it is finished.
+  wait(taskId: string): Promise<Task> {
+    const task = this.deps.store.requireTask(taskId);
+    if (isTerminal(task.status)) return Promise.resolve(task);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(taskId) ?? [];
+      list.push(resolve);
+      this.waiters.set(taskId, list);
+    });
+  }
+
+  // A task seen ending by its marker, finished at the time its shell printed in the marker: a task
+  // that ended while no controller watched gets its true finish time, not when it was collected.
+  async collected(
+    task: Task,
+    exitCode: number,
+    endedAtMs: number | null,
+    output: string,
+    raw: string,
+  ): Promise<void> {
+    const startedMs = task.startedAt ? Date.parse(task.startedAt) : 0;
+    const ended = endedAtMs === null ? null : Math.round(endedAtMs);
+    const finishedAt = ended !== null && ended >= startedMs ? new Date(ended) : new Date();
+    if (task.prompt === null) {
+      return this.finish(task, statusForExit(exitCode), exitCode, output, raw, null, finishedAt);
+    }
+    const settled = await this.deps.agents.settle(task, exitCode, output);
+    await this.finish(task, settled.status, exitCode, output, raw, settled.reason, finishedAt, settled.agent);
+  }
+
+  async partial(task: Task, status: TaskStatus, exitCode: number | null, reason: string): Promise<void> {
+    this.deps.agents.abandon(task);
+    const channel = this.deps.channel(task.workerId);
+    let output = '';
+    if (channel && task.logOffset !== null) {
+      const raw = await readSlice(channel.logFile, task.logOffset, await fileSize(channel.logFile));
+      output = this.deps.redact(task.workerId, partialOutput(raw, task.id));
+    }
+    await this.finish(task, status, exitCode, output, output, reason);
+  }
+
+  async finish(
+    task: Task,
+    status: TaskStatus,
+    exitCode: number | null,
+    output: string,
+    raw: string,
+    reason: string | null,
+    finishedAt = new Date(),
+    agent: AgentResult | null = null,
+  ): Promise<void> {
+    await this.deps.files.writeOutput(task.id, output, raw);
+    const current = this.deps.store.task(task.id);
+    if (!current || isTerminal(current.status)) return;
+    const done = this.deps.store.putTask(
+      transitionTask(current, status, { exitCode, finishedAt: finishedAt.toISOString(), reason, agent }),
+    );
+    this.deps.store.flushSoon();
+    this.deps.logger.info('task finished', { taskId: done.id, workerId: done.workerId, status, exitCode });
+    const waiters = this.waiters.get(done.id) ?? [];
+    this.waiters.delete(done.id);
+    for (const resolve of waiters) resolve(done);
+    this.deps.onFinished(done);
+  }
+}
