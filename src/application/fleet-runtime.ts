@@ -101,6 +101,7 @@ export class FleetRuntime {
       hooks: this.hooks,
       channel,
       redact,
+      tuiArgv: (worker) => this.launcher.tuiArgv(worker),
     });
     this.runner = new TaskRunner({
       store: this.store,

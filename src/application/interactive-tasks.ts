@@ -13,6 +13,7 @@ import { cleanLine } from '../domain/terminal-text.js';
 import type { Task, TaskStatus } from '../domain/task.js';
 import type { AgentCondition, Worker } from '../domain/worker.js';
 import { fileSize } from '../infrastructure/logs/log-tailer.js';
+import { toShellCommand } from '../infrastructure/tmux/argv.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { FleetStore } from './fleet-store.js';
 import type { HookLog } from './hook-log.js';
@@ -46,6 +47,8 @@ export interface InteractiveDeps {
   readonly hooks: HookLog;
   readonly channel: (workerId: string) => WorkerChannel | undefined;
   readonly redact: (workerId: string, text: string) => string;
+  // The TUI's command for the worker (resuming its conversation), typed when the TUI has exited.
+  readonly tuiArgv: (worker: Worker) => string[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,10 +85,18 @@ export class InteractiveTasks {
       agent: null,
     });
     try {
-      let ready = await watch.until(
-        (r) => (r.state === 'busy' || r.state === 'unknown' ? null : r),
-        READY_WAIT_MS,
-      );
+      // The TUI exited (crashed, or a human quit it): start it again, resuming the conversation,
+      // rather than paste a prompt into the shell.
+      if ((await pane.currentCommand()) === 'bash') {
+        await pane.sendText(toShellCommand(this.deps.tuiArgv(worker)));
+      }
+      // Busy (an earlier turn still ending), unrecognised or exited screens may change: wait.
+      let seen: ScreenReading | null = null;
+      let ready = await watch.until((r) => {
+        seen = r;
+        return r.state === 'busy' || r.state === 'unknown' || r.state === 'crashed' ? null : r;
+      }, READY_WAIT_MS);
+      ready ??= seen;
       if (ready?.state === 'trust_prompt' && spec.trustKeys) {
         await pane.sendKeys(...spec.trustKeys);
         ready = await watch.until(

@@ -62,6 +62,12 @@ export class Pane {
     ]);
   }
 
+  // The program in the pane's foreground (`bash` once an agent TUI has exited).
+  async currentCommand(): Promise<string> {
+    const result = await this.ok(['display-message', '-p', '-t', this.id, '#{pane_current_command}']);
+    return (result.stdout[0] ?? '').trim();
+  }
+
   async sendKeys(...keys: string[]): Promise<void> {
     await this.ok(['send-keys', '-t', this.id, ...keys]);
   }
