@@ -3,6 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import { main } from './controller/cli/main.js';
 
+// `tmuxorch status --json | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const cliPath = fileURLToPath(import.meta.url);
 const code = await main(process.argv.slice(2), cliPath);
 process.exitCode = code;

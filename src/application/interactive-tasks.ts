@@ -97,7 +97,8 @@ export class InteractiveTasks {
         return r.state === 'busy' || r.state === 'unknown' || r.state === 'crashed' ? null : r;
       }, READY_WAIT_MS);
       ready ??= seen;
-      if (ready?.state === 'trust_prompt' && spec.trustKeys) {
+      const trusting = spec.trustPattern ? new RegExp(spec.trustPattern, 'm') : null;
+      if (ready?.state === 'trust_prompt' && spec.trustKeys && trusting?.test(ready.screen)) {
         await pane.sendKeys(...spec.trustKeys);
         ready = await watch.until(
           (r) => (r.state === 'idle' || r.state === 'auth_required' ? r : null),
@@ -190,6 +191,9 @@ export class InteractiveTasks {
       };
     } finally {
       watch.close();
+      // A question left on screen by a turn that was interrupted is no longer anyone's to answer.
+      if (this.deps.store.worker(worker.id)?.agentCondition === 'awaiting_approval')
+        this.setCondition(worker.id, null);
     }
   }
 

@@ -77,6 +77,9 @@ export class TaskCompletion {
     finishedAt = new Date(),
     agent: AgentResult | null = null,
   ): Promise<void> {
+    // A task ended already (a timeout won the race) keeps the output it ended with.
+    const before = this.deps.store.task(task.id);
+    if (!before || isTerminal(before.status)) return;
     await this.deps.files.writeOutput(task.id, output, raw);
     const current = this.deps.store.task(task.id);
     if (!current || isTerminal(current.status)) return;

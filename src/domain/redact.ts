@@ -78,7 +78,11 @@ function escapeRegExp(text: string): string {
 // Returns a function that replaces the given secret values (those of 6+ characters) and every
 // well-known token shape with `***`. Build it once and reuse it: it compiles one regex.
 export function createRedactor(secretValues: Iterable<string>): (text: string) => string {
-  const values = [...new Set(secretValues)]
+  // A long secret's last 20 characters too: CLIs show keys as `sk-ant-...<last 20>`.
+  const withTails = [...secretValues].flatMap((value) =>
+    typeof value === 'string' && value.length >= 32 ? [value, value.slice(-20)] : [value],
+  );
+  const values = [...new Set(withTails)]
     .filter((value) => typeof value === 'string' && value.length >= MIN_SECRET_VALUE_LENGTH)
     .sort((a, b) => b.length - a.length) // a longer secret wins over a shorter one inside it
     .map(escapeRegExp);

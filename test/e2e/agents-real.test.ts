@@ -1,15 +1,27 @@
-// The real agent CLIs (claude, codex, gemini from npm) in one-shot mode, driven through the built
-// tmuxorch CLI. Hermetic: a scratch HOME (and CODEX_HOME) per test, no inherited key or login,
-// claude pointed at an in-process stand-in of the Anthropic API (test/helpers/mock-anthropic.ts).
+// The real agent CLIs (claude, codex, gemini from npm) driven through the built tmuxorch CLI: in
+// one-shot mode, and claude's TUI in interactive mode. Hermetic: a scratch HOME (and CODEX_HOME,
+// CLAUDE_CONFIG_DIR) per test, no inherited key or login, claude pointed at an in-process stand-in
+// of the Anthropic API (test/helpers/mock-anthropic.ts).
 // Skipped when the CLIs are not installed (.ci/run installs them into <repo>/.agent-clis).
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentCliDir, hasCli, REPO_AGENT_CLIS } from '../helpers/agent-clis.js';
+import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
+import {
+  agentEnv,
+  claudeEnv,
+  claudeTrusts,
+  createScratch,
+  filesHolding,
+  filesUnder,
+  hookEvents,
+  seedClaudeConfig,
+  type Scratch,
+} from '../helpers/claude-home.js';
 import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import { startMockAnthropic, type MockAnthropic } from '../helpers/mock-anthropic.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { cleanupAndCheck, expectOk, runJson, status, type TaskResult, type WorkerView } from './support.js';
 
 const cliDir = agentCliDir();
@@ -20,11 +32,12 @@ const TITLE = cliDir
   : `real agent CLIs — SKIPPED: ${SKIP_REASON}`;
 if (!cliDir) console.warn(`agents-real.test.ts skipped: ${SKIP_REASON}`);
 
-// Inherited variables that could log a CLI in, point it elsewhere or move its config: none of the
-// machine's reach the daemon (and so the panes).
-const SCRUBBED_PREFIXES = ['ANTHROPIC_', 'CLAUDE', 'OPENAI_', 'CODEX_', 'GEMINI_', 'GOOGLE_', 'XDG_'];
-
 const API_KEY = 'sk-test-dummy';
+// Longer than the 20 chars by which Claude remembers an approved key (the seed holds only those).
+const TUI_API_KEY = 'sk-ant-test-dummy-0123456789-interactive';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TRUST_QUESTION = /Is this a project you created or one you trust\?/;
+const IDLE_FOOTER = /\? for shortcuts/;
 
 // Long enough for a cold start of each CLI on a loaded 2-core machine; a CLI that waits on a
 // network (codex without login never exits) takes far longer than this.
@@ -38,50 +51,6 @@ const NO_LOGIN: Record<string, { exitCode: number; reason: string }> = {
   gemini: { exitCode: 41, reason: 'gemini is not logged in' },
 };
 
-interface Scratch {
-  // HOME for the daemon and its panes: no real login of this machine is seen.
-  readonly home: string;
-  // Outside /tmp when possible: codex warns about a CODEX_HOME under a temporary dir.
-  readonly codexHome: string;
-  remove(): Promise<void>;
-}
-
-async function createScratch(): Promise<Scratch> {
-  const home = await mkdtemp(join(tmpdir(), 'tmuxorch-agent-home-'));
-  let codexHome: string;
-  try {
-    const parent = join(REPO_AGENT_CLIS, 'scratch');
-    await mkdir(parent, { recursive: true });
-    codexHome = await mkdtemp(join(parent, 'codex-home-'));
-  } catch {
-    codexHome = await mkdtemp(join(tmpdir(), 'tmuxorch-codex-home-'));
-  }
-  return {
-    home,
-    codexHome,
-    async remove() {
-      await rm(home, { recursive: true, force: true });
-      await rm(codexHome, { recursive: true, force: true });
-    },
-  };
-}
-
-// The daemon's environment: the CLIs first on PATH, a scratch HOME, nothing of the machine's
-// agent variables, plus `extra`.
-function agentEnv(scratch: Scratch, extra: Record<string, string> = {}): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = {};
-  for (const key of Object.keys(process.env)) {
-    if (SCRUBBED_PREFIXES.some((prefix) => key.startsWith(prefix))) env[key] = undefined;
-  }
-  return {
-    ...env,
-    PATH: `${cliDir}${delimiter}${process.env.PATH ?? ''}`,
-    HOME: scratch.home,
-    CODEX_HOME: scratch.codexHome,
-    ...extra,
-  };
-}
-
 // A project directory that is its own git repository (codex wants one; claude and gemini then
 // stop looking for instruction files at its root).
 async function gitProject(fleet: CliFleet, name: string): Promise<string> {
@@ -90,18 +59,14 @@ async function gitProject(fleet: CliFleet, name: string): Promise<string> {
   return project;
 }
 
-async function addAgent(fleet: CliFleet, type: string, name: string, project: string): Promise<WorkerView> {
-  const { exitCode, body, run } = await runJson<WorkerView>(fleet, [
-    'add-worker',
-    '--type',
-    type,
-    '--project',
-    project,
-    '--name',
-    name,
-  ]);
+async function addAgent(fleet: CliFleet, type: string, name: string, project: string, interactive = false) {
+  const args = ['add-worker', '--type', type, '--project', project, '--name', name];
+  const { exitCode, body, run } = await runJson<WorkerView>(
+    fleet,
+    interactive ? [...args, '--interactive'] : args,
+  );
   expect(exitCode, `add-worker --type ${type}: ${run.stdout}${run.stderr}`).toBe(0);
-  expect(body).toMatchObject({ name, type, project, mode: 'one-shot' });
+  expect(body).toMatchObject({ name, type, project, mode: interactive ? 'interactive' : 'one-shot' });
   return body;
 }
 
@@ -123,10 +88,17 @@ async function listWorkers(fleet: CliFleet): Promise<WorkerView[]> {
   return body;
 }
 
-// Every file under a directory (absolute paths), for looking for a secret in all of them.
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+// What a worker's pane shows (`tmuxorch capture`).
+async function capture(fleet: CliFleet, worker: string): Promise<string> {
+  return (await fleet.run(['capture', worker])).stdout;
+}
+
+// For a failure message: the worker's screen and the hook events it logged.
+async function paneReport(fleet: CliFleet, worker: WorkerView): Promise<string> {
+  const screen = await capture(fleet, worker.name);
+  const hooksFile = join(String(fleet.env.TMUXORCH_HOME), 'state', 'hooks', `${worker.id}.jsonl`);
+  const hooks = await readFile(hooksFile, 'utf8').catch((e: unknown) => String(e));
+  return `--- screen of ${worker.name}:\n${screen}\n--- ${hooksFile}:\n${hooks}`;
 }
 
 describe.skipIf(!cliDir)(TITLE, () => {
@@ -148,7 +120,7 @@ describe.skipIf(!cliDir)(TITLE, () => {
 
   it('without a login each CLI fails fast with the fix as the reason, and its worker shows auth_required', async () => {
     scratch = await createScratch();
-    fleet = await createCliFleet({ env: agentEnv(scratch) });
+    fleet = await createCliFleet({ env: agentEnv(scratch, cliDir ?? '') });
     await expectOk(fleet, ['start']);
     const project = await gitProject(fleet, 'agents');
     const types = (['claude', 'codex', 'gemini'] as const).filter((type) => hasCli(type));
@@ -184,23 +156,13 @@ describe.skipIf(!cliDir)(TITLE, () => {
     const reply = 'pong from the stand-in';
     mock = await startMockAnthropic({ reply });
     scratch = await createScratch();
-    fleet = await createCliFleet({
-      env: agentEnv(scratch, {
-        ANTHROPIC_BASE_URL: mock.url,
-        ANTHROPIC_API_KEY: API_KEY,
-        // A refused request fails in under a second instead of ~3 minutes of retries.
-        CLAUDE_CODE_MAX_RETRIES: '0',
-        DISABLE_AUTOUPDATER: '1',
-        // No telemetry or update checks towards the real service where the machine has a network.
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      }),
-    });
+    fleet = await createCliFleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, API_KEY) });
     await expectOk(fleet, ['start']);
     const project = await gitProject(fleet, 'claude-project');
     const added = await addAgent(fleet, 'claude', 'claude-real', project);
     const listed = (await listWorkers(fleet)).find((w) => w.name === 'claude-real');
     const sessionId = listed?.agentSessionId;
-    expect(sessionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(sessionId).toMatch(UUID);
     expect(added.agentSessionId).toBe(sessionId);
 
     const firstPrompt = `First question, marker alpha-${Date.now()}: what is two plus two?`;
@@ -248,12 +210,89 @@ describe.skipIf(!cliDir)(TITLE, () => {
     );
     const files = await filesUnder(tmuxorchHome);
     for (const file of required) expect(files).toContain(file);
-    const leaking: string[] = [];
-    for (const file of files) {
-      if (file.endsWith('.sock')) continue;
-      const text = await readFile(file, 'utf8').catch(() => '');
-      if (text.includes(API_KEY)) leaking.push(file);
-    }
-    expect(leaking, 'files holding the API key').toEqual([]);
+    expect(await filesHolding(tmuxorchHome, API_KEY), 'files holding the API key').toEqual([]);
   }, 90_000);
+
+  // Claude's TUI in the pane against the stand-in: two tasks in one conversation. Unless `trusted`,
+  // the seed leaves the project out, so the TUI first asks whether to trust it (the driver accepts).
+  async function interactiveClaude(trusted: boolean): Promise<void> {
+    const reply = 'pong from the TUI';
+    mock = await startMockAnthropic({ reply });
+    scratch = await createScratch();
+    const env = claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY, {
+      CLAUDE_CONFIG_DIR: scratch.claudeConfigDir,
+    });
+    fleet = await createCliFleet({ env });
+    const [current, api] = [fleet, mock];
+    await expectOk(fleet, ['start']);
+    const project = await realpath(await gitProject(fleet, 'claude-tui'));
+    await seedClaudeConfig(scratch, { apiKey: TUI_API_KEY, trusted: trusted ? [project] : [] });
+    const worker = await addAgent(fleet, 'claude', 'claude-tui', project, true);
+    const sessionId = worker.agentSessionId;
+    expect(sessionId).toMatch(UUID);
+    const failWith = async (what: string): Promise<never> => {
+      throw new Error(`${what}\n${await paneReport(current, worker)}`);
+    };
+
+    // Unless trusted, the TUI first asks about the project (the driver answers it). Else the task
+    // goes in at once: the driver waits for the TUI's prompt.
+    if (!trusted) {
+      await waitFor(async () => TRUST_QUESTION.test(await capture(current, worker.name)), {
+        timeoutMs: 30_000,
+        message: 'claude asks whether to trust the project',
+      }).catch((e: unknown) => failWith(String(e)));
+    }
+
+    const ask = async (prompt: string, answer: string): Promise<void> => {
+      api.setReply(answer);
+      const sent = await sendWait(current, worker.name, prompt);
+      if (sent.result.status !== 'succeeded') await failWith(sent.what);
+      expect(sent.exitCode, sent.what).toBe(0);
+      expect(sent.result.reason).toBeNull();
+      expect(sent.result.agent, sent.what).toMatchObject({ text: answer, sessionId });
+      expect(sent.result.agent?.isError, sent.what).not.toBe(true);
+      expect(sent.result.prompt).toBe(prompt);
+      // The prompt reached the API, with the key of the daemon's environment.
+      const asked = api.messageRequests().filter((r) => r.text.includes(prompt));
+      expect(asked.length, `requests: ${api.requests.map((r) => r.path).join(', ')}`).toBeGreaterThan(0);
+      expect(asked[0]?.headers['x-api-key']).toBe(TUI_API_KEY);
+    };
+    const firstPrompt = `First question, marker gamma-${Date.now()}: what is two plus two?`;
+    await ask(firstPrompt, reply);
+    const secondPrompt = `Second question, marker delta-${Date.now()}: and three plus three?`;
+    await ask(secondPrompt, 'second pong from the TUI');
+    // The same conversation: the second request carries the first exchange.
+    const continued = api.messageRequests().filter((r) => r.text.includes(secondPrompt));
+    expect(continued.some((r) => r.text.includes(firstPrompt) && r.text.includes(reply))).toBe(true);
+
+    // Each turn was seen by the hooks: submitted, then stopped, in the worker's session.
+    const tmuxorchHome = String(fleet.env.TMUXORCH_HOME);
+    const events = await hookEvents(tmuxorchHome, worker.id);
+    const names = events.map((e) => e.hook_event_name);
+    expect(names.filter((n) => n === 'UserPromptSubmit')).toHaveLength(2);
+    expect(names.filter((n) => n === 'Stop')).toHaveLength(2);
+    expect(new Set(events.map((e) => e.session_id))).toEqual(new Set([sessionId]));
+
+    const after = (await listWorkers(fleet)).find((w) => w.name === 'claude-tui');
+    expect(after).toMatchObject({
+      state: 'idle',
+      agentSessionId: sessionId,
+      lastError: null,
+      runningTask: null,
+    });
+    expect(IDLE_FOOTER.test(await capture(fleet, worker.name))).toBe(true);
+    // Accepting the trust prompt is what Claude remembers for the project.
+    if (!trusted) expect(await claudeTrusts(scratch, project)).toBe(true);
+    // The key was in the daemon's and the pane's environment; neither it nor its last 20 chars (what
+    // Claude shows of a key it asks about) are in what tmuxorch writes.
+    expect(await filesHolding(tmuxorchHome, TUI_API_KEY.slice(-20)), 'files holding the API key').toEqual([]);
+  }
+
+  it('runs the real claude TUI (interactive) against a stand-in API: pasted tasks, hooks, one session', async () => {
+    await interactiveClaude(true);
+  }, 120_000);
+
+  it('interactive claude in a project it does not trust yet: the driver accepts the trust prompt', async () => {
+    await interactiveClaude(false);
+  }, 120_000);
 });

@@ -31,6 +31,9 @@ const COMMANDS = [
   'status',
   'health-check',
   'config',
+  'approve',
+  'deny',
+  'doctor',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

@@ -16,7 +16,7 @@ const FIXTURES = resolve(import.meta.dirname, '../fixtures/screens');
 // <profile type> → <fixture file> → the state the screen shows.
 const EXPECTED: Readonly<Record<string, Readonly<Record<string, ScreenState>>>> = {
   claude: {
-    'api_key_prompt.txt': 'trust_prompt',
+    'api_key_prompt.txt': 'auth_required',
     'auth_required_after_task.txt': 'auth_required',
     'awaiting_approval.txt': 'awaiting_approval',
     'busy.txt': 'busy',

@@ -32,6 +32,7 @@ export const aider: AgentProfile = {
     interruptKeys: ['C-c'],
     clearKeys: null,
     trustKeys: null,
+    trustPattern: null,
     hooks: null,
   },
   screens: {

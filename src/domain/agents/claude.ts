@@ -9,7 +9,8 @@ export const claude: AgentProfile = {
   // An API key or token in the environment counts; else `claude auth status` (0.2 s, no network).
   authCheck:
     'test -n "${ANTHROPIC_API_KEY:-}${ANTHROPIC_AUTH_TOKEN:-}${CLAUDE_CODE_OAUTH_TOKEN:-}" || claude auth status',
-  authHint: 'claude is not logged in: run `claude` once and /login, or set ANTHROPIC_API_KEY',
+  authHint:
+    'claude is not logged in: run `claude` once and /login (or answer Yes when it asks to use ANTHROPIC_API_KEY), or set ANTHROPIC_API_KEY',
   installHint: 'install it with npm install -g @anthropic-ai/claude-code',
   oneShot: {
     argv: ['claude', '-p', '{prompt}', '--output-format', 'json', '{sessionArgs}'],
@@ -26,15 +27,21 @@ export const claude: AgentProfile = {
     interruptKeys: ['Escape'],
     clearKeys: ['C-c'],
     trustKeys: ['Enter'],
+    trustPattern: 'Is this a project you created or one you trust\\?',
     hooks: 'claude-settings',
   },
   screens: {
     trust_prompt: [
       'Is this a project you created or one you trust\\?',
-      'Do you want to use this API key\\?',
       'WARNING: Claude Code running in Bypass Permissions mode',
     ],
-    auth_required: ['Not logged in · (?:Please run|Run) /login', 'Invalid API key', 'Select login method:'],
+    auth_required: [
+      'Not logged in · (?:Please run|Run) /login',
+      'Invalid API key',
+      'Select login method:',
+      // Its default answer is No, and the refusal is saved: a person must answer it once.
+      'Do you want to use this API key\\?',
+    ],
     rate_limited: [
       '(?:usage|rate) limit (?:reached|exceeded)',
       'limit will reset at',

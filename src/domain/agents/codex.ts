@@ -27,6 +27,7 @@ export const codex: AgentProfile = {
     interruptKeys: ['Escape'],
     clearKeys: null,
     trustKeys: ['Enter'],
+    trustPattern: 'Trust this folder\\?',
     hooks: null,
   },
   screens: {

@@ -25,6 +25,7 @@ export const gemini: AgentProfile = {
     interruptKeys: ['Escape'],
     clearKeys: ['C-c'],
     trustKeys: ['Enter'],
+    trustPattern: 'Do you trust the files in this folder\\?',
     hooks: null,
   },
   screens: {

@@ -24,6 +24,7 @@ export const opencode: AgentProfile = {
     interruptKeys: ['Escape', 'Escape'],
     clearKeys: null,
     trustKeys: null,
+    trustPattern: null,
     hooks: null,
   },
   screens: {

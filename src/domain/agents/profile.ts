@@ -54,29 +54,10 @@ export interface InteractiveSpec {
   // Keys that empty a non-empty input box (after an unsubmitted task), null where none is known
   // to be safe (Ctrl-C at an empty prompt exits Codex and OpenCode).
   readonly clearKeys: readonly string[] | null;
-  // Keys that accept a trust-this-folder question (null: report it instead of answering).
+  // Keys that accept the trust-this-folder question the pattern identifies; any other first-run
+  // question (a bypass-permissions warning, a hooks review) is reported, never answered.
   readonly trustKeys: readonly string[] | null;
-  // Where the CLI takes hooks: 'claude-settings' = `--settings FILE` with Claude Code's hook
-  // format (Stop, UserPromptSubmit, PermissionRequest); null = the screen alone tells.
-  readonly hooks: 'claude-settings' | null;
-}
-
-export interface InteractiveSpec {
-  // argv of the TUI; `{sessionArgs}` expands to oneShot.newSession for a new conversation;
-  // `resumeArgv` continues one (a revived worker).
-  readonly argv: readonly string[];
-  readonly resumeArgv: readonly string[] | null;
-  // How long to wait between a paste and its Enter (some TUIs ignore an Enter right after text).
-  readonly submitDelayMs: number;
-  // tmux key names answering an approval question yes / no, and interrupting a turn.
-  readonly approveKeys: readonly string[];
-  readonly denyKeys: readonly string[];
-  readonly interruptKeys: readonly string[];
-  // Keys that empty a non-empty input box (after an unsubmitted task), null where none is known
-  // to be safe (Ctrl-C at an empty prompt exits Codex and OpenCode).
-  readonly clearKeys: readonly string[] | null;
-  // Keys that accept a trust-this-folder question (null: report it instead of answering).
-  readonly trustKeys: readonly string[] | null;
+  readonly trustPattern: string | null;
   // Where the CLI takes hooks: 'claude-settings' = `--settings FILE` in Claude Code's hook format
   // (Stop, UserPromptSubmit, PermissionRequest); null = the screen alone tells.
   readonly hooks: 'claude-settings' | null;

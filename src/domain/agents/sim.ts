@@ -24,6 +24,7 @@ export const sim: AgentProfile = {
     interruptKeys: ['Escape'],
     clearKeys: ['C-u'],
     trustKeys: ['Enter'],
+    trustPattern: 'Do you trust the files in this folder\\?',
     hooks: 'claude-settings',
   },
   screens: {

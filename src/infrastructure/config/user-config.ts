@@ -46,6 +46,7 @@ const profileOverrideSchema = z
         interruptKeys: argvSchema,
         clearKeys: argvSchema.nullable(),
         trustKeys: argvSchema.nullable(),
+        trustPattern: regexSource.nullable(),
         hooks: z.enum(['claude-settings']).nullable(),
       })
       .strict()
