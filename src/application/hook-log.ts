@@ -9,6 +9,21 @@ export type HookEvent = Record<string, unknown> & { readonly hook_event_name?: u
 
 const EVENTS = ['UserPromptSubmit', 'PermissionRequest', 'Stop'] as const;
 
+const TITLE_TURN = /^Generate a concise, single-line task title/;
+
+// Codex's notify payload as the Stop event it means; its hidden title-generation turn is dropped
+// (it fires while the real turn may still wait for approval).
+export function normalize(event: HookEvent): HookEvent | null {
+  if (event.type !== 'agent-turn-complete') return event;
+  const inputs = Array.isArray(event['input-messages']) ? (event['input-messages'] as unknown[]) : [];
+  if (inputs.some((m) => typeof m === 'string' && TITLE_TURN.test(m))) return null;
+  return {
+    hook_event_name: 'Stop',
+    session_id: event['thread-id'],
+    last_assistant_message: event['last-assistant-message'],
+  };
+}
+
 export class HookLog {
   constructor(private readonly dir: string) {}
 
@@ -26,6 +41,19 @@ export class HookLog {
     const file = join(this.dir, `${workerId}.settings.json`);
     writeFileSync(file, `${JSON.stringify({ hooks })}\n`, { mode: 0o600 });
     return file;
+  }
+
+  // `-c notify=[…]` for codex: the payload is the program's last argument, appended as a line.
+  codexNotifyArgs(workerId: string): string[] {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const program = [
+      'sh',
+      '-c',
+      `printf '%s\\n' "$1" >> ${shellQuote(this.logFile(workerId))}`,
+      'tmuxorch-notify',
+    ];
+    // A JSON array of strings is a TOML inline array.
+    return ['-c', `notify=${JSON.stringify(program)}`];
   }
 
   // Where the log ends now.
@@ -52,7 +80,8 @@ export class HookLog {
     for (const line of buffer.toString('utf8').split('\n')) {
       if (!line.trim().startsWith('{')) continue;
       try {
-        events.push(JSON.parse(line) as HookEvent);
+        const event = normalize(JSON.parse(line) as HookEvent);
+        if (event) events.push(event);
       } catch {
         // a line still being written
       }

@@ -130,6 +130,7 @@ export class WorkerLauncher {
     const fill = (arg: string): string => arg.replaceAll('{sessionId}', id ?? '');
     const argv = template.flatMap((arg) => (arg === '{sessionArgs}' ? sessionArgs.map(fill) : [fill(arg)]));
     if (spec.hooks === 'claude-settings') argv.push('--settings', this.ctx.hooks.settingsFile(worker.id));
+    if (spec.hooks === 'codex-notify') argv.push(...this.ctx.hooks.codexNotifyArgs(worker.id));
     return [...argv, ...(profile.roleArgs[worker.role] ?? [])];
   }
 

@@ -28,7 +28,7 @@ export const codex: AgentProfile = {
     clearKeys: null,
     trustKeys: ['Enter'],
     trustPattern: 'Trust this folder\\?',
-    hooks: null,
+    hooks: 'codex-notify',
   },
   screens: {
     trust_prompt: ['Trust this folder\\?', 'Hooks need review'],

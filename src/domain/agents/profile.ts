@@ -59,8 +59,9 @@ export interface InteractiveSpec {
   readonly trustKeys: readonly string[] | null;
   readonly trustPattern: string | null;
   // Where the CLI takes hooks: 'claude-settings' = `--settings FILE` in Claude Code's hook format
-  // (Stop, UserPromptSubmit, PermissionRequest); null = the screen alone tells.
-  readonly hooks: 'claude-settings' | null;
+  // (Stop, UserPromptSubmit, PermissionRequest); 'codex-notify' = `-c notify=[…]` (a program run
+  // with the turn's JSON as its last argument); null = the screen alone tells.
+  readonly hooks: 'claude-settings' | 'codex-notify' | null;
 }
 
 export interface AgentProfile {

@@ -47,7 +47,7 @@ const profileOverrideSchema = z
         clearKeys: argvSchema.nullable(),
         trustKeys: argvSchema.nullable(),
         trustPattern: regexSource.nullable(),
-        hooks: z.enum(['claude-settings']).nullable(),
+        hooks: z.enum(['claude-settings', 'codex-notify']).nullable(),
       })
       .strict()
       .nullable(),
