@@ -11,7 +11,13 @@ export interface PaneSnapshot {
   readonly paneDead: boolean;
   readonly paneDeadStatus: number | null;
   readonly paneInMode: boolean;
+  // The pane's foreground program (an interactive agent's pane is back at `bash` once it exited).
+  readonly paneCurrentCommand?: string;
 }
+
+// How long an interactive worker's TUI has to start before a shell in its pane means it exited.
+export const AGENT_START_GRACE_MS = 15_000;
+const WORKER_SHELL = 'bash';
 
 export type WorkerVerdict =
   | {
@@ -33,6 +39,7 @@ export function assessWorkers(
   workers: readonly Worker[],
   panes: readonly PaneSnapshot[],
   session: string,
+  nowMs: number = Date.now(),
 ): WorkerVerdict[] {
   const byWorker = new Map<string, PaneSnapshot>();
   for (const pane of panes) {
@@ -55,6 +62,13 @@ export function assessWorkers(
         paneId: pane.paneId,
         reason: `its program exited${status}`,
       });
+    } else if (agentExited(worker, pane, nowMs)) {
+      verdicts.push({
+        workerId: worker.id,
+        kind: 'dead',
+        paneId: pane.paneId,
+        reason: 'its agent exited (the pane is back at its shell)',
+      });
     } else {
       verdicts.push({
         workerId: worker.id,
@@ -66,4 +80,13 @@ export function assessWorkers(
     }
   }
   return verdicts;
+}
+
+// An interactive agent worker whose pane runs the bare worker shell well after its start: the TUI
+// crashed or was quit. (A one-shot or shell worker is meant to sit at its shell.)
+function agentExited(worker: Worker, pane: PaneSnapshot, nowMs: number): boolean {
+  if (worker.mode !== 'interactive' || worker.state !== 'idle') return false;
+  if (pane.paneCurrentCommand !== WORKER_SHELL) return false;
+  const started = worker.startedAt ? Date.parse(worker.startedAt) : nowMs;
+  return nowMs - started >= AGENT_START_GRACE_MS;
 }

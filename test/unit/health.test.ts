@@ -1,6 +1,6 @@
 // assessWorkers: one pane snapshot in, one verdict per supervised worker out.
 import { describe, expect, it } from 'vitest';
-import { assessWorkers, type PaneSnapshot } from '../../src/domain/health.js';
+import { AGENT_START_GRACE_MS, assessWorkers, type PaneSnapshot } from '../../src/domain/health.js';
 import { NO_AGENT_STATE, type Worker, type WorkerState } from '../../src/domain/worker.js';
 
 const worker = (id: string, state: WorkerState = 'idle', paneId: string | null = '%1'): Worker => ({
@@ -103,5 +103,66 @@ describe('assessWorkers', () => {
     const verdicts = assessWorkers(workers, [], 'fleet');
     expect(verdicts.map((v) => v.workerId)).toEqual(['w-starting', 'w-busy']);
     expect(verdicts.every((v) => v.kind === 'dead')).toBe(true);
+  });
+
+  describe('an interactive agent worker back at its shell', () => {
+    const started = Date.parse('2026-01-01T00:00:00.000Z');
+    const interactive = (state: WorkerState = 'idle'): Worker => ({
+      ...worker('w-1', state),
+      mode: 'interactive',
+      startedAt: new Date(started).toISOString(),
+    });
+    const later = started + AGENT_START_GRACE_MS + 1;
+
+    it('is dead once its TUI has had time to start: the agent exited', () => {
+      const verdicts = assessWorkers(
+        [interactive()],
+        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
+        'fleet',
+        later,
+      );
+      expect(verdicts).toEqual([
+        {
+          workerId: 'w-1',
+          kind: 'dead',
+          paneId: '%1',
+          reason: 'its agent exited (the pane is back at its shell)',
+        },
+      ]);
+    });
+
+    it('is alive while its TUI runs, while it is starting, or while a turn is in hand', () => {
+      const running = assessWorkers(
+        [interactive()],
+        [pane('%1', 'w-1', { paneCurrentCommand: 'node' })],
+        'fleet',
+        later,
+      );
+      expect(running[0]?.kind).toBe('alive');
+      const starting = assessWorkers(
+        [interactive()],
+        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
+        'fleet',
+        started + 1_000,
+      );
+      expect(starting[0]?.kind).toBe('alive');
+      const busy = assessWorkers(
+        [interactive('busy')],
+        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
+        'fleet',
+        later,
+      );
+      expect(busy[0]?.kind).toBe('alive');
+    });
+
+    it('never judges a one-shot or shell worker by its shell', () => {
+      const verdicts = assessWorkers(
+        [worker('w-1')],
+        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
+        'fleet',
+        later,
+      );
+      expect(verdicts[0]?.kind).toBe('alive');
+    });
   });
 });
