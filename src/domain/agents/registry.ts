@@ -12,7 +12,7 @@ import { sim } from './sim.js';
 
 export const BUILTIN_PROFILES: readonly AgentProfile[] = [shell, sim, claude, codex, gemini, opencode, aider];
 
-// A user's profile entry: any field of a profile; a new type must name at least its binary.
+// A user's profile entry: fields of a profile, each optional; a new type must name at least its binary.
 export type ProfileOverride = {
   readonly [K in keyof Omit<AgentProfile, 'type'>]?: AgentProfile[K] | undefined;
 };

@@ -18,7 +18,7 @@ const regexSource = z.string().refine((source) => {
 }, 'not a valid regular expression');
 const argvSchema = z.array(z.string());
 
-// One agent profile entry: any field of a built-in profile (domain/agents/profile.ts).
+// One agent profile entry: the fields of a built-in profile (domain/agents/profile.ts), each optional.
 const profileOverrideSchema = z
   .object({
     displayName: z.string().min(1),
