@@ -4,6 +4,7 @@
 import { access, constants } from 'node:fs/promises';
 import { nanoid } from 'nanoid';
 import type { ProfileRegistry } from '../domain/agents/registry.js';
+import { sessionArgv } from '../domain/agents/session-argv.js';
 import type { HookLog } from './hook-log.js';
 import { ProjectNotFoundError, WorkerUnavailableError } from '../domain/errors.js';
 import { buildReadyProbe } from '../domain/marker.js';
@@ -123,15 +124,15 @@ export class WorkerLauncher {
     const profile = this.ctx.profiles.require(worker.type);
     const spec = profile.interactive;
     if (!spec) throw new Error(`${profile.displayName} has no interactive mode`);
-    const id = worker.agentSessionId;
-    const resume = worker.agentSessionStarted && id !== null && spec.resumeArgv !== null;
-    const template = resume && spec.resumeArgv ? spec.resumeArgv : spec.argv;
-    const sessionArgs = !resume && id !== null ? (profile.oneShot?.newSession ?? []) : [];
-    const fill = (arg: string): string => arg.replaceAll('{sessionId}', id ?? '');
-    const argv = template.flatMap((arg) => (arg === '{sessionArgs}' ? sessionArgs.map(fill) : [fill(arg)]));
+    const argv = sessionArgv(profile, spec, {
+      sessionId: worker.agentSessionId,
+      sessionStarted: worker.agentSessionStarted,
+      role: worker.role,
+    });
+    // Our hook flags last (these CLIs take their options in any order).
     if (spec.hooks === 'claude-settings') argv.push('--settings', this.ctx.hooks.settingsFile(worker.id));
     if (spec.hooks === 'codex-notify') argv.push(...this.ctx.hooks.codexNotifyArgs(worker.id));
-    return [...argv, ...(profile.roleArgs[worker.role] ?? [])];
+    return argv;
   }
 
   private rcWritten = false;

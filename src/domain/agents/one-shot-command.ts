@@ -8,6 +8,7 @@
 // its JSON is parsed without the stderr the pane shows; pipefail keeps the agent's exit status.
 import { shellQuote } from '../marker.js';
 import { AUTH_CHECK_EXIT, type AgentProfile, type AgentRole } from './profile.js';
+import { sessionArgv } from './session-argv.js';
 
 export interface OneShotRequest {
   readonly prompt: string;
@@ -24,13 +25,7 @@ export interface OneShotRequest {
 export function oneShotArgv(profile: AgentProfile, request: OneShotRequest): string[] {
   const spec = profile.oneShot;
   if (!spec) throw new RangeError(`${profile.type} has no one-shot mode`);
-  const resume = request.sessionStarted && request.sessionId !== null && spec.resumeArgv !== null;
-  const template = resume && spec.resumeArgv ? spec.resumeArgv : spec.argv;
-  const sessionArgs = !resume && request.sessionId !== null && spec.newSession ? spec.newSession : [];
-  const fill = (arg: string): string =>
-    arg.replaceAll('{sessionId}', request.sessionId ?? '').replaceAll('{prompt}', request.prompt);
-  const argv = template.flatMap((arg) => (arg === '{sessionArgs}' ? sessionArgs.map(fill) : [fill(arg)]));
-  return [...argv, ...(profile.roleArgs[request.role] ?? [])];
+  return sessionArgv(profile, spec, request);
 }
 
 export function buildOneShotCommand(profile: AgentProfile, request: OneShotRequest): string {
