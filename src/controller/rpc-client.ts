@@ -75,6 +75,10 @@ export class RpcClient {
     });
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   call<T>(method: string, params?: unknown): Promise<T> {
     if (this.closed)
       return Promise.reject(new DaemonNotRunningError('the connection to the daemon is closed', {}));

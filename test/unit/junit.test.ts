@@ -12,7 +12,7 @@ import {
   SYSTEM_OUT_MAX_BYTES,
   tailUtf8,
   type JunitJob,
-} from '../../src/domain/report/junit.js';
+} from '../../src/domain/run/junit.js';
 
 const HAS_PYTHON = spawnSync('python3', ['-c', 'import xml.dom.minidom, xml.etree.ElementTree']).status === 0;
 const HAS_XMLLINT = spawnSync('xmllint', ['--version']).status === 0;

@@ -20,7 +20,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTestCounts, type TestCounts } from '../../src/domain/report/test-counts.js';
+import { parseTestCounts, type TestCounts } from '../../src/domain/run/test-counts.js';
 import { stripAnsi } from '../../src/domain/terminal-text.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/runner-output');

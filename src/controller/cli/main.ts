@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLifecycle } from './commands/lifecycle.js';
+import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerWorkers } from './commands/workers.js';
@@ -33,6 +34,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerLifecycle(program, ctx, cliPath);
   registerWorkers(program, ctx);
   registerTasks(program, ctx);
+  registerRun(program, ctx);
   registerStatus(program, ctx);
   registerConfig(program, ctx);
   registerDoctor(program, ctx);

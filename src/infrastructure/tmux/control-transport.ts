@@ -117,7 +117,9 @@ export class ControlTransport extends EventEmitter<ControlTransportEvents> imple
     // 3.3a never answers it (nor any later command) when pane output was already queued for us.
     const flags = options.noOutput ? ['-f', 'no-output'] : [];
     const argv = [...socketArgs(socket), '-C', 'attach-session', ...flags, '-t', session].map(escapeArgvWord);
-    const child = spawn(binary, argv, { env: withoutTmuxVar(options.env ?? process.env) });
+    // detached: a process group of its own, so a Ctrl-C meant for the CLI (`tmuxorch run`) does not
+    // kill the client the CLI still needs to cancel its tasks and close its session.
+    const child = spawn(binary, argv, { env: withoutTmuxVar(options.env ?? process.env), detached: true });
     const failed = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined)).once('error', resolve);
     });

@@ -45,6 +45,8 @@ export class ExecTransport implements TmuxTransport {
       reject: false,
       timeout: options.timeoutMs ?? this.defaultTimeoutMs,
       stdin: 'ignore',
+      // Out of the terminal's process group: Ctrl-C must not kill a tmux call mid-cleanup.
+      detached: true,
       env: withoutTmuxVar(this.options.env ?? process.env),
       extendEnv: false,
       stripFinalNewline: true,

@@ -2,11 +2,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DaemonNotRunningError, UsageError } from '../../../domain/errors.js';
+import { UsageError } from '../../../domain/errors.js';
 import { TIMEOUT_EXIT_CODE } from '../../../domain/task.js';
 import { cleanLine } from '../../../domain/terminal-text.js';
 import type { TaskResult } from '../../../application/views.js';
 import { formatDuration } from '../output.js';
+import { DaemonBackend } from '../../daemon-backend.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
 import { parseCount, parseDuration, parsePriority } from '../parse.js';
@@ -42,27 +43,14 @@ function printResult(result: TaskResult, ctx: CliContext): void {
   process.stderr.write(`${describe(result, ctx)}\n`);
 }
 
-const RECONNECT_FOR_MS = 30_000;
-
 // Waits for a task over the daemon socket; if the daemon restarts meanwhile, reconnects and
 // keeps waiting (the task goes on in its pane and the new daemon collects it).
 async function waitForTask(ctx: CliContext, id: string): Promise<TaskResult> {
-  let lostAt: number | null = null;
-  for (;;) {
-    try {
-      const result = await ctx.call<TaskResult>('wait', { id });
-      return result;
-    } catch (error) {
-      if (!(error instanceof DaemonNotRunningError)) throw error;
-      lostAt ??= Date.now();
-      if (Date.now() - lostAt > RECONNECT_FOR_MS) {
-        throw new DaemonNotRunningError(
-          `the tmuxorch daemon stopped while waiting for ${id}; the task goes on in its pane: run tmuxorch start, then tmuxorch result ${id}`,
-          { task: id },
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+  const backend = DaemonBackend.lazy(ctx.settings.paths.socketFile);
+  try {
+    return await backend.wait(id);
+  } finally {
+    await backend.close();
   }
 }
 

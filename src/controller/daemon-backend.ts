@@ -1,0 +1,107 @@
+// The daemon's fleet as a FleetBackend, over its socket. One connection carries every call (the
+// daemon answers them concurrently); if the daemon restarts while a task is awaited, the wait
+// reconnects and goes on: the task keeps running in its pane and the new daemon collects it.
+import { DaemonNotRunningError } from '../domain/errors.js';
+import type { FleetBackend } from '../application/fleet-backend.js';
+import type { AddWorkerInput, SendInput } from '../application/fleet-controller.js';
+import type { HealthReport } from '../application/health-monitor.js';
+import type { StatusView, TaskResult, WorkerView } from '../application/views.js';
+import { RpcClient } from './rpc-client.js';
+
+const RECONNECT_FOR_MS = 30_000;
+const RECONNECT_EVERY_MS = 250;
+
+export class DaemonBackend implements FleetBackend {
+  private client: Promise<RpcClient>;
+  private closed = false;
+
+  private constructor(
+    readonly socketPath: string,
+    client: Promise<RpcClient>,
+  ) {
+    this.client = client;
+    client.catch(() => undefined);
+  }
+
+  // Fails with DAEMON_NOT_RUNNING when no daemon answers on the socket.
+  static async connect(socketPath: string): Promise<DaemonBackend> {
+    return new DaemonBackend(socketPath, Promise.resolve(await RpcClient.connect(socketPath)));
+  }
+
+  // Connects on first use: for a wait that should outlast a daemon restart from the start.
+  static lazy(socketPath: string): DaemonBackend {
+    return new DaemonBackend(socketPath, RpcClient.connect(socketPath));
+  }
+
+  // The connection, made anew when the daemon went away since the last call (it may have
+  // restarted); concurrent callers share one reconnection.
+  private async connection(): Promise<RpcClient> {
+    const promise = this.client;
+    const current = await promise.catch(() => null);
+    if (current && !current.isClosed) return current;
+    if (this.closed) throw new DaemonNotRunningError('the connection to the daemon is closed', {});
+    if (this.client === promise) this.client = RpcClient.connect(this.socketPath);
+    return this.client;
+  }
+
+  private async call<T>(method: string, params?: unknown): Promise<T> {
+    return (await this.connection()).call<T>(method, params);
+  }
+
+  addWorker(input: AddWorkerInput): Promise<WorkerView> {
+    return this.call('addWorker', input);
+  }
+
+  removeWorker(worker: string, options: { keepPane?: boolean } = {}): Promise<WorkerView> {
+    return this.call('removeWorker', { worker, ...options });
+  }
+
+  send(input: SendInput): Promise<TaskResult> {
+    return this.call('send', input);
+  }
+
+  async wait(taskId: string): Promise<TaskResult> {
+    let lostAt: number | null = null;
+    for (;;) {
+      try {
+        return await this.call<TaskResult>('wait', { id: taskId });
+      } catch (error) {
+        if (!(error instanceof DaemonNotRunningError) || this.closed) throw error;
+        lostAt ??= Date.now();
+        if (Date.now() - lostAt > RECONNECT_FOR_MS) {
+          throw new DaemonNotRunningError(
+            `the tmuxorch daemon stopped while waiting for ${taskId}; the task goes on in its pane: run tmuxorch start, then tmuxorch result ${taskId}`,
+            { task: taskId },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, RECONNECT_EVERY_MS));
+      }
+    }
+  }
+
+  result(taskId: string): Promise<TaskResult> {
+    return this.call('result', { id: taskId });
+  }
+
+  cancel(taskId: string): Promise<TaskResult> {
+    return this.call('cancel', { id: taskId });
+  }
+
+  workers(): Promise<WorkerView[]> {
+    return this.call('list');
+  }
+
+  status(): Promise<StatusView> {
+    return this.call('status', { withOutput: true });
+  }
+
+  healthCheck(): Promise<HealthReport> {
+    return this.call('healthCheck');
+  }
+
+  // The daemon and its workers go on; only this connection ends.
+  async close(): Promise<void> {
+    this.closed = true;
+    (await this.client.catch(() => null))?.close();
+  }
+}

@@ -1,0 +1,203 @@
+// The TypeScript API: what the CLI does, for scripts. A Fleet is either the daemon's (connect) or
+// one this process runs for itself in a tmux session of its own (ephemeral), torn down by close().
+//
+//   const fleet = await Fleet.open();               // the daemon's if it runs, else ephemeral
+//   const report = await fleet.runParallel([{ project: '~/api', command: 'npm test' }]);
+//   await fleet.close();
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DaemonNotRunningError } from '../domain/errors.js';
+import { junitXml } from '../domain/run/junit.js';
+import { junitSuiteOf, type RunReport } from '../domain/run/run-report.js';
+import type { FleetBackend } from '../application/fleet-backend.js';
+import type { AddWorkerInput, SendInput } from '../application/fleet-controller.js';
+import type { HealthReport } from '../application/health-monitor.js';
+import { InProcessBackend } from '../application/in-process-backend.js';
+import { checkProjects, toRunJobs, type JobSpec } from '../application/job-spec.js';
+import { openFleet } from '../application/open-fleet.js';
+import { runParallel, type RunEvent } from '../application/parallel-run.js';
+import type { StatusView, TaskResult, WorkerView } from '../application/views.js';
+import { loadSettings, resolveSettings, type Settings } from '../infrastructure/config/settings.js';
+import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
+import type { Logger } from '../infrastructure/logs/logger.js';
+import { newRunId, pruneRuns, RunDirectory } from '../infrastructure/run/run-directory.js';
+import { DaemonBackend } from './daemon-backend.js';
+import { VERSION } from './version.js';
+
+export interface FleetOptions {
+  // Default: TMUXORCH_HOME, else ~/.tmuxorch. Its config.json applies to either kind of fleet.
+  readonly home?: string | undefined;
+  // tmux socket name (as tmux -L). Default: TMUXORCH_SOCKET, else your tmux server.
+  readonly socket?: string | undefined;
+  readonly env?: NodeJS.ProcessEnv | undefined;
+}
+
+export interface EphemeralFleetOptions extends FleetOptions {
+  // Default: tmuxorch-<random>.
+  readonly session?: string | undefined;
+  // Where the ephemeral controller keeps state and pane logs. Default: a directory under
+  // <home>/ephemeral, removed by close() unless the workers are kept.
+  readonly stateHome?: string | undefined;
+  // argv of window 0. Default: a shell.
+  readonly statusCommand?: readonly string[] | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+export interface RunOptions {
+  // Default: one worker per job, capped by the maxWorkers setting.
+  readonly concurrency?: number | undefined;
+  readonly failFast?: boolean | undefined;
+  readonly keepWorkers?: boolean | undefined;
+  // Stops the run: running jobs are cancelled, the rest skipped; the report says `interrupted`.
+  readonly signal?: AbortSignal | undefined;
+  readonly onEvent?: ((event: RunEvent) => void) | undefined;
+  // Default: <home>/runs/<run id>.
+  readonly directory?: RunDirectory | undefined;
+  readonly runId?: string | undefined;
+  // Also write the JUnit XML report here.
+  readonly junitFile?: string | undefined;
+}
+
+// How many finished runs <home>/runs keeps.
+const KEEP_RUNS = 50;
+
+export function shortId(): string {
+  return randomBytes(8)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .padEnd(4, '0')
+    .slice(0, 4);
+}
+
+export class Fleet {
+  private constructor(
+    private readonly backend: FleetBackend,
+    readonly kind: 'daemon' | 'ephemeral',
+    readonly session: string,
+    // The user's settings (home, socket, config.json): where runs are kept.
+    readonly settings: Settings,
+    private readonly ownedStateHome: string | null,
+  ) {}
+
+  // The running daemon's fleet; DAEMON_NOT_RUNNING when there is none.
+  static async connect(options: FleetOptions = {}): Promise<Fleet> {
+    const settings = await loadSettings({ home: options.home, socket: options.socket }, options.env);
+    const backend = await DaemonBackend.connect(settings.paths.socketFile);
+    const { session } = await backend.status().then((s) => s.daemon);
+    return new Fleet(backend, 'daemon', session, settings, null);
+  }
+
+  // A controller in this process, in a tmux session of its own; close() ends both.
+  static async ephemeral(options: EphemeralFleetOptions = {}): Promise<Fleet> {
+    const env = options.env ?? process.env;
+    const settings = await loadSettings({ home: options.home, socket: options.socket }, env);
+    const id = shortId();
+    const stateHome = options.stateHome ?? join(settings.home, 'ephemeral', id);
+    const session = options.session ?? `tmuxorch-${id}`;
+    // The user's config.json (agent profiles, restart policy) with a home and session of its own.
+    const own = resolveSettings({ home: stateHome, socket: options.socket, session }, env, settings);
+    const controller = await openFleet({
+      settings: own,
+      env,
+      version: VERSION,
+      ...(options.statusCommand ? { statusCommand: options.statusCommand } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return new Fleet(
+      new InProcessBackend(controller),
+      'ephemeral',
+      session,
+      settings,
+      options.stateHome === undefined ? stateHome : null,
+    );
+  }
+
+  // The daemon's fleet when it runs, else an ephemeral one.
+  static async open(options: EphemeralFleetOptions = {}): Promise<Fleet> {
+    try {
+      return await Fleet.connect(options);
+    } catch (error) {
+      if (!(error instanceof DaemonNotRunningError)) throw error;
+      return Fleet.ephemeral(options);
+    }
+  }
+
+  spawnWorker(input: AddWorkerInput): Promise<WorkerView> {
+    return this.backend.addWorker(input);
+  }
+
+  removeWorker(worker: string, options: { keepPane?: boolean } = {}): Promise<WorkerView> {
+    return this.backend.removeWorker(worker, options);
+  }
+
+  // Queues a task; sendTask(...).then((t) => fleet.waitTask(t.id)) to get its result.
+  sendTask(input: SendInput): Promise<TaskResult> {
+    return this.backend.send(input);
+  }
+
+  waitTask(taskId: string): Promise<TaskResult> {
+    return this.backend.wait(taskId);
+  }
+
+  // Waits for every task and returns their results in the order given.
+  collectResults(taskIds: readonly string[]): Promise<TaskResult[]> {
+    return Promise.all(taskIds.map((id) => this.backend.wait(id)));
+  }
+
+  result(taskId: string): Promise<TaskResult> {
+    return this.backend.result(taskId);
+  }
+
+  cancelTask(taskId: string): Promise<TaskResult> {
+    return this.backend.cancel(taskId);
+  }
+
+  workers(): Promise<WorkerView[]> {
+    return this.backend.workers();
+  }
+
+  status(): Promise<StatusView> {
+    return this.backend.status();
+  }
+
+  healthCheck(): Promise<HealthReport> {
+    return this.backend.healthCheck();
+  }
+
+  // Runs the jobs in parallel, one worker each, and writes report.json, junit.xml and every
+  // job's output to the run directory.
+  async runParallel(specs: readonly JobSpec[], options: RunOptions = {}): Promise<RunReport> {
+    const jobs = toRunJobs(specs);
+    await checkProjects(jobs);
+    const runId = options.runId ?? newRunId(new Date(), shortId());
+    const runsDir = join(this.settings.home, 'runs');
+    const directory = options.directory ?? (await RunDirectory.create(join(runsDir, runId)));
+    const report = await runParallel(this.backend, jobs, {
+      runId,
+      directory,
+      concurrency: Math.min(options.concurrency ?? jobs.length, this.settings.maxWorkers),
+      failFast: options.failFast,
+      keepWorkers: options.keepWorkers,
+      // The daemon's fleet has other workers: a prefix keeps the names apart and says whose they are.
+      workerPrefix: this.kind === 'daemon' ? `run-${runId.slice(-4)}-` : '',
+      signal: options.signal,
+      onEvent: options.onEvent,
+    });
+    const outputs = new Map<string, string>();
+    for (const job of report.jobs) outputs.set(job.name, await directory.readOutput(job.name));
+    const xml = junitXml(junitSuiteOf(report, outputs));
+    await directory.writeReport(`${JSON.stringify(report, null, 2)}\n`, xml);
+    if (options.junitFile) await writeFileAtomic(options.junitFile, xml, { mode: 0o644 });
+    if (!options.directory) await pruneRuns(runsDir, KEEP_RUNS).catch(() => undefined);
+    return report;
+  }
+
+  // Lets go of the fleet. An ephemeral one shuts down and its session closes, unless keepWorkers.
+  async close(options: { keepWorkers?: boolean } = {}): Promise<void> {
+    await this.backend.close(options);
+    if (this.ownedStateHome && !options.keepWorkers)
+      await rm(this.ownedStateHome, { recursive: true, force: true });
+  }
+}
