@@ -35,6 +35,7 @@ export default tseslint.config(
         clearInterval: 'readonly',
         Buffer: 'readonly',
         URL: 'readonly',
+        AbortController: 'readonly',
       },
     },
     rules: {

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// The demo behind `npm run demo`: three generated projects (one with a failing test), one shell
-// worker each, their test suites run in parallel through the controller, the results collected.
-// Then the bundled sim agent (tmuxorch-sim) fixes the failing project's test in one task and the
-// suite runs again. The fleet keeps running afterwards so you can attach and look around.
+// The demo behind `npm run demo`: three generated projects (one with a failing test) whose test
+// suites `tmuxorch run` runs in parallel on the controller's fleet, one pane each, with its live
+// progress and report. Then the bundled sim agent (tmuxorch-sim) fixes the failing project's test
+// in one task and the run is repeated. The fleet keeps running afterwards so you can attach.
 //
 // It drives the built CLI exactly as a user would, so it honours TMUXORCH_HOME, TMUXORCH_SOCKET
 // and TMUXORCH_SESSION (defaults: ~/.tmuxorch, your tmux server, session agent-system).
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,11 +80,21 @@ async function makeProject(base, { name, tests }) {
   return dir;
 }
 
-// node's test runner ends with `ℹ pass 3` / `ℹ fail 1` (spec reporter) or `# pass 3` (TAP).
-function summary(output) {
-  const count = (word) => new RegExp(`^(?:ℹ|#) ${word} (\\d+)$`, 'm').exec(output)?.[1];
-  const pass = count('pass');
-  return pass === undefined ? '' : `${pass} passed, ${count('fail') ?? 0} failed`;
+// `tmuxorch run` as a user sees it (live progress, then the report table); its report.json is
+// read back to check the demo behaved as designed.
+function tmuxorchRun(dir, projects) {
+  const args = [cli, 'run', ...projects.flatMap((p) => ['--project', p]), '--cmd', 'npm test'];
+  const child = spawn(process.execPath, [...args, '--timeout', '2m', '--out', dir], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', async (code) => {
+      try {
+        resolve({ code, report: JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) });
+      } catch (error) {
+        reject(new Error(`tmuxorch run exited ${code} without a report (${error.message})`));
+      }
+    });
+  });
 }
 
 async function main() {
@@ -96,54 +106,12 @@ async function main() {
   console.log(
     `${green('✓')} controller ${daemon.alreadyRunning ? 'already running' : 'started'} (pid ${daemon.pid}), tmux session ${daemon.session}`,
   );
-
-  // A re-run replaces the workers of the previous demo.
+  // A re-run replaces the agent worker of the previous demo.
   const { body: workers } = await tmuxorch('list');
   for (const w of workers.filter((w) => w.name.startsWith('demo-'))) await tmuxorch('remove-worker', w.name);
-  for (const [i, p] of PROJECTS.entries()) {
-    const { body: w } = await tmuxorch(
-      'add-worker',
-      '--type',
-      'shell',
-      '--project',
-      dirs[i],
-      '--name',
-      `demo-${p.name}`,
-    );
-    console.log(`${green('✓')} worker ${w.name} in ${dirs[i]} (pane ${w.paneId})`);
-  }
 
-  const started = Date.now();
-  const ids = await Promise.all(
-    PROJECTS.map(
-      async (p) => (await tmuxorch('send', `demo-${p.name}`, '--timeout', '2m', '--', 'npm', 'test')).body.id,
-    ),
-  );
-  console.log(`… running npm test in ${ids.length} projects in parallel`);
-  const results = await Promise.all(ids.map(async (id) => (await tmuxorch('result', id, '--wait')).body));
-  console.log(dim(`all done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`));
-
-  const rows = results.map((r) => [
-    r.worker,
-    r.status === 'succeeded' ? green(r.status) : red(r.status),
-    String(r.exitCode ?? '-'),
-    `${((r.durationMs ?? 0) / 1000).toFixed(1)}s`,
-    summary(r.output ?? ''),
-  ]);
-  const head = ['WORKER', 'STATUS', 'EXIT', 'TIME', 'TESTS'];
-  const visible = (text) => text.replace(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g'), '').length;
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => visible(r[i]))));
-  const line = (cells) =>
-    cells
-      .map((c, i) => c + ' '.repeat(widths[i] - visible(c)))
-      .join('  ')
-      .trimEnd();
-  console.log(bold(line(head)));
-  for (const row of rows) console.log(line(row));
-
-  const failed = results.find((r) => r.status !== 'succeeded');
-  if (failed)
-    console.log(`\n${dim(`output of ${failed.id} (the failing project): tmuxorch result ${failed.id}`)}`);
+  console.log(`\n${bold('$ tmuxorch run --project api --project web --project lib --cmd "npm test"')}`);
+  const first = await tmuxorchRun(join(base, 'run-1'), dirs);
 
   // The sim agent fixes the failing test (its task language: `write FILE: TEXT`, `\n` for newlines).
   const web = PROJECTS[1];
@@ -164,18 +132,10 @@ async function main() {
   const task = `write test/${web.name}.test.js: ${fixed.trimEnd().replaceAll('\n', '\\n')}`;
   const { body: fix } = await tmuxorch('send', '--wait', 'demo-agent', '--', task);
   console.log(`  agent: ${fix.agent?.text ?? fix.reason} ${dim(`(cost $${fix.agent?.costUsd ?? 0})`)}`);
-  const { body: rerun } = await tmuxorch(
-    'send',
-    '--wait',
-    'demo-web',
-    '--timeout',
-    '2m',
-    '--',
-    'npm',
-    'test',
-  );
-  const paint = rerun.status === 'succeeded' ? green : red;
-  console.log(`  demo-web re-run: ${paint(rerun.status)}  ${summary(rerun.output ?? '')}`);
+
+  console.log(`\n${bold('$ tmuxorch run --project web --cmd "npm test"')}  ${dim('(after the fix)')}`);
+  const second = await tmuxorchRun(join(base, 'run-2'), [dirs[1]]);
+
   const attach = daemon.tmuxSocket
     ? `tmux -L ${daemon.tmuxSocket} attach -t ${daemon.session}`
     : `tmux attach -t ${daemon.session}`;
@@ -184,12 +144,17 @@ async function main() {
   console.log(`  inspect:   npx tmuxorch status`);
   console.log(`  stop it:   ${bold('npx tmuxorch stop --kill-workers')}`);
 
-  // Expected: api and lib pass, web fails. Anything else means the demo itself went wrong.
-  const expected = { 'demo-api': 'succeeded', 'demo-web': 'failed', 'demo-lib': 'succeeded' };
+  // Expected: api and lib pass, web fails; fixed, web passes. Anything else: the demo went wrong.
+  const statuses = Object.fromEntries(first.report.jobs.map((j) => [j.name, j.status]));
   const ok =
-    results.every((r) => expected[r.worker] === r.status) &&
+    first.code === 1 &&
+    statuses.api === 'succeeded' &&
+    statuses.web === 'failed' &&
+    statuses.lib === 'succeeded' &&
+    first.report.jobs.find((j) => j.name === 'web')?.tests?.failed === 1 &&
     fix.status === 'succeeded' &&
-    rerun.status === 'succeeded';
+    second.code === 0 &&
+    second.report.passed === 1;
   if (!ok) console.error(red('\nunexpected results: the demo did not behave as designed'));
   process.exitCode = ok ? 0 : 1;
 }
