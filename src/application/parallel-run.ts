@@ -123,6 +123,7 @@ class ParallelRun {
       tests: fields.tests ?? null,
       outputFile: fields.outputFile ?? null,
       reason: fields.reason,
+      agent: fields.agent ?? null,
       worker: fields.worker ?? null,
       taskIds: fields.taskIds ?? [],
     };
@@ -211,6 +212,7 @@ class ParallelRun {
       tests: last?.output ? parseTestCounts(last.output) : null,
       outputFile,
       reason: failure ?? (stopped ? this.stopReason : (last?.reason ?? null)),
+      agent: last?.agent ?? null,
       worker: worker.name,
       taskIds,
     });

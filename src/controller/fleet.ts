@@ -6,13 +6,14 @@
 //   await fleet.close();
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { DaemonNotRunningError } from '../domain/errors.js';
 import { junitXml } from '../domain/run/junit.js';
 import { junitSuiteOf, type RunReport } from '../domain/run/run-report.js';
 import type { FleetBackend } from '../application/fleet-backend.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet-controller.js';
 import type { HealthReport } from '../application/health-monitor.js';
+import { claimSession, removeOrphanSessions } from '../application/ephemeral-sessions.js';
 import { InProcessBackend } from '../application/in-process-backend.js';
 import { checkProjects, toRunJobs, type JobSpec } from '../application/job-spec.js';
 import { openFleet } from '../application/open-fleet.js';
@@ -105,6 +106,17 @@ export class Fleet {
       ...(options.statusCommand ? { statusCommand: options.statusCommand } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
+    // A process that owned an ephemeral session and was killed outright left it behind: remove it.
+    try {
+      await claimSession(controller.rt.server, session, process.pid);
+      const ephemeralHomes = join(settings.home, 'ephemeral') + sep;
+      for (const orphan of await removeOrphanSessions(controller.rt.server)) {
+        if (orphan.home.startsWith(ephemeralHomes)) await rm(orphan.home, { recursive: true, force: true });
+      }
+    } catch (error) {
+      await controller.shutdown({ killWorkers: true }).catch(() => undefined);
+      throw error;
+    }
     return new Fleet(
       new InProcessBackend(controller),
       'ephemeral',

@@ -88,6 +88,12 @@ async function jobsOf(
   return { specs, plan };
 }
 
+// An agent's answer in a table cell: its first line, cut short.
+function firstLine(text: string | null | undefined): string {
+  const line = (text ?? '').trim().split('\n')[0] ?? '';
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+}
+
 function reportTable(report: RunReport, s: Styler): string {
   const rows = report.jobs.map((job) => {
     const colour = job.status === 'succeeded' ? s.green : job.status === 'skipped' ? s.dim : s.red;
@@ -97,10 +103,11 @@ function reportTable(report: RunReport, s: Styler): string {
       job.exitCode === null ? '-' : String(job.exitCode),
       formatDuration(job.durationMs),
       String(job.attempts),
-      describeTests(job.tests) || s.dim('-'),
+      describeTests(job.tests) || firstLine(job.agent?.text) || s.dim('-'),
     ];
   });
-  const lines = [table(['JOB', 'STATUS', 'EXIT', 'TIME', 'TRIES', 'TESTS'], rows), ''];
+  const last = report.jobs.some((j) => j.agent) ? 'TESTS / ANSWER' : 'TESTS';
+  const lines = [table(['JOB', 'STATUS', 'EXIT', 'TIME', 'TRIES', last], rows), ''];
   const counts = [
     s.green(`${report.passed} passed`),
     (report.failed > 0 ? s.red : s.dim)(`${report.failed} failed`),

@@ -1,5 +1,6 @@
 // The report of a run: what `tmuxorch run --json` prints and `report.json` keeps. A contract for
 // scripts and CI: add fields, never rename or remove one.
+import type { AgentResult } from '../agents/agent-output.js';
 import type { JunitSuite } from './junit.js';
 import type { JobStatus } from './run-job.js';
 import type { TestCounts } from './test-counts.js';
@@ -20,6 +21,8 @@ export interface JobReport {
   // The last attempt's full output (earlier attempts sit beside it as <name>.attempt-N.log).
   readonly outputFile: string | null;
   readonly reason: string | null;
+  // An agent job: what the agent answered in its last attempt (text, session, cost).
+  readonly agent: AgentResult | null;
   readonly worker: string | null;
   readonly taskIds: readonly string[];
 }
