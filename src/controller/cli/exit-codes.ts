@@ -4,6 +4,8 @@ import type { ErrorCode } from '../../domain/errors.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+// A run stopped by Ctrl-C, as a shell reports a command ended by SIGINT.
+export const EXIT_INTERRUPTED = 130;
 
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'TASK_FILE_INVALID', 'CONFIG_INVALID']);
 

@@ -8,7 +8,7 @@ import { toRunJobs, checkProjects } from '../../application/job-spec.js';
 import { newRunId, RunDirectory } from '../../infrastructure/run/run-directory.js';
 import { Fleet, shortId } from '../fleet.js';
 import type { CliContext } from './context.js';
-import { EXIT_FAILED, ExitRequest } from './exit-codes.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, ExitRequest } from './exit-codes.js';
 import { expandHome, readJobsFile, type JobsFile } from './jobs-file.js';
 import { formatDuration, stylerFor, table, type Styler } from './output.js';
 import { parseCount, parseDuration, parseEnvPairs, parseWorkerType } from './parse.js';
@@ -29,9 +29,6 @@ export interface RunFlags {
   ephemeral?: boolean;
   quiet?: boolean;
 }
-
-// The exit code of an interrupted run, as a shell reports a command ended by SIGINT.
-const EXIT_INTERRUPTED = 130;
 
 // Jobs from the flags alone, or from a jobs file with the flags filling what its jobs leave out.
 async function jobsOf(

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { collect } from '../parse.js';
 import type { RunFlags } from '../run-action.js';
+import { EXIT_INTERRUPTED } from '../exit-codes.js';
 
 export function registerRun(program: Command, ctx: CliContext): void {
   program
@@ -23,14 +24,27 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--ephemeral', 'use a controller of its own in a session of its own, even if the daemon runs')
     .option('--quiet', 'no progress on stderr')
     .action(async (file: string | undefined, flags: RunFlags) => {
+      // The first signal stops the run and cleans up (cancel, remove workers, close the session);
+      // a third one leaves at once, for a cleanup that hangs (tmux not answering).
       const abort = new AbortController();
-      const onSignal = (): void => abort.abort();
+      let signals = 0;
+      const onSignal = (): void => {
+        signals += 1;
+        if (signals === 1) abort.abort();
+        else if (signals === 2)
+          process.stderr.write('tmuxorch: still cleaning up; Ctrl-C once more to leave now\n');
+        else process.exit(EXIT_INTERRUPTED);
+      };
       for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+      // Progress is best effort: a closed terminal (SIGHUP, EIO) must not stop the cleanup.
+      const ignore = (): void => undefined;
+      process.stderr.on('error', ignore);
       try {
         const { runJobs } = await import('../run-action.js');
         await runJobs(ctx, file, flags, abort.signal);
       } finally {
         for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+        process.stderr.off('error', ignore);
       }
     });
 }
