@@ -1,5 +1,6 @@
 // Jobs as a script or a jobs file gives them (relative paths, names optional) turned into the
 // RunJobs a run works with. Everything is checked before the first job starts.
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../domain/errors.js';
 import { defaultJobName, JOB_NAME_PATTERN, type RunJob } from '../domain/run/run-job.js';
@@ -16,6 +17,11 @@ export interface JobSpec {
   readonly timeoutMs?: number | null | undefined;
   readonly retries?: number | undefined;
   readonly interactive?: boolean | undefined;
+}
+
+// `~` and `~/…` are the user's home, as in a shell (a script's paths rarely pass through one).
+export function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
 }
 
 export function toRunJobs(specs: readonly JobSpec[], cwd: string = process.cwd()): RunJob[] {
@@ -40,7 +46,7 @@ export function toRunJobs(specs: readonly JobSpec[], cwd: string = process.cwd()
     const retries = spec.retries ?? 0;
     if (!Number.isInteger(retries) || retries < 0 || retries > 100)
       throw new UsageError('retries must be a whole number from 0 to 100', { retries });
-    const project = resolve(cwd, spec.project);
+    const project = resolve(cwd, expandHome(spec.project));
     let name = spec.name;
     if (name === undefined) {
       name = defaultJobName(project, taken);

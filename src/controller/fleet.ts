@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { DaemonNotRunningError } from '../domain/errors.js';
+import { DaemonNotRunningError, UsageError } from '../domain/errors.js';
 import { junitXml } from '../domain/run/junit.js';
 import { junitSuiteOf, type RunReport } from '../domain/run/run-report.js';
 import type { FleetBackend } from '../application/fleet-backend.js';
@@ -182,6 +182,11 @@ export class Fleet {
   // job's output to the run directory.
   async runParallel(specs: readonly JobSpec[], options: RunOptions = {}): Promise<RunReport> {
     const jobs = toRunJobs(specs);
+    const { concurrency = jobs.length } = options;
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new UsageError(`concurrency must be a whole number of at least 1 (got ${concurrency})`, {
+        concurrency,
+      });
     await checkProjects(jobs);
     const runId = options.runId ?? newRunId(new Date(), shortId());
     const runsDir = join(this.settings.home, 'runs');
@@ -189,7 +194,7 @@ export class Fleet {
     const report = await runParallel(this.backend, jobs, {
       runId,
       directory,
-      concurrency: Math.min(options.concurrency ?? jobs.length, this.settings.maxWorkers),
+      concurrency: Math.min(concurrency, this.settings.maxWorkers),
       failFast: options.failFast,
       keepWorkers: options.keepWorkers,
       // The daemon's fleet has other workers: a prefix keeps the names apart and says whose they are.

@@ -1,14 +1,18 @@
 // toRunJobs and defaultJobName: every job gets a unique, safe name (it names a worker, a tmux
 // window and a log file) and an absolute project, and bad specs stop the run before it starts.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjects, toRunJobs, type JobSpec } from '../../src/application/job-spec.js';
 import { ProjectNotFoundError, UsageError } from '../../src/domain/errors.js';
 import { defaultJobName, JOB_NAME_PATTERN } from '../../src/domain/run/run-job.js';
 
-const spec = (project: string, over: Partial<JobSpec> = {}): JobSpec => ({ project, command: 'true', ...over });
+const spec = (project: string, over: Partial<JobSpec> = {}): JobSpec => ({
+  project,
+  command: 'true',
+  ...over,
+});
 
 describe('defaultJobName', () => {
   it("is the project's directory name, trailing slashes ignored", () => {
@@ -81,7 +85,11 @@ describe('toRunJobs', () => {
   });
 
   it('keeps explicit names, and numbers default names around them wherever they come', () => {
-    const jobs = toRunJobs([spec('/a/api'), spec('/b/other', { name: 'api' }), spec('/c/api', { name: 'api-2' })]);
+    const jobs = toRunJobs([
+      spec('/a/api'),
+      spec('/b/other', { name: 'api' }),
+      spec('/c/api', { name: 'api-2' }),
+    ]);
     expect(jobs.map((j) => j.name)).toEqual(['api-3', 'api', 'api-2']);
   });
 
@@ -110,6 +118,21 @@ describe('toRunJobs', () => {
     }
     expect(() => toRunJobs([])).toThrow(UsageError);
   });
+
+  it('expands ~ to the home directory, as a shell would, for scripts that use the API', () => {
+    const [home, under, other] = toRunJobs(
+      [
+        { project: '~', command: 'a', name: 'h' },
+        { project: '~/src/api', command: 'a' },
+        { project: '~other/x', command: 'a' },
+      ],
+      '/work',
+    );
+    expect(home?.project).toBe(homedir());
+    expect(under?.project).toBe(join(homedir(), 'src', 'api'));
+    // ~user is not expanded (no user database lookup): it stays a relative name.
+    expect(other?.project).toBe('/work/~other/x');
+  });
 });
 
 describe('checkProjects', () => {
@@ -127,7 +150,9 @@ describe('checkProjects', () => {
 
   it('stops on a missing project with PROJECT_NOT_FOUND naming it', async () => {
     const missing = join(dir, 'nope');
-    const error: unknown = await checkProjects(toRunJobs([spec(dir), spec(missing)])).catch((e: unknown) => e);
+    const error: unknown = await checkProjects(toRunJobs([spec(dir), spec(missing)])).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ProjectNotFoundError);
     expect((error as ProjectNotFoundError).code).toBe('PROJECT_NOT_FOUND');
     expect((error as Error).message).toContain(missing);

@@ -102,7 +102,10 @@ describe('readJobsFile: the two shapes', () => {
 
 describe('readJobsFile: values', () => {
   it('resolves relative projects against the file, not the working directory', async () => {
-    const plan = await read('yaml', 'jobs:\n  - project: ../up\n  - project: ./here/there\n  - project: /abs\n');
+    const plan = await read(
+      'yaml',
+      'jobs:\n  - project: ../up\n  - project: ./here/there\n  - project: /abs\n',
+    );
     expect(plan.jobs.map((j) => j.project)).toEqual([resolve(dir, '../up'), join(dir, 'here/there'), '/abs']);
     expect(process.cwd()).not.toBe(dir);
   });
@@ -120,7 +123,9 @@ describe('readJobsFile: values', () => {
     const timeouts = ['30s', '1500ms', '5m', '1h', 90, '"90"', 0.25];
     const text = `jobs:\n${timeouts.map((t) => `  - project: p\n    timeout: ${t}\n`).join('')}`;
     const plan = await read('yaml', text);
-    expect(plan.jobs.map((j) => j.timeoutMs)).toEqual([30_000, 1500, 300_000, 3_600_000, 90_000, 90_000, 250]);
+    expect(plan.jobs.map((j) => j.timeoutMs)).toEqual([
+      30_000, 1500, 300_000, 3_600_000, 90_000, 90_000, 250,
+    ]);
   });
 
   it('turns number and boolean env values into strings', async () => {
@@ -169,11 +174,15 @@ describe('readJobsFile: errors at line:col and field', () => {
     const job = (field: string) => `jobs:\n  - project: x\n    ${field}\n`;
     expect(await failure('yaml', job('retries: "2"'))).toMatch(/^3:14: jobs\[0\]\.retries: .*number/);
     expect(await failure('yaml', job('retries: 1.5'))).toMatch(/^3:14: jobs\[0\]\.retries: .*int/);
-    expect(await failure('yaml', job('interactive: "yes"'))).toMatch(/^3:18: jobs\[0\]\.interactive: .*boolean/);
+    expect(await failure('yaml', job('interactive: "yes"'))).toMatch(
+      /^3:18: jobs\[0\]\.interactive: .*boolean/,
+    );
     expect(await failure('yaml', job('env: [1]'))).toMatch(/^3:10: jobs\[0\]\.env: .*record/);
     expect(await failure('yaml', job('command: 42'))).toMatch(/^3:14: jobs\[0\]\.command: .*string/);
     expect(await failure('yaml', 'concurrency: 0\njobs:\n  - project: x\n')).toMatch(/^1:14: concurrency: /);
-    expect(await failure('yaml', 'failFast: 1\njobs:\n  - project: x\n')).toMatch(/^1:11: failFast: .*boolean/);
+    expect(await failure('yaml', 'failFast: 1\njobs:\n  - project: x\n')).toMatch(
+      /^1:11: failFast: .*boolean/,
+    );
   });
 
   it('reports bad values with the reason', async () => {
@@ -182,12 +191,16 @@ describe('readJobsFile: errors at line:col and field', () => {
       '3:14: jobs[0].timeout: takes a duration such as 30s, 1500ms or 5m (got "10q")',
     );
     expect(await failure('yaml', job('timeout: 0'))).toMatch(/^3:14: jobs\[0\]\.timeout: /);
-    expect(await failure('yaml', job('timeout: 0.0001'))).toBe('3:14: jobs[0].timeout: must be more than zero');
+    expect(await failure('yaml', job('timeout: 0.0001'))).toBe(
+      '3:14: jobs[0].timeout: must be more than zero',
+    );
     expect(await failure('yaml', job('command: "   "'))).toBe('3:14: jobs[0].command: must not be empty');
     expect(await failure('yaml', job('name: "bad name"'))).toMatch(/^3:11: jobs\[0\]\.name: must be letters/);
     expect(await failure('yaml', job('type: Bad'))).toMatch(/^3:11: jobs\[0\]\.type: must be shell/);
     expect(await failure('yaml', job('env: { 1A: x }'))).toMatch(/^3:\d+: jobs\[0\]\.env/);
-    expect(await failure('yaml', 'jobs:\n  - project: ""\n')).toBe('2:14: jobs[0].project: must not be empty');
+    expect(await failure('yaml', 'jobs:\n  - project: ""\n')).toBe(
+      '2:14: jobs[0].project: must not be empty',
+    );
   });
 
   it('refuses a file with no jobs', async () => {
@@ -204,19 +217,24 @@ describe('readJobsFile: errors at line:col and field', () => {
     );
     // JSON is strict even though the YAML parser (used to locate errors) would accept this.
     expect(await failure('json', '{"jobs": [{"project": "x"}],}')).toMatch(/^1:29: not valid JSON/);
+    // Node names no position for input that ends too early: the end of the file is where it broke.
+    expect(await failure('json', '{"jobs": [\n  {"project": "x"')).toMatch(/^2:18: not valid JSON/);
   });
 
   it('reports YAML syntax errors as such, with a line:col', async () => {
     expect(await failure('yaml', 'jobs:\n  - project: x\n    command: a\n    command: b\n')).toMatch(
       /^\d+:\d+: not valid YAML \(Map keys must be unique\)$/,
     );
-    expect(await failure('yml', 'jobs:\n  - project: x\n\tcommand: a\n')).toMatch(/^\d+:\d+: not valid YAML \(/);
+    expect(await failure('yml', 'jobs:\n  - project: x\n\tcommand: a\n')).toMatch(
+      /^\d+:\d+: not valid YAML \(/,
+    );
   });
 
-  // Known bug (see the report): parseDocument runs with prettyErrors: false, so a YAML error has no
-  // linePos and every YAML syntax error is reported at 1:1. Remove `.fails` once it is fixed.
-  it.fails('reports a YAML syntax error at the line where it is', async () => {
-    expect(await failure('yaml', 'jobs:\n  - project: x\n    command: a\n    command: b\n')).toMatch(/^4:5: /);
+  // Located from the error's offset (with prettyErrors off, the yaml library fills no linePos).
+  it('reports a YAML syntax error at the line where it is', async () => {
+    expect(await failure('yaml', 'jobs:\n  - project: x\n    command: a\n    command: b\n')).toMatch(
+      /^4:5: /,
+    );
     expect(await failure('yaml', 'jobs:\n  - project: x\n\tcommand: a\n')).toMatch(/^3:1: /);
   });
 });

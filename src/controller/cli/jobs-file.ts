@@ -17,13 +17,13 @@
 // Validated with zod; an error names the file, line, column and field at fault. JSON is read
 // with JSON.parse (strict JSON) and located with the YAML parser, which reads JSON too.
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { z } from 'zod';
 import { TaskFileError, UsageError } from '../../domain/errors.js';
 import { JOB_NAME_PATTERN } from '../../domain/run/run-job.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
+import { expandHome } from '../../application/job-spec.js';
 import { parseDuration } from './parse.js';
 
 const duration = z.union([z.string(), z.number().positive()]).transform((value, ctx) => {
@@ -100,10 +100,6 @@ function fieldsOf(given: z.infer<typeof defaultsSchema>): JobFields {
   };
 }
 
-export function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
-}
-
 // `line:col` of the node at `path`, or of the nearest parent that exists (a missing field).
 function locate(doc: Document, counter: LineCounter, path: readonly PropertyKey[], key?: string): string {
   for (let depth = path.length; depth >= 0; depth--) {
@@ -145,8 +141,9 @@ export async function readJobsFile(file: string): Promise<JobsFile> {
       raw = JSON.parse(text);
     } catch (error) {
       const msg = (error as Error).message;
+      // Node names the offset of a bad character; input that ends too early is at its end.
       const at = /position (\d+)/.exec(msg);
-      const where = at ? counter.linePos(Number(at[1])) : null;
+      const where = counter.linePos(at ? Number(at[1]) : text.length);
       throw new TaskFileError(
         `${file}:${where ? `${where.line}:${where.col}` : '1:1'}: not valid JSON (${msg})`,
         { file },
@@ -155,7 +152,7 @@ export async function readJobsFile(file: string): Promise<JobsFile> {
   } else {
     const error = doc.errors[0];
     if (error) {
-      const where = error.linePos?.[0];
+      const where = counter.linePos(error.pos[0]);
       const msg = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
       throw new TaskFileError(
         `${file}:${where ? `${where.line}:${where.col}` : '1:1'}: not valid YAML (${msg})`,

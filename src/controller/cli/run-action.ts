@@ -9,7 +9,7 @@ import { newRunId, RunDirectory } from '../../infrastructure/run/run-directory.j
 import { Fleet, shortId } from '../fleet.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, ExitRequest } from './exit-codes.js';
-import { expandHome, readJobsFile, type JobsFile } from './jobs-file.js';
+import { readJobsFile, type JobsFile } from './jobs-file.js';
 import { formatDuration, stylerFor, table, type Styler } from './output.js';
 import { parseCount, parseDuration, parseEnvPairs, parseWorkerType } from './parse.js';
 import { RunProgress } from './run-progress.js';
@@ -53,7 +53,7 @@ async function jobsOf(
     return {
       plan: null,
       specs: flags.project.map((project) => ({
-        project: expandHome(project),
+        project,
         command: cmd,
         type,
         env,
