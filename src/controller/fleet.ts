@@ -6,7 +6,7 @@
 //   await fleet.close();
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { DaemonNotRunningError, UsageError } from '../domain/errors.js';
 import { junitXml } from '../domain/run/junit.js';
 import { junitSuiteOf, type RunReport } from '../domain/run/run-report.js';
@@ -207,7 +207,8 @@ export class Fleet {
     const xml = junitXml(junitSuiteOf(report, outputs));
     await directory.writeReport(`${JSON.stringify(report, null, 2)}\n`, xml);
     if (options.junitFile) await writeFileAtomic(options.junitFile, xml, { mode: 0o644 });
-    if (!options.directory) await pruneRuns(runsDir, KEEP_RUNS).catch(() => undefined);
+    // Runs under <home>/runs are pruned (a directory given elsewhere, --out, is the caller's).
+    if (dirname(directory.dir) === runsDir) await pruneRuns(runsDir, KEEP_RUNS).catch(() => undefined);
     return report;
   }
 

@@ -161,12 +161,13 @@ describe('readJobsFile: errors at line:col and field', () => {
     const msg = await failure('yaml', 'jobs:\n  - project: ok\n  - command: echo hi\n    name: x\n');
     expect(msg).toMatch(/^3:5: jobs\[1\]\.project: /);
     // In a top-level list the job is one level up in the file.
-    expect(await failure('yaml', '- project: a\n- command: b\n')).toMatch(/^2:3: jobs\[1\]\.project: /);
+    // (and is named as the file has it: there is no `jobs` key).
+    expect(await failure('yaml', '- project: a\n- command: b\n')).toMatch(/^2:3: \[1\]\.project: /);
   });
 
   it('reports an unknown key in a top-level list at the key', async () => {
     expect(await failure('yaml', '- project: x\n  command: a\n- project: y\n  extra: 1\n')).toBe(
-      '4:3: jobs[1].extra: is not a field a job file knows',
+      '4:3: [1].extra: is not a field a job file knows',
     );
   });
 
@@ -205,7 +206,7 @@ describe('readJobsFile: errors at line:col and field', () => {
 
   it('refuses a file with no jobs', async () => {
     expect(await failure('yaml', 'concurrency: 2\njobs: []\n')).toBe('2:7: jobs: must list at least one job');
-    expect(await failure('json', '[]')).toMatch(/^1:1: jobs: must list at least one job/);
+    expect(await failure('json', '[]')).toMatch(/^1:1: top level: must list at least one job/);
     expect(await failure('yaml', 'concurrency: 2\n')).toMatch(/^1:1: jobs: /);
     expect(await failure('yaml', '')).toMatch(/^1:1: top level: /);
   });

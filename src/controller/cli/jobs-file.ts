@@ -170,7 +170,8 @@ export async function readJobsFile(file: string): Promise<JobsFile> {
     const filePath = listed ? path.slice(1) : path;
     const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
     const where = locate(doc, counter, filePath, unknownKey);
-    const field = fieldName(unknownKey === undefined ? path : [...path, unknownKey]) || 'top level';
+    const named = unknownKey === undefined ? filePath : [...filePath, unknownKey];
+    const field = fieldName(named) || 'top level';
     const msg = unknownKey !== undefined ? 'is not a field a job file knows' : (issue?.message ?? 'invalid');
     throw new TaskFileError(`${file}:${where}: ${field}: ${msg}`, { file, field, at: where });
   }

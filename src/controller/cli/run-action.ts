@@ -163,7 +163,7 @@ export async function runJobs(
   });
   const tmux = `tmux${settings.socket.name ? ` -L ${settings.socket.name}` : ''}`;
   progress.say(
-    `run ${runId}: ${jobs.length} job${jobs.length === 1 ? '' : 's'}, ${Math.min(concurrency, jobs.length)} at a time, ` +
+    `run ${runId}: ${jobs.length} job${jobs.length === 1 ? '' : 's'}, ${Math.min(concurrency, jobs.length, settings.maxWorkers)} at a time, ` +
       `${fleet.kind === 'daemon' ? "on the daemon's fleet" : 'on a controller of its own'} in session ${fleet.session}` +
       ` (watch: ${tmux} attach -t ${fleet.session})`,
   );

@@ -4,7 +4,7 @@
 //   report.json               the report `--json` prints
 //   junit.xml                 the same as JUnit XML
 //   fleet/                    an ephemeral run's own controller home (state, pane logs)
-import { appendFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 
@@ -76,21 +76,12 @@ export class RunDirectory {
 
 // Keeps the newest `keep` runs under `runsDir`; only directories named like a run id are touched.
 export async function pruneRuns(runsDir: string, keep: number): Promise<string[]> {
-  const entries = await readdir(runsDir).catch(() => [] as string[]);
-  const runs = entries.filter((e) => RUN_ID_PATTERN.test(e)).sort();
-  const old = runs.slice(0, Math.max(0, runs.length - keep));
-  const removed: string[] = [];
-  for (const name of old) {
-    const dir = join(runsDir, name);
-    if (
-      !(await stat(dir).then(
-        (s) => s.isDirectory(),
-        () => false,
-      ))
-    )
-      continue;
-    await rm(dir, { recursive: true, force: true });
-    removed.push(dir);
-  }
-  return removed;
+  const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
+  const runs = entries
+    .filter((e) => e.isDirectory() && RUN_ID_PATTERN.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  const old = runs.slice(0, Math.max(0, runs.length - keep)).map((name) => join(runsDir, name));
+  for (const dir of old) await rm(dir, { recursive: true, force: true });
+  return old;
 }
