@@ -34,6 +34,7 @@ const COMMANDS = [
   'approve',
   'deny',
   'doctor',
+  'run',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {
