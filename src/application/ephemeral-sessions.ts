@@ -13,6 +13,11 @@ export async function claimSession(server: TmuxServer, session: string, pid: num
   await server.setSessionOption(session, OWNER_PID_OPTION, String(pid));
 }
 
+// Takes the stamp off: the session outlives its owner on purpose (workers kept to look at).
+export async function releaseSession(server: TmuxServer, session: string): Promise<void> {
+  await server.run(['set-option', '-u', '-t', `=${session}:`, OWNER_PID_OPTION]);
+}
+
 export interface OrphanSession {
   readonly session: string;
   // The tmuxorch home of the fleet that owned it (its state and pane logs).

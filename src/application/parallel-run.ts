@@ -10,6 +10,7 @@ import type { FleetBackend } from './fleet-backend.js';
 import type { TaskResult, WorkerView } from './views.js';
 
 export type RunEvent =
+  | { readonly kind: 'run-started'; readonly jobs: readonly RunJob[]; readonly concurrency: number }
   | {
       readonly kind: 'job-started';
       readonly job: RunJob;
@@ -75,11 +76,24 @@ class ParallelRun {
       }
     };
     const lanes = Math.max(1, Math.min(this.options.concurrency, jobs.length));
+    this.emit({ kind: 'run-started', jobs, concurrency: lanes });
+    // A lane that throws (a bug, or the run directory gone) stops the others before the error is
+    // passed on, so no job keeps running, and no worker stays, behind the caller's back.
+    let failed: { error: unknown } | null = null;
+    const guarded = async (): Promise<void> => {
+      try {
+        await lane();
+      } catch (error) {
+        failed ??= { error };
+        this.stop(`internal error: ${message(error)}`);
+      }
+    };
     try {
-      await Promise.all(Array.from({ length: lanes }, lane));
+      await Promise.all(Array.from({ length: lanes }, guarded));
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+    if (failed) throw (failed as { error: unknown }).error;
     const finished = new Date();
     return {
       runId: this.options.runId,
@@ -169,13 +183,16 @@ class ParallelRun {
     let durationMs = 0;
     let outputFile: string | null = null;
     let failure: string | null = null;
+    let attempts = 0;
     for (let attempt = 1; attempt <= 1 + job.retries && this.stopReason === null; attempt++) {
+      attempts = attempt;
       let result: TaskResult;
       try {
         const queued = await this.fleet.send({
           worker: worker.id,
           command: job.command,
-          timeoutMs: job.timeoutMs,
+          // Unset: the fleet's defaultTimeoutMs applies.
+          timeoutMs: job.timeoutMs ?? undefined,
           retries: 0,
         });
         taskIds.push(queued.id);
@@ -189,12 +206,20 @@ class ParallelRun {
           this.running.delete(queued.id);
         }
       } catch (error) {
+        // The attempt has no result (the daemon went away, the worker could not take it): its log
+        // says so, and nothing of an earlier attempt is reported as this one's.
         failure = message(error);
+        last = null;
+        outputFile = await this.save(
+          job,
+          attempt,
+          `tmuxorch: attempt ${attempt} could not run: ${failure}\n`,
+        );
         break;
       }
       last = result;
       durationMs += result.durationMs ?? 0;
-      outputFile = await this.options.directory.saveOutput(job.name, attempt, result.output ?? '');
+      outputFile = await this.save(job, attempt, result.output ?? '');
       if (result.status === 'succeeded') break;
       if (attempt <= job.retries && this.stopReason === null) {
         this.emit({ kind: 'job-retrying', job, attempt, result });
@@ -207,8 +232,8 @@ class ParallelRun {
     return this.report(job, {
       status,
       exitCode: last?.exitCode ?? null,
-      durationMs: last ? durationMs : null,
-      attempts: taskIds.length,
+      durationMs: last || durationMs > 0 ? durationMs : null,
+      attempts,
       tests: last?.output ? parseTestCounts(last.output) : null,
       outputFile,
       reason: failure ?? (stopped ? this.stopReason : (last?.reason ?? null)),
@@ -216,6 +241,15 @@ class ParallelRun {
       worker: worker.name,
       taskIds,
     });
+  }
+
+  // An output that cannot be written (disk full) costs the job its log, not the run.
+  private async save(job: RunJob, attempt: number, output: string): Promise<string | null> {
+    try {
+      return await this.options.directory.saveOutput(job.name, attempt, output);
+    } catch {
+      return null;
+    }
   }
 }
 

@@ -8,12 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { DaemonNotRunningError, UsageError } from '../domain/errors.js';
+import { ProfileRegistry } from '../domain/agents/registry.js';
 import { junitXml } from '../domain/run/junit.js';
 import { junitSuiteOf, type RunReport } from '../domain/run/run-report.js';
 import type { FleetBackend } from '../application/fleet-backend.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet-controller.js';
 import type { HealthReport } from '../application/health-monitor.js';
-import { claimSession, removeOrphanSessions } from '../application/ephemeral-sessions.js';
+import { claimSession, releaseSession, removeOrphanSessions } from '../application/ephemeral-sessions.js';
 import { InProcessBackend } from '../application/in-process-backend.js';
 import { checkProjects, toRunJobs, type JobSpec } from '../application/job-spec.js';
 import { openFleet } from '../application/open-fleet.js';
@@ -86,8 +87,13 @@ export class Fleet {
   static async connect(options: FleetOptions = {}): Promise<Fleet> {
     const settings = await loadSettings({ home: options.home, socket: options.socket }, options.env);
     const backend = await DaemonBackend.connect(settings.paths.socketFile);
-    const { session } = await backend.status().then((s) => s.daemon);
-    return new Fleet(backend, 'daemon', session, settings, null);
+    try {
+      const { session } = await backend.status().then((s) => s.daemon);
+      return new Fleet(backend, 'daemon', session, settings, null);
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
   }
 
   // A controller in this process, in a tmux session of its own; close() ends both.
@@ -187,14 +193,23 @@ export class Fleet {
       throw new UsageError(`concurrency must be a whole number of at least 1 (got ${concurrency})`, {
         concurrency,
       });
+    // Everything a job names is checked before the first one starts: its type, its project.
+    const profiles = new ProfileRegistry(this.settings.agents);
+    for (const job of jobs) profiles.require(job.type);
     await checkProjects(jobs);
+    // The daemon's fleet may have workers already: the run takes the room that is left.
+    const room =
+      this.kind === 'daemon'
+        ? this.settings.maxWorkers -
+          (await this.backend.workers()).filter((w) => w.state !== 'stopped').length
+        : this.settings.maxWorkers;
     const runId = options.runId ?? newRunId(new Date(), shortId());
     const runsDir = join(this.settings.home, 'runs');
     const directory = options.directory ?? (await RunDirectory.create(join(runsDir, runId)));
     const report = await runParallel(this.backend, jobs, {
       runId,
       directory,
-      concurrency: Math.min(concurrency, this.settings.maxWorkers),
+      concurrency: Math.max(1, Math.min(concurrency, room)),
       failFast: options.failFast,
       keepWorkers: options.keepWorkers,
       // The daemon's fleet has other workers: a prefix keeps the names apart and says whose they are.
@@ -214,6 +229,9 @@ export class Fleet {
 
   // Lets go of the fleet. An ephemeral one shuts down and its session closes, unless keepWorkers.
   async close(options: { keepWorkers?: boolean } = {}): Promise<void> {
+    // A session kept to look at is the user's now: no later ephemeral fleet may sweep it away.
+    if (options.keepWorkers && this.backend instanceof InProcessBackend)
+      await releaseSession(this.backend.controller.rt.server, this.session).catch(() => undefined);
     await this.backend.close(options);
     if (this.ownedStateHome && !options.keepWorkers)
       await rm(this.ownedStateHome, { recursive: true, force: true });

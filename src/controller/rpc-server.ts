@@ -59,7 +59,13 @@ export function methodTable(hooks: RpcHooks) {
         worker: z.string().min(1),
         command: z.string(),
         priority: z.enum(TASK_PRIORITIES).optional(),
-        timeoutMs: z.number().int().positive().nullable().optional(),
+        timeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .max(2 ** 31 - 1)
+          .nullable()
+          .optional(),
         retries: z.number().int().min(0).max(100).optional(),
       }),
       (fleet, p) => fleet.send(p),

@@ -166,6 +166,10 @@ describe('three npm projects in parallel, no daemon', () => {
     try {
       expect(kept.exitCode, kept.stderr).toBe(0);
       expect(await runSessions(fleet)).toEqual([session]);
+      // A kept session is the user's: the next run does not sweep it away as an orphan.
+      const next = await runProjects(fleet, ['passing']);
+      expect(next.exitCode, next.stderr).toBe(0);
+      expect(await runSessions(fleet)).toEqual([session]);
     } finally {
       await fleet.tmux.tmux('kill-session', '-t', session).catch(() => undefined);
     }

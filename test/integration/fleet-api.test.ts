@@ -1,6 +1,7 @@
 // The TypeScript API (Fleet.ephemeral) end to end: real tmux on a private socket, real bash panes.
 // Jobs wait on gate files rather than sleeping, so "at most two at once" and "abort mid-run" are
 // observed at a moment the test controls instead of guessed from timing.
+import { spawnSync } from 'node:child_process';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -280,6 +281,48 @@ describe('Fleet.runParallel', () => {
     ];
     await expect(fleet.runParallel(specs)).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
     expect(await exists(join(ok, 'ran'))).toBe(false);
+  });
+
+  it('refuses an unknown worker type before starting anything', async () => {
+    const { fleet, tmp } = await open();
+    const ok = await tmp.project('ok');
+    const specs = [
+      { project: ok, command: 'touch ran' },
+      { project: ok, name: 'odd', command: 'hello', type: 'nosuch' },
+    ];
+    await expect(fleet.runParallel(specs)).rejects.toMatchObject({ code: 'USAGE' });
+    expect(await exists(join(ok, 'ran'))).toBe(false);
+    expect(await fleet.workers()).toEqual([]);
+  });
+});
+
+describe('sessions left by an owner that was killed outright', () => {
+  it('are removed, with their state, by the next ephemeral fleet; kept ones stay', async () => {
+    const tmp = await createTmpHome('tmuxorch-fleet-api-');
+    const tmux = createTestTmuxServer(newSocketName());
+    cleanups.push(async () => {
+      await tmux.kill();
+      await tmp.remove();
+    });
+    const home = join(tmp.dir, 'home');
+    const base = { home, socket: tmux.name, env: fleetEnv() };
+    const orphan = await Fleet.ephemeral({ ...base, session: 'orphan' });
+    const kept = await Fleet.ephemeral({ ...base, session: 'kept' });
+    await kept.close({ keepWorkers: true });
+    // The orphan's owner "dies": its stamp now names a process that has exited.
+    const gone = spawnSync('true').pid ?? 0;
+    await tmux.tmux('set-option', '-t', 'orphan', '@tmuxorch_owner_pid', String(gone));
+    expect((await readdir(join(home, 'ephemeral'))).length).toBe(2);
+
+    const next = await Fleet.ephemeral({ ...base, session: 'next' });
+    cleanups.push(() => next.close());
+    expect(await hasSession(tmux, 'orphan')).toBe(false);
+    expect(await hasSession(tmux, 'kept')).toBe(true);
+    expect(await hasSession(tmux, 'next')).toBe(true);
+    // The orphan's state home went with it; the kept one and the new one remain.
+    expect((await readdir(join(home, 'ephemeral'))).length).toBe(2);
+    // The orphan's controller is still in this process (it was not really killed): let it go.
+    await orphan.close().catch(() => undefined);
   });
 });
 

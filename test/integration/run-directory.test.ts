@@ -38,9 +38,12 @@ it("keeps each attempt's output: the last as <job>.log, earlier ones beside it",
   expect(await RunDirectory.isUsed(join(dir, 'elsewhere'))).toBe(false);
 });
 
-it('prunes the oldest runs beyond the limit and leaves anything not named like a run', async () => {
+it('prunes the oldest finished runs beyond the limit and leaves anything not named like a run', async () => {
   const names = Array.from({ length: 53 }, (_, i) => `20260101-0000${String(i + 10)}-aaaa`);
-  for (const name of names) await mkdir(join(dir, name));
+  for (const name of names) {
+    await mkdir(join(dir, name));
+    await writeFile(join(dir, name, 'report.json'), '{}');
+  }
   await mkdir(join(dir, 'my-notes'));
   await writeFile(join(dir, '20260101-000000-file'), 'not a directory');
   const removed = await pruneRuns(dir, 50);
@@ -51,5 +54,16 @@ it('prunes the oldest runs beyond the limit and leaves anything not named like a
     ...names.slice(3),
   ]);
   expect(left).toContain('my-notes');
-  expect(left).toContain('20260101-000000-file');
+});
+
+it('keeps an old run without its report for a day: it may still be going', async () => {
+  const names = ['20260101-000001-aaaa', '20260101-000002-aaaa', '20260101-000003-aaaa'];
+  for (const name of names) await mkdir(join(dir, name));
+  await writeFile(join(dir, names[1] ?? '', 'report.json'), '{}');
+  // Now: the unfinished oldest stays, the finished second goes.
+  expect((await pruneRuns(dir, 1)).map((d) => d.slice(dir.length + 1))).toEqual([names[1]]);
+  // Two days later the unfinished one was surely killed: it goes too.
+  const later = Date.now() + 2 * 24 * 3_600_000;
+  expect((await pruneRuns(dir, 1, later)).map((d) => d.slice(dir.length + 1))).toEqual([names[0]]);
+  expect((await readdir(dir)).sort()).toEqual([names[2]]);
 });

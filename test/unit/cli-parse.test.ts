@@ -42,6 +42,13 @@ describe('parseDuration', () => {
       expect(await codeOf(() => parseDuration(value, '--timeout'))).toBe('USAGE');
     },
   );
+
+  // Node's timers overflow past 2^31-1 ms and fire at once: such a timeout would end a task at once.
+  it('takes up to 2^31-1 ms and refuses longer', async () => {
+    expect(parseDuration(`${2 ** 31 - 1}ms`, '--timeout')).toBe(2 ** 31 - 1);
+    expect(await codeOf(() => parseDuration(`${2 ** 31}ms`, '--timeout'))).toBe('USAGE');
+    expect(await codeOf(() => parseDuration('700h', '--timeout'))).toBe('USAGE');
+  });
 });
 
 describe('parseEnvPairs', () => {

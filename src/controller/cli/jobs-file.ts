@@ -37,7 +37,11 @@ const duration = z.union([z.string(), z.number().positive()]).transform((value, 
 });
 
 const fields = {
-  command: z.string().trim().min(1, 'must not be empty'),
+  // A YAML scalar such as `true` or `42` is a command too, as written.
+  command: z
+    .union([z.string(), z.number(), z.boolean()])
+    .transform(String)
+    .pipe(z.string().trim().min(1, 'must not be empty')),
   type: z.string().regex(WORKER_TYPE_PATTERN, 'must be shell or an agent type such as claude or sim'),
   env: z.record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'),

@@ -27,6 +27,8 @@ export function parsePriority(value: string): TaskPriority {
   });
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 // `90`, `90s`, `1500ms`, `2m`, `1h` → milliseconds.
 export function parseDuration(value: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
@@ -37,6 +39,8 @@ export function parseDuration(value: string, flag: string): number {
   // Whole milliseconds: what is left after rounding must still be more than zero.
   const ms = Math.round(amount * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h']);
   if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag} must be more than zero`, { value });
+  // Node's timers hold 2^31-1 ms (24.8 days); a longer one would fire at once.
+  if (ms > MAX_TIMER_MS) throw new UsageError(`${flag} must be at most 24 days`, { value });
   return ms;
 }
 

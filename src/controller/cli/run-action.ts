@@ -1,6 +1,6 @@
 // What `tmuxorch run` does, loaded only when it runs (it pulls in the whole controller, yaml and
 // zod): flags and jobs file in, Fleet.runParallel, progress and report out.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
 import { describeTests, runSucceeded, type RunReport } from '../../domain/run/run-report.js';
 import type { JobSpec } from '../../application/job-spec.js';
@@ -136,42 +136,41 @@ export async function runJobs(
   const failFast = flags.failFast ?? plan?.failFast ?? false;
   const settings = await ctx.withUserConfig();
   const runId = newRunId(new Date(), shortId());
-  const dir = flags.out ?? join(settings.home, 'runs', runId);
+  const dir = flags.out ? resolve(flags.out) : join(settings.home, 'runs', runId);
   if (flags.out && (await RunDirectory.isUsed(dir)))
     throw new UsageError(`--out ${dir} already holds a run: give an empty or new directory`, { dir });
-  const directory = await RunDirectory.create(dir);
-  let logging = Promise.resolve();
-  const log = (line: string): void => {
-    logging = logging.then(() => directory.appendProgress(line)).catch(() => undefined);
-  };
-  log(`tmuxorch run ${runId}`);
-  await logging;
+  const tmux = `tmux${settings.socket.name ? ` -L ${settings.socket.name}` : ''}`;
 
-  const where = { home: ctx.options.home, socket: ctx.options.socket };
+  // The fleet first: a fleet that cannot start leaves no run directory behind. (An ephemeral one
+  // keeps its state in the run directory, and window 0 follows the progress log there.)
+  const progressFile = join(dir, 'progress.log');
   const fleet = await (flags.ephemeral ? Fleet.ephemeral : Fleet.open)({
-    ...where,
+    home: ctx.options.home,
+    socket: ctx.options.socket,
     session: `tmuxorch-run-${runId.slice(-4)}`,
-    stateHome: directory.fleetHome,
-    statusCommand: ['tail', '-n', '+1', '-F', directory.progressFile],
+    stateHome: join(dir, 'fleet'),
+    statusCommand: ['tail', '-n', '+1', '-F', progressFile],
   });
+  let report: RunReport;
+  let directory: RunDirectory | null = null;
+  let logging = Promise.resolve();
   const progress = new RunProgress(jobs, {
     stream: process.stderr,
     style: stylerFor(process.stderr),
     live: process.stderr.isTTY === true && !ctx.json,
     quiet: flags.quiet === true,
-    log,
+    log: (line) => {
+      logging = logging.then(() => directory?.appendProgress(line)).catch(() => undefined);
+    },
   });
-  const tmux = `tmux${settings.socket.name ? ` -L ${settings.socket.name}` : ''}`;
-  progress.say(
-    `run ${runId}: ${jobs.length} job${jobs.length === 1 ? '' : 's'}, ${Math.min(concurrency, jobs.length, settings.maxWorkers)} at a time, ` +
-      `${fleet.kind === 'daemon' ? "on the daemon's fleet" : 'on a controller of its own'} in session ${fleet.session}` +
-      ` (watch: ${tmux} attach -t ${fleet.session})`,
-  );
-  let report: RunReport;
   const onAbort = (): void => progress.say('interrupted: cancelling the running jobs and cleaning up…');
   signal.addEventListener('abort', onAbort, { once: true });
-  progress.start();
   try {
+    directory = await RunDirectory.create(dir).catch((error: unknown) => {
+      throw new UsageError(`cannot keep the run in ${dir}: ${(error as Error).message}`, { dir });
+    });
+    const where = fleet.kind === 'daemon' ? "on the daemon's fleet" : 'on a controller of its own';
+    progress.start();
     report = await fleet.runParallel(jobs, {
       runId,
       directory,
@@ -179,13 +178,23 @@ export async function runJobs(
       failFast,
       keepWorkers: flags.keepWorkers,
       signal,
-      onEvent: (event) => progress.onEvent(event),
+      onEvent: (event) => {
+        if (event.kind !== 'run-started') progress.onEvent(event);
+        else
+          progress.say(
+            `run ${runId}: ${jobs.length} job${jobs.length === 1 ? '' : 's'}, ${event.concurrency} at a time, ` +
+              `${where} in session ${fleet.session} (watch: ${tmux} attach -t ${fleet.session})`,
+          );
+      },
       junitFile: flags.junit,
     });
   } finally {
     progress.finish();
     signal.removeEventListener('abort', onAbort);
-    await fleet.close({ keepWorkers: flags.keepWorkers === true });
+    // A fleet that fails to close must not hide the run's own outcome (or its error).
+    await fleet.close({ keepWorkers: flags.keepWorkers === true }).catch((error: unknown) => {
+      process.stderr.write(`tmuxorch: could not close the run's fleet: ${(error as Error).message}\n`);
+    });
     await logging;
   }
   if (flags.keepWorkers) {

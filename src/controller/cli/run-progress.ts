@@ -57,6 +57,7 @@ export class RunProgress {
   }
 
   onEvent(event: RunEvent): void {
+    if (event.kind === 'run-started') return; // the caller says what it wants to about the run
     if (event.kind === 'run-stopping') {
       this.event(`stopping: ${event.reason}`);
       return;

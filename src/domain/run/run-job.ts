@@ -20,7 +20,9 @@ export interface RunJob {
 // A job ends as its last task did, or `skipped` when it never ran (--fail-fast, Ctrl-C).
 export type JobStatus = Exclude<TaskStatus, 'queued' | 'running'> | 'skipped';
 
-export const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
+// 39 characters at most: on the daemon's fleet a job's worker is named run-<id>-<job>, and
+// worker names stop at 48.
+export const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}$/;
 
 // A job's default name: its project's directory name, made safe for a worker/window/file name and
 // numbered when two projects share a name (`api`, `api-2`).
@@ -29,7 +31,7 @@ export function defaultJobName(project: string, taken: ReadonlySet<string>): str
     (project.replace(/\/+$/, '').split('/').pop() ?? '')
       .replace(/[^A-Za-z0-9_.-]/g, '-')
       .replace(/^[^A-Za-z0-9]+/, '')
-      .slice(0, 36) || 'job';
+      .slice(0, 34) || 'job';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   return name;

@@ -4,7 +4,7 @@
 //   report.json               the report `--json` prints
 //   junit.xml                 the same as JUnit XML
 //   fleet/                    an ephemeral run's own controller home (state, pane logs)
-import { appendFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 
@@ -74,14 +74,30 @@ export class RunDirectory {
   }
 }
 
+// A run without its report may still be going (or was killed): it is kept for a day.
+const UNFINISHED_KEPT_MS = 24 * 3_600_000;
+
 // Keeps the newest `keep` runs under `runsDir`; only directories named like a run id are touched.
-export async function pruneRuns(runsDir: string, keep: number): Promise<string[]> {
+export async function pruneRuns(runsDir: string, keep: number, now = Date.now()): Promise<string[]> {
   const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
   const runs = entries
     .filter((e) => e.isDirectory() && RUN_ID_PATTERN.test(e.name))
     .map((e) => e.name)
     .sort();
-  const old = runs.slice(0, Math.max(0, runs.length - keep)).map((name) => join(runsDir, name));
-  for (const dir of old) await rm(dir, { recursive: true, force: true });
-  return old;
+  const removed: string[] = [];
+  for (const name of runs.slice(0, Math.max(0, runs.length - keep))) {
+    const dir = join(runsDir, name);
+    const finished = await stat(join(dir, 'report.json')).then(
+      () => true,
+      () => false,
+    );
+    const started = await stat(dir).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
+    if (!finished && now - started < UNFINISHED_KEPT_MS) continue;
+    await rm(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
 }

@@ -33,7 +33,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
         if (signals === 1) abort.abort();
         else if (signals === 2)
           process.stderr.write('tmuxorch: still cleaning up; Ctrl-C once more to leave now\n');
-        else process.exit(EXIT_INTERRUPTED);
+        else {
+          process.stderr.write('tmuxorch: left without cleaning up: its session and workers may still run\n');
+          process.exit(EXIT_INTERRUPTED);
+        }
       };
       for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
       // Progress is best effort: a closed terminal (SIGHUP, EIO) must not stop the cleanup.

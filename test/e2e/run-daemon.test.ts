@@ -1,5 +1,6 @@
-// Ctrl-C during `tmuxorch run` on the daemon's fleet: the run's job is cancelled and its worker
-// removed, the daemon and the user's own workers go on, and nothing of the job keeps running.
+// `tmuxorch run` on the daemon's fleet: it takes only the room the fleet has left (maxWorkers),
+// and on Ctrl-C the run's job is cancelled and its worker removed while the daemon and the user's
+// own workers go on, and nothing of the job keeps running.
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ let fleet: CliFleet;
 
 beforeAll(async () => {
   fleet = await createCliFleet();
+  // Room for the user's worker and two of a run's.
+  await expectOk(fleet, ['config', 'set', 'maxWorkers', '3']);
   await expectOk(fleet, ['start']);
   await addShell(fleet, 'mine');
 });
@@ -77,4 +80,19 @@ it("Ctrl-C cancels the job on the daemon's fleet, removes its worker and leaves 
   // The user's worker still takes tasks.
   const echo = await fleet.run(['send', 'mine', '--wait', '--', 'echo still here']);
   expect(echo.stdout).toContain('still here');
+});
+
+it("runs every job within the room the daemon's fleet has left", async () => {
+  const projects = await Promise.all(
+    ['one', 'two', 'three'].map(async (name) =>
+      npm.writeNodeTestProject(await fleet.home.project(`room-${name}`), 'passing'),
+    ),
+  );
+  const args = ['run', ...projects.flatMap((p) => ['--project', p]), '--cmd', 'npm test'];
+  const { exitCode, body, run } = await runJson<RunReport>(fleet, args);
+  expect(exitCode, run.stderr).toBe(0);
+  expect(body).toMatchObject({ passed: 3, failed: 0, skipped: 0 });
+  // Three jobs asked for three workers; with the user's one there is room for two at a time.
+  expect(run.stderr).toContain('3 jobs, 2 at a time');
+  expect((await runJson<WorkerView[]>(fleet, ['list'])).body.map((w) => w.name)).toEqual(['mine']);
 });
