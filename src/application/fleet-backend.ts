@@ -8,7 +8,7 @@ export interface FleetBackend {
   addWorker(input: AddWorkerInput): Promise<WorkerView>;
   removeWorker(worker: string, options?: { keepPane?: boolean }): Promise<WorkerView>;
   send(input: SendInput): Promise<TaskResult>;
-  // Resolves once the task has ended (any terminal status).
+  // Resolves once the task has ended, whatever its final status.
   wait(taskId: string): Promise<TaskResult>;
   result(taskId: string): Promise<TaskResult>;
   cancel(taskId: string): Promise<TaskResult>;

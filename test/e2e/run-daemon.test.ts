@@ -2,10 +2,9 @@
 // and on Ctrl-C the run's job is cancelled and its worker removed while the daemon and the user's
 // own workers go on, and nothing of the job keeps running.
 import { randomBytes } from 'node:crypto';
-import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunReport } from '../../src/domain/run/run-report.js';
-import { CLI_PATH, createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { createCliFleet, interruptedRun, type CliFleet } from '../helpers/cli.js';
 import * as npm from '../helpers/npm-projects.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { addShell, cleanupAndCheck, expectOk, runJson, type WorkerView } from './support.js';
@@ -30,7 +29,6 @@ it("Ctrl-C cancels the job on the daemon's fleet, removes its worker and leaves 
   const quick = await npm.writeNodeTestProject(await fleet.home.project('quick'), 'passing');
   // --concurrency 1 with the hanging project first: the second job is still waiting at Ctrl-C.
   const args = [
-    CLI_PATH,
     'run',
     '--project',
     hang,
@@ -40,35 +38,21 @@ it("Ctrl-C cancels the job on the daemon's fleet, removes its worker and leaves 
     'npm test',
     '--concurrency',
     '1',
+    '--json',
   ];
-  // Detached: a process group of its own, which gets the SIGINT as a terminal's Ctrl-C sends it.
-  const child = execa(process.execPath, [...args, '--json'], {
-    env: fleet.env,
-    extendEnv: false,
-    detached: true,
-    reject: false,
-    stdin: 'ignore',
-    timeout: 50_000,
-  });
-  const group = child.pid ?? 0;
-  try {
-    await waitFor(async () => (await npm.processesWith(`${token}.test.js`)).length > 0, {
-      timeoutMs: 30_000,
-      message: 'the job runs its test file',
-    });
-    process.kill(-group, 'SIGINT');
-    const result = await child;
-    expect(result.exitCode, String(result.stderr)).toBe(130);
-    const report = JSON.parse(String(result.stdout)) as RunReport;
-    expect(report.interrupted).toBe(true);
-    expect(report.jobs.map((j) => [j.name, j.status])).toEqual([
-      [`hang-${token}`, 'cancelled'],
-      ['quick', 'skipped'],
-    ]);
-    expect(report).toMatchObject({ passed: 0, failed: 1, skipped: 1 });
-  } finally {
-    if (child.exitCode === null) process.kill(-group, 'SIGKILL');
-  }
+  const result = await interruptedRun(
+    fleet,
+    args,
+    async () => (await npm.processesWith(`${token}.test.js`)).length > 0,
+  );
+  expect(result.exitCode, result.stderr).toBe(130);
+  const report = JSON.parse(result.stdout) as RunReport;
+  expect(report.interrupted).toBe(true);
+  expect(report.jobs.map((j) => [j.name, j.status])).toEqual([
+    [`hang-${token}`, 'cancelled'],
+    ['quick', 'skipped'],
+  ]);
+  expect(report).toMatchObject({ passed: 0, failed: 1, skipped: 1 });
   // The daemon is still up, with the user's worker only; the job's processes are gone.
   const { exitCode, body } = await runJson<WorkerView[]>(fleet, ['list']);
   expect(exitCode).toBe(0);

@@ -5,10 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobReport, RunReport } from '../../src/domain/run/run-report.js';
-import { CLI_PATH, createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { createCliFleet, interruptedRun, type CliFleet } from '../helpers/cli.js';
 import * as npm from '../helpers/npm-projects.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { addShell, cleanupAndCheck, expectOk, runJson, type ErrorBody, type WorkerView } from './support.js';
@@ -233,28 +232,19 @@ describe('run options, no daemon', () => {
     const token = `ctrlc${randomBytes(5).toString('hex')}`;
     const name = `forever-${token}`;
     const project = await makeProject(name, 'hang', token);
-    // Detached: a process group of its own, which gets the SIGINT as a terminal's Ctrl-C sends it.
-    const args = [CLI_PATH, 'run', '--project', project, '--cmd', 'npm test', '--json'];
-    const options = { env: fleet.env, extendEnv: false, detached: true, reject: false } as const;
-    const child = execa(process.execPath, args, { ...options, stdin: 'ignore', timeout: 50_000 });
-    const group = child.pid ?? 0;
-    try {
-      // node --test runs the test file in a child whose argv names it: the job is under way.
-      await waitFor(async () => (await npm.processesWith(`${token}.test.js`)).length > 0, {
-        timeoutMs: 30_000,
-        message: 'the job runs its test file',
-      });
-      process.kill(-group, 'SIGINT');
-      const result = await child;
-      expect(result.exitCode, String(result.stderr)).toBe(130);
-      const report = JSON.parse(String(result.stdout)) as RunReport;
-      expect(report.interrupted).toBe(true);
-      expect(job(report, name)).toMatchObject({ status: 'cancelled', attempts: 1 });
-      expect(report).toMatchObject({ passed: 0, failed: 1, skipped: 0 });
-      expect(JSON.parse(await readFile(join(report.runDir, 'report.json'), 'utf8'))).toEqual(report);
-    } finally {
-      if (child.exitCode === null) process.kill(-group, 'SIGKILL');
-    }
+    // node --test runs the test file in a child whose argv names it: the job is under way.
+    const args = ['run', '--project', project, '--cmd', 'npm test', '--json'];
+    const result = await interruptedRun(
+      fleet,
+      args,
+      async () => (await npm.processesWith(`${token}.test.js`)).length > 0,
+    );
+    expect(result.exitCode, result.stderr).toBe(130);
+    const report = JSON.parse(result.stdout) as RunReport;
+    expect(report.interrupted).toBe(true);
+    expect(job(report, name)).toMatchObject({ status: 'cancelled', attempts: 1 });
+    expect(report).toMatchObject({ passed: 0, failed: 1, skipped: 0 });
+    expect(JSON.parse(await readFile(join(report.runDir, 'report.json'), 'utf8'))).toEqual(report);
     await waitFor(async () => (await runSessions(fleet)).length === 0, {
       timeoutMs: 15_000,
       message: 'the run session is gone',

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { createTestTmuxServer, newSocketName, TEST_SHELL_ENV, type TestTmuxServer } from './tmux-server.js';
 import { createTmpHome, type TmpHome } from './tmp-home.js';
+import { waitFor } from './wait-for.js';
 
 export const CLI_PATH = resolve(import.meta.dirname, '../../dist/bin/tmuxorch.js');
 
@@ -99,4 +100,31 @@ export async function createCliFleet(options: CliFleetOptions = {}): Promise<Cli
       await home.remove();
     },
   };
+}
+
+// `tmuxorch run …` interrupted as a terminal's Ctrl-C does it: the CLI runs in a process group of
+// its own (detached), and once `ready()` holds, SIGINT goes to the whole group. Resolves with the
+// CLI's exit code and output; the group is killed if the CLI outlives the test.
+export async function interruptedRun(
+  fleet: CliFleet,
+  args: readonly string[],
+  ready: () => Promise<boolean>,
+): Promise<CliRun> {
+  const child = execa(process.execPath, [CLI_PATH, ...args], {
+    env: fleet.env,
+    extendEnv: false,
+    detached: true,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 50_000,
+  });
+  const group = child.pid ?? 0;
+  try {
+    await waitFor(ready, { timeoutMs: 30_000, message: 'the run is under way' });
+    process.kill(-group, 'SIGINT');
+    const result = await child;
+    return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  } finally {
+    if (child.exitCode === null) process.kill(-group, 'SIGKILL');
+  }
 }

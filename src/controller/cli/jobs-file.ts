@@ -2,7 +2,7 @@
 //
 //   concurrency: 3            # optional, as --concurrency
 //   failFast: true            # optional, as --fail-fast
-//   defaults:                 # optional: any job field but project and name
+//   defaults:                 # optional: every job field but project and name
 //     timeout: 5m
 //   jobs:
 //     - project: ../api       # relative to this file; ~ is your home
