@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunReport } from '../../src/domain/run/run-report.js';
-import { createCliFleet, interruptedRun, type CliFleet } from '../helpers/cli.js';
+import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import * as npm from '../helpers/npm-projects.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { addShell, cleanupAndCheck, expectOk, runJson, type WorkerView } from './support.js';
@@ -28,26 +28,8 @@ it("Ctrl-C cancels the job on the daemon's fleet, removes its worker and leaves 
   const hang = await npm.writeNodeTestProject(await fleet.home.project(`hang-${token}`), 'hang', token);
   const quick = await npm.writeNodeTestProject(await fleet.home.project('quick'), 'passing');
   // --concurrency 1 with the hanging project first: the second job is still waiting at Ctrl-C.
-  const args = [
-    'run',
-    '--project',
-    hang,
-    '--project',
-    quick,
-    '--cmd',
-    'npm test',
-    '--concurrency',
-    '1',
-    '--json',
-  ];
-  const result = await interruptedRun(
-    fleet,
-    args,
-    async () => (await npm.processesWith(`${token}.test.js`)).length > 0,
-  );
-  expect(result.exitCode, result.stderr).toBe(130);
-  const report = JSON.parse(result.stdout) as RunReport;
-  expect(report.interrupted).toBe(true);
+  const args = ['run', '--project', hang, '--project', quick, '--cmd', 'npm test', '--concurrency', '1'];
+  const report = await npm.interruptWhileTesting(fleet, args, token);
   expect(report.jobs.map((j) => [j.name, j.status])).toEqual([
     [`hang-${token}`, 'cancelled'],
     ['quick', 'skipped'],

@@ -7,7 +7,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobReport, RunReport } from '../../src/domain/run/run-report.js';
-import { createCliFleet, interruptedRun, type CliFleet } from '../helpers/cli.js';
+import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import * as npm from '../helpers/npm-projects.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { addShell, cleanupAndCheck, expectOk, runJson, type ErrorBody, type WorkerView } from './support.js';
@@ -232,16 +232,8 @@ describe('run options, no daemon', () => {
     const token = `ctrlc${randomBytes(5).toString('hex')}`;
     const name = `forever-${token}`;
     const project = await makeProject(name, 'hang', token);
-    // node --test runs the test file in a child whose argv names it: the job is under way.
-    const args = ['run', '--project', project, '--cmd', 'npm test', '--json'];
-    const result = await interruptedRun(
-      fleet,
-      args,
-      async () => (await npm.processesWith(`${token}.test.js`)).length > 0,
-    );
-    expect(result.exitCode, result.stderr).toBe(130);
-    const report = JSON.parse(result.stdout) as RunReport;
-    expect(report.interrupted).toBe(true);
+    const args = ['run', '--project', project, '--cmd', 'npm test'];
+    const report = await npm.interruptWhileTesting(fleet, args, token);
     expect(job(report, name)).toMatchObject({ status: 'cancelled', attempts: 1 });
     expect(report).toMatchObject({ passed: 0, failed: 1, skipped: 0 });
     expect(JSON.parse(await readFile(join(report.runDir, 'report.json'), 'utf8'))).toEqual(report);

@@ -5,6 +5,9 @@
 import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { expect } from 'vitest';
+import type { RunReport } from '../../src/domain/run/run-report.js';
+import { interruptedRun, type CliFleet } from './cli.js';
 
 const HEADER = [
   "import test from 'node:test';",
@@ -104,4 +107,22 @@ export async function processesWith(token: string): Promise<number[]> {
     if (stat !== '' && state !== 'Z' && state !== 'X') found.push(Number(entry));
   }
   return found;
+}
+
+// `tmuxorch run … --json` on projects of which one has the test file `<token>.test.js`, Ctrl-C'd as a
+// terminal does it once that file runs: checks the exit code (130) and returns the report.
+export async function interruptWhileTesting(
+  fleet: CliFleet,
+  args: readonly string[],
+  token: string,
+): Promise<RunReport> {
+  const result = await interruptedRun(
+    fleet,
+    [...args, '--json'],
+    async () => (await processesWith(`${token}.test.js`)).length > 0,
+  );
+  expect(result.exitCode, result.stderr).toBe(130);
+  const report = JSON.parse(result.stdout) as RunReport;
+  expect(report.interrupted).toBe(true);
+  return report;
 }
