@@ -40,7 +40,7 @@ export async function startBenchDaemon(ctx, session) {
   if (started.alreadyRunning) throw new Error(`a daemon already ran for ${home}`);
   const cliEnv = { ...ctx.env, TMUXORCH_HOME: home, TMUXORCH_SOCKET: ctx.socket, TMUXORCH_SESSION: session };
   const connect = async () => {
-    const client = await RpcClient.connect(settings.paths.socketFile);
+    const client = await RpcClient.connect(settings.paths);
     ctx.onCleanup(() => client.close());
     return client;
   };

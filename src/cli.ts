@@ -9,6 +9,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// Everything tmuxorch writes is its user's alone, whatever the umask it was started with (0700
+// directories, 0600 files; the daemon and a tmux server it starts inherit this). The worker
+// shells put the user's own umask back (TMUXORCH_USER_UMASK, read by the worker rc), so files a
+// task creates in a project get the modes the user expects.
+const userUmask = process.umask(0o077);
+process.env.TMUXORCH_USER_UMASK ??= userUmask.toString(8).padStart(4, '0');
+
 const cliPath = fileURLToPath(import.meta.url);
 const code = await main(process.argv.slice(2), cliPath);
 process.exitCode = code;

@@ -6,7 +6,7 @@ import type { FleetBackend } from '../application/fleet-backend.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet-controller.js';
 import type { HealthReport } from '../application/health-monitor.js';
 import type { StatusView, TaskResult, WorkerView } from '../application/views.js';
-import { RpcClient } from './rpc-client.js';
+import { RpcClient, type DaemonEndpoint } from './rpc-client.js';
 
 const RECONNECT_FOR_MS = 30_000;
 const RECONNECT_EVERY_MS = 250;
@@ -16,7 +16,7 @@ export class DaemonBackend implements FleetBackend {
   private closed = false;
 
   private constructor(
-    readonly socketPath: string,
+    readonly endpoint: DaemonEndpoint,
     client: Promise<RpcClient>,
   ) {
     this.client = client;
@@ -24,13 +24,13 @@ export class DaemonBackend implements FleetBackend {
   }
 
   // Fails with DAEMON_NOT_RUNNING when no daemon answers on the socket.
-  static async connect(socketPath: string): Promise<DaemonBackend> {
-    return new DaemonBackend(socketPath, Promise.resolve(await RpcClient.connect(socketPath)));
+  static async connect(endpoint: DaemonEndpoint): Promise<DaemonBackend> {
+    return new DaemonBackend(endpoint, Promise.resolve(await RpcClient.connect(endpoint)));
   }
 
   // Connects on first use: for a wait that should outlast a daemon restart from the start.
-  static lazy(socketPath: string): DaemonBackend {
-    return new DaemonBackend(socketPath, RpcClient.connect(socketPath));
+  static lazy(endpoint: DaemonEndpoint): DaemonBackend {
+    return new DaemonBackend(endpoint, RpcClient.connect(endpoint));
   }
 
   // The connection, made anew when the daemon went away since the last call (it may have
@@ -40,7 +40,7 @@ export class DaemonBackend implements FleetBackend {
     const current = await promise.catch(() => null);
     if (current && !current.isClosed) return current;
     if (this.closed) throw new DaemonNotRunningError('the connection to the daemon is closed', {});
-    if (this.client === promise) this.client = RpcClient.connect(this.socketPath);
+    if (this.client === promise) this.client = RpcClient.connect(this.endpoint);
     return this.client;
   }
 

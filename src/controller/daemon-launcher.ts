@@ -1,9 +1,12 @@
 // `tmuxorch start`: spawns the daemon detached (its own process group, stdio to logs/daemon.out)
 // and waits until its socket answers, or reports the daemon's own startup error.
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DaemonStartError, fromErrorPayload, isErrorCode } from '../domain/errors.js';
 import type { DaemonView } from '../application/views.js';
+import { assertNotSymlink, preparePrivateHome } from '../infrastructure/config/private-home.js';
 import type { Settings } from '../infrastructure/config/settings.js';
 import { isAlive } from '../infrastructure/process/pid-file.js';
 import { RpcClient } from './rpc-client.js';
@@ -14,7 +17,7 @@ const START_TIMEOUT_MS = 30_000;
 export async function pingDaemon(settings: Settings): Promise<DaemonView | null> {
   let client: RpcClient;
   try {
-    client = await RpcClient.connect(settings.paths.socketFile, 1_000);
+    client = await RpcClient.connect(settings.paths, 1_000);
   } catch {
     return null;
   }
@@ -32,18 +35,21 @@ export interface StartResult {
   readonly alreadyRunning: boolean;
 }
 
-// Idempotent: an already running daemon is reported, not duplicated.
+// Idempotent, also when several run at once: exactly one daemon wins the home's lock, and every
+// `start` answers "started" (its own daemon answers) or "already running" (another's does),
+// naming the pid that really answers.
 export async function startDaemon(settings: Settings, cliPath: string): Promise<StartResult> {
+  preparePrivateHome(settings.paths);
   const running = await pingDaemon(settings);
   if (running) return { daemon: running, alreadyRunning: true };
-  const errorFile = settings.paths.startupErrorFile;
-  await rm(errorFile, { force: true });
-  await mkdir(settings.paths.logsDir, { recursive: true });
-  const out = await open(settings.paths.daemonOut, 'a');
+  assertNotSymlink(settings.paths.daemonOut);
+  const reportFile = join(settings.paths.stateDir, `start-${process.pid}-${Date.now().toString(36)}.json`);
+  const out = await open(settings.paths.daemonOut, OUT_FLAGS, 0o600);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TMUXORCH_HOME: settings.home,
     TMUXORCH_SESSION: settings.session,
+    TMUXORCH_START_REPORT: reportFile,
   };
   if (settings.socket.name) env.TMUXORCH_SOCKET = settings.socket.name;
   delete env.TMUX;
@@ -57,47 +63,64 @@ export async function startDaemon(settings: Settings, cliPath: string): Promise<
   child.unref();
   await out.close();
   const pid = child.pid ?? 0;
+  try {
+    return await awaitDaemon(settings, pid, reportFile);
+  } finally {
+    await rm(reportFile, { force: true });
+  }
+}
+
+const OUT_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
+async function awaitDaemon(settings: Settings, pid: number, reportFile: string): Promise<StartResult> {
   const deadline = Date.now() + START_TIMEOUT_MS;
+  let lostTo: number | null | undefined;
   while (Date.now() < deadline) {
     const daemon = await pingDaemon(settings);
-    if (daemon) return { daemon, alreadyRunning: false };
-    const reported = await readStartupError(errorFile);
-    if (reported) throw reported;
-    if (pid && !isAlive(pid)) {
+    if (daemon) return { daemon, alreadyRunning: daemon.pid !== pid };
+    const reported = await readStartReport(reportFile);
+    if (reported instanceof Error) throw reported;
+    // Another daemon of this home holds the lock: wait for it to answer, then say so.
+    if (reported) lostTo = reported.pid;
+    else if (lostTo === undefined && pid && !isAlive(pid)) {
       throw (
-        (await readStartupError(errorFile)) ??
+        (await readStartReport(reportFile)) ??
         new DaemonStartError(`the daemon exited during start-up: see ${settings.paths.daemonOut}`, { pid })
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  const holder = lostTo ? ` (pid ${lostTo} holds ${settings.paths.lockFile})` : '';
   throw new DaemonStartError(
-    `the daemon did not answer within ${START_TIMEOUT_MS / 1000} s: see ${settings.paths.controllerLog}`,
-    {
-      pid,
-    },
+    `the daemon did not answer within ${START_TIMEOUT_MS / 1000} s${holder}: see ${settings.paths.controllerLog}`,
+    { pid: lostTo ?? pid },
   );
 }
 
-async function readStartupError(file: string): Promise<Error | null> {
+// The daemon's word on how its start ended: an error, "another daemon holds the lock", or
+// nothing yet.
+async function readStartReport(file: string): Promise<Error | { pid: number | null } | null> {
+  let parsed: {
+    error?: { code?: string; message?: string; details?: Record<string, unknown> };
+    alreadyRunning?: { pid?: number | null };
+  };
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as {
-      error?: { code?: string; message?: string; details?: Record<string, unknown> };
-    };
-    const error = parsed.error;
-    if (!error?.message) return null;
-    const code = error.code && isErrorCode(error.code) ? error.code : 'DAEMON_START_FAILED';
-    return fromErrorPayload({ code, message: error.message, details: error.details ?? {} });
+    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
   } catch {
     return null;
   }
+  if (parsed.alreadyRunning) return { pid: parsed.alreadyRunning.pid ?? null };
+  const error = parsed.error;
+  if (!error?.message) return null;
+  const code = error.code && isErrorCode(error.code) ? error.code : 'DAEMON_START_FAILED';
+  return fromErrorPayload({ code, message: error.message, details: error.details ?? {} });
 }
 
 // Asks the daemon to stop and waits until its process is gone.
 export async function stopDaemon(settings: Settings, killWorkers: boolean): Promise<DaemonView | null> {
   const daemon = await pingDaemon(settings);
   if (!daemon) return null;
-  const client = await RpcClient.connect(settings.paths.socketFile);
+  const client = await RpcClient.connect(settings.paths);
   try {
     await client.call('stop', { killWorkers });
   } catch {

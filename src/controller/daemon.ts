@@ -1,13 +1,20 @@
-// The controller daemon: a detached process (pid file + unix socket under its home) that owns
-// the fleet. It runs outside tmux on purpose, so it outlives the tmux server and rebuilds it.
+// The controller daemon: a detached process (lock + pid file + unix socket under its home) that
+// owns the fleet. It runs outside tmux on purpose, so it outlives the tmux server and rebuilds it.
+//
+// Start-up order matters: the home is checked and the lock taken before anything is read or
+// written, so a second daemon of the same home leaves without touching state; the socket's place
+// is checked before the fleet opens, so a refused start leaves no tmux server behind.
 import { rm } from 'node:fs/promises';
 import { toErrorPayload, type ErrorPayload } from '../domain/errors.js';
 import type { FleetController } from '../application/fleet-controller.js';
 import { openFleet } from '../application/open-fleet.js';
+import { assertNotSymlink, preparePrivateHome } from '../infrastructure/config/private-home.js';
 import type { Settings } from '../infrastructure/config/settings.js';
-import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
-import { createLogger } from '../infrastructure/logs/logger.js';
-import { acquirePidFile, removePidFile } from '../infrastructure/process/pid-file.js';
+import { removeStaleTemps, writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
+import { createDaemonKey } from '../infrastructure/ipc/peer-proof.js';
+import { createLogger, type Logger } from '../infrastructure/logs/logger.js';
+import { tryLockHome, type HomeLock } from '../infrastructure/process/home-lock.js';
+import { readPidFile, removePidFile, writePidFile } from '../infrastructure/process/pid-file.js';
 import { RpcServer } from './rpc-server.js';
 import { VERSION } from './version.js';
 
@@ -16,21 +23,64 @@ export interface DaemonOptions {
   // The running binary (dist/bin/tmuxorch.js), for window 0's `status --watch`.
   readonly cliPath: string;
   readonly foreground: boolean;
+  // Where to say how this start ended (`start` gives each daemon it spawns a file of its own, so
+  // concurrent starts never read each other's answer). Default: state/startup-error.json.
+  readonly reportFile?: string | undefined;
 }
+
+// What a starting daemon tells the `start` that spawned it.
+export type StartReport =
+  { readonly error: ErrorPayload } | { readonly alreadyRunning: { readonly pid: number | null } };
 
 // Runs until stopped; resolves with the process exit code.
 export async function runDaemon(options: DaemonOptions): Promise<number> {
   const { settings } = options;
-  const holder = await acquirePidFile(settings.paths.pidFile, process.pid);
-  if (holder !== null) {
-    await reportStartupError(settings, {
-      code: 'DAEMON_START_FAILED',
-      message: `a tmuxorch daemon is already running for ${settings.home} (pid ${holder})`,
-      details: { pid: holder },
-    });
+  const report = (value: StartReport): Promise<void> => {
+    if (options.foreground)
+      process.stderr.write(
+        'error' in value
+          ? `tmuxorch: ${value.error.message}\n`
+          : `tmuxorch: a daemon is already running for ${settings.home} (pid ${value.alreadyRunning.pid ?? '?'})\n`,
+      );
+    return writeFileAtomic(options.reportFile ?? settings.paths.startupErrorFile, JSON.stringify(value), {
+      durable: false,
+    }).catch(() => undefined);
+  };
+  let lock: HomeLock | null;
+  try {
+    preparePrivateHome(settings.paths);
+    for (const file of [settings.paths.controllerLog, settings.paths.stateJournal, settings.paths.stateFile])
+      assertNotSymlink(file);
+    lock = tryLockHome(settings.paths.lockFile);
+  } catch (error) {
+    await report({ error: toErrorPayload(error) });
+    return 1;
+  }
+  if (lock === null) {
+    // Another daemon of this home holds the lock: it may still be writing its pid.
+    await report({ alreadyRunning: { pid: await holderPid(settings) } });
     return 1;
   }
   const logger = createLogger({ file: settings.paths.controllerLog, console: options.foreground });
+  return serve(options, lock, logger, report);
+}
+
+async function holderPid(settings: Settings): Promise<number | null> {
+  for (let i = 0; i < 40; i++) {
+    const pid = await readPidFile(settings.paths.pidFile);
+    if (pid !== null && pid !== process.pid) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return null;
+}
+
+async function serve(
+  options: DaemonOptions,
+  lock: HomeLock,
+  logger: Logger,
+  report: (value: StartReport) => Promise<void>,
+): Promise<number> {
+  const { settings } = options;
   let fleet: FleetController | null = null;
   let rpc: RpcServer | null = null;
   let stopping: Promise<void> | null = null;
@@ -45,13 +95,20 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
         ?.shutdown({ killWorkers })
         .catch((error: unknown) => logger.error('shutdown failed', { error: String(error) }));
       await rm(settings.paths.socketFile, { force: true });
+      await rm(settings.paths.daemonKeyFile, { force: true });
       await removePidFile(settings.paths.pidFile, process.pid);
       await logger.close();
+      lock.release();
       resolveExit(code);
     })();
   };
 
   try {
+    await writePidFile(settings.paths.pidFile, process.pid);
+    // Left by a daemon killed between writing a temp file and renaming it; we are the one writer.
+    await removeStaleTemps(settings.paths.stateFile);
+    await removeStaleTemps(settings.paths.pidFile);
+    const key = await createDaemonKey(settings.paths.daemonKeyFile);
     fleet = await openFleet({
       settings,
       statusCommand: [process.execPath, options.cliPath, 'status', '--watch'],
@@ -59,13 +116,15 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       version: VERSION,
     });
     rpc = new RpcServer(fleet, logger, { onStop: (killWorkers) => setImmediate(() => stop(killWorkers)) });
-    await rpc.listen(settings.paths.socketFile);
+    await rpc.listen(settings.paths.socketFile, key);
     logger.info('daemon started', { pid: process.pid, home: settings.home, session: settings.session });
   } catch (error) {
     const payload = toErrorPayload(error);
     logger.error('daemon failed to start', { error: payload, stack: (error as Error).stack });
-    await reportStartupError(settings, payload);
-    stop(false, 1);
+    await report({ error: payload });
+    // A fleet with no workers has nothing to keep: close the session (and so the tmux server this
+    // start may have started) rather than leave it for nobody.
+    stop(fleet !== null && fleet.workers().length === 0, 1);
     return exited;
   }
 
@@ -79,8 +138,4 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     logger.error('unhandled rejection', { error: String(reason) });
   });
   return exited;
-}
-
-async function reportStartupError(settings: Settings, payload: ErrorPayload): Promise<void> {
-  await writeFileAtomic(settings.paths.startupErrorFile, JSON.stringify({ error: payload }));
 }

@@ -86,7 +86,7 @@ export class Fleet {
   // The running daemon's fleet; DAEMON_NOT_RUNNING when there is none.
   static async connect(options: FleetOptions = {}): Promise<Fleet> {
     const settings = await loadSettings({ home: options.home, socket: options.socket }, options.env);
-    const backend = await DaemonBackend.connect(settings.paths.socketFile);
+    const backend = await DaemonBackend.connect(settings.paths);
     try {
       const { session } = await backend.status().then((s) => s.daemon);
       return new Fleet(backend, 'daemon', session, settings, null);

@@ -1,8 +1,110 @@
 // The CLI's side of the daemon socket. Errors come back as {code,message,details} and are rebuilt
 // as typed errors, so the CLI treats local and remote failures alike.
+import { lstatSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { DaemonNotRunningError, fromErrorPayload, isErrorCode } from '../domain/errors.js';
+import { dirname } from 'node:path';
+import {
+  DaemonNotRunningError,
+  DaemonUntrustedError,
+  HomeUnsafeError,
+  fromErrorPayload,
+  isErrorCode,
+} from '../domain/errors.js';
+import { assertPrivateDir } from '../infrastructure/fs/private-dir.js';
+import {
+  newNonce,
+  NONCE_PATTERN,
+  proofMatches,
+  proofOf,
+  readDaemonKey,
+} from '../infrastructure/ipc/peer-proof.js';
 import { LineSplitter } from './json-lines.js';
+
+// Where a home's daemon listens, and the key it proves itself with (HomePaths has both).
+export interface DaemonEndpoint {
+  readonly socketFile: string;
+  readonly daemonKeyFile: string;
+}
+
+// The socket must be in a directory only we can enter, and be a socket of ours: never talk to
+// what another user made (it could be listening for our secrets).
+function checkSocket(socketPath: string): void {
+  const dir = dirname(socketPath);
+  let stats;
+  try {
+    lstatSync(dir);
+    assertPrivateDir(dir, 'socket directory');
+    stats = lstatSync(socketPath);
+  } catch (error) {
+    if (error instanceof HomeUnsafeError) throw error;
+    throw new DaemonNotRunningError('the tmuxorch daemon is not running: run tmuxorch start', {
+      socket: socketPath,
+    });
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : stats.uid;
+  if (!stats.isSocket() || stats.uid !== uid)
+    throw new HomeUnsafeError(
+      `${socketPath} is not a socket of yours: remove it (a daemon of yours makes a new one at start)`,
+      { socket: socketPath },
+    );
+}
+
+// The client's side of the handshake: our nonce → the daemon's nonce and proof (checked) → our
+// proof. Requests may follow at once; the daemon reads them only after our proof.
+function proveBothEnds(
+  socket: Socket,
+  socketPath: string,
+  splitter: LineSplitter,
+  key: string,
+  timeoutMs: number,
+  notRunning: (why: string) => Error,
+): Promise<void> {
+  const clientNonce = newNonce();
+  return new Promise<void>((resolve, reject) => {
+    const untrusted = new DaemonUntrustedError(
+      `what listens on ${socketPath} did not prove it is this home's daemon: stop it, then run tmuxorch start`,
+      { socket: socketPath },
+    );
+    const timer = setTimeout(() => finish(notRunning('did not answer')), timeoutMs);
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onClose = (): void => finish(notRunning('closed the connection'));
+    const onData = (chunk: string): void => {
+      let lines: string[];
+      try {
+        lines = splitter.push(chunk);
+      } catch {
+        return finish(untrusted);
+      }
+      const first = lines[0];
+      if (first === undefined) return;
+      let hello: { nonce?: unknown; proof?: unknown } | undefined;
+      try {
+        hello = (JSON.parse(first) as { hello?: { nonce?: unknown; proof?: unknown } }).hello;
+      } catch {
+        hello = undefined;
+      }
+      const daemonNonce = typeof hello?.nonce === 'string' ? hello.nonce : '';
+      if (
+        !NONCE_PATTERN.test(daemonNonce) ||
+        !proofMatches(proofOf(key, 'daemon', clientNonce, daemonNonce), hello?.proof)
+      )
+        return finish(untrusted);
+      socket.write(
+        `${JSON.stringify({ auth: { proof: proofOf(key, 'client', clientNonce, daemonNonce) } })}\n`,
+      );
+      finish();
+    };
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.write(`${JSON.stringify({ hello: { nonce: clientNonce } })}\n`);
+  });
+}
 
 interface WireResponse {
   id: number;
@@ -36,9 +138,8 @@ export class RpcClient {
   private constructor(
     private readonly socket: Socket,
     readonly socketPath: string,
+    splitter: LineSplitter,
   ) {
-    const splitter = new LineSplitter();
-    socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       for (const line of splitter.push(chunk)) this.onLine(line);
     });
@@ -48,31 +149,39 @@ export class RpcClient {
     socket.on('error', () => undefined);
   }
 
-  // Connects, or fails with DAEMON_NOT_RUNNING.
-  static connect(socketPath: string, timeoutMs = 2_000): Promise<RpcClient> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(socketPath);
+  // Connects and proves both ends (peer-proof.ts), or fails with DAEMON_NOT_RUNNING, or
+  // DAEMON_UNTRUSTED when what listens there is not the home's daemon.
+  static async connect(endpoint: DaemonEndpoint, timeoutMs = 2_000): Promise<RpcClient> {
+    const socketPath = endpoint.socketFile;
+    const notRunning = (why: string): DaemonNotRunningError =>
+      new DaemonNotRunningError(`the tmuxorch daemon ${why}: run tmuxorch start`, { socket: socketPath });
+    checkSocket(socketPath);
+    const key = readDaemonKey(endpoint.daemonKeyFile);
+    if (key === null) throw notRunning('is not running');
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const attempt = connect(socketPath);
       const timer = setTimeout(() => {
-        socket.destroy();
-        reject(
-          new DaemonNotRunningError('the tmuxorch daemon did not answer: run tmuxorch start', {
-            socket: socketPath,
-          }),
-        );
+        attempt.destroy();
+        reject(notRunning('did not answer'));
       }, timeoutMs);
-      socket.once('connect', () => {
+      attempt.once('connect', () => {
         clearTimeout(timer);
-        resolve(new RpcClient(socket, socketPath));
+        resolve(attempt);
       });
-      socket.once('error', () => {
+      attempt.once('error', () => {
         clearTimeout(timer);
-        reject(
-          new DaemonNotRunningError('the tmuxorch daemon is not running: run tmuxorch start', {
-            socket: socketPath,
-          }),
-        );
+        reject(notRunning('is not running'));
       });
     });
+    const splitter = new LineSplitter();
+    socket.setEncoding('utf8');
+    try {
+      await proveBothEnds(socket, socketPath, splitter, key, timeoutMs, notRunning);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+    return new RpcClient(socket, socketPath, splitter);
   }
 
   get isClosed(): boolean {

@@ -2,6 +2,7 @@
 //   → {"id":1,"method":"send","params":{...}}
 //   ← {"id":1,"result":{...}}   or   {"id":1,"error":{"code","message","details"}}
 import { z } from 'zod';
+import { UsageError } from '../domain/errors.js';
 
 export const requestSchema = z.object({
   id: z.number().int(),
@@ -23,4 +24,19 @@ export const responseSchema = z.object({
 });
 export type RpcResponse = z.infer<typeof responseSchema>;
 
-export { LineSplitter } from './json-lines.js';
+// A request line as the daemon reads it: not JSON, or not a request, is the sender's mistake
+// (USAGE, said in one sentence), never an internal error.
+export function parseRequest(line: string): RpcRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new UsageError('a request is not valid JSON: send one JSON object per line', {});
+  }
+  const request = requestSchema.safeParse(value);
+  if (!request.success)
+    throw new UsageError('a request must be {"id": <integer>, "method": <name>, "params": <object>}', {});
+  return request.data;
+}
+
+export { LineSplitter, LineTooLongError } from './json-lines.js';

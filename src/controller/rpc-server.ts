@@ -1,15 +1,19 @@
 // The daemon's RPC surface: one explicit table of methods, each with a zod schema for its params
 // (bad input is a USAGE error and changes nothing).
-import { chmod, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { z } from 'zod';
-import { UsageError, toErrorPayload } from '../domain/errors.js';
+import { DaemonUntrustedError, UsageError, toErrorPayload } from '../domain/errors.js';
 import { TASK_PRIORITIES } from '../domain/task.js';
 import { AGENT_ROLES } from '../domain/agents/profile.js';
 import { WORKER_TYPE_PATTERN } from '../domain/worker.js';
 import type { FleetController } from '../application/fleet-controller.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
-import { LineSplitter, requestSchema, type RpcResponse } from './rpc-protocol.js';
+import { DaemonHandshake } from './daemon-handshake.js';
+import { LineSplitter, LineTooLongError, parseRequest, type RpcResponse } from './rpc-protocol.js';
+
+// A request line is refused past this size (a prompt of many MiB belongs in a file).
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 interface Method<S extends z.ZodType> {
   readonly params: S;
@@ -92,6 +96,7 @@ export class RpcServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private readonly table: Record<string, Method<z.ZodType>>;
+  private key = '';
 
   constructor(
     private readonly fleet: FleetController,
@@ -101,14 +106,22 @@ export class RpcServer {
     this.table = methodTable(hooks) as unknown as Record<string, Method<z.ZodType>>;
   }
 
-  async listen(socketPath: string): Promise<void> {
+  // Listens on `socketPath` (in a directory only our user can enter; whatever stale file is there
+  // is replaced). The socket is bound under umask 0177, so it is 0600 from its first instant: no
+  // window between bind and chmod for another process to connect in.
+  async listen(socketPath: string, key: string): Promise<void> {
+    this.key = key;
     await rm(socketPath, { force: true });
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(socketPath, () => resolve());
+      const umask = process.umask(0o177);
+      try {
+        server.listen(socketPath, () => resolve());
+      } finally {
+        process.umask(umask);
+      }
     });
-    await chmod(socketPath, 0o600);
     this.server = server;
   }
 
@@ -121,19 +134,47 @@ export class RpcServer {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     socket.setEncoding('utf8');
-    const splitter = new LineSplitter();
+    const splitter = new LineSplitter(MAX_REQUEST_BYTES);
+    const handshake = new DaemonHandshake(this.key);
     socket.on('data', (chunk: string) => {
-      for (const line of splitter.push(chunk)) void this.handle(socket, line);
+      let lines: string[];
+      try {
+        lines = splitter.push(chunk);
+      } catch (error) {
+        if (!(error instanceof LineTooLongError)) throw error;
+        const limit = `${MAX_REQUEST_BYTES / 1024 / 1024} MiB`;
+        this.refuse(socket, new UsageError(`a request is over ${limit}: send large input as a file`, {}));
+        return;
+      }
+      for (const line of lines) {
+        if (handshake.proven) {
+          void this.handle(socket, line);
+          continue;
+        }
+        const step = handshake.take(line);
+        if (step.reply) socket.write(`${JSON.stringify(step.reply)}\n`);
+        if (step.refused) {
+          this.logger.warn("refused a connection that did not prove it is this home's user");
+          this.refuse(socket, new DaemonUntrustedError(step.refused, {}));
+          return;
+        }
+      }
     });
     socket.on('error', () => undefined);
     socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  // Answers once with the error, then hangs up: nothing more is read from that connection.
+  private refuse(socket: Socket, error: Error): void {
+    socket.removeAllListeners('data');
+    if (!socket.destroyed) socket.end(`${JSON.stringify({ id: 0, error: toErrorPayload(error) })}\n`);
   }
 
   private async handle(socket: Socket, line: string): Promise<void> {
     let id = 0;
     let response: RpcResponse;
     try {
-      const request = requestSchema.parse(JSON.parse(line));
+      const request = parseRequest(line);
       id = request.id;
       const entry = Object.hasOwn(this.table, request.method) ? this.table[request.method] : undefined;
       if (!entry) throw new UsageError(`unknown method ${request.method}`, { method: request.method });

@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'AGENT_AUTH_REQUIRED'
   | 'AGENT_NOT_INSTALLED'
+  | 'HOME_UNSAFE'
+  | 'DAEMON_UNTRUSTED'
   | 'INTERNAL';
 
 // Base of every error tmuxorch raises on purpose; `details` holds safe facts only, never secrets.
@@ -96,6 +98,15 @@ export class AgentAuthError extends TmuxorchError {
 export class AgentNotInstalledError extends TmuxorchError {
   readonly code = 'AGENT_NOT_INSTALLED';
 }
+// The home, a directory on the way to it or to the socket, or a file in it could be changed or
+// read by another user (wrong owner, writable by others, a symbolic link where a file belongs).
+export class HomeUnsafeError extends TmuxorchError {
+  readonly code = 'HOME_UNSAFE';
+}
+// What listens on the home's socket did not prove it is this home's daemon (or a client did not).
+export class DaemonUntrustedError extends TmuxorchError {
+  readonly code = 'DAEMON_UNTRUSTED';
+}
 export class InternalError extends TmuxorchError {
   readonly code = 'INTERNAL';
 }
@@ -124,6 +135,8 @@ const CONSTRUCTORS: Record<
   CONFIG_INVALID: ConfigError,
   AGENT_AUTH_REQUIRED: AgentAuthError,
   AGENT_NOT_INSTALLED: AgentNotInstalledError,
+  HOME_UNSAFE: HomeUnsafeError,
+  DAEMON_UNTRUSTED: DaemonUntrustedError,
   INTERNAL: InternalError,
 };
 

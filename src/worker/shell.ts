@@ -10,6 +10,8 @@ export const WORKER_RC = [
   'PS2=',
   'HISTFILE=/dev/null',
   'unset PROMPT_COMMAND',
+  // tmuxorch runs with umask 077 (its own files are private); tasks get the user's umask back.
+  'case "${TMUXORCH_USER_UMASK-}" in [0-7][0-7][0-7]|[0-7][0-7][0-7][0-7]) umask "$TMUXORCH_USER_UMASK";; esac',
   buildTaskFunction(),
 ].join('\n');
 

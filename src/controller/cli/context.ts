@@ -58,7 +58,7 @@ export class CliContext {
 
   // Calls one daemon method and closes the connection.
   async call<T>(method: string, params?: unknown): Promise<T> {
-    const client = await RpcClient.connect(this.settings.paths.socketFile);
+    const client = await RpcClient.connect(this.settings.paths);
     try {
       return await client.call<T>(method, params);
     } finally {

@@ -12,7 +12,11 @@ export interface HomePaths {
   // Write-ahead journal of changes since state.json was last written.
   readonly stateJournal: string;
   readonly pidFile: string;
+  // Held (flock) by the one daemon of this home for its whole life.
+  readonly lockFile: string;
   readonly socketFile: string;
+  // The secret the daemon and its clients prove to each other on every connection (0600).
+  readonly daemonKeyFile: string;
   // Where a daemon that failed to start leaves its error for `start` to show.
   readonly startupErrorFile: string;
   readonly tasksDir: string;
@@ -23,14 +27,23 @@ export interface HomePaths {
   readonly configFile: string;
 }
 
-// Unix socket paths are limited to 107 bytes; a deep home gets a short socket under the tmp dir.
+// Unix socket paths are limited to 107 bytes; a deep home gets a short socket in a directory only
+// its user can enter, as tmux does with /tmp/tmux-<uid>/: $XDG_RUNTIME_DIR/tmuxorch/ when the
+// session has one, else <tmp>/tmuxorch-<uid>/. Never a name in a world-writable directory itself:
+// another user could listen there first. Its owner and mode are checked before every use.
 const MAX_SOCKET_PATH = 100;
+
+function privateSocketDir(env: NodeJS.ProcessEnv): string {
+  if (env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/'))
+    return join(env.XDG_RUNTIME_DIR, 'tmuxorch');
+  return join(tmpdir(), `tmuxorch-${process.getuid?.() ?? 'user'}`);
+}
 
 export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
   return env.TMUXORCH_HOME ? resolve(env.TMUXORCH_HOME) : join(homedir(), '.tmuxorch');
 }
 
-export function homePaths(home: string): HomePaths {
+export function homePaths(home: string, env: NodeJS.ProcessEnv = process.env): HomePaths {
   const abs = resolve(home);
   const stateDir = join(abs, 'state');
   const logsDir = join(abs, 'logs');
@@ -39,7 +52,7 @@ export function homePaths(home: string): HomePaths {
     // Loaded only here: every CLI call computes these paths, and node:crypto costs ~5 ms to load.
     const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof Crypto;
     const hash = createHash('sha256').update(abs).digest('hex').slice(0, 16);
-    socketFile = join(tmpdir(), `tmuxorch-${hash}.sock`);
+    socketFile = join(privateSocketDir(env), `${hash}.sock`);
   }
   return {
     home: abs,
@@ -48,7 +61,9 @@ export function homePaths(home: string): HomePaths {
     stateBackup: join(stateDir, 'state.json.bak'),
     stateJournal: join(stateDir, 'state.journal'),
     pidFile: join(stateDir, 'daemon.pid'),
+    lockFile: join(stateDir, 'daemon.lock'),
     socketFile,
+    daemonKeyFile: join(stateDir, 'daemon.key'),
     startupErrorFile: join(stateDir, 'startup-error.json'),
     tasksDir: join(stateDir, 'tasks'),
     logsDir,

@@ -82,7 +82,7 @@ export async function loadSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Settings> {
   const home = overrides.home ? overrides.home : defaultHome(env);
-  return resolveSettings(overrides, env, await readUserConfig(homePaths(home)));
+  return resolveSettings(overrides, env, await readUserConfig(homePaths(home, env)));
 }
 
 // Resolves settings from flags, environment and an already read user config.
@@ -92,7 +92,7 @@ export function resolveSettings(
   user: UserConfig = {},
 ): Settings {
   const home = overrides.home ? overrides.home : defaultHome(env);
-  const paths = homePaths(home);
+  const paths = homePaths(home, env);
   const session = overrides.session ?? env.TMUXORCH_SESSION ?? DEFAULT_SESSION;
   if (!SESSION_NAME.test(session)) {
     throw new ConfigError(`session name "${session}" is not allowed: use letters, digits, '.', '_' or '-'`, {

@@ -3,7 +3,8 @@
 // (still atomic against a process crash; only an OS crash may lose the newest version): for
 // files that can be rebuilt, on hot paths.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -18,9 +19,14 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const { mode = 0o600, durable = true } = typeof options === 'number' ? { mode: options } : options;
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w', mode);
+  // A new file of our own (O_EXCL), never the target of a planted symbolic link.
+  const handle = await open(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    mode,
+  );
   try {
     await handle.writeFile(data);
     if (durable) await handle.sync();
@@ -36,4 +42,22 @@ export async function writeFileAtomic(
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+// Removes the temp files a process killed between open and rename left beside `file`
+// (`.<name>.<hex>.tmp`). Only for a file that has one writer, while that writer is not running.
+export async function removeStaleTemps(file: string): Promise<number> {
+  const dir = dirname(file);
+  const prefix = `.${basename(file)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const stale = names.filter(
+    (name) => name.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length)),
+  );
+  await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+  return stale.length;
 }

@@ -5,7 +5,7 @@
 // comes back; one source of truth, no duplicate or missed bytes between two streams.
 // inotify (fs.watch) wakes us within ~1 ms; a slow poll, armed only while something is awaited,
 // is a safety net for missed events.
-import { closeSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, constants, openSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -42,8 +42,9 @@ export class LogTailer {
 
   // Starts following; reads whatever is already past the offset at once.
   async start(): Promise<void> {
-    await mkdir(dirname(this.options.file), { recursive: true });
-    this.fd = openSync(this.options.file, 'a+');
+    await mkdir(dirname(this.options.file), { recursive: true, mode: 0o700 });
+    // Created here (before pipe-pane appends to it) 0600, and never through a symbolic link.
+    this.fd = openSync(this.options.file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     this.watcher = watch(this.options.file, { persistent: false }, () => this.drain(MAX_CHUNKS_PER_WAKE));
     this.watcher.on('error', (error) => this.options.onError?.(error));
     this.drain(Infinity);

@@ -1,7 +1,7 @@
 // The controller's log: winston JSON lines in logs/controller.log, secrets redacted before they
 // are written (key names like *KEY*/*TOKEN*/*SECRET*, known token shapes, and the values of the
 // secret variables this process knows about).
-import { mkdirSync } from 'node:fs';
+import { constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import winston from 'winston';
 import { createRedactor, isSecretName, redactDeep } from '../../domain/redact.js';
@@ -30,7 +30,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  mkdirSync(dirname(options.file), { recursive: true });
+  mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
   const redactText = createRedactor(options.secrets ?? secretValuesOf(process.env));
   // Redacts in place: winston keeps its routing data under symbol keys that must survive.
   const redaction = winston.format((info) => {
@@ -42,7 +42,14 @@ export function createLogger(options: LoggerOptions): Logger {
     return info;
   });
   const transports: winston.transport[] = [
-    new winston.transports.File({ filename: options.file, maxsize: 10 * 1024 * 1024, maxFiles: 3, tailable: true }),
+    new winston.transports.File({
+      filename: options.file,
+      maxsize: 10 * 1024 * 1024,
+      maxFiles: 3,
+      tailable: true,
+      // 0600, and never appended through a symbolic link planted at the log's path.
+      options: { flags: constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, mode: 0o600 },
+    }),
   ];
   if (options.console) transports.push(new winston.transports.Console({ stderrLevels: ['debug', 'info', 'warn', 'error'] }));
   const logger = winston.createLogger({

@@ -28,6 +28,6 @@ export function simScript(): string {
 // Writes <binDir>/tmuxorch-sim; returns binDir, to put in front of the panes' PATH.
 export async function installSimCommand(binDir: string): Promise<string> {
   const wrapper = `#!/bin/sh\nexec '${process.execPath.replaceAll("'", `'\\''`)}' '${simScript().replaceAll("'", `'\\''`)}' "$@"\n`;
-  await writeFileAtomic(join(binDir, 'tmuxorch-sim'), wrapper, 0o755);
+  await writeFileAtomic(join(binDir, 'tmuxorch-sim'), wrapper, 0o700);
   return binDir;
 }

@@ -13,6 +13,8 @@ const PASSED_TO_PANES = [
   'TZ',
   'TMPDIR',
   'NODE_OPTIONS',
+  // The umask the user started tmuxorch with: the worker rc restores it (tmuxorch itself runs 077).
+  'TMUXORCH_USER_UMASK',
 ];
 
 // The environment for tmux processes (a server started from here inherits it as its global env).

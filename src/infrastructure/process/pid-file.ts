@@ -1,26 +1,13 @@
 // The daemon's pid file: written atomically, read defensively (a stale file names a dead pid).
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../fs/atomic-file.js';
 
-// Claims the pid file for `pid` (O_EXCL, so two daemons starting at once cannot both win).
-// Returns null on success, or the pid of the live daemon that holds it.
-export async function acquirePidFile(file: string, pid: number): Promise<number | null> {
-  await mkdir(dirname(file), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(file, 'wx', 0o644);
-      await handle.writeFile(`${pid}\n`);
-      await handle.close();
-      return null;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = await readPidFile(file);
-      if (holder !== null && holder !== pid && isAlive(holder)) return holder;
-      await rm(file, { force: true });
-    }
-  }
-  return null;
+// Records the lock holder's pid for others to read (`start`, `stop`, tests). Written atomically, so a
+// reader sees no file or a whole pid, never an empty one; the lock (home-lock.ts), not this file,
+// decides who the daemon is.
+export async function writePidFile(file: string, pid: number): Promise<void> {
+  await writeFileAtomic(file, `${pid}\n`, { mode: 0o600, durable: false });
 }
 
 export async function readPidFile(file: string): Promise<number | null> {

@@ -94,7 +94,8 @@ export class Pane {
 
   // Appends everything the pane prints to a file; the pipe outlives the controller (tmux owns it).
   async pipeToFile(file: string): Promise<void> {
-    await this.ok(['pipe-pane', '-t', this.id, `exec cat >> ${toShellCommand([file])}`]);
+    // umask 077: the log is created 0600 even by a tmux server started with a loose umask.
+    await this.ok(['pipe-pane', '-t', this.id, `umask 077; exec cat >> ${toShellCommand([file])}`]);
   }
 
   // Replaces the pane's process (dead or alive) with a new one in `cwd`.

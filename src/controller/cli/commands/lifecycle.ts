@@ -54,7 +54,15 @@ export function registerLifecycle(program: Command, ctx: CliContext, cliPath: st
     .description('run the controller daemon in the foreground (what `start` spawns)')
     .action(async () => {
       const { runDaemon } = await import('../../daemon.js');
-      const code = await runDaemon({ settings: await ctx.withUserConfig(), cliPath, foreground: false });
+      // The file this daemon's `start` reads; not for the tmux server and panes to inherit.
+      const reportFile = process.env.TMUXORCH_START_REPORT;
+      delete process.env.TMUXORCH_START_REPORT;
+      const code = await runDaemon({
+        settings: await ctx.withUserConfig(),
+        cliPath,
+        foreground: false,
+        reportFile,
+      });
       throw new ExitRequest(code);
     });
 }

@@ -46,7 +46,7 @@ function printResult(result: TaskResult, ctx: CliContext): void {
 // Waits for a task over the daemon socket; if the daemon restarts meanwhile, reconnects and
 // keeps waiting (the task goes on in its pane and the new daemon collects it).
 async function waitForTask(ctx: CliContext, id: string): Promise<TaskResult> {
-  const backend = DaemonBackend.lazy(ctx.settings.paths.socketFile);
+  const backend = DaemonBackend.lazy(ctx.settings.paths);
   try {
     return await backend.wait(id);
   } finally {
