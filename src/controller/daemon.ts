@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { toErrorPayload, type ErrorPayload } from '../domain/errors.js';
 import type { FleetController } from '../application/fleet-controller.js';
 import { openFleet } from '../application/open-fleet.js';
-import { assertNotSymlink, preparePrivateHome } from '../infrastructure/config/private-home.js';
+import { assertNotSymlink, assertSocketPathFree, preparePrivateHome } from '../infrastructure/config/private-home.js';
 import type { Settings } from '../infrastructure/config/settings.js';
 import { removeStaleTemps, writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 import { createDaemonKey } from '../infrastructure/ipc/peer-proof.js';
@@ -46,13 +46,15 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       durable: false,
     }).catch(() => undefined);
   };
-  let lock: HomeLock | null;
+  let lock: HomeLock | null = null;
   try {
     preparePrivateHome(settings.paths);
     for (const file of [settings.paths.controllerLog, settings.paths.stateJournal, settings.paths.stateFile])
       assertNotSymlink(file);
     lock = tryLockHome(settings.paths.lockFile);
+    if (lock) assertSocketPathFree(settings.paths.socketFile);
   } catch (error) {
+    lock?.release();
     await report({ error: toErrorPayload(error) });
     return 1;
   }

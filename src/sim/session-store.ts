@@ -49,9 +49,10 @@ export class SessionStore {
   }
 
   save(session: SimSession): void {
-    mkdirSync(this.dir, { recursive: true });
+    // Conversations hold prompts: the user's alone, whatever umask the agent runs with.
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.file(session.id);
-    writeFileSync(`${file}.tmp`, JSON.stringify(session));
+    writeFileSync(`${file}.tmp`, JSON.stringify(session), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
   }
 }

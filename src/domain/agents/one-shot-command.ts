@@ -36,6 +36,8 @@ export function buildOneShotCommand(profile: AgentProfile, request: OneShotReque
       `if ! { ${profile.authCheck}; } >/dev/null 2>&1; then printf '%s\\n' ${shellQuote(`tmuxorch: ${profile.authHint}`)} >&2; exit ${AUTH_CHECK_EXIT}; fi`,
     );
   }
-  parts.push(`${argv} </dev/null | tee ${shellQuote(request.stdoutFile)}`);
+  // The agent runs with the user's umask (it edits the project); its captured answer, which lives
+  // in the home, is written 0600 (umask 077 in tee's subshell only).
+  parts.push(`${argv} </dev/null | (umask 077; exec tee ${shellQuote(request.stdoutFile)})`);
   return parts.join('; ');
 }

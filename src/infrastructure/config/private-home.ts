@@ -34,3 +34,21 @@ export function assertNotSymlink(file: string): void {
       },
     );
 }
+
+// The daemon's socket path must hold nothing or a stale socket (the lock says no daemon owns it):
+// anything else was put there by someone, and is not ours to delete.
+export function assertSocketPathFree(socketFile: string): void {
+  let stats;
+  try {
+    stats = lstatSync(socketFile);
+  } catch {
+    return;
+  }
+  if (!stats.isSocket())
+    throw new HomeUnsafeError(
+      `${socketFile}, where the daemon's socket goes, is not a socket: move it away`,
+      {
+        socket: socketFile,
+      },
+    );
+}

@@ -57,7 +57,10 @@ export function assertPrivateDir(dir: string, what = 'directory'): void {
 export function assertSafeAncestors(dir: string): void {
   const uid = ownUid();
   if (uid === null) return;
-  let current = dirname(realpathSync(dir));
+  // Before the directory exists, from the nearest one that does.
+  let existing = dir;
+  while (lstatOrNull(existing) === null && dirname(existing) !== existing) existing = dirname(existing);
+  let current = existing === dir ? dirname(realpathSync(dir)) : realpathSync(existing);
   for (;;) {
     const stats = lstatSync(current);
     if (stats.uid !== uid && stats.uid !== 0)
@@ -76,9 +79,10 @@ export function assertSafeAncestors(dir: string): void {
   }
 }
 
-// Makes `dir` (and any missing parent) 0700, then checks it and what is above it.
+// Checks what is above `dir`, makes it (and any missing parent) 0700, then checks it: a refused
+// home is left as it was.
 export function ensurePrivateDir(dir: string, what = 'directory'): void {
+  assertSafeAncestors(dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   assertPrivateDir(dir, what);
-  assertSafeAncestors(dir);
 }
