@@ -8,15 +8,38 @@ import { rm } from 'node:fs/promises';
 import { toErrorPayload, type ErrorPayload } from '../domain/errors.js';
 import type { FleetController } from '../application/fleet-controller.js';
 import { openFleet } from '../application/open-fleet.js';
-import { assertNotSymlink, assertSocketPathFree, preparePrivateHome } from '../infrastructure/config/private-home.js';
+import {
+  assertNotSymlink,
+  assertSocketPathFree,
+  preparePrivateHome,
+} from '../infrastructure/config/private-home.js';
 import type { Settings } from '../infrastructure/config/settings.js';
 import { removeStaleTemps, writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 import { createDaemonKey } from '../infrastructure/ipc/peer-proof.js';
 import { createLogger, type Logger } from '../infrastructure/logs/logger.js';
+import { pruneRemovedWorkerLogs } from '../infrastructure/logs/worker-log-retention.js';
 import { tryLockHome, type HomeLock } from '../infrastructure/process/home-lock.js';
 import { readPidFile, removePidFile, writePidFile } from '../infrastructure/process/pid-file.js';
 import { RpcServer } from './rpc-server.js';
 import { VERSION } from './version.js';
+
+// Removed workers' logs, by the retention rule of worker-log-retention.ts.
+async function pruneLogsOfRemovedWorkers(
+  settings: Settings,
+  fleet: FleetController,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const deleted = await pruneRemovedWorkerLogs({
+      dir: settings.paths.workerLogsDir,
+      liveWorkerIds: new Set(fleet.workers().map((worker) => worker.id)),
+      now: Date.now(),
+    });
+    if (deleted.length > 0) logger.info('logs of removed workers deleted', { files: deleted.length });
+  } catch (error) {
+    logger.warn('could not prune the logs of removed workers', { error: String(error) });
+  }
+}
 
 export interface DaemonOptions {
   readonly settings: Settings;
@@ -120,6 +143,10 @@ async function serve(
     rpc = new RpcServer(fleet, logger, { onStop: (killWorkers) => setImmediate(() => stop(killWorkers)) });
     await rpc.listen(settings.paths.socketFile, key);
     logger.info('daemon started', { pid: process.pid, home: settings.home, session: settings.session });
+    const openedFleet = fleet;
+    const prune = (): void => void pruneLogsOfRemovedWorkers(settings, openedFleet, logger);
+    prune();
+    setInterval(prune, 60 * 60 * 1000).unref();
   } catch (error) {
     const payload = toErrorPayload(error);
     logger.error('daemon failed to start', { error: payload, stack: (error as Error).stack });
