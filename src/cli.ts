@@ -19,7 +19,17 @@ process.env.TMUXORCH_USER_UMASK ??= userUmask.toString(8).padStart(4, '0');
 const cliPath = fileURLToPath(import.meta.url);
 const code = await main(process.argv.slice(2), cliPath);
 process.exitCode = code;
-// Long-lived handles (a daemon's socket) end on their own; a one-shot command must not linger.
+// A one-shot command must not linger on a handle it left open, but must not cut its output either:
+// a pipe to a slow reader may still hold most of a large `--json` answer. So it exits only once
+// everything written to stdout and stderr has been handed to the reader (a write's callback runs
+// after every earlier write is flushed), however long the reader takes.
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
+}
 if (process.argv[2] !== 'daemon' && !(process.argv[2] === 'start' && process.argv.includes('--foreground'))) {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   setTimeout(() => process.exit(code), 50).unref();
 }
