@@ -43,11 +43,13 @@ export const codex: AgentProfile = {
     crashed: ['Disconnected from this task', 'To continue this session, run: codex resume'],
   },
   exitCodes: {},
+  // As config overrides, not `-s`: `codex exec resume` takes no `-s` (exit 2, "unexpected
+  // argument"), while every codex subcommand, resume included, takes `-c`.
   roleArgs: {
-    planner: ['-s', 'read-only'],
-    reviewer: ['-s', 'read-only'],
-    implementer: ['-s', 'workspace-write'],
-    tester: ['-s', 'workspace-write'],
+    planner: ['-c', 'sandbox_mode="read-only"'],
+    reviewer: ['-c', 'sandbox_mode="read-only"'],
+    implementer: ['-c', 'sandbox_mode="workspace-write"'],
+    tester: ['-c', 'sandbox_mode="workspace-write"'],
   },
   env: ['OPENAI_API_KEY', 'CODEX_HOME', 'CODEX_ACCESS_TOKEN'],
   fixedEnv: {},
