@@ -216,7 +216,9 @@ export class FleetController {
     const worker = this.rt.store.requireWorker(idOrName);
     if (!worker.paneId)
       throw new UsageError(`worker ${worker.name} has no pane right now (state ${worker.state})`, {});
-    return this.rt.server.pane(worker.paneId).capture(lines > 0 ? { start: -lines } : {});
+    // The screen shows what the worker's programs printed: its secrets are cut out as in its log.
+    const text = await this.rt.server.pane(worker.paneId).capture(lines > 0 ? { start: -lines } : {});
+    return this.rt.redactorFor(worker.id)(text);
   }
 
   // Where a worker's or a task's log lives (the CLI reads and follows it itself).

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { AgentProfile, AgentRole } from '../domain/agents/profile.js';
 import { AgentNotInstalledError, UsageError, WorkerExistsError, WorkerLimitError } from '../domain/errors.js';
-import { isSecretName } from '../domain/redact.js';
+import { isSecretName, isSecretValue } from '../domain/redact.js';
 import { NO_AGENT_STATE, WORKER_NAME_PATTERN, type Worker, type WorkerType } from '../domain/worker.js';
 import { findExecutable } from '../infrastructure/process/executable.js';
 import type { FleetRuntime } from './fleet-runtime.js';
@@ -68,8 +68,9 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
   const secretEnv: string[] = [];
   const secrets = new Map<string, string>();
   for (const [key, value] of Object.entries(input.env ?? {})) {
-    // The profile's variables (keys, endpoints) are treated as secrets whatever their names.
-    if (isSecretName(key) || profile.env.includes(key)) {
+    // The profile's variables (keys, endpoints) are treated as secrets whatever their names, and
+    // so is a value shaped like one (a URL with a password, a known key) whatever its name.
+    if (isSecretName(key) || isSecretValue(value) || profile.env.includes(key)) {
       secretEnv.push(key);
       secrets.set(key, value);
     } else env[key] = value;

@@ -95,7 +95,12 @@ export class Pane {
   // Appends everything the pane prints to a file; the pipe outlives the controller (tmux owns it).
   // `filter`: the program the bytes pass through on their way (default `cat`).
   async pipeToFile(file: string, filter: readonly string[] = ['cat']): Promise<void> {
-    await this.ok(['pipe-pane', '-t', this.id, `exec ${toShellCommand(filter)} >> ${toShellCommand([file])}`]);
+    await this.ok([
+      'pipe-pane',
+      '-t',
+      this.id,
+      `exec ${toShellCommand(filter)} >> ${toShellCommand([file])}`,
+    ]);
   }
 
   // Replaces the pane's process (dead or alive) with a new one in `cwd`. `env` goes on the tmux
