@@ -15,6 +15,7 @@ import { perlTokenShapes, redactableValues, REDACTED } from '../domain/redact.js
 
 export const LOG_FILTER_HOLD_MS = 50;
 
+// argv of the filter: perl, the script, the values file, optionally how long a tail is held (ms).
 export function buildLogFilterScript(): string {
   // Single-quoted Perl string: only \\ and \' are special.
   const shapes = perlTokenShapes().replaceAll('\\', '\\\\').replaceAll("'", "\\'");
@@ -23,6 +24,7 @@ use strict;
 use warnings;
 my @values;
 my $file = shift @ARGV;
+my $hold = @ARGV ? $ARGV[0] / 1000 : ${LOG_FILTER_HOLD_MS / 1000};
 if (defined $file && open(my $in, '<', $file)) {
   while (my $line = <$in>) {
     chomp $line;
@@ -47,7 +49,7 @@ my $held = '';
 my $rin = '';
 vec($rin, fileno(STDIN), 1) = 1;
 while (1) {
-  my $n = select(my $rout = $rin, undef, undef, length($held) ? ${LOG_FILTER_HOLD_MS / 1000} : undef);
+  my $n = select(my $rout = $rin, undef, undef, length($held) ? $hold : undef);
   if ($n == 0) { emit($held); $held = ''; next; }
   if ($n < 0) { next if $!{EINTR}; last; }
   my $buf;

@@ -144,6 +144,23 @@ describe('secrets never in clear', () => {
     expect(await readdir(join(f.settings.paths.stateDir, 'handoff'))).toEqual([]);
   }, 40_000);
 
+  it('leaves no prompt file and no paste buffer after an interactive task', async () => {
+    t = await openTestFleet({ config: FAST });
+    const f = t;
+    const project = await f.project('tui');
+    const w = await f.fleet.addWorker({ type: 'sim', project, name: 'tui', interactive: true });
+    const prompt = `remember the word ${word(12)}`;
+    const task = await f.fleet.wait((await f.fleet.send({ worker: w.name, command: prompt })).id);
+    expect(task.status).toBe('succeeded');
+    expect(await readdir(join(f.settings.paths.tasksDir, task.id)).catch(() => [])).not.toContain(
+      'prompt.txt',
+    );
+    expect(await f.tmux.tmux('list-buffers')).toBe('');
+    const sessions = join(f.settings.paths.stateDir, 'sim', 'sessions');
+    for (const name of await readdir(sessions))
+      expect((await stat(join(sessions, name))).mode & 0o777, name).toBe(0o600);
+  }, 30_000);
+
   it("writes the sim agent's sessions 0600 in a 0700 directory", async () => {
     const tmp = await createTmpHome('tmuxorch-sim-');
     try {
