@@ -52,6 +52,14 @@ export class TaskFiles {
     }
   }
 
+  // The agent's stdout with secrets cut out, rewritten so: `tee` wrote what the agent printed.
+  async redactAgentStdout(taskId: string, redact: (text: string) => string): Promise<string> {
+    const text = await this.readAgentStdout(taskId);
+    const redacted = redact(text);
+    if (redacted !== text) await writeFile(this.agentStdoutPath(taskId), redacted, { mode: 0o600 });
+    return redacted;
+  }
+
   scriptPath(taskId: string): string {
     return join(this.dir(taskId), 'run.sh');
   }
