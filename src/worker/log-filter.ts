@@ -11,14 +11,25 @@
 // line is logged by tmux and visible in `ps`). A chunk's last word is held back (≤ 50 ms) until
 // the next chunk shows whether a secret continues there; a secret split by whitespace across two
 // chunks is the one case it can miss.
-import { perlTokenShapes, redactableValues, REDACTED } from '../domain/redact.js';
+import {
+  perlShape,
+  redactableValues,
+  REDACTED,
+  SECRET_ASSIGNMENT,
+  SECRET_ASSIGNMENT_HINT,
+  TOKEN_SHAPES,
+} from '../domain/redact.js';
+
+// Single-quoted Perl string: only \\ and \' are special.
+const perlString = (text: string): string => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 export const LOG_FILTER_HOLD_MS = 50;
 
 // argv of the filter: perl, the script, the values file, optionally how long a tail is held (ms).
 export function buildLogFilterScript(): string {
-  // Single-quoted Perl string: only \\ and \' are special.
-  const shapes = perlTokenShapes().replaceAll('\\', '\\\\').replaceAll("'", "\\'");
+  const shapes = TOKEN_SHAPES.map((shape) => perlString(perlShape(shape))).join(', ');
+  const assignment = perlString(perlShape(SECRET_ASSIGNMENT));
+  const hint = perlString(SECRET_ASSIGNMENT_HINT);
   return `# tmuxorch pane-log filter (written by tmuxorch; see src/worker/log-filter.ts)
 use strict;
 use warnings;
@@ -33,16 +44,21 @@ if (defined $file && open(my $in, '<', $file)) {
   close $in;
   unlink $file;
 }
-my $shapes = '${shapes}';
-my $alt = join('|', (map { quotemeta } @values), $shapes);
-my $re = qr/$alt/;
+# One pass per pattern, in the order of the JavaScript redactor (domain/redact.ts).
+my @passes = ((@values ? (join('|', map { quotemeta } @values)) : ()), ${shapes});
+@passes = map { qr/$_/ } @passes;
+my $hint_source = ${hint};
+my $hint = qr/$hint_source/;
+my $assignment_source = ${assignment};
+my $assignment = qr/$assignment_source/;
 binmode STDIN;
 binmode STDOUT;
 $| = 1;
 sub emit {
   my ($text) = @_;
   return unless length $text;
-  $text =~ s/$re/${REDACTED}/g;
+  $text =~ s/$_/${REDACTED}/g for @passes;
+  $text =~ s/$assignment/${REDACTED}/g if $text =~ $hint;
   print STDOUT $text;
 }
 my $held = '';
@@ -57,13 +73,13 @@ while (1) {
   if (!defined $got) { next if $!{EINTR}; last; }
   last if $got == 0;
   my $text = $held . $buf;
-  if ($text =~ /(\\S{1,4096})\\z/) {
-    $held = $1;
-    emit(substr($text, 0, length($text) - length($held)));
-  } else {
-    $held = '';
-    emit($text);
-  }
+  # The trailing run of non-space bytes (at most 4096) waits; found from the end (a regex would
+  # try every position of the chunk).
+  my $cut = length($text);
+  my $stop = $cut > 4096 ? $cut - 4096 : 0;
+  $cut-- while $cut > $stop && substr($text, $cut - 1, 1) !~ /\\s/;
+  $held = substr($text, $cut);
+  emit(substr($text, 0, $cut));
 }
 emit($held);
 `;
