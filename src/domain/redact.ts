@@ -109,7 +109,8 @@ const SECRET_NAME_PARTS = [
 // times slower on ordinary output.
 export const SECRET_ASSIGNMENT: TokenShape = {
   after: String.raw`\b[A-Z0-9_]*(?:${SECRET_NAME_PARTS.join('|')})[A-Z0-9_]*=["']?`,
-  body: String.raw`[^\s'"]+`,
+  // A quoted value whole (its quotes kept), else up to what ends a shell word.
+  body: String.raw`(?:(?<=")[^"\n]+(?=")|(?<=')[^'\n]+(?=')|[^\s'";&|)\`]+)`,
 };
 export const SECRET_ASSIGNMENT_HINT = SECRET_NAME_PARTS.join('|');
 
