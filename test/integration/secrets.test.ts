@@ -144,6 +144,25 @@ describe('secrets never in clear', () => {
     expect(await readdir(join(f.settings.paths.stateDir, 'handoff'))).toEqual([]);
   }, 40_000);
 
+  it('gives a worker rebuilt after a tmux server loss its env again, still off tmux command lines', async () => {
+    t = await openTestFleet({ config: FAST });
+    const f = t;
+    const mySecret = `mysecret-${word(16)}`;
+    const w = await f.addShell('phoenix', { MY_SECRET: mySecret });
+    await f.tmux.tmux('kill-server');
+    await waitFor(() => f.fleet.workers().every((v) => v.state === 'idle' && v.restarts === 1), {
+      message: 'the worker rebuilt after the server loss',
+    });
+    const task = await f.fleet.wait(
+      (await f.fleet.send({ worker: w.name, command: 'echo "${#MY_SECRET}"' })).id,
+    );
+    expect(task.output).toBe(`${mySecret.length}\n`);
+    const messages = await f.tmux.tmux('show-messages');
+    expect(messages).toContain('new-window');
+    expect(messages).not.toContain(mySecret);
+    expect(await filesHolding(f.home, mySecret)).toEqual([]);
+  }, 30_000);
+
   it('leaves no prompt file and no paste buffer after an interactive task', async () => {
     t = await openTestFleet({ config: FAST });
     const f = t;
