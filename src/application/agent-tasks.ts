@@ -45,7 +45,9 @@ export class AgentTasks {
     const { store, profiles } = this.deps;
     const worker = store.worker(task.workerId);
     const profile = profiles.require(worker?.type ?? 'shell');
-    const stdout = this.deps.redact(task.workerId, await this.deps.files.readAgentStdout(task.id));
+    const stdout = await this.deps.files.redactAgentStdout(task.id, (text) =>
+      this.deps.redact(task.workerId, text),
+    );
     const agent = parseAgentOutput(profile.oneShot?.output ?? 'text', stdout);
     const verdict = agentVerdict(profile, exitCode, agent, output, stdout);
     if (worker) {

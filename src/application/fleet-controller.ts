@@ -103,6 +103,7 @@ export class FleetController {
     }
     await this.rt.closeChannel(worker.id);
     this.rt.forgetSecrets(worker.id);
+    await this.rt.launcher.forgetHandoffs(worker.id);
     store.deleteWorker(worker.id);
     await store.flush();
     this.rt.logger.info('worker removed', { workerId: worker.id, name: worker.name });
@@ -216,7 +217,9 @@ export class FleetController {
     const worker = this.rt.store.requireWorker(idOrName);
     if (!worker.paneId)
       throw new UsageError(`worker ${worker.name} has no pane right now (state ${worker.state})`, {});
-    return this.rt.server.pane(worker.paneId).capture(lines > 0 ? { start: -lines } : {});
+    // The screen shows what the worker's programs printed: its secrets are cut out as in its log.
+    const text = await this.rt.server.pane(worker.paneId).capture(lines > 0 ? { start: -lines } : {});
+    return this.rt.redactorFor(worker.id)(text);
   }
 
   // Where a worker's or a task's log lives (the CLI reads and follows it itself).

@@ -87,7 +87,10 @@ export class FleetRuntime {
       session: settings.session,
       baseEnv: options.baseEnv,
       secretValue: (workerId, name) => this.secrets.get(workerId)?.get(name) ?? process.env[name],
+      secretValues: (workerId) => this.secretValuesOf(workerId),
       rcFile,
+      handoffDir: join(settings.paths.stateDir, 'handoff'),
+      logFilterFile: join(settings.paths.stateDir, 'log-filter.pl'),
       binDir: join(settings.paths.stateDir, 'bin'),
       simHome: join(settings.paths.stateDir, 'sim'),
       profiles: this.profiles,
@@ -151,10 +154,21 @@ export class FleetRuntime {
   redactorFor(workerId: string): (text: string) => string {
     let redactor = this.redactors.get(workerId);
     if (!redactor) {
-      redactor = createRedactor([...this.envSecrets, ...(this.secrets.get(workerId)?.values() ?? [])]);
+      redactor = createRedactor(this.secretValuesOf(workerId));
       this.redactors.set(workerId, redactor);
     }
     return redactor;
+  }
+
+  // The values redacted from a worker's log, output and commands: the controller's secret env,
+  // the worker's own secrets (add-worker --env), and its profile's variables read from our env.
+  secretValuesOf(workerId: string): string[] {
+    const values = [...this.envSecrets, ...(this.secrets.get(workerId)?.values() ?? [])];
+    for (const name of this.store.worker(workerId)?.secretEnv ?? []) {
+      const value = process.env[name];
+      if (value !== undefined) values.push(value);
+    }
+    return values;
   }
 
   forgetSecrets(workerId: string): void {

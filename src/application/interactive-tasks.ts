@@ -4,7 +4,7 @@
 // otherwise Enter is pressed again, a bounded number of times, before the task fails as
 // `unsubmitted` (a prompt left in the input box is the commonest failure of such tools). The end
 // of the turn is the agent's Stop hook where it has one, else its screen back at the prompt.
-import { writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentResult } from '../domain/agents/agent-output.js';
 import type { AgentProfile, InteractiveSpec } from '../domain/agents/profile.js';
@@ -12,6 +12,7 @@ import type { ProfileRegistry } from '../domain/agents/registry.js';
 import { cleanLine } from '../domain/terminal-text.js';
 import type { Task, TaskStatus } from '../domain/task.js';
 import type { AgentCondition, Worker } from '../domain/worker.js';
+import { writePrivateFileSync } from '../infrastructure/fs/private-file.js';
 import { fileSize } from '../infrastructure/logs/log-tailer.js';
 import { toShellCommand } from '../infrastructure/tmux/argv.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
@@ -69,10 +70,11 @@ export class InteractiveTasks {
   }
 
   // Runs one task to its end; the caller records the outcome (unless the task was ended meanwhile).
-  async run(worker: Worker, task: Task): Promise<InteractiveOutcome> {
+  // `prompt`: the text to paste (the stored `task.prompt` has any secret cut out).
+  async run(worker: Worker, task: Task, prompt: string | null = task.prompt): Promise<InteractiveOutcome> {
     const { profile, spec } = this.specOf(worker);
     const channel = this.deps.channel(worker.id);
-    if (!worker.paneId || !channel || task.prompt === null) throw new Error('the worker has no pane');
+    if (!worker.paneId || !channel || prompt === null) throw new Error('the worker has no pane');
     const pane = this.deps.server.pane(worker.paneId);
     const watch = new ScreenWatch(pane, channel, profile);
     const stillRunning = (): boolean => this.deps.store.task(task.id)?.status === 'running';
@@ -116,10 +118,9 @@ export class InteractiveTasks {
       this.setCondition(worker.id, null);
       const dir = this.deps.files.ensureDir(task.id);
       const promptFile = join(dir, 'prompt.txt');
-      writeFileSync(promptFile, task.prompt, { mode: 0o600 });
       const hookMark = this.deps.hooks.mark(worker.id);
       const logStart = channel.position;
-      await pane.pasteFile(promptFile, `tmuxorch-${task.id}`);
+      await this.paste(worker.paneId, promptFile, prompt, `tmuxorch-${task.id}`);
       await sleep(spec.submitDelayMs);
 
       const took = (r: ScreenReading): true | null =>
@@ -163,7 +164,10 @@ export class InteractiveTasks {
       );
       const output = raw.split('\n').map(cleanLine).join('\n');
       const hook = stop as HookEvent | null;
-      const text = typeof hook?.last_assistant_message === 'string' ? hook.last_assistant_message : null;
+      const text =
+        typeof hook?.last_assistant_message === 'string'
+          ? this.deps.redact(worker.id, hook.last_assistant_message)
+          : null;
       const isError = typeof hook?.is_error === 'boolean' ? hook.is_error : null;
       const sessionId = typeof hook?.session_id === 'string' ? hook.session_id : worker.agentSessionId;
       if (hook && sessionId) {
@@ -194,6 +198,20 @@ export class InteractiveTasks {
       // A question left on screen by a turn that was interrupted is no longer anyone's to answer.
       if (this.deps.store.worker(worker.id)?.agentCondition === 'awaiting_approval')
         this.setCondition(worker.id, null);
+    }
+  }
+
+  // Pastes the prompt through a file (0600) and a named buffer, neither of which outlives the paste:
+  // `paste-buffer -d` deletes the buffer, and a failed paste deletes it here.
+  private async paste(paneId: string, file: string, prompt: string, buffer: string): Promise<void> {
+    writePrivateFileSync(file, prompt);
+    try {
+      await this.deps.server.pane(paneId).pasteFile(file, buffer);
+    } catch (error) {
+      await this.deps.server.run(['delete-buffer', '-b', buffer]).catch(() => undefined);
+      throw error;
+    } finally {
+      rmSync(file, { force: true });
     }
   }
 

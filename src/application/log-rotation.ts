@@ -3,17 +3,24 @@
 import type { Logger } from '../infrastructure/logs/logger.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { WorkerChannel } from './worker-channel.js';
+import type { WorkerLauncher } from './worker-launcher.js';
 
 export async function rotateWorkerLog(
   workerId: string,
   paneId: string | null,
   channel: WorkerChannel | undefined,
-  deps: { readonly server: TmuxServer; readonly logger: Logger; readonly maxLogBytes: number },
+  deps: {
+    readonly server: TmuxServer;
+    readonly launcher: WorkerLauncher;
+    readonly logger: Logger;
+    readonly maxLogBytes: number;
+  },
 ): Promise<void> {
   if (!paneId || !channel) return;
-  const pane = deps.server.pane(paneId);
   try {
-    if (await channel.rotateIfLarger(deps.maxLogBytes, () => pane.pipeToFile(channel.logFile))) {
+    // The new pipe goes through the redacting filter too.
+    const repipe = (): Promise<void> => deps.launcher.pipeLog(paneId, workerId, channel.logFile);
+    if (await channel.rotateIfLarger(deps.maxLogBytes, repipe)) {
       deps.logger.info('worker log rotated', { workerId });
     }
   } catch (error) {

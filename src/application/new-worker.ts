@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { AgentProfile, AgentRole } from '../domain/agents/profile.js';
 import { AgentNotInstalledError, UsageError, WorkerExistsError, WorkerLimitError } from '../domain/errors.js';
-import { isSecretName } from '../domain/redact.js';
+import { isSecretName, isSecretValue } from '../domain/redact.js';
 import { NO_AGENT_STATE, WORKER_NAME_PATTERN, type Worker, type WorkerType } from '../domain/worker.js';
 import { findExecutable } from '../infrastructure/process/executable.js';
 import type { FleetRuntime } from './fleet-runtime.js';
@@ -21,6 +21,8 @@ export interface AddWorkerInput {
   // The agent's TUI lives in the pane and takes pasted tasks (else: one-shot, headless per task).
   readonly interactive?: boolean | undefined;
 }
+
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function defaultName(rt: FleetRuntime, type: WorkerType, project: string): string {
   const base = `${type}-${basename(project)}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40);
@@ -68,8 +70,12 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
   const secretEnv: string[] = [];
   const secrets = new Map<string, string>();
   for (const [key, value] of Object.entries(input.env ?? {})) {
-    // The profile's variables (keys, endpoints) are treated as secrets whatever their names.
-    if (isSecretName(key) || profile.env.includes(key)) {
+    // The worker's shell reads its env from a file of `export NAME=…` lines (worker/shell.ts).
+    if (!ENV_NAME_PATTERN.test(key))
+      throw new UsageError(`env variable name "${key}" is not allowed: use letters, digits and '_'`, { key });
+    // The profile's variables (keys, endpoints) are treated as secrets whatever their names, and
+    // so is a value shaped like one (a URL with a password, a known key) whatever its name.
+    if (isSecretName(key) || isSecretValue(value) || profile.env.includes(key)) {
       secretEnv.push(key);
       secrets.set(key, value);
     } else env[key] = value;
@@ -77,12 +83,13 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
   // The profile's allow-list, from the controller's environment: read when the pane starts.
   for (const key of profile.env)
     if (!secretEnv.includes(key) && process.env[key] !== undefined) secretEnv.push(key);
-  if (secrets.size > 0) rt.secrets.set(id, secrets);
   if (input.interactive && !profile.interactive) {
     throw new UsageError(`${profile.displayName} has no interactive mode: leave out --interactive`, {
       type: input.type,
     });
   }
+  // Kept only once nothing can refuse the worker any more.
+  if (secrets.size > 0) rt.secrets.set(id, secrets);
   const choosesSession = profile.oneShot?.newSession != null;
   return {
     id,

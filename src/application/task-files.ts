@@ -4,6 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { taskDir, type HomePaths } from '../infrastructure/config/paths.js';
+import { writePrivateFileSync } from '../infrastructure/fs/private-file.js';
+import { shellQuote } from '../domain/marker.js';
 
 // Plain writes, no temp file: each file is complete before the state change that makes anyone
 // read it (the script before the task is `running` and typed, the output before it is finished);
@@ -50,14 +52,25 @@ export class TaskFiles {
     }
   }
 
+  // The agent's stdout with secrets cut out, rewritten so: `tee` wrote what the agent printed.
+  async redactAgentStdout(taskId: string, redact: (text: string) => string): Promise<string> {
+    const text = await this.readAgentStdout(taskId);
+    const redacted = redact(text);
+    if (redacted !== text) await writeFile(this.agentStdoutPath(taskId), redacted, { mode: 0o600 });
+    return redacted;
+  }
+
   scriptPath(taskId: string): string {
     return join(this.dir(taskId), 'run.sh');
   }
 
-  writeScript(taskId: string, script: string): string {
+  // `secret`: the script holds a secret; it deletes itself as it starts (bash has read the whole
+  // file by then), so the secret is on disk only between dispatch and the shell's first line.
+  writeScript(taskId: string, script: string, { secret = false }: { secret?: boolean } = {}): string {
     this.ensureDir(taskId);
     const file = this.scriptPath(taskId);
-    writeFileSync(file, script, { mode: 0o600 });
+    if (!secret) writeFileSync(file, script, { mode: 0o600 });
+    else writePrivateFileSync(file, `command rm -f -- ${shellQuote(file)}\n${script}`);
     return file;
   }
 

@@ -36,21 +36,50 @@ export interface TaskRunnerEvents {
   finished: [Task];
 }
 
+// What a task runs when its stored command or prompt had a secret cut out (memory only).
+interface SecretInput {
+  readonly command: string;
+  readonly prompt: string | null;
+}
+
+// What a task that lost its secret says, instead of running a command with `***` in it.
+export const SECRET_LOST_REASON =
+  'its command held a secret, which is kept in memory only, and the controller restarted before it ran: send it again';
+
 export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly completion: TaskCompletion;
   private readonly dispatching = new Set<string>();
+  private readonly secretInputs = new Map<string, SecretInput>();
 
   constructor(private readonly deps: TaskRunnerDeps) {
     super();
-    this.completion = new TaskCompletion({ ...deps, onFinished: (task) => this.emit('finished', task) });
+    this.completion = new TaskCompletion({
+      ...deps,
+      onFinished: (task) => {
+        this.secretInputs.delete(task.id);
+        this.emit('finished', task);
+      },
+    });
   }
 
-  // Queues a task for a worker and starts it if the worker is idle.
+  // Queues a task for a worker and starts it if the worker is idle. A command or prompt with a
+  // secret in it (a known value, a key's shape, `TOKEN=…`, a URL's password) is stored with the
+  // secret cut out; the real text stays in memory for its attempts (retries included).
   async enqueue(input: NewTask): Promise<Task> {
     const { store } = this.deps;
     const id = `t-${nanoid(12).replace(/[^A-Za-z0-9]/g, '0')}`;
-    const task = newTask(id, input, store.nextSeq(), new Date());
+    const redact = (text: string): string => this.deps.redact(input.workerId, text);
+    const prompt = input.prompt ?? null;
+    const stored = { command: redact(input.command), prompt: prompt === null ? null : redact(prompt) };
+    const secret = stored.command !== input.command || stored.prompt !== prompt;
+    if (secret) this.secretInputs.set(id, { command: input.command, prompt });
+    const task = newTask(
+      id,
+      { ...input, ...stored, ...(secret ? { secretInMemory: true } : {}) },
+      store.nextSeq(),
+      new Date(),
+    );
     store.putTask(task);
     await store.flush();
     this.pump(input.workerId);
@@ -105,17 +134,24 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.dispatching.add(worker.id);
     let running: Task | null = null;
     try {
+      const secretInput = this.secretInputs.get(task.id);
+      if (task.secretInMemory && !secretInput) return await this.failSecretLost(worker, task);
+      const real = secretInput ? { ...task, ...secretInput } : task;
       // A one-line command is typed whole (no file to write and read back per task); any other
       // goes through a script file. An interactive agent gets its prompt pasted instead.
       const interactive = worker.mode === 'interactive';
-      const command = interactive ? (task.prompt ?? task.command) : this.deps.agents.commandFor(worker, task);
+      const command = interactive ? (real.prompt ?? real.command) : this.deps.agents.commandFor(worker, real);
+      // A command with a secret is never typed (tmux logs send-keys, the tty echoes it): it runs
+      // from a script that deletes itself, and is stored redacted.
+      const storedCommand = this.deps.redact(worker.id, command);
+      const secret = storedCommand !== command;
       const line = interactive
         ? ''
-        : (buildTaskLine(task.id, command, this.deps.rcFile) ??
-          buildSourceLine(files.writeScript(task.id, buildTaskScript(task.id, command))));
+        : ((secret ? null : buildTaskLine(task.id, command, this.deps.rcFile)) ??
+          buildSourceLine(files.writeScript(task.id, buildTaskScript(task.id, command), { secret })));
       running = store.putTask(
         transitionTask(task, 'running', {
-          command,
+          command: storedCommand,
           attempts: task.attempts + 1,
           startedAt: new Date().toISOString(),
           // Read so far: at or before the log's end (no stat); re-reading a little is harmless.
@@ -126,7 +162,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       if (!interactive) channel.expectTask(task.id);
       await store.flush();
       this.armTimeout(running);
-      if (interactive) void this.runInteractive(worker.id, running);
+      if (interactive) void this.runInteractive(worker.id, running, real.prompt);
       else await server.pane(worker.paneId).typeLine(line);
     } catch (error) {
       this.deps.logger.warn('dispatch failed', {
@@ -144,10 +180,22 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     }
   }
 
-  private async runInteractive(workerId: string, task: Task): Promise<void> {
+  // A task whose secret only the previous controller knew: failed with the reason, nothing typed.
+  private async failSecretLost(worker: Worker, task: Task): Promise<void> {
+    const started = this.deps.store.putTask(
+      transitionTask(task, 'running', { startedAt: new Date().toISOString() }),
+    );
+    await this.completion.finish(started, 'failed', null, '', '', SECRET_LOST_REASON);
+    this.deps.logger.warn('task failed: its secret was lost with a restart', {
+      taskId: task.id,
+      workerId: worker.id,
+    });
+  }
+
+  private async runInteractive(workerId: string, task: Task, prompt: string | null): Promise<void> {
     const { store } = this.deps;
     try {
-      const o = await this.deps.interactive.run(store.requireWorker(workerId), task);
+      const o = await this.deps.interactive.run(store.requireWorker(workerId), task, prompt);
       await this.completion.finish(
         task,
         o.status,

@@ -1,7 +1,8 @@
 // Puts a worker into a pane: creates (or respawns) it in its project directory, tags the pane with
 // the worker id, pipes its output to the worker's log, waits until the shell answers a ready
 // probe (keys typed before that can be lost or land in the wrong place), then starts the agent.
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { ProfileRegistry } from '../domain/agents/registry.js';
 import { sessionArgv } from '../domain/agents/session-argv.js';
@@ -10,11 +11,14 @@ import { ProjectNotFoundError, WorkerUnavailableError } from '../domain/errors.j
 import { buildReadyProbe } from '../domain/marker.js';
 import type { Worker } from '../domain/worker.js';
 import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
+import { writePrivateFile } from '../infrastructure/fs/private-file.js';
 import { installSimCommand } from '../infrastructure/process/bundled-agent.js';
+import { findExecutable } from '../infrastructure/process/executable.js';
 import { toShellCommand } from '../infrastructure/tmux/argv.js';
 import { WORKER_OPTION } from '../infrastructure/tmux/format.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
-import { WORKER_RC, workerShell } from '../worker/shell.js';
+import { buildLogFilterScript, logFilterValues } from '../worker/log-filter.js';
+import { ENV_FILE_VARIABLE, envFileText, WORKER_RC, workerShell } from '../worker/shell.js';
 import type { WorkerChannel } from './worker-channel.js';
 
 export const READY_TIMEOUT_MS = 15_000;
@@ -31,8 +35,15 @@ export interface LauncherContext {
   readonly baseEnv: Readonly<Record<string, string>>;
   // Secret values by name, for the workers that were given them (memory only, never on disk).
   readonly secretValue: (workerId: string, name: string) => string | undefined;
+  // Every value to cut out of a worker's pane log (its secrets, the controller's secret env).
+  readonly secretValues: (workerId: string) => string[];
   // Where the worker shells' rc file is written.
   readonly rcFile: string;
+  // Where env files and the log filter's values wait for their reader (0700; each file 0600 and
+  // deleted by its reader at once).
+  readonly handoffDir: string;
+  // Where the pane-log filter script is written.
+  readonly logFilterFile: string;
   // Where the `tmuxorch-sim` command for the panes is written (put first on their PATH).
   readonly binDir: string;
   // The sim agent's home (its sessions) unless the environment names one: inside the fleet's home.
@@ -86,7 +97,25 @@ export class WorkerLauncher {
     await checkProject(worker.project);
     await this.prepare();
     const shell = workerShell(this.ctx.rcFile);
-    const env = this.envFor(worker);
+    // The pane's env goes through a file its shell sources and deletes (see worker/shell.ts).
+    const envFile = join(this.ctx.handoffDir, `${worker.id}.${nanoid(8).replace(/[^A-Za-z0-9]/g, '0')}.env`);
+    await writePrivateFile(envFile, envFileText(this.envFor(worker)));
+    const env = { [ENV_FILE_VARIABLE]: envFile };
+    try {
+      return await this.start(worker, channel, deadPaneId, shell, env);
+    } finally {
+      // Read and deleted by the shell before it answered the ready probe; gone in any case.
+      await rm(envFile, { force: true });
+    }
+  }
+
+  private async start(
+    worker: Worker,
+    channel: WorkerChannel,
+    deadPaneId: string | null,
+    shell: string[],
+    env: Record<string, string>,
+  ): Promise<PanePlacement> {
     let placement: PanePlacement;
     if (deadPaneId) {
       const pane = this.ctx.server.pane(deadPaneId);
@@ -106,7 +135,7 @@ export class WorkerLauncher {
     const pane = this.ctx.server.pane(placement.paneId);
     try {
       await pane.setOption(WORKER_OPTION, worker.id);
-      await pane.pipeToFile(channel.logFile);
+      await this.pipeLog(placement.paneId, worker.id, channel.logFile);
       await this.waitReady(placement.paneId, channel);
       // An interactive agent's TUI starts in the shell (a one-shot agent runs per task).
       if (worker.mode === 'interactive') await pane.sendText(toShellCommand(this.tuiArgv(worker)));
@@ -136,13 +165,45 @@ export class WorkerLauncher {
   }
 
   private rcWritten = false;
+  private perl: string | null = null;
 
-  // Writes the rc file and the tmuxorch-sim command once, before the first pane needs them.
+  // Writes the rc file, the log filter and the tmuxorch-sim command once, before the first pane
+  // needs them.
   async prepare(): Promise<void> {
     if (this.rcWritten) return;
-    await writeFileAtomic(this.ctx.rcFile, WORKER_RC, 0o644);
+    await writeFileAtomic(this.ctx.rcFile, WORKER_RC, 0o600);
+    await writeFileAtomic(this.ctx.logFilterFile, buildLogFilterScript(), 0o600);
+    this.perl = await findExecutable('perl', this.ctx.baseEnv.PATH ?? process.env.PATH ?? '');
     await installSimCommand(this.ctx.binDir);
     this.rcWritten = true;
+  }
+
+  // Whether pane logs are redacted as written (perl found); else they are plain copies.
+  get redactsLogs(): boolean {
+    return this.perl !== null;
+  }
+
+  // Pipes a pane into its worker's log through the redacting filter (plain `cat` without perl).
+  // The filter's values wait in a 0600 file that the filter deletes once read.
+  async pipeLog(paneId: string, workerId: string, logFile: string): Promise<void> {
+    await this.prepare();
+    await this.forgetHandoffs(workerId, '.values');
+    const pane = this.ctx.server.pane(paneId);
+    if (!this.perl) return pane.pipeToFile(logFile);
+    const values = join(this.ctx.handoffDir, `${workerId}.${nanoid(8).replace(/[^A-Za-z0-9]/g, '0')}.values`);
+    await writePrivateFile(values, logFilterValues(this.ctx.secretValues(workerId)));
+    await pane.pipeToFile(logFile, [this.perl, '--', this.ctx.logFilterFile, values]);
+  }
+
+  // Deletes what a worker's readers left behind (a filter that never started): all of it, or the
+  // files with this suffix.
+  async forgetHandoffs(workerId: string, suffix = ''): Promise<void> {
+    const names = await readdir(this.ctx.handoffDir).catch(() => [] as string[]);
+    await Promise.all(
+      names
+        .filter((name) => name.startsWith(`${workerId}.`) && name.endsWith(suffix))
+        .map((name) => rm(join(this.ctx.handoffDir, name), { force: true })),
+    );
   }
 
   // Types a ready probe and waits for the shell to print it; cancels copy-mode first.

@@ -33,6 +33,19 @@ const METADATA_WORDS = new Set([
   'id',
   'ids',
 ]);
+const DATABASE_WORDS = new Set([
+  'database',
+  'db',
+  'postgres',
+  'postgresql',
+  'pg',
+  'mysql',
+  'redis',
+  'mongo',
+  'mongodb',
+  'amqp',
+  'broker',
+]);
 const ALWAYS_SECRET = /password|passwd|passphrase|secret|credential|cookie/;
 
 function isSecretWord(word: string, single: boolean): boolean {
@@ -54,40 +67,124 @@ export function isSecretName(name: string): boolean {
   const parts = words(name);
   const last = parts[parts.length - 1];
   if (last === undefined || (parts.length > 1 && METADATA_WORDS.has(last))) return false;
+  // Connection strings carry their password: DATABASE_URL, REDIS_DSN, DB_URI, CONNECTION_STRING.
+  if (
+    last === 'dsn' ||
+    (parts.length > 1 &&
+      (last === 'url' || last === 'uri') &&
+      DATABASE_WORDS.has(parts[parts.length - 2] ?? ''))
+  )
+    return true;
+  if (parts.length > 1 && last === 'string' && parts[parts.length - 2] === 'connection') return true;
   return parts.some((word) => isSecretWord(word, parts.length === 1));
 }
 
-// Token shapes redacted wherever they appear, known or not.
-const TOKEN_SHAPES: readonly string[] = [
-  String.raw`\bsk-[A-Za-z0-9_-]{13,}`, // OpenAI sk-…, sk-proj-…, Anthropic sk-ant-…
-  String.raw`\bgh[pousr]_[A-Za-z0-9]{20,}`, // GitHub classic tokens
-  String.raw`\bgithub_pat_[A-Za-z0-9_]{20,}`, // GitHub fine-grained tokens
-  String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}`, // Slack
-  String.raw`\bAKIA[0-9A-Z]{16}\b`, // AWS access key ids
-  String.raw`\bAIza[0-9A-Za-z_-]{35}`, // Google API keys
-  String.raw`(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{6,}=*`, // Authorization: Bearer <token>
-  String.raw`(?<=\bAuthorization:\s*Basic\s+)[A-Za-z0-9+/]{6,}=*`,
-  // FOO_API_KEY=value, GITHUB_TOKEN="value" in commands and env dumps.
-  String.raw`(?<=\b[A-Z][A-Z0-9_]*(?:_KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Z0-9_]*=["']?)[^\s'"]+`,
+// Token shapes redacted wherever they appear, known or not. Each is a `body` (what is replaced)
+// after an optional `after` context that stays: written so that both JavaScript (`(?<=after)body`)
+// and Perl (`after\Kbody`, for the pane-log filter, src/worker/log-filter.ts) read them alike.
+export interface TokenShape {
+  readonly after?: string;
+  readonly body: string;
+}
+
+// Names whose value is secret in `NAME=value` text (commands, env dumps): …_KEY, …TOKEN…, …SECRET…,
+// …PASSWORD…, DATABASE_URL and other connection strings (upper case: `max_tokens=5` is no secret).
+const SECRET_NAME_PARTS = [
+  '_KEY',
+  'TOKEN',
+  'SECRET',
+  'PASSWORD',
+  'PASSWD',
+  '_PASS',
+  '_PWD',
+  'DATABASE_URL',
+  '_DSN',
+  'DB_URL',
+  'CONNECTION_STRING',
 ];
+
+// `FOO_API_KEY=value`, `GITHUB_TOKEN="value"`, `export DB_PASSWORD=…`, `DATABASE_URL=…`. A pass of
+// its own, run only on text holding one of the name parts (a plain literal search): as one more
+// alternative of the shapes it made every word boundary a starting point and the Perl filter 50
+// times slower on ordinary output.
+export const SECRET_ASSIGNMENT: TokenShape = {
+  after: String.raw`\b[A-Z0-9_]*(?:${SECRET_NAME_PARTS.join('|')})[A-Z0-9_]*=["']?`,
+  // A quoted value whole (its quotes kept), else up to what ends a shell word.
+  body: String.raw`(?:(?<=")[^"\n]+(?=")|(?<=')[^'\n]+(?=')|[^\s'";&|)\`]+)`,
+};
+export const SECRET_ASSIGNMENT_HINT = SECRET_NAME_PARTS.join('|');
+
+export const TOKEN_SHAPES: readonly TokenShape[] = [
+  { body: String.raw`\bsk-[A-Za-z0-9_-]{13,}` }, // OpenAI sk-…, sk-proj-…, Anthropic sk-ant-…
+  { body: String.raw`\bgh[pousr]_[A-Za-z0-9]{20,}` }, // GitHub classic tokens
+  { body: String.raw`\bgithub_pat_[A-Za-z0-9_]{20,}` }, // GitHub fine-grained tokens
+  { body: String.raw`\bglpat-[A-Za-z0-9_-]{20,}` }, // GitLab personal tokens
+  { body: String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}` }, // Slack
+  { body: String.raw`\bAKIA[0-9A-Z]{16}\b` }, // AWS access key ids
+  { body: String.raw`\bAIza[0-9A-Za-z_-]{35}` }, // Google API keys
+  { body: String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]*` }, // PEM private keys
+  { after: String.raw`\b[Bb]earer\s{1,8}`, body: String.raw`[A-Za-z0-9._~+/-]{6,}=*` }, // Authorization: Bearer <token>
+  { after: String.raw`\bAuthorization:\s{0,8}Basic\s{1,8}`, body: String.raw`[A-Za-z0-9+/]{6,}=*` },
+  // A URL's password: postgres://user:pw@host/db, https://x:token@github.com/…
+  {
+    after: String.raw`\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:/@'"]{0,200}:`,
+    body: String.raw`[^\s@/'"]+(?=@)`,
+  },
+];
+
+// A shape in JavaScript's syntax.
+function jsShape(s: TokenShape): string {
+  return s.after === undefined ? s.body : `(?<=${s.after})${s.body}`;
+}
+
+// A shape in Perl's syntax (`\K` where JavaScript has a look-behind; Perl's look-behinds must
+// have a fixed length).
+export function perlShape(s: TokenShape): string {
+  return s.after === undefined ? s.body : `${s.after}\\K${s.body}`;
+}
+
+// Whether a value is a secret by its shape whatever its name: a URL with a password, a known key.
+export function isSecretValue(value: string): boolean {
+  shapePattern ??= new RegExp(TOKEN_SHAPES.map(jsShape).join('|'));
+  return shapePattern.test(value);
+}
+let shapePattern: RegExp | undefined;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-// Returns a function that replaces the given secret values (those of 6+ characters) and every
-// well-known token shape with `***`. Build it once and reuse it: it compiles one regex.
-export function createRedactor(secretValues: Iterable<string>): (text: string) => string {
-  // A long secret's last 20 characters too: CLIs show keys as `sk-ant-...<last 20>`.
+// The values a redactor cuts out: those long enough, and a long secret's last 20 characters too
+// (CLIs show keys as `sk-ant-...<last 20>`); longest first, so a longer secret wins over a shorter
+// one inside it.
+export function redactableValues(secretValues: Iterable<string>): string[] {
   const withTails = [...secretValues].flatMap((value) =>
     typeof value === 'string' && value.length >= 32 ? [value, value.slice(-20)] : [value],
   );
-  const values = [...new Set(withTails)]
+  return [...new Set(withTails)]
     .filter((value) => typeof value === 'string' && value.length >= MIN_SECRET_VALUE_LENGTH)
-    .sort((a, b) => b.length - a.length) // a longer secret wins over a shorter one inside it
-    .map(escapeRegExp);
-  const pattern = new RegExp([...values, ...TOKEN_SHAPES].join('|'), 'g');
-  return (text) => text.replace(pattern, REDACTED);
+    .sort((a, b) => b.length - a.length);
+}
+
+// Returns a function that replaces the given secret values (those of 6+ characters) and every
+// well-known token shape with `***`. Build it once and reuse it: it compiles one regex.
+// One pass per pattern, in this order, as the pane-log filter makes them: the known values (one
+// alternation of literals), each shape, then `NAME=value` where a secret name part occurs. One
+// alternation of everything is no faster here and 100 times slower in Perl, whose optimiser then
+// has no literal to look for.
+export function createRedactor(secretValues: Iterable<string>): (text: string) => string {
+  const values = redactableValues(secretValues).map(escapeRegExp);
+  const passes = [
+    ...(values.length > 0 ? [new RegExp(values.join('|'), 'g')] : []),
+    ...TOKEN_SHAPES.map((shape) => new RegExp(jsShape(shape), 'g')),
+  ];
+  const hint = new RegExp(SECRET_ASSIGNMENT_HINT);
+  const assignment = new RegExp(jsShape(SECRET_ASSIGNMENT), 'g');
+  return (text) => {
+    let redacted = text;
+    for (const pass of passes) redacted = redacted.replace(pass, REDACTED);
+    return hint.test(redacted) ? redacted.replace(assignment, REDACTED) : redacted;
+  };
 }
 
 let shapesOnly: ((text: string) => string) | undefined;

@@ -66,6 +66,9 @@ export interface Task {
   readonly prompt: string | null;
   // An agent task's result as the CLI reported it.
   readonly agent: AgentResult | null;
+  // Its command or prompt held a secret: what is stored has it cut out (`***`), and the text to
+  // run lives only in the controller's memory (a restarted controller cannot run it again).
+  readonly secretInMemory?: boolean | undefined;
 }
 
 const ALLOWED: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
@@ -143,6 +146,7 @@ export interface TaskRequest {
   readonly priority?: TaskPriority | undefined;
   readonly timeoutMs?: number | null | undefined;
   readonly retries?: number | undefined;
+  readonly secretInMemory?: boolean | undefined;
 }
 
 // A new queued task; `seq` orders it FIFO among its priority.
@@ -166,5 +170,6 @@ export function newTask(id: string, request: TaskRequest, seq: number, now: Date
     reason: null,
     prompt: request.prompt ?? null,
     agent: null,
+    ...(request.secretInMemory ? { secretInMemory: true } : {}),
   };
 }

@@ -1,6 +1,6 @@
 // The sim agent's conversations: one JSON file per session under $TMUXORCH_SIM_HOME/sessions
 // (default ~/.tmuxorch-sim), so a resumed session goes on where it stopped, as a real agent's does.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -48,12 +48,16 @@ export class SessionStore {
     return JSON.parse(readFileSync(this.file(id), 'utf8')) as SimSession;
   }
 
+  // A conversation holds whatever was asked (keys included, if a prompt had one): the file is the
+  // user's only (0600, in a 0700 directory), whatever the umask; a leftover temp file is replaced,
+  // never written through.
   save(session: SimSession): void {
-    // Conversations hold prompts: the user's alone, whatever umask the agent runs with.
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.file(session.id);
-    writeFileSync(`${file}.tmp`, JSON.stringify(session), { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    const temp = `${file}.tmp`;
+    rmSync(temp, { force: true });
+    writeFileSync(temp, JSON.stringify(session), { mode: 0o600, flag: 'wx' });
+    renameSync(temp, file);
   }
 }
 

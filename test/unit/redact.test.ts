@@ -212,3 +212,35 @@ describe('redactDeep', () => {
     expect(redactDeep(undefined)).toBeUndefined();
   });
 });
+
+describe('createRedactor: URL passwords, connection strings, assignments in commands', () => {
+  const redact = createRedactor([]);
+
+  it('cuts the password out of a URL, and the whole value of a connection-string variable', () => {
+    expect(redact('psql postgres://app:s3cr3t@db:5432/app')).toBe('psql postgres://app:***@db:5432/app');
+    expect(redact('git clone https://x-access:tok3n@github.com/o/r.git')).toBe(
+      'git clone https://x-access:***@github.com/o/r.git',
+    );
+    expect(redact('DATABASE_URL=mysql://u@h/db ./migrate')).toBe('DATABASE_URL=*** ./migrate');
+    expect(redact('REDIS_DSN="redis://h:6379" x')).toBe('REDIS_DSN="***" x');
+  });
+
+  it('cuts the values of secret-named assignments, exported or not', () => {
+    expect(redact('export FOO_PASSWORD=hunter22; TOKEN=abc GITHUB_TOKEN=ghx run')).toBe(
+      'export FOO_PASSWORD=***; TOKEN=*** GITHUB_TOKEN=*** run',
+    );
+    expect(redact('MY_SECRET=\'a b\' x && API_KEY="c d"')).toBe(`MY_SECRET='***' x && API_KEY="***"`);
+  });
+
+  it('leaves ordinary text alone', () => {
+    for (const text of [
+      'max_tokens=5 input_tokens=7',
+      'https://example.com:8443/path@v2',
+      'ssh git@github.com:o/r.git',
+      'PATH=/usr/bin HOME=/root',
+      'TOKEN_COUNT',
+    ]) {
+      expect(redact(text), text).toBe(text);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 // Which parts of the controller's environment reach tmux and the workers. Secret-named variables
 // never do by default: a worker gets a key only when it was named for it (add-worker --env).
-import { isSecretName } from '../../domain/redact.js';
+import { isSecretName, isSecretValue } from '../../domain/redact.js';
 
 const PASSED_TO_PANES = [
   'PATH',
@@ -21,7 +21,14 @@ const PASSED_TO_PANES = [
 export function tmuxProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(env)) {
-    if (value === undefined || isSecretName(key) || key === 'TMUX' || key === 'TMUX_PANE') continue;
+    if (
+      value === undefined ||
+      isSecretName(key) ||
+      isSecretValue(value) ||
+      key === 'TMUX' ||
+      key === 'TMUX_PANE'
+    )
+      continue;
     clean[key] = value;
   }
   return clean;
@@ -32,7 +39,7 @@ export function paneBaseEnv(env: NodeJS.ProcessEnv, fleet: Record<string, string
   const base: Record<string, string> = {};
   for (const key of PASSED_TO_PANES) {
     const value = env[key];
-    if (value !== undefined && value !== '') base[key] = value;
+    if (value !== undefined && value !== '' && !isSecretValue(value)) base[key] = value;
   }
   return { ...base, ...fleet };
 }

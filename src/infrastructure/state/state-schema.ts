@@ -66,6 +66,7 @@ export const taskSchema = z.object({
   reason: z.string().nullable(),
   prompt: z.string().nullable().default(null),
   agent: agentResultSchema.nullable().default(null),
+  secretInMemory: z.boolean().optional(),
 }) satisfies z.ZodType<Task, unknown>;
 
 export const stateSchema = z.object({

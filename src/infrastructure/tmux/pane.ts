@@ -93,12 +93,19 @@ export class Pane {
   }
 
   // Appends everything the pane prints to a file; the pipe outlives the controller (tmux owns it).
-  async pipeToFile(file: string): Promise<void> {
-    // umask 077: the log is created 0600 even by a tmux server started with a loose umask.
-    await this.ok(['pipe-pane', '-t', this.id, `umask 077; exec cat >> ${toShellCommand([file])}`]);
+  // `filter`: the program the bytes pass through on their way (default `cat`). umask 077: the log
+  // is created 0600 even by a tmux server started with a loose umask.
+  async pipeToFile(file: string, filter: readonly string[] = ['cat']): Promise<void> {
+    await this.ok([
+      'pipe-pane',
+      '-t',
+      this.id,
+      `umask 077; exec ${toShellCommand(filter)} >> ${toShellCommand([file])}`,
+    ]);
   }
 
-  // Replaces the pane's process (dead or alive) with a new one in `cwd`.
+  // Replaces the pane's process (dead or alive) with a new one in `cwd`. `env` goes on the tmux
+  // command line (tmux logs it): never a secret; a worker's env goes through its env file.
   async respawn(
     command: readonly string[],
     cwd: string,

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../../domain/errors.js';
+import { redactTokenShapes } from '../../../domain/redact.js';
 import { TIMEOUT_EXIT_CODE } from '../../../domain/task.js';
 import { cleanLine } from '../../../domain/terminal-text.js';
 import type { TaskResult } from '../../../application/views.js';
@@ -125,7 +126,10 @@ export function registerTasks(program: Command, ctx: CliContext): void {
     .option('--lines <n>', 'only the last n lines (before following)')
     .action(async (target: string, opts: { follow?: boolean; raw?: boolean; lines?: string }) => {
       const log = await ctx.call<{ file: string; running: boolean; offset: number }>('logFile', { target });
-      const clean = (text: string): string => (opts.raw ? text : text.split('\n').map(cleanLine).join('\n'));
+      // The log is redacted as it is written (worker/log-filter.ts); key shapes are cut out again
+      // here for a log written without the filter (no perl, or by an older tmuxorch).
+      const clean = (text: string): string =>
+        redactTokenShapes(opts.raw ? text : text.split('\n').map(cleanLine).join('\n'));
       let offset = log.offset;
       const size = await stat(log.file).then(
         (s) => s.size,
