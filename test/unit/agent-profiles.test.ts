@@ -80,7 +80,7 @@ describe('oneShotArgv', () => {
     expect(line(claude, { role: 'implementer' })).toMatch(/ --permission-mode acceptEdits$/);
     expect(line(claude, { role: 'planner' })).toMatch(/ --permission-mode plan$/);
     expect(line(sim, { role: 'implementer', sessionId: SID })).toMatch(/ --session-id \S+ --yes$/);
-    expect(line(codex, { role: 'reviewer' })).toMatch(/ -s read-only$/);
+    expect(line(codex, { role: 'reviewer' })).toMatch(/ -c sandbox_mode="read-only"$/);
     expect(line(claude, { role: 'default' })).not.toContain('--permission-mode');
   });
 
