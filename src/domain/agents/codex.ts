@@ -7,7 +7,11 @@ export const codex: AgentProfile = {
   displayName: 'Codex',
   binary: 'codex',
   versionArgs: ['--version'],
-  authCheck: 'codex login status',
+  // Refuses only what would certainly fail: no login *and* the built-in provider (which, without a
+  // login and a network, never ends). A custom provider in config.toml (`model_provider`, with its
+  // own `env_key`) runs without `codex login`, and fails fast on its own when its key is missing.
+  authCheck:
+    'codex login status || grep -Eqs \'^[[:space:]]*model_provider[[:space:]]*=\' "${CODEX_HOME:-$HOME/.codex}/config.toml"',
   authHint:
     'codex is not logged in: run `codex login` (or `printenv OPENAI_API_KEY | codex login --with-api-key`)',
   installHint: 'install it with npm install -g @openai/codex',
