@@ -9,6 +9,7 @@ import { AGENT_ROLES } from '../domain/agents/profile.js';
 import { WORKER_TYPE_PATTERN } from '../domain/worker.js';
 import type { FleetController } from '../application/fleet-controller.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
+import { absolutePath, workerEnv } from './rpc-params.js';
 import { LineSplitter, requestSchema, type RpcResponse } from './rpc-protocol.js';
 
 interface Method<S extends z.ZodType> {
@@ -41,9 +42,9 @@ export function methodTable(hooks: RpcHooks) {
     addWorker: method(
       z.object({
         type: z.string().regex(WORKER_TYPE_PATTERN),
-        project: z.string().min(1),
-        name: z.string().min(1).optional(),
-        env: z.record(z.string(), z.string()).optional(),
+        project: absolutePath,
+        name: z.string().min(1, 'must not be empty').optional(),
+        env: workerEnv.optional(),
         role: z.enum(AGENT_ROLES).optional(),
         interactive: z.boolean().optional(),
       }),

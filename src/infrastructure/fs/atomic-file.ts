@@ -3,8 +3,9 @@
 // (still atomic against a process crash; only an OS crash may lose the newest version): for
 // files that can be rebuilt, on hot paths.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { makeDirectory } from './make-directory.js';
 
 export interface AtomicWriteOptions {
   readonly mode?: number;
@@ -18,7 +19,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const { mode = 0o600, durable = true } = typeof options === 'number' ? { mode: options } : options;
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true });
+  // Not Node's recursive mkdir: it never returns under /proc (see make-directory.ts).
+  await makeDirectory(dir);
   const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'w', mode);
   try {
