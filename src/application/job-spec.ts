@@ -38,6 +38,12 @@ export function toRunJobs(specs: readonly JobSpec[], cwd: string = process.cwd()
     taken.add(spec.name);
   }
   return specs.map((spec) => {
+    // An empty path would resolve to the current directory: never what was meant.
+    if (spec.project.trim() === '')
+      throw new UsageError(
+        `${spec.name === undefined ? 'a job' : `job ${spec.name}`} has an empty project`,
+        {},
+      );
     if (spec.command.trim() === '')
       throw new UsageError(`job ${spec.name ?? spec.project} has no command`, { project: spec.project });
     const type = spec.type ?? 'shell';

@@ -65,6 +65,18 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
   }
   if (store.findWorker(name))
     throw new WorkerExistsError(`a worker named "${name}" already exists`, { name });
+  // Roles set an agent's permission flags; a shell has none, and a role that did nothing would
+  // look like it did something.
+  if (profile.binary === null && input.role !== undefined && input.role !== 'default') {
+    throw new UsageError(`a ${profile.displayName} worker has no roles: --role is for agent workers`, {
+      type: input.type,
+      role: input.role,
+    });
+  }
+  // tmux takes no line break in a pane's environment (the RPC schema says the same).
+  for (const [key, value] of Object.entries(input.env ?? {})) {
+    if (/[\r\n\0]/.test(value)) throw new UsageError(`env ${key}: a value cannot hold a line break`, { key });
+  }
   const id = `w-${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`;
   const env: Record<string, string> = {};
   const secretEnv: string[] = [];

@@ -6,7 +6,7 @@
 //   await fleet.close();
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { DaemonNotRunningError, UsageError } from '../domain/errors.js';
 import { ProfileRegistry } from '../domain/agents/registry.js';
 import { junitXml } from '../domain/run/junit.js';
@@ -16,13 +16,14 @@ import type { AddWorkerInput, SendInput } from '../application/fleet-controller.
 import type { HealthReport } from '../application/health-monitor.js';
 import { claimSession, releaseSession, removeOrphanSessions } from '../application/ephemeral-sessions.js';
 import { InProcessBackend } from '../application/in-process-backend.js';
-import { checkProjects, toRunJobs, type JobSpec } from '../application/job-spec.js';
+import { checkProjects, expandHome, toRunJobs, type JobSpec } from '../application/job-spec.js';
 import { openFleet } from '../application/open-fleet.js';
 import { runParallel, type RunEvent } from '../application/parallel-run.js';
 import type { StatusView, TaskResult, WorkerView } from '../application/views.js';
 import { loadSettings, resolveSettings, type Settings } from '../infrastructure/config/settings.js';
 import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
+import { checkOutputFile } from '../infrastructure/run/output-paths.js';
 import { newRunId, pruneRuns, RunDirectory } from '../infrastructure/run/run-directory.js';
 import { DaemonBackend } from './daemon-backend.js';
 import { VERSION } from './version.js';
@@ -142,8 +143,11 @@ export class Fleet {
     }
   }
 
+  // A relative project is this process's, not the daemon's: resolved here (`~` too).
   spawnWorker(input: AddWorkerInput): Promise<WorkerView> {
-    return this.backend.addWorker(input);
+    if (input.project.trim() === '')
+      return Promise.reject(new UsageError('a worker needs a project directory', {}));
+    return this.backend.addWorker({ ...input, project: resolve(expandHome(input.project)) });
   }
 
   removeWorker(worker: string, options: { keepPane?: boolean } = {}): Promise<WorkerView> {
@@ -197,6 +201,9 @@ export class Fleet {
     const profiles = new ProfileRegistry(this.settings.agents);
     for (const job of jobs) profiles.require(job.type);
     await checkProjects(jobs);
+    // And where the report goes: a run that cannot keep it must not run first.
+    const junitFile =
+      options.junitFile === undefined ? undefined : await checkOutputFile('junitFile', options.junitFile);
     // The daemon's fleet may have workers already: the run takes the room that is left.
     const room =
       this.kind === 'daemon'
@@ -221,7 +228,7 @@ export class Fleet {
     for (const job of report.jobs) outputs.set(job.name, await directory.readOutput(job.name));
     const xml = junitXml(junitSuiteOf(report, outputs));
     await directory.writeReport(`${JSON.stringify(report, null, 2)}\n`, xml);
-    if (options.junitFile) await writeFileAtomic(options.junitFile, xml, { mode: 0o644 });
+    if (junitFile !== undefined) await writeFileAtomic(junitFile, xml, { mode: 0o644 });
     // Runs under <home>/runs are pruned (a directory given elsewhere, --out, is the caller's).
     if (dirname(directory.dir) === runsDir) await pruneRuns(runsDir, KEEP_RUNS).catch(() => undefined);
     return report;

@@ -14,6 +14,7 @@ import { LineSplitter, LineTooLongError, parseRequest, type RpcResponse } from '
 
 // A request line is refused past this size (a prompt of many MiB belongs in a file).
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+import { absolutePath, workerEnv } from './rpc-params.js';
 
 interface Method<S extends z.ZodType> {
   readonly params: S;
@@ -45,9 +46,9 @@ export function methodTable(hooks: RpcHooks) {
     addWorker: method(
       z.object({
         type: z.string().regex(WORKER_TYPE_PATTERN),
-        project: z.string().min(1),
-        name: z.string().min(1).optional(),
-        env: z.record(z.string(), z.string()).optional(),
+        project: absolutePath,
+        name: z.string().min(1, 'must not be empty').optional(),
+        env: workerEnv.optional(),
         role: z.enum(AGENT_ROLES).optional(),
         interactive: z.boolean().optional(),
       }),

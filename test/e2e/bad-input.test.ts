@@ -1,8 +1,10 @@
 // Bad input through the CLI: each mistake gets a stable error code and exit code, one sentence
 // without a stack, and changes nothing (state.json byte-identical, no new worker or task).
-import { writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { homePaths } from '../../src/infrastructure/config/paths.js';
+import { RpcClient } from '../../src/controller/rpc-client.js';
 import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
@@ -16,17 +18,24 @@ import {
   type StatusView,
 } from './support.js';
 
+const readFileOrNull = (file: string): Promise<string | null> => readFile(file, 'utf8').catch(() => null);
+
 describe('bad input with the daemon running', () => {
   let fleet: CliFleet;
   let project: string;
   let baseline: { state: string; status: StatusView };
+  let yamlTask: { exitCode: number; stdout: string };
 
   beforeAll(async () => {
     fleet = await createCliFleet();
     await expectOk(fleet, ['start']);
     await addShell(fleet, 'solo');
     project = await fleet.home.project('other');
-    const done = await fleet.run(['send', 'solo', '--wait', '--', 'echo ready']);
+    // The one task of the baseline comes from a YAML task file (once run as a shell script: 127).
+    const yaml = join(fleet.home.dir, 'ready.yaml');
+    await writeFile(yaml, 'command: echo ready\npriority: high\n');
+    const done = await fleet.run(['send', 'solo', '--wait', '--file', yaml]);
+    yamlTask = done;
     expect(done.exitCode).toBe(0);
     // The daemon writes state.json a moment after a task ends: wait until it is settled.
     const settled = await waitFor(
@@ -59,6 +68,14 @@ describe('bad input with the daemon running', () => {
     expect(after.workers).toEqual(baseline.status.workers);
     expect(after.tasks.map((t) => t.id)).toEqual(baseline.status.tasks.map((t) => t.id));
     expect(windows.split('\n')).toEqual(['controller', 'solo']);
+  }
+
+  // Nothing ran in `project`: every job of these runs would have touched this file.
+  async function ranInProject(): Promise<boolean> {
+    return access(join(project, 'ran')).then(
+      () => true,
+      () => false,
+    );
   }
 
   async function taskFile(name: string, text: string): Promise<string> {
@@ -185,5 +202,171 @@ describe('bad input with the daemon running', () => {
         expectFailure(fleet, ['add-worker', '--type', 'shell'], 'USAGE', 2),
       ]);
     });
+  });
+
+  it('send --file of a .yaml task runs its command (not the file as a script)', () => {
+    expect(yamlTask.stdout).toBe('ready');
+  });
+
+  it('a YAML jobs file given to send --file: TASK_FILE_INVALID, exit 2, pointing at run', async () => {
+    const file = await taskFile('jobs.yaml', `jobs:\n  - project: ${project}\n    command: touch ran\n`);
+    await changesNothing(async () => {
+      const error = await expectFailure(fleet, ['send', 'solo', '--file', file], 'TASK_FILE_INVALID', 2, {
+        plain: true,
+      });
+      expect(error.message).toContain('tmuxorch run');
+    });
+    expect(await ranInProject()).toBe(false);
+  });
+
+  it('run with an output path it cannot write: USAGE, exit 2, at once, nothing run', async () => {
+    const procfs = await access('/proc/self/stat').then(
+      () => true,
+      () => false,
+    );
+    const dangling = join(fleet.home.dir, 'dangling');
+    await symlink(join(fleet.home.dir, 'nowhere'), dangling);
+    const plainFile = await taskFile('plain.txt', 'x');
+    const bad: string[][] = [
+      ['--junit', '/etc/passwd/j.xml'],
+      ['--junit', fleet.home.dir],
+      ['--junit', join(dangling, 'j.xml')],
+      ['--junit', '/dev/null'],
+      ['--out', '/etc/passwd/out'],
+      ['--out', plainFile],
+      ['--out', join(dangling, 'out')],
+      // Node's recursive mkdir spun here for ever (85% of a core, for over ten minutes).
+      ...(procfs
+        ? [
+            ['--junit', '/proc/tmuxorch-nope/j.xml'],
+            ['--out', '/proc/tmuxorch-nope'],
+          ]
+        : []),
+    ];
+    const started = Date.now();
+    await changesNothing(async () => {
+      for (const [i, flags] of bad.entries()) {
+        const error = await expectFailure(
+          fleet,
+          ['run', '--project', project, '--cmd', 'touch ran', ...flags],
+          'USAGE',
+          2,
+          { plain: i === 0 || flags[1]?.startsWith('/proc') === true },
+        );
+        expect(error.message, flags.join(' ')).toContain(flags[0]);
+      }
+    });
+    // Each refusal is a check, not a run: all of them together in well under a minute.
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(await ranInProject()).toBe(false);
+    expect(await readdir(join(fleet.home.dir, 'home'))).not.toContain('runs');
+  });
+
+  it('empty values are refused, not taken as the default: USAGE, exit 2', async () => {
+    const cases: string[][] = [
+      ['add-worker', '--type', 'shell', '--project', ''],
+      ['add-worker', '--type', 'shell', '--project', project, '--name', ''],
+      ['add-worker', '--type', 'shell', '--project', project, '--role', ''],
+      ['send', 'solo', '--timeout', '', '--', 'touch ran'],
+      ['send', 'solo', '--retries', '', '--', 'touch ran'],
+      ['send', 'solo', '--file', ''],
+      ['run', '--project', '', '--cmd', 'touch ran'],
+      ['run', '--project', project, '--cmd', 'touch ran', '--junit', ''],
+      ['run', '--project', project, '--cmd', 'touch ran', '--out', ''],
+      ['run', '--project', project, '--cmd', 'touch ran', '--retries', ''],
+      ['--home', '', 'list'],
+      ['--socket', '', 'list'],
+    ];
+    await changesNothing(async () => {
+      for (const [i, args] of cases.entries())
+        await expectFailure(fleet, args, 'USAGE', 2, { plain: i < 2 || args[0] === '--home' });
+    });
+    expect(await ranInProject()).toBe(false);
+  });
+
+  it('add-worker --role on a shell worker: USAGE, exit 2 (roles are for agent workers)', async () => {
+    await changesNothing(async () => {
+      const error = await expectFailure(
+        fleet,
+        ['add-worker', '--type', 'shell', '--project', project, '--role', 'planner'],
+        'USAGE',
+        2,
+        { plain: true },
+      );
+      expect(error.message).toContain('--role');
+    });
+  });
+
+  it('add-worker --env with a line break in a value: USAGE, exit 2, not an internal error', async () => {
+    await changesNothing(async () => {
+      const error = await expectFailure(
+        fleet,
+        ['add-worker', '--type', 'shell', '--project', project, '--env', 'MULTI=one\ntwo'],
+        'USAGE',
+        2,
+        { plain: true },
+      );
+      expect(error.message).toContain('MULTI');
+    });
+  });
+
+  it('the daemon itself refuses a relative project, an empty name and a line break in env', async () => {
+    const client = await RpcClient.connect(homePaths(String(fleet.env.TMUXORCH_HOME)));
+    const codeOf = (params: Record<string, unknown>): Promise<unknown> =>
+      client.call('addWorker', { type: 'shell', ...params }).then(
+        () => 'accepted',
+        (error: unknown) => (error as { code?: unknown }).code,
+      );
+    try {
+      await changesNothing(async () => {
+        // Relative to what? The daemon's directory is nobody's project.
+        expect(await codeOf({ project: 'projects/other' })).toBe('USAGE');
+        expect(await codeOf({ project: '.' })).toBe('USAGE');
+        expect(await codeOf({ project: '' })).toBe('USAGE');
+        expect(await codeOf({ project, name: '' })).toBe('USAGE');
+        expect(await codeOf({ project, env: { A: 'one\ntwo' } })).toBe('USAGE');
+        expect(await codeOf({ project, role: 'planner' })).toBe('USAGE');
+      });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('config set/unset of a key that does not exist: CONFIG_INVALID, exit 2, config.json untouched', async () => {
+    const configFile = join(fleet.home.dir, 'home', 'config.json');
+    const before = await readFileOrNull(configFile);
+    await changesNothing(async () => {
+      for (const [i, args] of [
+        ['config', 'set', 'restart.bogus', '1'],
+        ['config', 'set', 'restart.maxRestarts.deeper', '1'],
+        ['config', 'set', 'maxWorkers.x', '1'],
+        ['config', 'unset', 'bogusKey'],
+        ['config', 'unset', 'restart.bogus'],
+      ].entries()) {
+        const error = await expectFailure(fleet, args, 'CONFIG_INVALID', 2, { plain: i === 0 || i === 3 });
+        expect(error.message).toContain(args[2]);
+      }
+    });
+    expect(await readFileOrNull(configFile)).toBe(before);
+  });
+
+  it("commander's own usage errors read like ours: one line, tmuxorch: …, a hint to --help", async () => {
+    for (const [args, hint] of [
+      [['frobnicate'], 'tmuxorch --help'],
+      [['list', '--no-such-flag'], 'tmuxorch list --help'],
+      [['add-worker', '--type', 'shell'], 'tmuxorch add-worker --help'],
+      [['send'], 'tmuxorch send --help'],
+      [['config', 'set', 'maxWorkers'], 'tmuxorch config set --help'],
+      [['add-worker', '--type', 'shell', '--project', '.', '--nam', 'x'], 'tmuxorch add-worker --help'],
+    ] as const) {
+      const run = await fleet.run(args);
+      expect(run.exitCode, args.join(' ')).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr, args.join(' ')).toMatch(/^tmuxorch: [^\n]+$/);
+      expect(run.stderr).toContain(`see ${hint}`);
+      expect(run.stderr).not.toMatch(/^error:/m);
+    }
+    const suggested = await fleet.run(['add-worker', '--type', 'shell', '--project', '.', '--nam', 'x']);
+    expect(suggested.stderr).toContain('did you mean --name?');
   });
 });

@@ -3,7 +3,7 @@
 // observed at a moment the test controls instead of guessed from timing.
 import { spawnSync } from 'node:child_process';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/application/parallel-run.js';
 import { Fleet } from '../../src/controller/fleet.js';
@@ -114,6 +114,27 @@ describe('Fleet.ephemeral: workers and tasks', () => {
     });
     await fleet.cancelTask(task.id);
     expect((await fleet.waitTask(task.id)).status).toBe('cancelled');
+  });
+
+  it('resolves a relative project here, refuses an empty one, a line break in env and --role on a shell', async () => {
+    const { fleet, tmp } = await open();
+    const dir = await tmp.project('rel');
+    const worker = await fleet.spawnWorker({
+      type: 'shell',
+      project: relative(process.cwd(), dir),
+      name: 'rel',
+    });
+    expect(worker.project).toBe(dir);
+    await expect(fleet.spawnWorker({ type: 'shell', project: '', name: 'empty' })).rejects.toMatchObject({
+      code: 'USAGE',
+    });
+    await expect(
+      fleet.spawnWorker({ type: 'shell', project: dir, name: 'env', env: { A: 'one\ntwo' } }),
+    ).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(
+      fleet.spawnWorker({ type: 'shell', project: dir, name: 'role', role: 'planner' }),
+    ).rejects.toMatchObject({ code: 'USAGE' });
+    expect((await fleet.workers()).map((w) => w.name)).toEqual(['rel']);
   });
 
   it('reports health: every worker alive in its pane', async () => {
@@ -281,6 +302,19 @@ describe('Fleet.runParallel', () => {
     ];
     await expect(fleet.runParallel(specs)).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
     expect(await exists(join(ok, 'ran'))).toBe(false);
+  });
+
+  it('refuses a JUnit file it could not write before starting anything', async () => {
+    const { fleet, tmp } = await open();
+    const ok = await tmp.project('ok');
+    const specs = [{ project: ok, command: 'touch ran' }];
+    const plain = join(tmp.dir, 'plain.txt');
+    await writeFile(plain, 'x');
+    // A directory, a path under a file: the report could not be written at the end of the run.
+    for (const junitFile of [tmp.dir, join(plain, 'junit.xml')])
+      await expect(fleet.runParallel(specs, { junitFile })).rejects.toMatchObject({ code: 'USAGE' });
+    expect(await exists(join(ok, 'ran'))).toBe(false);
+    expect(await fleet.workers()).toEqual([]);
   });
 
   it('refuses an unknown worker type before starting anything', async () => {

@@ -2,8 +2,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { homedir } from 'node:os';
 import {
   collect,
+  nonEmpty,
+  parseProject,
   parseCount,
   parseDuration,
   parseEnvPairs,
@@ -70,6 +73,13 @@ describe('parseEnvPairs', () => {
       expect(await codeOf(() => parseEnvPairs([bad], {}))).toBe('USAGE');
   });
 
+  it('refuses a value with a line break (tmux cannot pass it to a pane), naming the variable', async () => {
+    for (const bad of ['A=one\ntwo', 'A=one\r\n', 'A=\n'])
+      expect(await codeOf(() => parseEnvPairs([bad], {}))).toBe('USAGE');
+    expect(await codeOf(() => parseEnvPairs(['PEM'], { PEM: '-----BEGIN\nx' }))).toBe('USAGE');
+    expect(parseEnvPairs(['A=tab\there'], {})).toEqual({ A: 'tab\there' });
+  });
+
   it('lets a later pair win', () => {
     expect(parseEnvPairs(['A=1', 'A=2'], {})).toEqual({ A: '2' });
   });
@@ -91,8 +101,19 @@ describe('other flag values', () => {
   it('parses counts within bounds', async () => {
     expect(parseCount('0', '--retries')).toBe(0);
     expect(parseCount('7', '--retries', 10)).toBe(7);
-    for (const bad of ['-1', '1.5', 'x', '11'])
+    // Number('') is 0: an empty value is not a count.
+    for (const bad of ['-1', '1.5', 'x', '11', '', ' ', '1e1', '0x5'])
       expect(await codeOf(() => parseCount(bad, '--retries', 10))).toBe('USAGE');
+  });
+
+  it('refuses empty values rather than taking the default, and resolves projects here', async () => {
+    expect(await codeOf(() => nonEmpty('', '--name', 'a name'))).toBe('USAGE');
+    expect(await codeOf(() => nonEmpty('  ', '--name', 'a name'))).toBe('USAGE');
+    expect(nonEmpty('api', '--name', 'a name')).toBe('api');
+    expect(await codeOf(() => parseProject(''))).toBe('USAGE');
+    expect(parseProject('sub/api', '--project', '/srv')).toBe('/srv/sub/api');
+    expect(parseProject('/abs', '--project', '/srv')).toBe('/abs');
+    expect(parseProject('~/api', '--project', '/srv')).toBe(`${homedir()}/api`);
   });
 
   it('collects repeated flags', () => {
@@ -168,6 +189,20 @@ describe('readTaskFile', () => {
 
   it('rejects a missing file with TASK_FILE_INVALID', async () => {
     expect(await codeOf(() => readTaskFile(join(tmp.dir, 'nope.json')))).toBe('TASK_FILE_INVALID');
+  });
+
+  it('reads a .yaml/.yml task with the same fields, not as a shell script', async () => {
+    const yaml = await file('task.yaml', 'command: make test\ntimeout: 2m\npriority: high\n');
+    expect(await readTaskFile(yaml)).toEqual({ command: 'make test', timeoutMs: 120_000, priority: 'high' });
+    expect(await readTaskFile(await file('task.yml', 'command: echo hi\n'))).toEqual({ command: 'echo hi' });
+    for (const [name, text] of [
+      ['bad.yaml', 'command: [unclosed\n'],
+      ['unknown.yaml', 'command: x\ncolour: blue\n'],
+      ['jobs.yaml', 'jobs:\n  - project: .\n    command: x\n'],
+      ['list.yml', '- project: .\n  command: x\n'],
+      ['empty.yaml', ''],
+    ] as const)
+      expect(await codeOf(async () => readTaskFile(await file(name, text))), name).toBe('TASK_FILE_INVALID');
   });
 
   it('takes any other file as a shell script, minus one final newline', async () => {

@@ -111,6 +111,11 @@ describe('toRunJobs', () => {
     expect(() => toRunJobs([spec('/p/api', { command: ' \n\t' })])).toThrow(/job \/p\/api has no command/);
   });
 
+  it('refuses an empty project: it would be the current directory', () => {
+    expect(() => toRunJobs([spec('')], '/srv')).toThrow(UsageError);
+    expect(() => toRunJobs([spec(' ', { name: 'api' })], '/srv')).toThrow(/job api has an empty project/);
+  });
+
   it('refuses a bad type, bad retries and an empty list', () => {
     expect(() => toRunJobs([spec('/a', { type: 'Not A Type' })])).toThrow(/not a worker type/);
     for (const retries of [-1, 1.5, 101, Number.NaN]) {

@@ -25,10 +25,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
     )
     .option('--session <name>', 'tmux session name (env TMUXORCH_SESSION, default agent-system)')
     .option('--json', 'machine-readable output')
-    .option('--debug', 'show stack traces of internal errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .option('--debug', 'show stack traces of internal errors');
   const ctx = new CliContext(program);
   program.hook('preAction', () => ctx.load());
   registerLifecycle(program, ctx, cliPath);
@@ -38,9 +35,50 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerStatus(program, ctx);
   registerConfig(program, ctx);
   registerDoctor(program, ctx);
-  for (const command of program.commands) command.exitOverride();
+  forEachCommand(program, (command) => {
+    command.exitOverride((error) => {
+      throw asUsageError(error, command);
+    });
+    // Commander prints its errors itself, over two lines; ours are printed by main() instead.
+    command.configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      outputError: () => undefined,
+    });
+  });
   return { program, ctx };
 }
+
+function forEachCommand(command: Command, visit: (command: Command) => void): void {
+  visit(command);
+  for (const sub of command.commands) forEachCommand(sub, visit);
+}
+
+// `tmuxorch config set`, for the --help hint.
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+// Commander's own usage errors ("error: unknown option '--x'\n(Did you mean --y?)") as one of
+// ours: one sentence, the hint to the command's --help. Help and --version pass through.
+function asUsageError(error: CommanderError, command: Command): Error {
+  if (error.exitCode === 0 || PASS_THROUGH.has(error.code)) return error;
+  const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
+  const suggestion = rest
+    .join(' ')
+    .trim()
+    .replace(/^\((.*)\)$/, '$1');
+  const sentence = suggestion ? `${first} (${suggestion.replace(/^Did/, 'did')})` : first;
+  return new UsageError(`${sentence}: see ${commandPath(command)} --help`, { commander: error.code });
+}
+
+// Help shown (asked for, or for a command given without its subcommand) and --version.
+const PASS_THROUGH: ReadonlySet<string> = new Set([
+  'commander.helpDisplayed',
+  'commander.help',
+  'commander.version',
+]);
 
 function report(payload: ErrorPayload, json: boolean): void {
   if (json) process.stdout.write(`${JSON.stringify({ error: payload })}\n`);
@@ -63,7 +101,7 @@ export async function main(argv: readonly string[], cliPath: string): Promise<nu
         error.code === 'commander.version'
       )
         return 0;
-      if (json) report(toErrorPayload(new UsageError(error.message.replace(/^error: /, ''), {})), true);
+      // Help printed because a command needs its subcommand (`tmuxorch config`).
       return EXIT_USAGE;
     }
     const payload = toErrorPayload(error);

@@ -1,4 +1,6 @@
 // Parsing of flag values; each failure is a USAGE error naming the flag.
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
 import { TASK_PRIORITIES, type TaskPriority } from '../../domain/task.js';
 import { AGENT_ROLES, type AgentRole } from '../../domain/agents/profile.js';
@@ -44,11 +46,29 @@ export function parseDuration(value: string, flag: string): number {
   return ms;
 }
 
+// Number('') and Number(' ') are 0: only digits count as a number here.
 export function parseCount(value: string, flag: string, max = 1000): number {
-  const n = Number(value);
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 0 || n > max)
     throw new UsageError(`${flag} takes a whole number from 0 to ${max}`, { value });
   return n;
+}
+
+export const ENV_VALUE_BREAK = /[\r\n\0]/;
+
+// A flag given an empty value: `--name ''` is a mistake, not "the default".
+export function nonEmpty(value: string, flag: string, what: string): string {
+  if (value.trim() === '') throw new UsageError(`${flag} needs ${what} (got an empty value)`, {});
+  return value;
+}
+
+// A project directory as given (relative to here, `~` for the home) made absolute: the daemon
+// runs elsewhere and takes absolute paths only.
+// (`~` by hand, as job-spec's expandHome does: importing that module would load the worker
+// launcher into every CLI call.)
+export function parseProject(value: string, flag = '--project', cwd = process.cwd()): string {
+  const path = nonEmpty(value, flag, 'a directory');
+  return resolve(cwd, path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
 }
 
 // `KEY=VALUE` pairs (repeatable); a bare `KEY` takes the value from this environment.
@@ -65,6 +85,12 @@ export function parseEnvPairs(
     const value = eq < 0 ? env[key] : pair.slice(eq + 1);
     if (value === undefined)
       throw new UsageError(`--env ${key}: ${key} is not set in this environment`, { key });
+    // A worker's environment reaches its pane through tmux, which takes no line break in a value.
+    if (ENV_VALUE_BREAK.test(value))
+      throw new UsageError(
+        `--env ${key}: a value cannot hold a line break (keep it in a file the command reads)`,
+        { key },
+      );
     out[key] = value;
   }
   return out;

@@ -1,17 +1,18 @@
 // What `tmuxorch run` does, loaded only when it runs (it pulls in the whole controller, yaml and
 // zod): flags and jobs file in, Fleet.runParallel, progress and report out.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
 import { describeTests, runSucceeded, type RunReport } from '../../domain/run/run-report.js';
 import type { JobSpec } from '../../application/job-spec.js';
 import { toRunJobs, checkProjects } from '../../application/job-spec.js';
+import { checkOutputDirectory, checkOutputFile } from '../../infrastructure/run/output-paths.js';
 import { newRunId, RunDirectory } from '../../infrastructure/run/run-directory.js';
 import { Fleet, shortId } from '../fleet.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, ExitRequest } from './exit-codes.js';
 import { readJobsFile, type JobsFile } from './jobs-file.js';
 import { formatDuration, stylerFor, table, type Styler } from './output.js';
-import { parseCount, parseDuration, parseEnvPairs, parseWorkerType } from './parse.js';
+import { parseCount, parseDuration, parseEnvPairs, parseProject, parseWorkerType } from './parse.js';
 import { RunProgress } from './run-progress.js';
 
 export interface RunFlags {
@@ -53,7 +54,7 @@ async function jobsOf(
     return {
       plan: null,
       specs: flags.project.map((project) => ({
-        project,
+        project: parseProject(project),
         command: cmd,
         type,
         env,
@@ -134,10 +135,14 @@ export async function runJobs(
       : (plan?.concurrency ?? jobs.length);
   if (concurrency < 1) throw new UsageError('--concurrency must be at least 1', {});
   const failFast = flags.failFast ?? plan?.failFast ?? false;
+  // Every path the run writes to is checked before anything starts (see output-paths.ts).
+  const junitFile = flags.junit === undefined ? undefined : await checkOutputFile('--junit', flags.junit);
+  const out = flags.out === undefined ? undefined : await checkOutputDirectory('--out', flags.out);
   const settings = await ctx.withUserConfig();
   const runId = newRunId(new Date(), shortId());
-  const dir = flags.out ? resolve(flags.out) : join(settings.home, 'runs', runId);
-  if (flags.out && (await RunDirectory.isUsed(dir)))
+  const dir = out ?? join(settings.home, 'runs', runId);
+  if (out === undefined) await checkOutputDirectory('the run directory', dir);
+  else if (await RunDirectory.isUsed(dir))
     throw new UsageError(`--out ${dir} already holds a run: give an empty or new directory`, { dir });
   const tmux = `tmux${settings.socket.name ? ` -L ${settings.socket.name}` : ''}`;
 
@@ -186,7 +191,7 @@ export async function runJobs(
               `${where} in session ${fleet.session} (watch: ${tmux} attach -t ${fleet.session})`,
           );
       },
-      junitFile: flags.junit,
+      junitFile,
     });
   } finally {
     progress.finish();

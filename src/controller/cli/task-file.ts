@@ -1,6 +1,9 @@
-// `send --file F`: a JSON task ({"command", "timeout", "priority", "retries"}) or, for any other
-// extension, a shell script whose text is the command. Validated before anything is sent.
+// `send --file F`: a task spec ({"command", "timeout", "priority", "retries"}) in .json, or the
+// same fields in .yaml/.yml, or, for any other extension, a shell script whose text is the
+// command. Validated before anything is sent. (A .yaml file was once run as a script: bash said
+// "command:: command not found", exit 127.)
 import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TaskFileError } from '../../domain/errors.js';
 import { TASK_PRIORITIES, type TaskPriority } from '../../domain/task.js';
@@ -29,16 +32,24 @@ export async function readTaskFile(file: string): Promise<TaskSpec> {
   } catch {
     throw new TaskFileError(`task file ${file} cannot be read`, { file });
   }
-  if (!file.endsWith('.json')) {
+  const yaml = /\.ya?ml$/i.test(file);
+  if (!yaml && !/\.json$/i.test(file)) {
     if (text.trim() === '') throw new TaskFileError(`task file ${file} is empty`, { file });
     return { command: text.replace(/\n$/, '') };
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = yaml ? parseYaml(text, { prettyErrors: false }) : JSON.parse(text);
   } catch (error) {
-    throw new TaskFileError(`task file ${file} is not valid JSON (${(error as Error).message})`, { file });
+    const first = ((error as Error).message.split('\n')[0] ?? '').trim();
+    throw new TaskFileError(`task file ${file} is not valid ${yaml ? 'YAML' : 'JSON'} (${first})`, { file });
   }
+  // A jobs file (a list, or `jobs:`) given to send: say where it belongs.
+  if (Array.isArray(json) || (json !== null && typeof json === 'object' && 'jobs' in json))
+    throw new TaskFileError(
+      `task file ${file} lists jobs: run it with tmuxorch run ${file}, or give send one {"command": …}`,
+      { file },
+    );
   const parsed = taskFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

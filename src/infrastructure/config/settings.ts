@@ -1,7 +1,7 @@
 // Settings, highest precedence first: command-line flags, environment (TMUXORCH_*), the user's
 // config file ($TMUXORCH_HOME/config.json, edited with `tmuxorch config`), built-in defaults.
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../../domain/errors.js';
+import { ConfigError, UsageError } from '../../domain/errors.js';
 import type { ProfileOverride } from '../../domain/agents/registry.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../../domain/restart-policy.js';
 import { defaultHome, homePaths, type HomePaths } from './paths.js';
@@ -76,11 +76,21 @@ export async function readUserConfig(paths: HomePaths): Promise<UserConfig> {
   return validateUserConfig(paths, raw);
 }
 
+// `--home ''` would quietly be the default home, `--socket ''` the user's own tmux server (whose
+// sessions tmuxorch must not touch unasked): an empty value given on purpose is refused.
+function checkOverrides(overrides: SettingsOverrides): void {
+  if (overrides.home !== undefined && overrides.home.trim() === '')
+    throw new UsageError('--home needs a directory (got an empty value)', {});
+  if (overrides.socket !== undefined && overrides.socket.trim() === '')
+    throw new UsageError('--socket needs a tmux socket name (got an empty value)', {});
+}
+
 // Resolves settings, reading the home's config.json.
 export async function loadSettings(
   overrides: SettingsOverrides = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Settings> {
+  checkOverrides(overrides);
   const home = overrides.home ? overrides.home : defaultHome(env);
   return resolveSettings(overrides, env, await readUserConfig(homePaths(home, env)));
 }
@@ -91,6 +101,7 @@ export function resolveSettings(
   env: NodeJS.ProcessEnv = process.env,
   user: UserConfig = {},
 ): Settings {
+  checkOverrides(overrides);
   const home = overrides.home ? overrides.home : defaultHome(env);
   const paths = homePaths(home, env);
   const session = overrides.session ?? env.TMUXORCH_SESSION ?? DEFAULT_SESSION;

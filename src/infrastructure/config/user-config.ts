@@ -60,6 +60,18 @@ const profileOverrideSchema = z
   .partial()
   .strict();
 
+// Strict like the rest: a misspelt key (restart.maxRestart) must not be dropped without a word.
+const restartSchema = z
+  .object({
+    maxRestarts: z.number().int().min(0),
+    windowMs: z.number().int().positive(),
+    baseDelayMs: z.number().int().nonnegative(),
+    maxDelayMs: z.number().int().nonnegative(),
+    factor: z.number().min(1),
+  })
+  .partial()
+  .strict();
+
 export const userConfigSchema = z
   .object({
     healthIntervalMs: z.number().int().min(100).max(3_600_000),
@@ -68,15 +80,7 @@ export const userConfigSchema = z
     tmuxTimeoutMs: z.number().int().min(50).max(120_000),
     keepFinishedTasks: z.number().int().min(10).max(100_000),
     maxLogBytes: z.number().int().min(4096),
-    restart: z
-      .object({
-        maxRestarts: z.number().int().min(0),
-        windowMs: z.number().int().positive(),
-        baseDelayMs: z.number().int().nonnegative(),
-        maxDelayMs: z.number().int().nonnegative(),
-        factor: z.number().min(1),
-      })
-      .partial(),
+    restart: restartSchema,
     agents: z.record(
       z.string().regex(WORKER_TYPE_PATTERN, 'an agent type is lower-case letters, digits, - or _'),
       profileOverrideSchema,
@@ -120,22 +124,61 @@ function openConf(paths: HomePaths): Conf<Record<string, unknown>> {
   }
 }
 
-// Sets one key (dotted for restart.*); the whole result is validated before conf writes it.
-export function setUserConfig(paths: HomePaths, key: string, value: unknown): UserConfig {
-  const conf = openConf(paths);
-  const next = structuredClone(conf.store);
-  const [head, sub] = key.split('.', 2);
-  if (!head || !USER_CONFIG_KEYS.includes(head)) {
-    throw new ConfigError(`unknown setting "${key}": one of ${USER_CONFIG_KEYS.join(', ')}`, { key });
+const RESTART_KEYS = Object.keys(restartSchema.shape);
+const PROFILE_KEYS = Object.keys(profileOverrideSchema.shape);
+
+// The parts of a dotted key, checked against the schema before anything is read or written:
+// `restart.bogus` and `bogusKey` are refused by name, for set and unset alike.
+function keyPath(key: string): string[] {
+  const parts = key.split('.');
+  const [head, sub, field] = parts;
+  const unknown = (known: readonly string[], where = ''): ConfigError =>
+    new ConfigError(`unknown setting "${key}": ${where}one of ${known.join(', ')}`, { key });
+  if (parts.some((part) => part === '')) throw unknown(USER_CONFIG_KEYS);
+  if (!head || !USER_CONFIG_KEYS.includes(head)) throw unknown(USER_CONFIG_KEYS);
+  if (head === 'restart') {
+    if (sub !== undefined && (!RESTART_KEYS.includes(sub) || parts.length > 2))
+      throw unknown(RESTART_KEYS, 'restart.* is ');
+  } else if (head === 'agents') {
+    if (sub !== undefined && !WORKER_TYPE_PATTERN.test(sub))
+      throw new ConfigError(`unknown setting "${key}": agents.<type> takes a worker type`, { key });
+    if (field !== undefined && !PROFILE_KEYS.includes(field))
+      throw unknown(PROFILE_KEYS, 'agents.<type>.* is ');
+  } else if (sub !== undefined) {
+    throw new ConfigError(`unknown setting "${key}": ${head} has no parts`, { key });
   }
-  if (sub) next[head] = { ...((next[head] as Record<string, unknown> | undefined) ?? {}), [sub]: value };
-  else next[head] = value;
-  const valid = validateUserConfig(paths, next);
+  return parts;
+}
+
+// `store` with `value` at `path` (as conf's dotted set does), without changing `store`.
+function withValue(
+  store: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
+  const next = structuredClone(store);
+  let node: Record<string, unknown> = next;
+  for (const part of path.slice(0, -1)) {
+    const child = node[part];
+    node = node[part] =
+      child && typeof child === 'object' && !Array.isArray(child) ? (child as Record<string, unknown>) : {};
+  }
+  node[path[path.length - 1] ?? ''] = value;
+  return next;
+}
+
+// Sets one key (dotted for restart.* and agents.*); the whole result is validated before conf
+// writes it.
+export function setUserConfig(paths: HomePaths, key: string, value: unknown): UserConfig {
+  const path = keyPath(key);
+  const conf = openConf(paths);
+  const valid = validateUserConfig(paths, withValue(conf.store, path, value));
   conf.set(key, value);
   return valid;
 }
 
 export function unsetUserConfig(paths: HomePaths, key: string): UserConfig {
+  keyPath(key);
   const conf = openConf(paths);
   conf.delete(key);
   return validateUserConfig(paths, conf.store);

@@ -4,8 +4,9 @@
 // files that can be rebuilt, on hot paths.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { makeDirectory } from './make-directory.js';
 
 export interface AtomicWriteOptions {
   readonly mode?: number;
@@ -19,7 +20,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const { mode = 0o600, durable = true } = typeof options === 'number' ? { mode: options } : options;
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Not Node's recursive mkdir: it never returns under /proc (see make-directory.ts).
+  await makeDirectory(dir);
   const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   // A new file of our own (O_EXCL), never the target of a planted symbolic link.
   const handle = await open(

@@ -4,9 +4,10 @@
 //   report.json               the report `--json` prints
 //   junit.xml                 the same as JUnit XML
 //   fleet/                    an ephemeral run's own controller home (state, pane logs)
-import { appendFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-file.js';
+import { makeDirectory } from '../fs/make-directory.js';
 
 // Run ids sort by time: 20261123-084249-k3x9.
 export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[a-z0-9]{4}$/;
@@ -21,7 +22,7 @@ export class RunDirectory {
 
   // Creates the directory; one that already holds files of another run is refused rather than mixed.
   static async create(dir: string): Promise<RunDirectory> {
-    await mkdir(join(dir, 'jobs'), { recursive: true, mode: 0o700 });
+    await makeDirectory(join(dir, 'jobs'), 0o700);
     return new RunDirectory(dir);
   }
 

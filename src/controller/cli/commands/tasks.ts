@@ -11,7 +11,7 @@ import { formatDuration } from '../output.js';
 import { DaemonBackend } from '../../daemon-backend.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
-import { parseCount, parseDuration, parsePriority } from '../parse.js';
+import { nonEmpty, parseCount, parseDuration, parsePriority } from '../parse.js';
 import type { TaskSpec } from '../task-file.js';
 
 // The exit code `send --wait` and `result` end with: the task's own, 124 on timeout, 1 otherwise.
@@ -63,7 +63,7 @@ export function registerTasks(program: Command, ctx: CliContext): void {
     .option('--timeout <duration>', 'stop the task after this long (30s, 5m, 1500ms): Ctrl-C, then timed_out')
     .option('--priority <priority>', 'critical, high, normal or low', 'normal')
     .option('--retries <n>', 'run again this many times if its worker dies under it', '0')
-    .option('--file <file>', 'read the task from a file (.json task spec, or a shell script)')
+    .option('--file <file>', 'read the task from a file (a .json or .yaml task spec, or a shell script)')
     .action(
       async (
         worker: string,
@@ -71,7 +71,8 @@ export function registerTasks(program: Command, ctx: CliContext): void {
         opts: { wait?: boolean; timeout?: string; priority: string; retries: string; file?: string },
       ) => {
         let spec: TaskSpec;
-        if (opts.file) {
+        if (opts.file !== undefined) {
+          nonEmpty(opts.file, '--file', 'a file');
           if (words.length > 0) throw new UsageError('give the command after -- or in --file, not both', {});
           const { readTaskFile } = await import('../task-file.js');
           spec = await readTaskFile(opts.file);
@@ -84,7 +85,10 @@ export function registerTasks(program: Command, ctx: CliContext): void {
           worker,
           command: spec.command,
           priority: spec.priority ?? parsePriority(opts.priority),
-          timeoutMs: opts.timeout ? parseDuration(opts.timeout, '--timeout') : (spec.timeoutMs ?? undefined),
+          timeoutMs:
+            opts.timeout !== undefined
+              ? parseDuration(opts.timeout, '--timeout')
+              : (spec.timeoutMs ?? undefined),
           retries: spec.retries ?? parseCount(opts.retries, '--retries', 100),
         };
         const queued = await ctx.call<TaskResult>('send', params);

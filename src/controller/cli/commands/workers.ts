@@ -1,5 +1,4 @@
 // add-worker, remove-worker, list, revive, capture, attach.
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../../domain/errors.js';
 import type { WorkerView } from '../../../application/views.js';
@@ -7,7 +6,15 @@ import { socketArgs } from '../../../infrastructure/tmux/transport.js';
 import { renderWorkers } from '../../status-view.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
-import { collect, parseCount, parseEnvPairs, parseRole, parseWorkerType } from '../parse.js';
+import {
+  collect,
+  nonEmpty,
+  parseCount,
+  parseEnvPairs,
+  parseProject,
+  parseRole,
+  parseWorkerType,
+} from '../parse.js';
 
 export function registerWorkers(program: Command, ctx: CliContext): void {
   program
@@ -38,9 +45,9 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
       }) => {
         const worker = await ctx.call<WorkerView>('addWorker', {
           type: parseWorkerType(opts.type),
-          project: resolve(opts.project),
-          ...(opts.name ? { name: opts.name } : {}),
-          ...(opts.role ? { role: parseRole(opts.role) } : {}),
+          project: parseProject(opts.project),
+          ...(opts.name !== undefined ? { name: nonEmpty(opts.name, '--name', 'a name') } : {}),
+          ...(opts.role !== undefined ? { role: parseRole(opts.role) } : {}),
           ...(opts.interactive ? { interactive: true } : {}),
           env: parseEnvPairs(opts.env),
         });
