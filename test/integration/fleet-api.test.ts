@@ -1,7 +1,7 @@
 // The TypeScript API (Fleet.ephemeral) end to end: real tmux on a private socket, real bash panes.
 // Jobs wait on gate files rather than sleeping, so "at most two at once" and "abort mid-run" are
 // observed at a moment the test controls instead of guessed from timing.
-import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -344,7 +344,9 @@ describe('sessions left by an owner that was killed outright', () => {
     const kept = await Fleet.ephemeral({ ...base, session: 'kept' });
     await kept.close({ keepWorkers: true });
     // The orphan's owner "dies": its stamp now names a process that has exited.
-    const gone = spawnSync('true').pid ?? 0;
+    // A pid above the kernel's pid_max: no process can ever have it. (The pid of a process that
+    // just exited could be handed out again while the whole suite spawns thousands of processes.)
+    const gone = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) + 1;
     await tmux.tmux('set-option', '-t', 'orphan', '@tmuxorch_owner_pid', String(gone));
     expect((await readdir(join(home, 'ephemeral'))).length).toBe(2);
 
