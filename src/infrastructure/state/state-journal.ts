@@ -86,7 +86,7 @@ export class JournalWriter {
 
   async append(text: string): Promise<void> {
     if (this.fd === null) {
-      mkdirSync(dirname(this.file), { recursive: true });
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
       this.fd = openSync(this.file, 'a', 0o600);
       this.bytes = fstatSync(this.fd).size;
     }
@@ -99,7 +99,7 @@ export class JournalWriter {
   // Empties the journal (its content is in a durable snapshot now).
   async reset(): Promise<void> {
     await this.close();
-    await mkdir(dirname(this.file), { recursive: true });
+    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
     const handle = await open(this.file, 'w', 0o600);
     await handle.datasync();
     await handle.close();
