@@ -5,6 +5,11 @@
 // is typed, so a controller that dies mid-task finds it again and collects it from the log.
 // After Ctrl-C the worker stays busy until its shell answers a ready probe: keys for the next
 // task must never reach a program that is still running.
+//
+// Typing that timed out has an unknown outcome (a frozen tmux server runs it once it wakes): the
+// task stays `running` and its worker busy until tmux answers again, then the log tells whether
+// the task began. A timeout never makes the worker dead. At shutdown dispatching stops first
+// and every dispatch in flight ends (its task saved as running) before the final snapshot.
 import { EventEmitter } from 'node:events';
 import { nanoid } from 'nanoid';
 import { TIMEOUT_EXIT_CODE, isTerminal, mayRetry, nextQueuedTask, newTask } from '../domain/task.js';
@@ -18,6 +23,11 @@ import { rotateWorkerLog } from './log-rotation.js';
 import { recoverPrompt, type PromptRecoveryDeps } from './prompt-recovery.js';
 import type { TaskFiles } from './task-files.js';
 import type { TaskEndEvent } from './worker-channel.js';
+import { readLogEvidence } from './log-evidence.js';
+import { isTmuxTimeout, waitForTmuxAnswer } from './tmux-outcome.js';
+
+// How long after tmux answers again a task typed during the freeze has to show its BEGIN marker.
+const BEGIN_GRACE_MS = 10_000;
 
 export type NewTask = TaskRequest;
 
@@ -40,6 +50,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly completion: TaskCompletion;
   private readonly dispatching = new Set<string>();
+  private readonly inflight = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(private readonly deps: TaskRunnerDeps) {
     super();
@@ -59,7 +71,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
 
   // Starts the next queued task of a worker if it is idle.
   pump(workerId: string): void {
-    if (this.dispatching.has(workerId)) return;
+    if (this.closed || this.dispatching.has(workerId)) return;
     const { store } = this.deps;
     const worker = store.worker(workerId);
     if (!worker || !isDispatchable(worker)) return;
@@ -67,7 +79,15 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     if (!task) return;
     const limited = rateLimitedUntil(worker, Date.now());
     if (limited !== null) return this.pumpAt(workerId, limited);
-    void this.dispatch(worker, task);
+    const done = this.dispatch(worker, task).finally(() => this.inflight.delete(done));
+    this.inflight.add(done);
+  }
+
+  // Shutdown, first step: no task is typed from now on; resolves once every dispatch in flight
+  // has returned (its task is in the store as running, its keys sent).
+  async stopDispatching(): Promise<void> {
+    this.closed = true;
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
   // A rate-limited agent worker takes its queue up again when the limit resets.
@@ -134,6 +154,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
         workerId: worker.id,
         error: String(error),
       });
+      if (running && isTmuxTimeout(error)) {
+        // Typed or not, nobody knows yet: never judge the worker on a timeout.
+        void this.afterTimedOutTyping(worker.id, running);
+        return;
+      }
       if (running)
         this.interrupt(worker.id, `could not type the task into its pane (${String(error)})`, true);
       this.deps.onWorkerStuck(worker.id, 'its pane did not accept keys');
@@ -142,6 +167,53 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       // A fast task can end before its dispatch returns (its pump saw us still dispatching).
       this.pump(worker.id);
     }
+  }
+
+  // Once tmux answers again, the log says whether the typed task began; keys that never arrived
+  // hand the task back to the queue and bring the shell back to its prompt.
+  private async afterTimedOutTyping(workerId: string, task: Task): Promise<void> {
+    const { server, store, logger } = this.deps;
+    const answered = await waitForTmuxAnswer(server);
+    const channel = this.deps.channel(workerId);
+    if (!answered || !channel || task.logOffset === null) return;
+    const deadline = Date.now() + BEGIN_GRACE_MS;
+    for (;;) {
+      if (store.task(task.id)?.status !== 'running') return;
+      const evidence = await readLogEvidence(channel.logFile, [task], task.logOffset);
+      if (evidence.begun.has(task.id) || evidence.ended.has(task.id)) {
+        logger.info('task typed while tmux did not answer has begun', { taskId: task.id, workerId });
+        await channel.drain();
+        return;
+      }
+      if (Date.now() > deadline || this.closed) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    if (this.closed) return;
+    logger.warn('task typed while tmux did not answer never began; queued again', { taskId: task.id, workerId });
+    this.interrupt(workerId, 'its keys were lost while tmux did not answer', true);
+    void recoverPrompt(this.deps, workerId, () => this.pump(workerId));
+  }
+
+  // A task the pane log shows ended while the state did not know (a lost journal line, a
+  // restored backup): collected from the log, never typed again. The worker's state is left
+  // to the caller (another task may be running on it).
+  async collectFromLog(workerId: string, task: Task, event: TaskEndEvent): Promise<void> {
+    const { store } = this.deps;
+    let current = store.task(task.id);
+    if (!current || isTerminal(current.status)) return;
+    if (current.status === 'queued') {
+      current = store.putTask(
+        transitionTask(current, 'running', {
+          attempts: current.attempts + 1,
+          startedAt: current.startedAt ?? current.createdAt,
+        }),
+      );
+    }
+    this.clearTimer(current.id);
+    this.deps.channel(workerId)?.forget(current.id);
+    const output = this.deps.redact(workerId, event.output);
+    const raw = this.deps.redact(workerId, event.rawOutput);
+    await this.completion.collected(current, event.exitCode, event.endedAtMs, output, raw);
   }
 
   private async runInteractive(workerId: string, task: Task): Promise<void> {
