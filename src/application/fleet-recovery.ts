@@ -126,7 +126,12 @@ export class FleetRecovery {
         worker.state === 'starting' ||
         worker.state === 'reviving' ||
         (worker.state === 'busy' && !runningTask);
-      if (worker.state === 'dead') rt.monitor.scheduleRevive(worker.id);
+      if (worker.state === 'dead') {
+        // Its pane is gone: a task the state still shows running on it was cut off (a revived
+        // pane would otherwise be idle under a task that never ends).
+        rt.runner.interrupt(worker.id, `worker ${worker.name} was dead when the controller started`);
+        rt.monitor.scheduleRevive(worker.id);
+      }
       if (!transient) continue;
       const channel = rt.channelFor(worker.id);
       let next: Worker = worker.state === 'reviving' ? transitionWorker(worker, 'starting') : worker;
