@@ -92,7 +92,10 @@ export class FleetRecovery {
       for (const task of open) {
         const end = evidence.ended.get(task.id);
         if (end) {
-          rt.logger.info('task collected from its pane log at start-up', { taskId: task.id, status: task.status });
+          rt.logger.info('task collected from its pane log at start-up', {
+            taskId: task.id,
+            status: task.status,
+          });
           await rt.runner.collectFromLog(worker.id, task, end);
         }
       }

@@ -79,7 +79,11 @@ async function feed(
 }
 
 // Reads what `logFile` (and its `.1`) say about `tasks` from `from` on.
-export async function readLogEvidence(logFile: string, tasks: readonly Task[], from: number): Promise<LogEvidence> {
+export async function readLogEvidence(
+  logFile: string,
+  tasks: readonly Task[],
+  from: number,
+): Promise<LogEvidence> {
   const ended = new Map<string, TaskEndEvent>();
   const begun = new Map<string, BegunTask>();
   const ids = tasks.map((t) => t.id).filter(isSafeMarkerId);

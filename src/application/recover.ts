@@ -20,7 +20,11 @@ import type { Worker } from '../domain/worker.js';
 import type { Settings } from '../infrastructure/config/settings.js';
 import { workerLogFile } from '../infrastructure/config/paths.js';
 import { secretValuesOf } from '../infrastructure/logs/logger.js';
-import { salvageJournal, salvageSnapshot, type SalvagedSnapshot } from '../infrastructure/state/state-salvage.js';
+import {
+  salvageJournal,
+  salvageSnapshot,
+  type SalvagedSnapshot,
+} from '../infrastructure/state/state-salvage.js';
 import { STATE_VERSION, type FleetState } from '../infrastructure/state/state-schema.js';
 import { StateStore } from '../infrastructure/state/state-store.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
@@ -38,7 +42,11 @@ export interface SourceReport {
 
 export interface RecoverReport {
   readonly home: string;
-  readonly sources: { readonly state: SourceReport; readonly backup: SourceReport; readonly journal: SourceReport };
+  readonly sources: {
+    readonly state: SourceReport;
+    readonly backup: SourceReport;
+    readonly journal: SourceReport;
+  };
   readonly workers: number;
   readonly tasks: number;
   // Tasks the pane logs showed ended: collected with their exit codes.
@@ -69,10 +77,20 @@ function isNewer(a: Task, b: Task): boolean {
 }
 
 function source(file: string, s: SalvagedSnapshot): SourceReport {
-  return { file, present: s.present, intact: s.intact, records: s.workers.length + s.tasks.length, skipped: s.skipped };
+  return {
+    file,
+    present: s.present,
+    intact: s.intact,
+    records: s.workers.length + s.tasks.length,
+    skipped: s.skipped,
+  };
 }
 
-export async function recoverHome(settings: Settings, server: TmuxServer, now = new Date()): Promise<RecoverReport> {
+export async function recoverHome(
+  settings: Settings,
+  server: TmuxServer,
+  now = new Date(),
+): Promise<RecoverReport> {
   const { paths } = settings;
   const [state, backup, journal] = await Promise.all([
     salvageSnapshot(paths.stateFile),
@@ -81,7 +99,10 @@ export async function recoverHome(settings: Settings, server: TmuxServer, now = 
   ]);
   const panes = await server.listPanes();
   if (!panes.known) {
-    throw new TmuxTimeoutError(`tmux did not answer (${panes.reason}): nothing was changed; run tmuxorch recover again`, {});
+    throw new TmuxTimeoutError(
+      `tmux did not answer (${panes.reason}): nothing was changed; run tmuxorch recover again`,
+      {},
+    );
   }
   const tagged = new Map<string, PaneRow[]>();
   for (const pane of panes.value) {
@@ -140,7 +161,12 @@ export async function recoverHome(settings: Settings, server: TmuxServer, now = 
   };
   for (const task of tasks.values()) {
     if (!isTerminal(task.status) && !workers.has(task.workerId)) {
-      tasks.set(task.id, { ...task, status: 'lost', finishedAt: now.toISOString(), reason: 'its worker record was lost' });
+      tasks.set(task.id, {
+        ...task,
+        status: 'lost',
+        finishedAt: now.toISOString(),
+        reason: 'its worker record was lost',
+      });
       report.lost.push(task.id);
     }
   }
@@ -167,7 +193,8 @@ export async function recoverHome(settings: Settings, server: TmuxServer, now = 
           }
           await files.writeOutput(task.id, redact(end.output), redact(end.rawOutput));
           const started = task.startedAt ?? task.createdAt;
-          const ended = end.endedAtMs === null ? now : new Date(Math.max(Math.round(end.endedAtMs), Date.parse(started)));
+          const ended =
+            end.endedAtMs === null ? now : new Date(Math.max(Math.round(end.endedAtMs), Date.parse(started)));
           tasks.set(task.id, {
             ...task,
             status: statusForExit(end.exitCode),
@@ -185,7 +212,13 @@ export async function recoverHome(settings: Settings, server: TmuxServer, now = 
           if (pane) requeue(task, 'it never began (found by recover)', true);
           else requeue(task, 'its pane was gone at recover');
         } else if (begun && pane) {
-          tasks.set(task.id, { ...task, status: 'running', attempts: Math.max(task.attempts, 1), logOffset: begun.offset, startedAt: task.startedAt ?? now.toISOString() });
+          tasks.set(task.id, {
+            ...task,
+            status: 'running',
+            attempts: Math.max(task.attempts, 1),
+            logOffset: begun.offset,
+            startedAt: task.startedAt ?? now.toISOString(),
+          });
         }
       }
       // One task at a time per worker: the latest begun keeps running, any other goes back.
@@ -198,20 +231,34 @@ export async function recoverHome(settings: Settings, server: TmuxServer, now = 
     const hasRunning = [...tasks.values()].some((t) => t.workerId === worker.id && t.status === 'running');
     let next: Worker;
     if (pane) {
-      const state = hasRunning ? 'busy' : worker.state === 'idle' || worker.state === 'busy' ? 'idle' : worker.state;
+      const state = hasRunning
+        ? 'busy'
+        : worker.state === 'idle' || worker.state === 'busy'
+          ? 'idle'
+          : worker.state;
       // A worker caught starting, reviving or busy without a task is probed by the daemon.
       const settled = state === 'reviving' ? 'starting' : state;
       next = { ...worker, state: settled, paneId: pane.paneId, windowId: pane.windowId };
     } else {
       for (const task of [...tasks.values()]) {
-        if (task.workerId === worker.id && task.status === 'running' && !report.leftToCollect.includes(task.id))
+        if (
+          task.workerId === worker.id &&
+          task.status === 'running' &&
+          !report.leftToCollect.includes(task.id)
+        )
           requeue(task, 'its pane was gone at recover');
       }
       const dead = (tagged.get(worker.id) ?? [])[0];
       next =
         worker.state === 'failed' || worker.state === 'dead'
           ? worker
-          : { ...worker, state: 'dead', paneId: dead?.paneId ?? null, windowId: dead?.windowId ?? null, lastError: 'its pane was gone at recover' };
+          : {
+              ...worker,
+              state: 'dead',
+              paneId: dead?.paneId ?? null,
+              windowId: dead?.windowId ?? null,
+              lastError: 'its pane was gone at recover',
+            };
       if (next.state === 'dead') report.deadWorkers.push(worker.name);
     }
     workers.set(worker.id, next);
@@ -251,7 +298,11 @@ export async function recoverHome(settings: Settings, server: TmuxServer, now = 
   };
   return {
     home: settings.home,
-    sources: { state: source(paths.stateFile, state), backup: source(paths.stateBackup, backup), journal: journalReport },
+    sources: {
+      state: source(paths.stateFile, state),
+      backup: source(paths.stateBackup, backup),
+      journal: journalReport,
+    },
     workers: merged.workers.length,
     tasks: merged.tasks.length,
     ...report,

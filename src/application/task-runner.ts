@@ -189,7 +189,10 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     if (this.closed) return;
-    logger.warn('task typed while tmux did not answer never began; queued again', { taskId: task.id, workerId });
+    logger.warn('task typed while tmux did not answer never began; queued again', {
+      taskId: task.id,
+      workerId,
+    });
     this.interrupt(workerId, 'its keys were lost while tmux did not answer', true);
     void recoverPrompt(this.deps, workerId, () => this.pump(workerId));
   }

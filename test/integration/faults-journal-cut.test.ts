@@ -26,7 +26,10 @@ it('a finished task whose last journal lines were cut is collected from the log,
   const dir = await fleet.project('side');
   const tasks = await Promise.all(
     [0, 1, 2].map((i) =>
-      fleet.fleet.send({ worker: 'cut', command: `echo ran >> ${join(dir, `t${i}`)}; echo out-${i}; exit ${i}` }),
+      fleet.fleet.send({
+        worker: 'cut',
+        command: `echo ran >> ${join(dir, `t${i}`)}; echo out-${i}; exit ${i}`,
+      }),
     ),
   );
   for (const task of tasks) await fleet.fleet.wait(task.id);
@@ -51,7 +54,8 @@ it('a finished task whose last journal lines were cut is collected from the log,
   const [first, second, third] = tasks.map((task) => task.id);
   const kept = journal.split('\n').filter((line) => {
     if (line.includes(`"id":"${first}"`)) return !/"status":"(succeeded|failed)"/.test(line);
-    if (line.includes(`"id":"${second}"`) || line.includes(`"id":"${third}"`)) return line.includes('"status":"queued"');
+    if (line.includes(`"id":"${second}"`) || line.includes(`"id":"${third}"`))
+      return line.includes('"status":"queued"');
     return true;
   });
   await copyFile(snapshot, stateFile);

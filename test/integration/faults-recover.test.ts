@@ -52,9 +52,12 @@ it('recovers a restored backup plus scribbled lines: every intact record kept, n
   for (const task of first) await fleet.fleet.wait(task.id);
   // The backup is taken while the second batch runs: its tasks are queued or running in it.
   const second = await batch(12, 'sleep 0.2; ');
-  await waitFor(() => fleet.fleet.status({ withOutput: false }).then((s) => s.tasks.some((x) => x.status === 'running')), {
-    message: 'a task of the second batch running',
-  });
+  await waitFor(
+    () => fleet.fleet.status({ withOutput: false }).then((s) => s.tasks.some((x) => x.status === 'running')),
+    {
+      message: 'a task of the second batch running',
+    },
+  );
   await fleet.fleet.rt.store.compact();
   const backupCopy = join(fleet.tmp.dir, 'backup.copy');
   await copyFile(stateFile, backupCopy);
@@ -65,7 +68,9 @@ it('recovers a restored backup plus scribbled lines: every intact record kept, n
   const journal = await waitFor(
     async () => {
       const text = await readFile(stateJournal, 'utf8');
-      return third.every((x) => text.includes(`"id":"${x.id}","workerId"`) && text.split(x.id).length > 3) ? text : null;
+      return third.every((x) => text.includes(`"id":"${x.id}","workerId"`) && text.split(x.id).length > 3)
+        ? text
+        : null;
     },
     { timeoutMs: 10_000, message: 'third batch journaled' },
   );

@@ -33,7 +33,9 @@ it('stop + start during bursts: every task runs exactly once and keeps its outpu
       Array.from({ length: 30 }, () => {
         const index = n++;
         const command = `echo ran >> ${join(side, `t${index}`)}; echo out-${index}`;
-        return t.fleet.send({ worker: workers[index % 3] ?? 'stop-a', command }).then((task) => ({ task, index }));
+        return t.fleet
+          .send({ worker: workers[index % 3] ?? 'stop-a', command })
+          .then((task) => ({ task, index }));
       }),
     );
     sent.push(...burst);

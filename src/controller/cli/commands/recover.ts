@@ -9,7 +9,9 @@ function summary(r: RecoverReport): string {
   const src = (name: string, s: RecoverReport['sources']['state']): string =>
     s.present ? `  ${name}: ${s.records} records kept, ${s.skipped} unreadable skipped` : `  ${name}: absent`;
   const list = (label: string, items: readonly string[]): string[] =>
-    items.length > 0 ? [`  ${label} (${items.length}): ${items.slice(0, 20).join(', ')}${items.length > 20 ? ', …' : ''}`] : [];
+    items.length > 0
+      ? [`  ${label} (${items.length}): ${items.slice(0, 20).join(', ')}${items.length > 20 ? ', …' : ''}`]
+      : [];
   return [
     `recovered ${r.home}: ${r.workers} workers, ${r.tasks} tasks`,
     src('state.json', r.sources.state),
@@ -33,14 +35,16 @@ export function registerRecover(program: Command, ctx: CliContext): void {
     .command('recover')
     .description('rebuild a clean state from every intact record and the pane logs (daemon stopped)')
     .action(async () => {
-      const [{ recoverHome }, { ExecTransport }, { TmuxServer }, env, pid, { RpcClient }] = await Promise.all([
-        import('../../../application/recover.js'),
-        import('../../../infrastructure/tmux/exec-transport.js'),
-        import('../../../infrastructure/tmux/server.js'),
-        import('../../../infrastructure/process/environment.js'),
-        import('../../../infrastructure/process/pid-file.js'),
-        import('../../rpc-client.js'),
-      ]);
+      const [{ recoverHome }, { ExecTransport }, { TmuxServer }, env, pid, { RpcClient }] = await Promise.all(
+        [
+          import('../../../application/recover.js'),
+          import('../../../infrastructure/tmux/exec-transport.js'),
+          import('../../../infrastructure/tmux/server.js'),
+          import('../../../infrastructure/process/environment.js'),
+          import('../../../infrastructure/process/pid-file.js'),
+          import('../../rpc-client.js'),
+        ],
+      );
       const settings = await ctx.withUserConfig();
       const holder = await pid.readPidFile(settings.paths.pidFile);
       const answering = await RpcClient.connect(settings.paths.socketFile, 1_000).then(
@@ -53,7 +57,9 @@ export function registerRecover(program: Command, ctx: CliContext): void {
           { pid: holder },
         );
       }
-      const server = new TmuxServer(new ExecTransport({ socket: settings.socket, env: env.tmuxProcessEnv(process.env) }));
+      const server = new TmuxServer(
+        new ExecTransport({ socket: settings.socket, env: env.tmuxProcessEnv(process.env) }),
+      );
       const report = await recoverHome(settings, server);
       ctx.print(report, () => summary(report));
     });
