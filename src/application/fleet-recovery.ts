@@ -89,6 +89,7 @@ export class FleetRecovery {
       if (open.length === 0) continue;
       const channel = rt.channelFor(worker.id);
       const evidence = await readLogEvidence(channel.logFile, open, scanStart(tasks));
+      let collected = false;
       for (const task of open) {
         const end = evidence.ended.get(task.id);
         if (end) {
@@ -97,6 +98,7 @@ export class FleetRecovery {
             status: task.status,
           });
           await rt.runner.collectFromLog(worker.id, task, end);
+          collected = true;
         }
       }
       const begun = [...evidence.begun.entries()]
@@ -115,6 +117,10 @@ export class FleetRecovery {
         );
         const current = rt.store.requireWorker(worker.id);
         if (current.state === 'idle') rt.store.putWorker(transitionWorker(current, 'busy'));
+      } else if (!stillRunning && collected) {
+        // Its last task ended (the END marker proves the shell went on): idle, as a live collect does.
+        const current = rt.store.requireWorker(worker.id);
+        if (current.state === 'busy') rt.store.putWorker(transitionWorker(current, 'idle'));
       }
     }
     await rt.store.flush();
