@@ -237,11 +237,17 @@ export class FleetController {
   }
 
   // Stops the controller; `killWorkers` also closes the tmux session.
+  // Dispatching stops first and every dispatch in flight ends before the final snapshot: a task
+  // whose keys were sent is in it as running (the next start collects it from the log), one
+  // never typed is in it as queued; none can be typed again, none ends empty-handed.
   async shutdown(options: { killWorkers?: boolean } = {}): Promise<void> {
     if (this.healthTimer) clearInterval(this.healthTimer);
     this.recovery.stop();
     this.rt.monitor.stop();
+    await this.rt.runner.stopDispatching();
     this.rt.runner.stop();
+    // What the logs hold already is collected now rather than by the next start.
+    await Promise.all([...this.rt.channels.values()].map((c) => c.drain()));
     await this.rt.store.compact();
     await this.rt.store.close();
     await this.rt.connection.close();

@@ -10,9 +10,11 @@
 // The session, window 0 and every worker are re-created in their project directories.
 import PQueue from 'p-queue';
 import { decideRestart, type RestartPolicy } from '../domain/restart-policy.js';
+import { transitionTask, type Task } from '../domain/task.js';
 import { isSupervised, transitionWorker, type Worker } from '../domain/worker.js';
 import { sameServer, type ServerIdentity } from '../infrastructure/tmux/format.js';
 import type { FleetRuntime } from './fleet-runtime.js';
+import { readLogEvidence, scanStart } from './log-evidence.js';
 
 const SESSION_POLICY: RestartPolicy = {
   maxRestarts: 10,
@@ -56,6 +58,7 @@ export class FleetRecovery {
   // Opens every worker's log channel at the right offset and collects tasks that already ended.
   private async openChannels(): Promise<void> {
     const { rt } = this;
+    await this.collectFromLogs();
     const running = rt.store.tasks().filter((t) => t.status === 'running');
     for (const worker of rt.store.workers()) {
       if (worker.state === 'stopped') continue;
@@ -67,6 +70,62 @@ export class FleetRecovery {
     await Promise.all([...rt.channels.values()].map((c) => c.drain()));
   }
 
+  // The state can be behind the logs (a journal line lost, an older snapshot restored): a task
+  // still queued or running there whose END marker is in its worker's log is collected with its
+  // exit code, never typed again; one queued whose BEGIN marker is there (its dispatch was not
+  // recorded) is running. See ARCHITECTURE.md, "What a lost journal line costs".
+  private async collectFromLogs(): Promise<void> {
+    const { rt } = this;
+    const byWorker = new Map<string, Task[]>();
+    for (const task of rt.store.taskValues()) {
+      const list = byWorker.get(task.workerId) ?? [];
+      list.push(task);
+      byWorker.set(task.workerId, list);
+    }
+    for (const worker of rt.store.workers()) {
+      if (worker.state === 'stopped' || worker.mode === 'interactive') continue;
+      const tasks = byWorker.get(worker.id) ?? [];
+      const open = tasks.filter((t) => t.status === 'queued' || t.status === 'running');
+      if (open.length === 0) continue;
+      const channel = rt.channelFor(worker.id);
+      const evidence = await readLogEvidence(channel.logFile, open, scanStart(tasks));
+      let collected = false;
+      for (const task of open) {
+        const end = evidence.ended.get(task.id);
+        if (end) {
+          rt.logger.info('task collected from its pane log at start-up', {
+            taskId: task.id,
+            status: task.status,
+          });
+          await rt.runner.collectFromLog(worker.id, task, end);
+          collected = true;
+        }
+      }
+      const begun = [...evidence.begun.entries()]
+        .map(([id, b]) => ({ task: rt.store.task(id), offset: b.offset }))
+        .filter((b): b is { task: Task; offset: number } => b.task?.status === 'queued');
+      const stillRunning = rt.runner.runningTaskOf(worker.id);
+      const latest = begun.sort((a, b) => b.offset - a.offset)[0];
+      if (latest && !stillRunning) {
+        // Started while the state did not record it: running from its BEGIN line on.
+        rt.store.putTask(
+          transitionTask(latest.task, 'running', {
+            attempts: latest.task.attempts + 1,
+            startedAt: latest.task.startedAt ?? new Date().toISOString(),
+            logOffset: latest.offset,
+          }),
+        );
+        const current = rt.store.requireWorker(worker.id);
+        if (current.state === 'idle') rt.store.putWorker(transitionWorker(current, 'busy'));
+      } else if (!stillRunning && collected) {
+        // Its last task ended (the END marker proves the shell went on): idle, as a live collect does.
+        const current = rt.store.requireWorker(worker.id);
+        if (current.state === 'busy') rt.store.putWorker(transitionWorker(current, 'idle'));
+      }
+    }
+    await rt.store.flush();
+  }
+
   // Workers caught half-way (starting, reviving, busy without a task) are checked with a probe.
   private async settleTransientStates(): Promise<void> {
     const { rt } = this;
@@ -76,7 +135,12 @@ export class FleetRecovery {
         worker.state === 'starting' ||
         worker.state === 'reviving' ||
         (worker.state === 'busy' && !runningTask);
-      if (worker.state === 'dead') rt.monitor.scheduleRevive(worker.id);
+      if (worker.state === 'dead') {
+        // Its pane is gone: a task the state still shows running on it was cut off (a revived
+        // pane would otherwise be idle under a task that never ends).
+        rt.runner.interrupt(worker.id, `worker ${worker.name} was dead when the controller started`);
+        rt.monitor.scheduleRevive(worker.id);
+      }
       if (!transient) continue;
       const channel = rt.channelFor(worker.id);
       let next: Worker = worker.state === 'reviving' ? transitionWorker(worker, 'starting') : worker;

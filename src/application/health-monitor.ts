@@ -1,7 +1,8 @@
 // The health sweep and revival: one `list-panes -a` per sweep judges every worker (domain
 // assessWorkers); a dead worker is revived on the restart policy's schedule (capped exponential
 // backoff, a restart limit per window, then `failed` with the reason). A sweep whose query timed
-// out changes nothing: a slow tmux server is "unknown", never "dead" (no restart storms).
+// out changes nothing: a slow tmux server is "unknown", never "dead" (no restart storms). Two live
+// panes carrying one worker's tag are reconciled to one.
 import PQueue from 'p-queue';
 import { assessWorkers, type WorkerVerdict } from '../domain/health.js';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../domain/restart-policy.js';
 import { isSupervised, transitionWorker, type Worker } from '../domain/worker.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
+import type { PaneRow } from '../infrastructure/tmux/format.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { FleetStore } from './fleet-store.js';
 import type { TaskRunner } from './task-runner.js';
@@ -61,7 +63,7 @@ export class HealthMonitor {
       logger.warn('health sweep skipped: tmux did not answer', { reason: panes.reason });
       return { checkedAt, complete: false, reason: panes.reason, verdicts: [] };
     }
-    const verdicts = assessWorkers(store.workers(), panes.value, store.session);
+    const verdicts = assessWorkers(store.workers(), await this.oneLivePaneEach(panes.value), store.session);
     for (const verdict of verdicts) {
       const worker = store.worker(verdict.workerId);
       if (!worker) continue;
@@ -80,6 +82,35 @@ export class HealthMonitor {
     }
     store.flushSoon();
     return { checkedAt, complete: true, reason: null, verdicts };
+  }
+
+  // Exactly one live pane per worker tag: a second one (left by a command that timed out and ran
+  // late, e.g. a respawn and a new window for the same revive) would pipe into the same log. The
+  // worker's recorded pane is kept, any other closed.
+  private async oneLivePaneEach(panes: readonly PaneRow[]): Promise<PaneRow[]> {
+    const { store, server, logger } = this.deps;
+    const live = new Map<string, PaneRow[]>();
+    for (const pane of panes) {
+      if (pane.sessionName !== store.session || !pane.workerId || pane.paneDead) continue;
+      live.set(pane.workerId, [...(live.get(pane.workerId) ?? []), pane]);
+    }
+    const closed = new Set<string>();
+    for (const [workerId, group] of live) {
+      const worker = store.worker(workerId);
+      if (group.length < 2 || !worker) continue;
+      const keep = group.find((p) => p.paneId === worker.paneId) ?? group[0];
+      for (const pane of group) {
+        if (pane === keep) continue;
+        logger.warn('second pane for one worker closed', {
+          workerId,
+          paneId: pane.paneId,
+          kept: keep?.paneId,
+        });
+        await server.pane(pane.paneId).kill();
+        closed.add(pane.paneId);
+      }
+    }
+    return closed.size === 0 ? [...panes] : panes.filter((p) => !closed.has(p.paneId));
   }
 
   // Records a death, hands its running task back (or marks it lost) and schedules a revival.

@@ -9,7 +9,9 @@ import type { Logger } from '../infrastructure/logs/logger.js';
 import type { AgentTasks } from './agent-tasks.js';
 import type { FleetStore } from './fleet-store.js';
 import { readSlice, type TaskFiles } from './task-files.js';
-import type { WorkerChannel } from './worker-channel.js';
+import type { TaskEndEvent, WorkerChannel } from './worker-channel.js';
+import { SECRET_LOST_REASON } from './secret-inputs.js';
+import type { InteractiveOutcome } from './interactive-tasks.js';
 
 export interface TaskCompletionDeps {
   readonly store: FleetStore;
@@ -54,6 +56,45 @@ export class TaskCompletion {
     }
     const settled = await this.deps.agents.settle(task, exitCode, output);
     await this.finish(task, settled.status, exitCode, output, raw, settled.reason, finishedAt, settled.agent);
+  }
+
+  // A task's end marker as its channel read it; the output redacted before anything stores it.
+  fromMarker(task: Task, event: TaskEndEvent): Promise<void> {
+    const output = this.deps.redact(task.workerId, event.output);
+    const raw = this.deps.redact(task.workerId, event.rawOutput);
+    return this.collected(task, event.exitCode, event.endedAtMs, output, raw);
+  }
+
+  // A task the pane log shows ended while the state did not know (a lost journal line, a
+  // restored backup): it ran, so a queued one counts the attempt it made.
+  fromLog(task: Task, event: TaskEndEvent): Promise<void> {
+    const ran =
+      task.status === 'queued'
+        ? this.deps.store.putTask(
+            transitionTask(task, 'running', {
+              attempts: task.attempts + 1,
+              startedAt: task.startedAt ?? task.createdAt,
+            }),
+          )
+        : task;
+    return this.fromMarker(ran, event);
+  }
+
+  // An interactive agent's turn, as its screen and hooks told it.
+  fromTurn(task: Task, o: InteractiveOutcome): Promise<void> {
+    return this.finish(task, o.status, o.exitCode, o.output, o.raw, o.reason, new Date(), o.agent);
+  }
+
+  // A task whose secret only the previous controller knew: failed with the reason, nothing typed.
+  async secretLost(task: Task): Promise<void> {
+    const started = this.deps.store.putTask(
+      transitionTask(task, 'running', { startedAt: new Date().toISOString() }),
+    );
+    await this.finish(started, 'failed', null, '', '', SECRET_LOST_REASON);
+    this.deps.logger.warn('task failed: its secret was lost with a restart', {
+      taskId: task.id,
+      workerId: task.workerId,
+    });
   }
 
   async partial(task: Task, status: TaskStatus, exitCode: number | null, reason: string): Promise<void> {

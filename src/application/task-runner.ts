@@ -5,6 +5,11 @@
 // is typed, so a controller that dies mid-task finds it again and collects it from the log.
 // After Ctrl-C the worker stays busy until its shell answers a ready probe: keys for the next
 // task must never reach a program that is still running.
+//
+// Typing that timed out has an unknown outcome (a frozen tmux server runs it once it wakes): the
+// task stays `running` and its worker busy until tmux answers again, then the log tells whether
+// the task began. A timeout never makes the worker dead. At shutdown dispatching stops first
+// and every dispatch in flight ends (its task saved as running) before the final snapshot.
 import { EventEmitter } from 'node:events';
 import { nanoid } from 'nanoid';
 import { TIMEOUT_EXIT_CODE, isTerminal, mayRetry, nextQueuedTask, newTask } from '../domain/task.js';
@@ -18,6 +23,10 @@ import { rotateWorkerLog } from './log-rotation.js';
 import { recoverPrompt, type PromptRecoveryDeps } from './prompt-recovery.js';
 import type { TaskFiles } from './task-files.js';
 import type { TaskEndEvent } from './worker-channel.js';
+import { SecretInputs } from './secret-inputs.js';
+import { TaskTimers } from './task-timers.js';
+import { outcomeOfTimedOutTyping } from './timed-out-typing.js';
+import { isTmuxTimeout } from './tmux-outcome.js';
 
 export type NewTask = TaskRequest;
 
@@ -36,28 +45,21 @@ export interface TaskRunnerEvents {
   finished: [Task];
 }
 
-// What a task runs when its stored command or prompt had a secret cut out (memory only).
-interface SecretInput {
-  readonly command: string;
-  readonly prompt: string | null;
-}
-
-// What a task that lost its secret says, instead of running a command with `***` in it.
-export const SECRET_LOST_REASON =
-  'its command held a secret, which is kept in memory only, and the controller restarted before it ran: send it again';
-
 export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new TaskTimers();
   private readonly completion: TaskCompletion;
   private readonly dispatching = new Set<string>();
-  private readonly secretInputs = new Map<string, SecretInput>();
+  private readonly secretInputs: SecretInputs;
+  private readonly inflight = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(private readonly deps: TaskRunnerDeps) {
     super();
+    this.secretInputs = new SecretInputs(deps.redact);
     this.completion = new TaskCompletion({
       ...deps,
       onFinished: (task) => {
-        this.secretInputs.delete(task.id);
+        this.secretInputs.forget(task.id);
         this.emit('finished', task);
       },
     });
@@ -69,14 +71,9 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   async enqueue(input: NewTask): Promise<Task> {
     const { store } = this.deps;
     const id = `t-${nanoid(12).replace(/[^A-Za-z0-9]/g, '0')}`;
-    const redact = (text: string): string => this.deps.redact(input.workerId, text);
-    const prompt = input.prompt ?? null;
-    const stored = { command: redact(input.command), prompt: prompt === null ? null : redact(prompt) };
-    const secret = stored.command !== input.command || stored.prompt !== prompt;
-    if (secret) this.secretInputs.set(id, { command: input.command, prompt });
     const task = newTask(
       id,
-      { ...input, ...stored, ...(secret ? { secretInMemory: true } : {}) },
+      { ...input, ...this.secretInputs.admit(id, input) },
       store.nextSeq(),
       new Date(),
     );
@@ -88,27 +85,24 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
 
   // Starts the next queued task of a worker if it is idle.
   pump(workerId: string): void {
-    if (this.dispatching.has(workerId)) return;
+    if (this.closed || this.dispatching.has(workerId)) return;
     const { store } = this.deps;
     const worker = store.worker(workerId);
     if (!worker || !isDispatchable(worker)) return;
     const task = nextQueuedTask(store.queuedTasksOf(workerId), workerId);
     if (!task) return;
     const limited = rateLimitedUntil(worker, Date.now());
-    if (limited !== null) return this.pumpAt(workerId, limited);
-    void this.dispatch(worker, task);
+    // A rate-limited agent worker takes its queue up again when the limit resets.
+    if (limited !== null) return this.timers.wakeAt(workerId, limited, () => this.pump(workerId));
+    const done = this.dispatch(worker, task).finally(() => this.inflight.delete(done));
+    this.inflight.add(done);
   }
 
-  // A rate-limited agent worker takes its queue up again when the limit resets.
-  private pumpAt(workerId: string, atMs: number): void {
-    const key = `pump:${workerId}`;
-    if (this.timers.has(key)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      this.pump(workerId);
-    }, atMs - Date.now());
-    timer.unref();
-    this.timers.set(key, timer);
+  // Shutdown, first step: no task is typed from now on; resolves once every dispatch in flight
+  // has returned (its task is in the store as running, its keys sent).
+  async stopDispatching(): Promise<void> {
+    this.closed = true;
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
   pumpAll(): void {
@@ -135,7 +129,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     let running: Task | null = null;
     try {
       const secretInput = this.secretInputs.get(task.id);
-      if (task.secretInMemory && !secretInput) return await this.failSecretLost(worker, task);
+      if (task.secretInMemory && !secretInput) return await this.completion.secretLost(task);
       const real = secretInput ? { ...task, ...secretInput } : task;
       // A one-line command is typed whole (no file to write and read back per task); any other
       // goes through a script file. An interactive agent gets its prompt pasted instead.
@@ -170,6 +164,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
         workerId: worker.id,
         error: String(error),
       });
+      if (running && isTmuxTimeout(error)) {
+        // Typed or not, nobody knows yet: never judge the worker on a timeout.
+        void this.afterTimedOutTyping(worker.id, running);
+        return;
+      }
       if (running)
         this.interrupt(worker.id, `could not type the task into its pane (${String(error)})`, true);
       this.deps.onWorkerStuck(worker.id, 'its pane did not accept keys');
@@ -180,32 +179,38 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     }
   }
 
-  // A task whose secret only the previous controller knew: failed with the reason, nothing typed.
-  private async failSecretLost(worker: Worker, task: Task): Promise<void> {
-    const started = this.deps.store.putTask(
-      transitionTask(task, 'running', { startedAt: new Date().toISOString() }),
-    );
-    await this.completion.finish(started, 'failed', null, '', '', SECRET_LOST_REASON);
-    this.deps.logger.warn('task failed: its secret was lost with a restart', {
+  // Once tmux answers again, the log says whether the typed task began; keys that never arrived
+  // hand the task back to the queue and bring the shell back to its prompt.
+  private async afterTimedOutTyping(workerId: string, task: Task): Promise<void> {
+    const channel = this.deps.channel(workerId);
+    const outcome = await outcomeOfTimedOutTyping(this.deps, channel, task, () => this.closed);
+    if (outcome === 'begun')
+      this.deps.logger.info('task typed while tmux did not answer has begun', { taskId: task.id, workerId });
+    if (outcome !== 'lost' || this.closed) return;
+    this.deps.logger.warn('task typed while tmux did not answer never began; queued again', {
       taskId: task.id,
-      workerId: worker.id,
+      workerId,
     });
+    this.interrupt(workerId, 'its keys were lost while tmux did not answer', true);
+    void recoverPrompt(this.deps, workerId, () => this.pump(workerId));
+  }
+
+  // A task the pane log shows ended while the state did not know (a lost journal line, a
+  // restored backup): collected from the log, never typed again. The worker's state is left
+  // to the caller (another task may be running on it).
+  async collectFromLog(workerId: string, task: Task, event: TaskEndEvent): Promise<void> {
+    const current = this.deps.store.task(task.id);
+    if (!current || isTerminal(current.status)) return;
+    this.timers.clearTimeout(current.id);
+    this.deps.channel(workerId)?.forget(current.id);
+    await this.completion.fromLog(current, event);
   }
 
   private async runInteractive(workerId: string, task: Task, prompt: string | null): Promise<void> {
     const { store } = this.deps;
     try {
       const o = await this.deps.interactive.run(store.requireWorker(workerId), task, prompt);
-      await this.completion.finish(
-        task,
-        o.status,
-        o.exitCode,
-        o.output,
-        o.raw,
-        o.reason,
-        new Date(),
-        o.agent,
-      );
+      await this.completion.fromTurn(task, o);
     } catch (error) {
       await this.completion.finish(task, 'failed', null, '', '', String(error));
     }
@@ -234,10 +239,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   handleEnd(workerId: string, event: TaskEndEvent): void {
     const task = this.deps.store.task(event.taskId);
     if (!task || task.status !== 'running' || task.workerId !== workerId) return;
-    this.clearTimer(task.id);
-    const output = this.deps.redact(workerId, event.output);
-    const raw = this.deps.redact(workerId, event.rawOutput);
-    void this.completion.collected(task, event.exitCode, event.endedAtMs, output, raw).then(async () => {
+    this.timers.clearTimeout(task.id);
+    void this.completion.fromMarker(task, event).then(async () => {
       const idle = this.deps.store.worker(workerId);
       await rotateWorkerLog(workerId, idle?.paneId ?? null, this.deps.channel(workerId), this.deps);
       const worker = this.deps.store.worker(workerId);
@@ -250,7 +253,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   interrupt(workerId: string, reason: string, forceRetry = false): void {
     const task = this.runningTaskOf(workerId);
     if (!task) return;
-    this.clearTimer(task.id);
+    this.timers.clearTimeout(task.id);
     this.deps.channel(workerId)?.forget(task.id);
     this.deps.agents.abandon(task);
     if (forceRetry || mayRetry(task)) {
@@ -274,7 +277,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       await this.completion.finish(task, 'cancelled', null, '', '', 'cancelled before it started');
       return this.deps.store.requireTask(taskId);
     }
-    this.clearTimer(task.id);
+    this.timers.clearTimeout(task.id);
     await this.stopTurn(task, 'cancelled', null, 'cancelled while running');
     return this.deps.store.requireTask(taskId);
   }
@@ -287,25 +290,14 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   }
 
   stop(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.timers.stopAll();
   }
 
   private armTimeout(task: Task): void {
-    if (task.timeoutMs === null || !task.startedAt) return;
-    const remaining = Math.max(0, Date.parse(task.startedAt) + task.timeoutMs - Date.now());
-    const timer = setTimeout(() => void this.onTimeout(task.id), remaining);
-    this.timers.set(task.id, timer);
-  }
-
-  private clearTimer(taskId: string): void {
-    const timer = this.timers.get(taskId);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(taskId);
+    this.timers.armTimeout(task, (taskId) => void this.onTimeout(taskId));
   }
 
   private async onTimeout(taskId: string): Promise<void> {
-    this.timers.delete(taskId);
     const task = this.deps.store.task(taskId);
     if (!task || task.status !== 'running') return;
     const seconds = ((task.timeoutMs ?? 0) / 1000).toFixed(1);

@@ -1,6 +1,8 @@
 // Puts a worker into a pane: creates (or respawns) it in its project directory, tags the pane with
 // the worker id, pipes its output to the worker's log, waits until the shell answers a ready
 // probe (keys typed before that can be lost or land in the wrong place), then starts the agent.
+// A tmux command that timed out (a frozen server) has an unknown outcome: the launcher waits for
+// the server to answer and goes on with what it finds (a late window is adopted, not orphaned).
 import { access, constants, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
@@ -20,8 +22,11 @@ import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import { buildLogFilterScript, logFilterValues } from '../worker/log-filter.js';
 import { ENV_FILE_VARIABLE, envFileText, WORKER_RC, workerShell } from '../worker/shell.js';
 import type { WorkerChannel } from './worker-channel.js';
+import { isTmuxTimeout, waitForTmuxAnswer } from './tmux-outcome.js';
 
 export const READY_TIMEOUT_MS = 15_000;
+// Setup steps retried after a tmux timeout (the server froze mid-way).
+const SETUP_ATTEMPTS = 3;
 
 export interface PanePlacement {
   readonly paneId: string;
@@ -119,24 +124,40 @@ export class WorkerLauncher {
     let placement: PanePlacement;
     if (deadPaneId) {
       const pane = this.ctx.server.pane(deadPaneId);
-      await pane.respawn(shell, worker.project, env);
+      // Timed out: a frozen server respawns it once it wakes; the steps below then see the result.
+      await this.lateIsDone(() => pane.respawn(shell, worker.project, env));
       placement = { paneId: deadPaneId, windowId: worker.windowId ?? '' };
     } else {
-      const created = await this.ctx.server.newWindow(this.ctx.session, {
-        name: worker.name,
-        cwd: worker.project,
-        command: shell,
-        env,
-      });
+      let created: PanePlacement;
+      try {
+        created = await this.ctx.server.newWindow(this.ctx.session, {
+          name: worker.name,
+          cwd: worker.project,
+          command: shell,
+          env,
+        });
+      } catch (error) {
+        if (!isTmuxTimeout(error)) throw error;
+        created = await this.adoptLateWindow(worker, error);
+      }
       placement = { paneId: created.paneId, windowId: created.windowId };
       // A crashed program then shows as a dead pane with its exit status instead of vanishing.
-      await this.ctx.server.setWindowOption(created.windowId, 'remain-on-exit', 'on');
+      await this.lateIsDone(() => this.ctx.server.setWindowOption(created.windowId, 'remain-on-exit', 'on'));
     }
     const pane = this.ctx.server.pane(placement.paneId);
     try {
-      await pane.setOption(WORKER_OPTION, worker.id);
-      await this.pipeLog(placement.paneId, worker.id, channel.logFile);
-      await this.waitReady(placement.paneId, channel);
+      // Each step is idempotent: one that timed out is done again once tmux answers.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await pane.setOption(WORKER_OPTION, worker.id);
+          await this.pipeLog(placement.paneId, worker.id, channel.logFile);
+          await this.waitReady(placement.paneId, channel);
+          break;
+        } catch (error) {
+          if (!isTmuxTimeout(error) || attempt >= SETUP_ATTEMPTS) throw error;
+          if (!(await waitForTmuxAnswer(this.ctx.server))) throw error;
+        }
+      }
       // An interactive agent's TUI starts in the shell (a one-shot agent runs per task).
       if (worker.mode === 'interactive') await pane.sendText(toShellCommand(this.tuiArgv(worker)));
     } catch (error) {
@@ -145,6 +166,35 @@ export class WorkerLauncher {
       throw error;
     }
     return placement;
+  }
+
+  // Runs a command whose late execution is as good as a timely one: a timeout waits for tmux.
+  private async lateIsDone(command: () => Promise<void>): Promise<void> {
+    try {
+      await command();
+    } catch (error) {
+      if (!isTmuxTimeout(error) || !(await waitForTmuxAnswer(this.ctx.server))) throw error;
+    }
+  }
+
+  // A new-window that timed out may have made its window late (a frozen server runs it on
+  // waking): once tmux answers, an untagged window of ours under the worker's name is that
+  // window. It is adopted (one of them; any other is closed), so nothing is left unmanaged.
+  private async adoptLateWindow(worker: Worker, timeout: unknown): Promise<PanePlacement> {
+    const { server, session } = this.ctx;
+    if (!(await waitForTmuxAnswer(server))) throw timeout;
+    const panes = await server.listPanes();
+    if (!panes.known) throw timeout;
+    const late = panes.value
+      .filter(
+        (p) =>
+          p.sessionName === session && p.windowName === worker.name && p.workerId === null && p.role === '',
+      )
+      .sort((a, b) => b.windowIndex - a.windowIndex);
+    const [adopted, ...others] = late;
+    for (const other of others) await server.killWindow(other.windowId);
+    if (!adopted) throw timeout;
+    return { paneId: adopted.paneId, windowId: adopted.windowId };
   }
 
   // The TUI's argv: the worker's conversation resumed, or a new one under the id chosen for it,

@@ -35,6 +35,7 @@ const COMMANDS = [
   'deny',
   'doctor',
   'run',
+  'recover',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

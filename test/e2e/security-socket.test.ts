@@ -30,8 +30,12 @@ function listenOn(
   const server = createServer((socket) => {
     onConnection();
     socket.setEncoding('utf8');
+    // A line can arrive in several chunks: only whole lines count.
+    let rest = '';
     socket.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) {
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop() ?? '';
+      for (const line of parts.filter(Boolean)) {
         const reply = onLine(line);
         if (reply !== undefined) socket.write(`${reply}\n`);
       }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskResult } from '../../src/application/views.js';
-import { SECRET_LOST_REASON } from '../../src/application/task-runner.js';
+import { SECRET_LOST_REASON } from '../../src/application/secret-inputs.js';
 import type { UserConfig } from '../../src/infrastructure/config/settings.js';
 import { SessionStore } from '../../src/sim/session-store.js';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';

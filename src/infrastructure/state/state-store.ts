@@ -1,7 +1,8 @@
 // The fleet's state on disk: state/state.json (a versioned, zod-validated snapshot, written
 // atomically by its single writer, the daemon, with the previous one kept as state.json.bak) plus
 // state/state.journal (changes since, see state-journal.ts). A corrupt file is refused and left
-// in place for inspection; nothing ever overwrites it silently.
+// in place for inspection; nothing ever overwrites it silently: `tmuxorch recover` (state-salvage.ts,
+// application/recover.ts) rebuilds a clean state from every intact record.
 import { link, readFile, rename, rm } from 'node:fs/promises';
 import { StateCorruptError } from '../../domain/errors.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
@@ -77,7 +78,7 @@ export class StateStore {
       replayJournal(journal, replayed);
     } catch (error) {
       throw new StateCorruptError(
-        `${this.paths.stateJournal} is invalid (${(error as Error).message}): it was left untouched for inspection; move it away to start from ${this.paths.stateFile} alone`,
+        `${this.paths.stateJournal} is invalid (${(error as Error).message}): it was left untouched; run tmuxorch recover (it keeps every intact record and checks the tasks against the pane logs)`,
         { file: this.paths.stateJournal },
         { cause: error },
       );
@@ -141,7 +142,7 @@ export class StateStore {
 
   private corrupt(message: string, cause: unknown): StateCorruptError {
     return new StateCorruptError(
-      `${message}: it was left untouched for inspection; restore ${this.paths.stateBackup} or move the file away, then start again`,
+      `${message}: it was left untouched; run tmuxorch recover (it keeps every intact record and checks the tasks against the pane logs)`,
       { file: this.paths.stateFile, backup: this.paths.stateBackup },
       { cause },
     );
