@@ -1,5 +1,6 @@
 // The use cases of a running fleet: what the daemon serves over its socket and what the
-// TypeScript API offers. Commands take an options object and return data.
+// TypeScript API offers. Commands take an options object and return data. Each checks its input
+// against its operation's declared schema first (operation-inputs.ts), whoever calls.
 import { UsageError } from '../domain/errors.js';
 import { isTerminal, type TaskPriority } from '../domain/task.js';
 import { transitionWorker, type Worker } from '../domain/worker.js';
@@ -16,6 +17,7 @@ import {
   type WorkerView,
 } from './views.js';
 import { checkProject } from './worker-launcher.js';
+import { parseInput } from './operation-inputs.js';
 
 export type { AddWorkerInput } from './new-worker.js';
 
@@ -50,7 +52,8 @@ export class FleetController {
     this.healthTimer = setInterval(() => void this.rt.monitor.sweep(), this.rt.settings.healthIntervalMs);
   }
 
-  async addWorker(input: AddWorkerInput): Promise<WorkerView> {
+  async addWorker(request: AddWorkerInput): Promise<WorkerView> {
+    const input = parseInput('addWorker', request);
     const { store } = this.rt;
     const profile = this.rt.profiles.require(input.type);
     await checkProject(input.project);
@@ -87,9 +90,10 @@ export class FleetController {
   }
 
   // Stops a worker: its queued tasks are cancelled, its running task too, its window closed.
-  async removeWorker(idOrName: string, options: { keepPane?: boolean } = {}): Promise<WorkerView> {
+  async removeWorker(idOrName: string, request: { keepPane?: boolean } = {}): Promise<WorkerView> {
+    const options = parseInput('removeWorker', { ...request, worker: idOrName });
     const { store, runner, monitor, server } = this.rt;
-    const worker = store.requireWorker(idOrName);
+    const worker = store.requireWorker(options.worker);
     monitor.cancelRevive(worker.id);
     for (const task of store.tasks()) {
       if (task.workerId === worker.id && !isTerminal(task.status)) await runner.cancel(task.id);
@@ -110,7 +114,8 @@ export class FleetController {
     return toWorkerView(stopped, store.tasks());
   }
 
-  async send(input: SendInput): Promise<TaskResult> {
+  async send(request: SendInput): Promise<TaskResult> {
+    const input = parseInput('send', request);
     const worker = this.rt.store.requireWorker(input.worker);
     // A shell worker runs the text as a command; an agent worker takes it as its prompt.
     const profile = this.rt.profiles.require(worker.type);
@@ -139,7 +144,8 @@ export class FleetController {
 
   // Answers the approval question an interactive agent worker is showing.
   async answer(idOrName: string, approve: boolean): Promise<WorkerView> {
-    const worker = this.rt.store.requireWorker(idOrName);
+    const { worker: ref } = parseInput(approve ? 'approve' : 'deny', { worker: idOrName });
+    const worker = this.rt.store.requireWorker(ref);
     if (worker.mode !== 'interactive') {
       throw new UsageError(`worker ${worker.name} is not interactive: its agent asks nothing`, {
         worker: worker.name,
@@ -156,25 +162,28 @@ export class FleetController {
 
   // Waits until the task is finished and returns its result.
   async wait(taskId: string): Promise<TaskResult> {
-    await this.rt.runner.wait(taskId);
-    return this.result(taskId);
+    const { id } = parseInput('wait', { id: taskId });
+    await this.rt.runner.wait(id);
+    return this.result(id);
   }
 
   async result(taskId: string): Promise<TaskResult> {
-    const task = this.rt.store.requireTask(taskId);
+    const { id } = parseInput('result', { id: taskId });
+    const task = this.rt.store.requireTask(id);
     const output = isTerminal(task.status) ? await this.rt.files.readOutput(task.id) : null;
     return toTaskResult(task, output);
   }
 
   async cancel(taskId: string): Promise<TaskResult> {
-    await this.rt.runner.cancel(taskId);
-    return this.result(taskId);
+    const { id } = parseInput('cancel', { id: taskId });
+    await this.rt.runner.cancel(id);
+    return this.result(id);
   }
 
   // `withOutput: false` skips reading task outputs (the live view redraws every second).
-  async status(options: { withOutput?: boolean } = {}): Promise<StatusView> {
+  async status(request: { withOutput?: boolean } = {}): Promise<StatusView> {
+    const withOutput = parseInput('status', request)?.withOutput ?? true;
     const { store } = this.rt;
-    const withOutput = options.withOutput ?? true;
     const tasks = store
       .tasks()
       .sort((a, b) => b.seq - a.seq)
@@ -203,8 +212,9 @@ export class FleetController {
   }
 
   async revive(idOrName: string): Promise<WorkerView> {
+    const { worker: ref } = parseInput('revive', { worker: idOrName });
     const { store, monitor } = this.rt;
-    const worker = store.requireWorker(idOrName);
+    const worker = store.requireWorker(ref);
     if (worker.state === 'idle' || worker.state === 'busy') {
       // Alive by our books; a sweep tells whether tmux agrees before anything is restarted.
       await monitor.sweep();
@@ -213,8 +223,9 @@ export class FleetController {
     return toWorkerView(revived, store.tasks());
   }
 
-  async capture(idOrName: string, lines = 0): Promise<string> {
-    const worker = this.rt.store.requireWorker(idOrName);
+  async capture(idOrName: string, count = 0): Promise<string> {
+    const { worker: ref, lines = 0 } = parseInput('capture', { worker: idOrName, lines: count });
+    const worker = this.rt.store.requireWorker(ref);
     if (!worker.paneId)
       throw new UsageError(`worker ${worker.name} has no pane right now (state ${worker.state})`, {});
     // The screen shows what the worker's programs printed: its secrets are cut out as in its log.
@@ -223,7 +234,8 @@ export class FleetController {
   }
 
   // Where a worker's or a task's log lives (the CLI reads and follows it itself).
-  logFileOf(target: string): { kind: 'worker' | 'task'; file: string; running: boolean; offset: number } {
+  logFileOf(ref: string): { kind: 'worker' | 'task'; file: string; running: boolean; offset: number } {
+    const { target } = parseInput('logFile', { target: ref });
     const { store } = this.rt;
     const task = store.task(target);
     if (task) {

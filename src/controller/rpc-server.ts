@@ -1,12 +1,9 @@
-// The daemon's RPC surface: one explicit table of methods, each with a zod schema for its params
+// The daemon's RPC surface: one explicit table of methods, each taking its operation's declared input
 // (bad input is a USAGE error and changes nothing).
 import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { z } from 'zod';
 import { DaemonUntrustedError, UsageError, toErrorPayload } from '../domain/errors.js';
-import { TASK_PRIORITIES } from '../domain/task.js';
-import { AGENT_ROLES } from '../domain/agents/profile.js';
-import { WORKER_TYPE_PATTERN } from '../domain/worker.js';
+import { parseInput, type OperationInput, type OperationName } from '../application/operation-inputs.js';
 import type { FleetController } from '../application/fleet-controller.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import { DaemonHandshake } from './daemon-handshake.js';
@@ -14,19 +11,15 @@ import { LineSplitter, LineTooLongError, parseRequest, type RpcResponse } from '
 
 // A request line is refused past this size (a prompt of many MiB belongs in a file).
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
-import { absolutePath, workerEnv } from './rpc-params.js';
 
-interface Method<S extends z.ZodType> {
-  readonly params: S;
-  readonly run: (fleet: FleetController, params: z.infer<S>) => Promise<unknown> | unknown;
+interface Method<N extends OperationName> {
+  readonly run: (fleet: FleetController, params: OperationInput<N>) => Promise<unknown> | unknown;
 }
 
-function method<S extends z.ZodType>(params: S, run: Method<S>['run']): Method<S> {
-  return { params, run };
+// Each method takes its operation's declared input (operation-inputs.ts), checked before it runs.
+function method<N extends OperationName>(_name: N, run: Method<N>['run']): Method<N> {
+  return { run };
 }
-
-const target = z.object({ worker: z.string().min(1) });
-const taskId = z.object({ id: z.string().min(1) });
 
 export interface RpcHooks {
   // `stop`: the daemon shuts down after answering.
@@ -35,60 +28,33 @@ export interface RpcHooks {
 
 export function methodTable(hooks: RpcHooks) {
   return {
-    ping: method(
-      z.object({}).optional(),
-      async (fleet) => (await fleet.status({ withOutput: false })).daemon,
-    ),
-    status: method(z.object({ withOutput: z.boolean().optional() }).optional(), (fleet, p) =>
-      fleet.status({ withOutput: p?.withOutput ?? true }),
-    ),
-    list: method(z.object({}).optional(), (fleet) => fleet.workers()),
-    addWorker: method(
-      z.object({
-        type: z.string().regex(WORKER_TYPE_PATTERN),
-        project: absolutePath,
-        name: z.string().min(1, 'must not be empty').optional(),
-        env: workerEnv.optional(),
-        role: z.enum(AGENT_ROLES).optional(),
-        interactive: z.boolean().optional(),
-      }),
-      (fleet, p) => fleet.addWorker(p),
-    ),
-    approve: method(target, (fleet, p) => fleet.answer(p.worker, true)),
-    deny: method(target, (fleet, p) => fleet.answer(p.worker, false)),
-    removeWorker: method(target.extend({ keepPane: z.boolean().optional() }), (fleet, p) =>
+    ping: method('ping', async (fleet) => (await fleet.status({ withOutput: false })).daemon),
+    status: method('status', (fleet, p) => fleet.status({ withOutput: p?.withOutput ?? true })),
+    list: method('list', (fleet) => fleet.workers()),
+    addWorker: method('addWorker', (fleet, p) => fleet.addWorker(p)),
+    approve: method('approve', (fleet, p) => fleet.answer(p.worker, true)),
+    deny: method('deny', (fleet, p) => fleet.answer(p.worker, false)),
+    removeWorker: method('removeWorker', (fleet, p) =>
       fleet.removeWorker(p.worker, { keepPane: p.keepPane ?? false }),
     ),
-    send: method(
-      z.object({
-        worker: z.string().min(1),
-        command: z.string(),
-        priority: z.enum(TASK_PRIORITIES).optional(),
-        timeoutMs: z
-          .number()
-          .int()
-          .positive()
-          .max(2 ** 31 - 1)
-          .nullable()
-          .optional(),
-        retries: z.number().int().min(0).max(100).optional(),
-      }),
-      (fleet, p) => fleet.send(p),
-    ),
-    wait: method(taskId, (fleet, p) => fleet.wait(p.id)),
-    result: method(taskId, (fleet, p) => fleet.result(p.id)),
-    cancel: method(taskId, (fleet, p) => fleet.cancel(p.id)),
-    healthCheck: method(z.object({}).optional(), (fleet) => fleet.healthCheck()),
-    revive: method(target, (fleet, p) => fleet.revive(p.worker)),
-    capture: method(target.extend({ lines: z.number().int().min(0).optional() }), (fleet, p) =>
-      fleet.capture(p.worker, p.lines ?? 0),
-    ),
-    logFile: method(z.object({ target: z.string().min(1) }), (fleet, p) => fleet.logFileOf(p.target)),
-    stop: method(z.object({ killWorkers: z.boolean().optional() }).optional(), (_fleet, p) => {
+    send: method('send', (fleet, p) => fleet.send(p)),
+    wait: method('wait', (fleet, p) => fleet.wait(p.id)),
+    result: method('result', (fleet, p) => fleet.result(p.id)),
+    cancel: method('cancel', (fleet, p) => fleet.cancel(p.id)),
+    healthCheck: method('healthCheck', (fleet) => fleet.healthCheck()),
+    revive: method('revive', (fleet, p) => fleet.revive(p.worker)),
+    capture: method('capture', (fleet, p) => fleet.capture(p.worker, p.lines ?? 0)),
+    logFile: method('logFile', (fleet, p) => fleet.logFileOf(p.target)),
+    stop: method('stop', (_fleet, p) => {
       hooks.onStop(p?.killWorkers ?? false);
       return { stopping: true };
     }),
-  } as const;
+  } as const satisfies { [N in OperationName]: Method<N> };
+}
+
+// The table as the server dispatches it: by a name from the wire, its input checked first.
+interface AnyMethod {
+  readonly run: (fleet: FleetController, params: unknown) => Promise<unknown> | unknown;
 }
 
 export type MethodName = keyof ReturnType<typeof methodTable>;
@@ -96,7 +62,7 @@ export type MethodName = keyof ReturnType<typeof methodTable>;
 export class RpcServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
-  private readonly table: Record<string, Method<z.ZodType>>;
+  private readonly table: Record<string, AnyMethod>;
   private key = '';
 
   constructor(
@@ -104,7 +70,7 @@ export class RpcServer {
     private readonly logger: Logger,
     hooks: RpcHooks,
   ) {
-    this.table = methodTable(hooks) as unknown as Record<string, Method<z.ZodType>>;
+    this.table = methodTable(hooks) as unknown as Record<string, AnyMethod>;
   }
 
   // Listens on `socketPath` (in a directory only our user can enter; whatever stale file is there
@@ -179,14 +145,8 @@ export class RpcServer {
       id = request.id;
       const entry = Object.hasOwn(this.table, request.method) ? this.table[request.method] : undefined;
       if (!entry) throw new UsageError(`unknown method ${request.method}`, { method: request.method });
-      const params = entry.params.safeParse(request.params);
-      if (!params.success) {
-        const issue = params.error.issues[0];
-        throw new UsageError(`bad ${issue?.path.join('.') || 'params'}: ${issue?.message ?? 'invalid'}`, {
-          method: request.method,
-        });
-      }
-      response = { id, result: await entry.run(this.fleet, params.data) };
+      const params = parseInput(request.method as OperationName, request.params);
+      response = { id, result: await entry.run(this.fleet, params) };
     } catch (error) {
       const payload = toErrorPayload(error);
       if (payload.code === 'INTERNAL')

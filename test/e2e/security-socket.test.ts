@@ -215,9 +215,10 @@ describe('every connection proves itself', () => {
       const status = await fleet.json<{ error: { code: string } }>(['status']);
       expect(status.exitCode).toBe(1);
       expect(status.body.error.code).toBe('DAEMON_UNTRUSTED');
-      // It saw our nonce, nothing else: no method, no params.
-      expect(seen.length).toBe(1);
-      expect(seen[0]).toMatch(/^\{"hello":\{"nonce":"[0-9a-f]{64}"\}\}$/);
+      // It saw nonces, nothing else: no method, no params. (Window 0's `status --watch`, still
+      // running after `stop`, connects every second too, so there can be more than one.)
+      expect(seen.length).toBeGreaterThanOrEqual(1);
+      for (const line of seen) expect(line).toMatch(/^\{"hello":\{"nonce":"[0-9a-f]{64}"\}\}$/);
     } finally {
       await closeServer(impostor);
       await rm(keyFile, { force: true });

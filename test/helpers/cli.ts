@@ -49,6 +49,10 @@ export async function createCliFleet(options: CliFleetOptions = {}): Promise<Cli
     TMUXORCH_SESSION: session,
     TMUXORCH_TMUX_CONF: '/dev/null',
     NO_COLOR: '1',
+    // Warnings of the CLI, the daemon and the sim agent go to a file that cleanup() checks.
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--redirect-warnings=${join(home.dir, 'node-warnings.log')}`]
+      .filter(Boolean)
+      .join(' '),
   };
   for (const [key, value] of extra) if (value === undefined && !key.startsWith('TMUXORCH_')) delete env[key];
   delete env.TMUX;
@@ -97,7 +101,9 @@ export async function createCliFleet(options: CliFleetOptions = {}): Promise<Cli
         }
       }
       await tmux.kill();
+      const warnings = await readFile(join(home.dir, 'node-warnings.log'), 'utf8').catch(() => '');
       await home.remove();
+      if (warnings.trim() !== '') throw new Error(`Node warnings while the test ran:\n${warnings}`);
     },
   };
 }
