@@ -7,9 +7,9 @@
 // It drives the built CLI exactly as a user would, so it honours TMUXORCH_HOME, TMUXORCH_SOCKET
 // and TMUXORCH_SESSION (defaults: ~/.tmuxorch, your tmux server, session agent-system).
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -97,6 +97,12 @@ function tmuxorchRun(dir, projects) {
   });
 }
 
+// Only a directory this demo made: <tmp>/tmuxorch-demo-XXXXXX.
+async function removeDemoProjects(dir) {
+  if (dirname(dir) === tmpdir() && /^tmuxorch-demo-[A-Za-z0-9]{6}$/.test(basename(dir)))
+    await rm(dir, { recursive: true, force: true });
+}
+
 async function main() {
   const base = await mkdtemp(join(tmpdir(), 'tmuxorch-demo-'));
   console.log(bold('tmuxorch demo') + dim(`  (projects in ${base})`));
@@ -106,9 +112,12 @@ async function main() {
   console.log(
     `${green('✓')} controller ${daemon.alreadyRunning ? 'already running' : 'started'} (pid ${daemon.pid}), tmux session ${daemon.session}`,
   );
-  // A re-run replaces the agent worker of the previous demo.
+  // A re-run replaces the agent worker of the previous demo, and the projects it worked in.
   const { body: workers } = await tmuxorch('list');
-  for (const w of workers.filter((w) => w.name.startsWith('demo-'))) await tmuxorch('remove-worker', w.name);
+  for (const w of workers.filter((w) => w.name.startsWith('demo-'))) {
+    await tmuxorch('remove-worker', w.name);
+    await removeDemoProjects(dirname(w.project));
+  }
 
   console.log(`\n${bold('$ tmuxorch run --project api --project web --project lib --cmd "npm test"')}`);
   const first = await tmuxorchRun(join(base, 'run-1'), dirs);
@@ -136,13 +145,13 @@ async function main() {
   console.log(`\n${bold('$ tmuxorch run --project web --cmd "npm test"')}  ${dim('(after the fix)')}`);
   const second = await tmuxorchRun(join(base, 'run-2'), [dirs[1]]);
 
-  const attach = daemon.tmuxSocket
-    ? `tmux -L ${daemon.tmuxSocket} attach -t ${daemon.session}`
-    : `tmux attach -t ${daemon.session}`;
+  // tmuxorch attach finds the session on whichever tmux server the fleet uses (-L or not).
+  const attach = 'npx tmuxorch attach';
   console.log(`\nThe fleet keeps running.`);
   console.log(`  watch it:  ${bold(attach)}   (detach with Ctrl-b d)`);
   console.log(`  inspect:   npx tmuxorch status`);
   console.log(`  stop it:   ${bold('npx tmuxorch stop --kill-workers')}`);
+  console.log(`  projects:  ${base}   (the next demo replaces them; or: rm -rf ${base})`);
 
   // Expected: api and lib pass, web fails; fixed, web passes. Anything else: the demo went wrong.
   const statuses = Object.fromEntries(first.report.jobs.map((j) => [j.name, j.status]));

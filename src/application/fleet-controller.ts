@@ -229,8 +229,12 @@ export class FleetController {
     if (!worker.paneId)
       throw new UsageError(`worker ${worker.name} has no pane right now (state ${worker.state})`, {});
     // The screen shows what the worker's programs printed: its secrets are cut out as in its log.
+    // Blank rows below the last printed line are not output; `lines` is the last that many
+    // printed lines, history included (tmux's -S -N gives N lines above the screen, plus it).
     const text = await this.rt.server.pane(worker.paneId).capture(lines > 0 ? { start: -lines } : {});
-    return this.rt.redactorFor(worker.id)(text);
+    const rows = text.split('\n');
+    while (rows.length > 0 && rows[rows.length - 1]?.trim() === '') rows.pop();
+    return this.rt.redactorFor(worker.id)((lines > 0 ? rows.slice(-lines) : rows).join('\n'));
   }
 
   // Where a worker's or a task's log lives (the CLI reads and follows it itself).

@@ -75,6 +75,8 @@ describe('--help and --version', () => {
       expect(run.exitCode, `${command} --help: ${run.stderr}`).toBe(0);
       expect(run.stdout).toContain(`Usage: tmuxorch ${command}`);
       expect(run.stdout).toContain('--help');
+      // The options every command takes are listed in its own help too (--json above all).
+      expect(run.stdout, `${command} --help`).toMatch(/Global Options:[\s\S]*--json/);
       expectNoStack(run);
     });
     const viaHelp = await fleet.run(['help', 'send']);

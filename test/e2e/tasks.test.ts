@@ -131,6 +131,21 @@ describe('tasks through the CLI', () => {
     expect(body.text).toContain('capture-me-42');
   });
 
+  it('capture --lines N prints the last N printed lines, history included, no blank padding', async () => {
+    const run = await fleet.run(['send', 'tasker', '--wait', '--', 'seq -f "row-%g" 1 120']);
+    expect(run.exitCode).toBe(0);
+    const { stdout } = await expectOk(fleet, ['capture', 'tasker', '--lines', '5']);
+    const rows = stdout.split('\n');
+    // The pane's last 5 printed rows: the task's tail, its end marker, the prompt; none after it.
+    expect(rows, JSON.stringify(rows)).toHaveLength(5);
+    expect(rows[0]).toBe('row-119');
+    expect(rows[1]).toBe('row-120');
+    expect(rows.at(-1)?.trim()).not.toBe('');
+    const screen = (await expectOk(fleet, ['capture', 'tasker'])).stdout;
+    expect(screen.endsWith('\n\n')).toBe(false);
+    expect(screen.split('\n').at(-1)?.trim()).not.toBe('');
+  });
+
   it('logs <task> prints a finished task output; logs <worker> prints the pane log', async () => {
     const id = await sendTask(fleet, 'tasker', "printf 'log-a\\nlog-b\\n'");
     expect((await waitResult(fleet, id)).exitCode).toBe(0);

@@ -26,7 +26,9 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
     )
     .option('--session <name>', 'tmux session name (env TMUXORCH_SESSION, default agent-system)')
     .option('--json', 'machine-readable output')
-    .option('--debug', 'show stack traces of internal errors');
+    .option('--debug', 'show stack traces of internal errors')
+    // Every command's --help lists --json, --home and the rest too (commands inherit this).
+    .configureHelp({ showGlobalOptions: true });
   const ctx = new CliContext(program);
   program.hook('preAction', () => ctx.load());
   registerLifecycle(program, ctx, cliPath);

@@ -109,8 +109,8 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
 
   program
     .command('capture <worker>')
-    .description("print what a worker's pane shows")
-    .option('--lines <n>', 'also include this many lines of history')
+    .description("print what a worker's pane shows (its screen, down to the last printed line)")
+    .option('--lines <n>', 'print the last n lines the pane printed instead, scrolled-off history included')
     .action(async (worker: string, opts: { lines?: string }) => {
       const lines = opts.lines === undefined ? 0 : parseCount(opts.lines, '--lines', 1_000_000);
       const text = await ctx.call<string>('capture', { worker, lines });
