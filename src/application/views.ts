@@ -1,5 +1,6 @@
-// The machine-output contract (`result --json`, `status --json`): stable field names that
-// scripts parse. Add fields, never rename or remove one.
+// The views `result --json` and `status --json` print, built from the records. Their published
+// shape (schemas, JSON Schema) is output-contract.ts, which the compiler holds to these types.
+// Add fields, never rename or remove one.
 import type { AgentResult } from '../domain/agents/agent-output.js';
 import { durationMs, type Task } from '../domain/task.js';
 import { rateLimitedUntil, type Worker } from '../domain/worker.js';

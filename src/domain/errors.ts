@@ -164,3 +164,6 @@ export function fromErrorPayload(payload: ErrorPayload): TmuxorchError {
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(CONSTRUCTORS, value);
 }
+
+// Every code, for the published error schema (`tmuxorch schema error`).
+export const ERROR_CODES = Object.keys(CONSTRUCTORS) as readonly ErrorCode[];

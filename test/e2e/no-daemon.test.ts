@@ -36,6 +36,7 @@ const COMMANDS = [
   'doctor',
   'run',
   'recover',
+  'schema',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

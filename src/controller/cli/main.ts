@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLifecycle } from './commands/lifecycle.js';
+import { registerSchema } from './commands/schema.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -39,6 +40,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerConfig(program, ctx);
   registerDoctor(program, ctx);
   registerRecover(program, ctx);
+  registerSchema(program);
   forEachCommand(program, (command) => {
     command.exitOverride((error) => {
       throw asUsageError(error, command);

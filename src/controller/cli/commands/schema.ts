@@ -1,0 +1,25 @@
+// `tmuxorch schema result|status|run|error`: the JSON Schema of a machine output, for scripts and
+// CI to check what they parse (application/output-contract.ts declares them).
+import type { Command } from 'commander';
+import { UsageError } from '../../../domain/errors.js';
+import { OUTPUT_SCHEMAS, outputJsonSchema, type OutputName } from '../../../application/output-contract.js';
+
+const NAMES = Object.keys(OUTPUT_SCHEMAS) as OutputName[];
+
+function isOutputName(name: string): name is OutputName {
+  return (NAMES as string[]).includes(name);
+}
+
+export function registerSchema(program: Command): void {
+  program
+    .command('schema <output>')
+    .description(`print the JSON Schema of a --json output: ${NAMES.join(', ')}`)
+    .action((output: string) => {
+      if (!isOutputName(output))
+        throw new UsageError(`there is no schema named ${output}: use one of ${NAMES.join(', ')}`, {
+          output,
+        });
+      // Always JSON, with or without --json: a schema has no human form.
+      process.stdout.write(`${JSON.stringify(outputJsonSchema(output), null, 2)}\n`);
+    });
+}
