@@ -6,6 +6,7 @@ import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/application/parallel-run.js';
+import type { InProcessBackend } from '../../src/application/in-process-backend.js';
 import { Fleet } from '../../src/controller/fleet.js';
 import type { RunReport } from '../../src/domain/run/run-report.js';
 import {
@@ -343,7 +344,11 @@ describe('sessions left by an owner that was killed outright', () => {
     const orphan = await Fleet.ephemeral({ ...base, session: 'orphan' });
     const kept = await Fleet.ephemeral({ ...base, session: 'kept' });
     await kept.close({ keepWorkers: true });
-    // The orphan's owner "dies": its stamp now names a process that has exited.
+    // The orphan's owner "dies": its controller stops without a word (its session left behind,
+    // still stamped; no sweep of its own re-creates it later) and its stamp names a process that
+    // has exited.
+    const orphanBackend = (orphan as unknown as { backend: InProcessBackend }).backend;
+    await orphanBackend.controller.shutdown({ killWorkers: false });
     // A pid above the kernel's pid_max: no process can ever have it. (The pid of a process that
     // just exited could be handed out again while the whole suite spawns thousands of processes.)
     const gone = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) + 1;
