@@ -72,3 +72,6 @@ export function parseInput<N extends OperationName>(operation: N, input: unknown
   const field = issue?.path.join('.') || 'input';
   throw new UsageError(`bad ${field}: ${issue?.message ?? 'invalid'}`, { operation, field });
 }
+
+// What a caller passes (before defaults), as the API and the CLI build it.
+export type OperationRequest<N extends OperationName> = z.input<(typeof operationInputs)[N]>;

@@ -2,16 +2,16 @@
 // daemon answers them concurrently); if the daemon restarts while a task is awaited, the wait
 // reconnects and goes on: the task keeps running in its pane and the new daemon collects it.
 import { DaemonNotRunningError } from '../domain/errors.js';
-import type { FleetBackend } from '../application/fleet-backend.js';
-import type { AddWorkerInput, SendInput } from '../application/fleet-controller.js';
-import type { HealthReport } from '../application/health-monitor.js';
-import type { StatusView, TaskResult, WorkerView } from '../application/views.js';
+import { OperationBackend } from '../application/operation-backend.js';
+import type { OperationName, OperationRequest } from '../application/operation-inputs.js';
+import type { OperationOutput } from '../application/operations.js';
+import type { TaskResult } from '../application/views.js';
 import { RpcClient, type DaemonEndpoint } from './rpc-client.js';
 
 const RECONNECT_FOR_MS = 30_000;
 const RECONNECT_EVERY_MS = 250;
 
-export class DaemonBackend implements FleetBackend {
+export class DaemonBackend extends OperationBackend {
   private client: Promise<RpcClient>;
   private closed = false;
 
@@ -19,6 +19,7 @@ export class DaemonBackend implements FleetBackend {
     readonly endpoint: DaemonEndpoint,
     client: Promise<RpcClient>,
   ) {
+    super();
     this.client = client;
     client.catch(() => undefined);
   }
@@ -44,27 +45,16 @@ export class DaemonBackend implements FleetBackend {
     return this.client;
   }
 
-  private async call<T>(method: string, params?: unknown): Promise<T> {
-    return (await this.connection()).call<T>(method, params);
+  async call<N extends OperationName>(name: N, input: OperationRequest<N>): Promise<OperationOutput<N>> {
+    return (await this.connection()).call<OperationOutput<N>>(name, input);
   }
 
-  addWorker(input: AddWorkerInput): Promise<WorkerView> {
-    return this.call('addWorker', input);
-  }
-
-  removeWorker(worker: string, options: { keepPane?: boolean } = {}): Promise<WorkerView> {
-    return this.call('removeWorker', { worker, ...options });
-  }
-
-  send(input: SendInput): Promise<TaskResult> {
-    return this.call('send', input);
-  }
-
-  async wait(taskId: string): Promise<TaskResult> {
+  // A wait outlasts a daemon restart: it reconnects and asks again.
+  override async wait(taskId: string): Promise<TaskResult> {
     let lostAt: number | null = null;
     for (;;) {
       try {
-        return await this.call<TaskResult>('wait', { id: taskId });
+        return await this.call('wait', { id: taskId });
       } catch (error) {
         if (!(error instanceof DaemonNotRunningError) || this.closed) throw error;
         lostAt ??= Date.now();
@@ -77,26 +67,6 @@ export class DaemonBackend implements FleetBackend {
         await new Promise((resolve) => setTimeout(resolve, RECONNECT_EVERY_MS));
       }
     }
-  }
-
-  result(taskId: string): Promise<TaskResult> {
-    return this.call('result', { id: taskId });
-  }
-
-  cancel(taskId: string): Promise<TaskResult> {
-    return this.call('cancel', { id: taskId });
-  }
-
-  workers(): Promise<WorkerView[]> {
-    return this.call('list');
-  }
-
-  status(): Promise<StatusView> {
-    return this.call('status', { withOutput: true });
-  }
-
-  healthCheck(): Promise<HealthReport> {
-    return this.call('healthCheck');
   }
 
   // The daemon and its workers go on; only this connection ends.

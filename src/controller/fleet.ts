@@ -11,7 +11,7 @@ import { DaemonNotRunningError, UsageError } from '../domain/errors.js';
 import { ProfileRegistry } from '../domain/agents/registry.js';
 import { junitXml } from '../domain/run/junit.js';
 import { junitSuiteOf, type RunReport } from '../domain/run/run-report.js';
-import type { FleetBackend } from '../application/fleet-backend.js';
+import type { OperationBackend } from '../application/operation-backend.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet-controller.js';
 import type { HealthReport } from '../application/health-monitor.js';
 import { claimSession, releaseSession, removeOrphanSessions } from '../application/ephemeral-sessions.js';
@@ -76,7 +76,7 @@ export function shortId(): string {
 
 export class Fleet {
   private constructor(
-    private readonly backend: FleetBackend,
+    private readonly backend: OperationBackend,
     readonly kind: 'daemon' | 'ephemeral',
     readonly session: string,
     // The user's settings (home, socket, config.json): where runs are kept.
@@ -186,6 +186,25 @@ export class Fleet {
 
   healthCheck(): Promise<HealthReport> {
     return this.backend.healthCheck();
+  }
+
+  // Starts a dead or failed worker again (its restart limit reset).
+  revive(worker: string): Promise<WorkerView> {
+    return this.backend.call('revive', { worker });
+  }
+
+  // What a worker's pane shows; with `lines`, its last that many printed lines.
+  capture(worker: string, options: { lines?: number } = {}): Promise<string> {
+    return this.backend.call('capture', { worker, ...options });
+  }
+
+  // Answers the approval question an interactive agent worker is showing.
+  approve(worker: string): Promise<WorkerView> {
+    return this.backend.call('approve', { worker });
+  }
+
+  deny(worker: string): Promise<WorkerView> {
+    return this.backend.call('deny', { worker });
   }
 
   // Runs the jobs in parallel, one worker each, and writes report.json, junit.xml and every

@@ -1,9 +1,9 @@
-// The daemon's RPC surface: one explicit table of methods, each taking its operation's declared input
-// (bad input is a USAGE error and changes nothing).
+// The daemon's RPC surface: the operation table (application/operations.ts) over a unix socket,
+// one JSON line per request; bad input is a USAGE error and changes nothing.
 import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DaemonUntrustedError, UsageError, toErrorPayload } from '../domain/errors.js';
-import { parseInput, type OperationInput, type OperationName } from '../application/operation-inputs.js';
+import { invoke, isOperationName, type OperationContext } from '../application/operations.js';
 import type { FleetController } from '../application/fleet-controller.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import { DaemonHandshake } from './daemon-handshake.js';
@@ -12,65 +12,23 @@ import { LineSplitter, LineTooLongError, parseRequest, type RpcResponse } from '
 // A request line is refused past this size (a prompt of many MiB belongs in a file).
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
-interface Method<N extends OperationName> {
-  readonly run: (fleet: FleetController, params: OperationInput<N>) => Promise<unknown> | unknown;
-}
-
-// Each method takes its operation's declared input (operation-inputs.ts), checked before it runs.
-function method<N extends OperationName>(_name: N, run: Method<N>['run']): Method<N> {
-  return { run };
-}
-
 export interface RpcHooks {
   // `stop`: the daemon shuts down after answering.
   readonly onStop: (killWorkers: boolean) => void;
 }
 
-export function methodTable(hooks: RpcHooks) {
-  return {
-    ping: method('ping', async (fleet) => (await fleet.status({ withOutput: false })).daemon),
-    status: method('status', (fleet, p) => fleet.status({ withOutput: p?.withOutput ?? true })),
-    list: method('list', (fleet) => fleet.workers()),
-    addWorker: method('addWorker', (fleet, p) => fleet.addWorker(p)),
-    approve: method('approve', (fleet, p) => fleet.answer(p.worker, true)),
-    deny: method('deny', (fleet, p) => fleet.answer(p.worker, false)),
-    removeWorker: method('removeWorker', (fleet, p) =>
-      fleet.removeWorker(p.worker, { keepPane: p.keepPane ?? false }),
-    ),
-    send: method('send', (fleet, p) => fleet.send(p)),
-    wait: method('wait', (fleet, p) => fleet.wait(p.id)),
-    result: method('result', (fleet, p) => fleet.result(p.id)),
-    cancel: method('cancel', (fleet, p) => fleet.cancel(p.id)),
-    healthCheck: method('healthCheck', (fleet) => fleet.healthCheck()),
-    revive: method('revive', (fleet, p) => fleet.revive(p.worker)),
-    capture: method('capture', (fleet, p) => fleet.capture(p.worker, p.lines ?? 0)),
-    logFile: method('logFile', (fleet, p) => fleet.logFileOf(p.target)),
-    stop: method('stop', (_fleet, p) => {
-      hooks.onStop(p?.killWorkers ?? false);
-      return { stopping: true };
-    }),
-  } as const satisfies { [N in OperationName]: Method<N> };
-}
-
-// The table as the server dispatches it: by a name from the wire, its input checked first.
-interface AnyMethod {
-  readonly run: (fleet: FleetController, params: unknown) => Promise<unknown> | unknown;
-}
-
-export type MethodName = keyof ReturnType<typeof methodTable>;
-
 export class RpcServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
-  private readonly table: Record<string, AnyMethod>;
+  private readonly context: OperationContext;
   private key = '';
 
   constructor(
-    private readonly fleet: FleetController,
+    fleet: FleetController,
     private readonly logger: Logger,
     hooks: RpcHooks,
   ) {
-    this.table = methodTable(hooks) as unknown as Record<string, AnyMethod>;
+    this.context = { fleet, stopDaemon: hooks.onStop };
   }
 
   // Listens on `socketPath` (in a directory only our user can enter; whatever stale file is there
@@ -143,10 +101,9 @@ export class RpcServer {
     try {
       const request = parseRequest(line);
       id = request.id;
-      const entry = Object.hasOwn(this.table, request.method) ? this.table[request.method] : undefined;
-      if (!entry) throw new UsageError(`unknown method ${request.method}`, { method: request.method });
-      const params = parseInput(request.method as OperationName, request.params);
-      response = { id, result: await entry.run(this.fleet, params) };
+      const { method } = request;
+      if (!isOperationName(method)) throw new UsageError(`unknown method ${method}`, { method });
+      response = { id, result: await invoke(this.context, method, request.params) };
     } catch (error) {
       const payload = toErrorPayload(error);
       if (payload.code === 'INTERNAL')

@@ -5,6 +5,8 @@ import { UsageError } from '../../domain/errors.js';
 import { loadSettings, resolveSettings, type Settings } from '../../infrastructure/config/settings.js';
 import { RpcClient } from '../rpc-client.js';
 import { stylerFor, type Styler } from './output.js';
+import type { OperationName, OperationRequest } from '../../application/operation-inputs.js';
+import type { OperationOutput } from '../../application/operations.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -56,11 +58,14 @@ export class CliContext {
     return stylerFor(process.stdout);
   }
 
-  // Calls one daemon method and closes the connection.
-  async call<T>(method: string, params?: unknown): Promise<T> {
+  // Calls one operation of the daemon (application/operations.ts) and closes the connection.
+  async call<N extends OperationName>(
+    name: N,
+    ...input: undefined extends OperationRequest<N> ? [OperationRequest<N>?] : [OperationRequest<N>]
+  ): Promise<OperationOutput<N>> {
     const client = await RpcClient.connect(this.settings.paths);
     try {
-      return await client.call<T>(method, params);
+      return await client.call<OperationOutput<N>>(name, input[0]);
     } finally {
       client.close();
     }

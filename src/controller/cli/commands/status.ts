@@ -1,7 +1,5 @@
 // status (once, or live with --watch as window 0 runs it) and health-check.
 import type { Command } from 'commander';
-import type { HealthReport } from '../../../application/health-monitor.js';
-import type { StatusView } from '../../../application/views.js';
 import { renderStatus } from '../../status-view.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
@@ -16,7 +14,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .option('--watch', 'redraw every second (window 0 of the session runs this)')
     .action(async (opts: { watch?: boolean }) => {
       if (!opts.watch) {
-        const view = await ctx.call<StatusView>('status');
+        const view = await ctx.call('status');
         ctx.print(view, () => renderStatus(view, ctx.out));
         return;
       }
@@ -27,8 +25,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .command('health-check')
     .description('check every worker now; exits 1 if any is dead or failed')
     .action(async () => {
-      const report = await ctx.call<HealthReport>('healthCheck');
-      const view = await ctx.call<StatusView>('status');
+      const report = await ctx.call('healthCheck');
+      const view = await ctx.call('status');
       const unhealthy = view.workers.filter(
         (w) => w.state === 'dead' || w.state === 'failed' || w.state === 'reviving',
       );
@@ -57,7 +55,7 @@ async function watch(ctx: CliContext): Promise<never> {
   for (;;) {
     let text: string;
     try {
-      const view = await ctx.call<StatusView>('status', { withOutput: false });
+      const view = await ctx.call('status', { withOutput: false });
       const rows = process.stdout.rows ?? 40;
       text = renderStatus(view, styler, Math.max(3, rows - view.workers.length - 10));
     } catch (error) {

@@ -91,7 +91,7 @@ export function registerTasks(program: Command, ctx: CliContext): void {
               : (spec.timeoutMs ?? undefined),
           retries: spec.retries ?? parseCount(opts.retries, '--retries', 100),
         };
-        const queued = await ctx.call<TaskResult>('send', params);
+        const queued = await ctx.call('send', params);
         if (!opts.wait) {
           ctx.print({ id: queued.id }, () => queued.id);
           return;
@@ -107,7 +107,7 @@ export function registerTasks(program: Command, ctx: CliContext): void {
     .description("a task's status, exit code, output and duration")
     .option('--wait', 'wait until the task has finished')
     .action(async (id: string, opts: { wait?: boolean }) => {
-      const result = opts.wait ? await waitForTask(ctx, id) : await ctx.call<TaskResult>('result', { id });
+      const result = opts.wait ? await waitForTask(ctx, id) : await ctx.call('result', { id });
       printResult(result, ctx);
       if (result.status !== 'queued' && result.status !== 'running' && result.status !== 'succeeded') {
         throw new ExitRequest(exitCodeOf(result));
@@ -118,7 +118,7 @@ export function registerTasks(program: Command, ctx: CliContext): void {
     .command('cancel <task>')
     .description('cancel a queued task, or interrupt a running one (Ctrl-C)')
     .action(async (id: string) => {
-      const result = await ctx.call<TaskResult>('cancel', { id });
+      const result = await ctx.call('cancel', { id });
       ctx.print(result, () => `${result.id}: ${result.status}`);
     });
 
@@ -129,7 +129,7 @@ export function registerTasks(program: Command, ctx: CliContext): void {
     .option('--raw', 'keep terminal escape sequences')
     .option('--lines <n>', 'only the last n lines (before following)')
     .action(async (target: string, opts: { follow?: boolean; raw?: boolean; lines?: string }) => {
-      const log = await ctx.call<{ file: string; running: boolean; offset: number }>('logFile', { target });
+      const log = await ctx.call('logFile', { target });
       // The log is redacted as it is written (worker/log-filter.ts); key shapes are cut out again
       // here for a log written without the filter (no perl, or by an older tmuxorch).
       const clean = (text: string): string =>

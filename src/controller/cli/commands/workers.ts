@@ -1,7 +1,6 @@
 // add-worker, remove-worker, list, revive, capture, attach.
 import type { Command } from 'commander';
 import { UsageError } from '../../../domain/errors.js';
-import type { WorkerView } from '../../../application/views.js';
 import { socketArgs } from '../../../infrastructure/tmux/transport.js';
 import { renderWorkers } from '../../status-view.js';
 import type { CliContext } from '../context.js';
@@ -43,7 +42,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
         interactive?: boolean;
         env: string[];
       }) => {
-        const worker = await ctx.call<WorkerView>('addWorker', {
+        const worker = await ctx.call('addWorker', {
           type: parseWorkerType(opts.type),
           project: parseProject(opts.project),
           ...(opts.name !== undefined ? { name: nonEmpty(opts.name, '--name', 'a name') } : {}),
@@ -69,7 +68,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
         `${approve ? 'approve' : 'deny'} what an interactive agent worker asks (its state: awaiting_approval)`,
       )
       .action(async (worker: string) => {
-        const view = await ctx.call<WorkerView>(name, { worker });
+        const view = await ctx.call(name, { worker });
         ctx.print(view, () => `${ctx.out.green('✓')} ${approve ? 'approved' : 'denied'} for ${view.name}`);
       });
   }
@@ -79,7 +78,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .description('stop a worker: cancels its tasks and closes its window')
     .option('--keep-pane', 'leave the pane open (no longer managed)')
     .action(async (worker: string, opts: { keepPane?: boolean }) => {
-      const removed = await ctx.call<WorkerView>('removeWorker', {
+      const removed = await ctx.call('removeWorker', {
         worker,
         keepPane: opts.keepPane === true,
       });
@@ -90,7 +89,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .command('list')
     .description('list the workers')
     .action(async () => {
-      const workers = await ctx.call<WorkerView[]>('list');
+      const workers = await ctx.call('list');
       ctx.print(workers, () => renderWorkers(workers, ctx.out));
     });
 
@@ -98,7 +97,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .command('revive <worker>')
     .description('start a dead or failed worker again (resets its restart limit)')
     .action(async (worker: string) => {
-      const revived = await ctx.call<WorkerView>('revive', { worker });
+      const revived = await ctx.call('revive', { worker });
       ctx.print(
         revived,
         () =>
@@ -113,7 +112,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .option('--lines <n>', 'print the last n lines the pane printed instead, scrolled-off history included')
     .action(async (worker: string, opts: { lines?: string }) => {
       const lines = opts.lines === undefined ? 0 : parseCount(opts.lines, '--lines', 1_000_000);
-      const text = await ctx.call<string>('capture', { worker, lines });
+      const text = await ctx.call('capture', { worker, lines });
       ctx.print({ worker, text }, () => text);
     });
 
@@ -127,7 +126,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
       const { execa } = await import('execa');
       let target = `=${settings.session}`;
       if (worker) {
-        const workers = await ctx.call<WorkerView[]>('list');
+        const workers = await ctx.call('list');
         const found = workers.find((w) => w.name === worker || w.id === worker);
         if (!found?.paneId) throw new UsageError(`worker ${worker} has no pane right now`, { worker });
         target = found.paneId;
