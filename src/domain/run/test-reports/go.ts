@@ -11,7 +11,7 @@ const PACKAGE = /^(?:ok|FAIL)\s+(\S+)\s+(?:\d|\(cached\))/;
 const LOGGED = /^ +(\S+\.go:\d+): (.*)$/;
 // A package that did not build: `# pkg`, the compiler's lines, `FAIL\tpkg [build failed]`.
 const NOT_BUILT = /^FAIL\s+(\S+) \[(build failed|setup failed)\]$/;
-const BUILD_HEADER = /^# (\S+)$/;
+const BUILD_HEADER = /^# (\S+)(?: \[[^\]]+\])?$/;
 
 export function parseGo(lines: readonly string[]): TestCase[] {
   const all: TestCase[] = [];
@@ -45,10 +45,12 @@ export function parseGo(lines: readonly string[]): TestCase[] {
       building = null;
       continue;
     }
-    if (building !== null && line !== '' && !line.startsWith('FAIL') && !line.startsWith('ok ')) {
+    // The compiler's lines (`a.go:3:23: undefined: x`, and indented notes under them).
+    if (building !== null && (/^\S+\.go:\d+/.test(line) || /^\s+\S/.test(line))) {
       building.push(line);
       continue;
     }
+    building = null;
     const run = RUN.exec(line);
     if (run?.[2]) {
       current = run[2];
