@@ -118,7 +118,7 @@ describe("each runner's per-test lines agree with its own report of the same run
   }
 
   it('go-verbose.txt ↔ go test -json (leaf tests; a package that did not build is one failure)', () => {
-    const events = read('go-test.json')
+    const events = read('go-test-json.txt')
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { Action: string; Package: string; Test?: string });
@@ -129,7 +129,7 @@ describe("each runner's per-test lines agree with its own report of the same run
       .filter((e) => !names.some((n) => n.startsWith(`${e.Test}/`)))
       .map((e) => `${e.Package}.${e.Test} → ${status[e.Action as keyof typeof status]}`);
     // -json writes the build failure as plain text, not as an event.
-    expect(read('go-test.json')).toContain('FAIL\texample.com/calc/broken [build failed]');
+    expect(read('go-test-json.txt')).toContain('FAIL\texample.com/calc/broken [build failed]');
     own.push('example.com/calc/broken.example.com/calc/broken → failed');
     const cases = casesOf('go-verbose.txt');
     expect(sorted(cases, (c) => `${c.classname}.${c.name}`)).toEqual(own.sort());
