@@ -9,6 +9,7 @@ const FAILED = /^( +)(\d+)\) (.+)$/;
 const PENDING = /^( +)- (.+)$/;
 const SUITE = /^( +)(\S.*)$/;
 const SUMMARY = /^ +\d+ passing \(/;
+const TITLE_MAX_LINES = 20;
 const AT = /\bat .*?\(?([^\s()]+:\d+:\d+)\)?$/;
 
 interface Failure {
@@ -25,7 +26,10 @@ function failures(lines: readonly string[], from: number): Map<string, Failure> 
     if (!head?.[1]) continue;
     // The title goes on until its line that ends in `:`.
     let start = i;
-    while (start < lines.length && !(lines[start] ?? '').trimEnd().endsWith(':')) start++;
+    // A title has a line per describe level: a few lines, never the rest of the output.
+    const last = Math.min(lines.length, i + TITLE_MAX_LINES);
+    while (start < last && !(lines[start] ?? '').trimEnd().endsWith(':')) start++;
+    if (start === last) continue;
     let end = start + 1;
     while (end < lines.length && !/^ {2}\d+\) /.test(lines[end] ?? '')) end++;
     const details = blockText(lines.slice(start + 1, end));
