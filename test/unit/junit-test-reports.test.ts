@@ -418,6 +418,7 @@ describe('the XML of a job with tests', () => {
     );
     expect(xml).toContain('<testcase name="late" classname="/p/late" time="5.000">');
     expect(xml).toContain('<error message="timed out after 5s" type="timed_out">');
+    expect(xml.match(/<system-out>/g)).toHaveLength(1);
   });
 
   it('sums the suites on the root, timed by the wall clock', () => {

@@ -100,8 +100,9 @@ function message(job: JunitJob): string {
 // Testcases sit at this depth (in <testsuites><testsuite>), their children two spaces deeper.
 const INDENT = '    ';
 
-// The testcase of a job whose tests are not told apart: its verdict and its output.
-function jobTestcase(job: JunitJob, indent: string): string {
+// The testcase of a job whose tests are not told apart: its verdict and its output (the output
+// goes in its own <system-out> unless the suite has it already).
+function jobTestcase(job: JunitJob, indent: string, systemOut = true): string {
   const kind = outcome(job);
   const output = plainOutput(job.output);
   const attrs =
@@ -116,7 +117,7 @@ function jobTestcase(job: JunitJob, indent: string): string {
   } else if (kind === 'skipped') {
     children.push(`${indent}  <skipped message="${msg}"/>`);
   }
-  if (output !== '') {
+  if (systemOut && output !== '') {
     children.push(
       `${indent}  <system-out>${escapeXmlText(tailUtf8(output, SYSTEM_OUT_MAX_BYTES))}</system-out>`,
     );
@@ -194,7 +195,7 @@ function jobSuite(job: JunitJob, timestamp: string): { xml: string; kinds: Outco
     // A job that did not succeed must not look green because each of its listed tests passed.
     const jobKind = outcome(job);
     if (jobKind !== 'passed' && !kinds.some((k) => k === 'failure' || k === 'error')) {
-      lines.push(jobTestcase({ ...job, output: '' }, INDENT));
+      lines.push(jobTestcase(job, INDENT, false));
       kinds.push(jobKind);
     }
     const output = plainOutput(job.output);
