@@ -1,7 +1,8 @@
 // Jobs as a script or a jobs file gives them (relative paths, names optional) turned into the
 // RunJobs a run works with. Everything is checked before the first job starts.
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
 import { UsageError } from '../domain/errors.js';
 import { defaultJobName, JOB_NAME_PATTERN, type RunJob } from '../domain/run/run-job.js';
 import { WORKER_TYPE_PATTERN, type WorkerType } from '../domain/worker.js';
@@ -17,7 +18,19 @@ export interface JobSpec {
   readonly timeoutMs?: number | null | undefined;
   readonly retries?: number | undefined;
   readonly interactive?: boolean | undefined;
+  // Globs of the JUnit XML reports the job writes, relative to its project.
+  readonly reports?: readonly string[] | undefined;
 }
+
+// A `reports` glob stays inside the job's project: relative, no `..` step out of it.
+export const reportGlobSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((glob) => !isAbsolute(glob) && !glob.startsWith('~'), 'must be relative to the project')
+  .refine((glob) => !glob.split(/[\\/]/).includes('..'), 'must not leave the project (no ..)');
+
+export const reportGlobsSchema = z.array(reportGlobSchema).max(50, 'at most 50 globs');
 
 // `~` and `~/…` are the user's home, as in a shell (a script's paths rarely pass through one).
 export function expandHome(path: string): string {
@@ -52,6 +65,12 @@ export function toRunJobs(specs: readonly JobSpec[], cwd: string = process.cwd()
     const retries = spec.retries ?? 0;
     if (!Number.isInteger(retries) || retries < 0 || retries > 100)
       throw new UsageError('retries must be a whole number from 0 to 100', { retries });
+    const reports = reportGlobsSchema.safeParse(spec.reports ?? []);
+    if (!reports.success)
+      throw new UsageError(
+        `job ${spec.name ?? spec.project}: reports ${reports.error.issues[0]?.message ?? 'invalid'}`,
+        { project: spec.project, reports: spec.reports },
+      );
     const project = resolve(cwd, expandHome(spec.project));
     let name = spec.name;
     if (name === undefined) {
@@ -67,6 +86,8 @@ export function toRunJobs(specs: readonly JobSpec[], cwd: string = process.cwd()
       timeoutMs: spec.timeoutMs ?? null,
       retries,
       interactive: spec.interactive ?? false,
+      // Only when given: a job without reports is the same RunJob as before the field existed.
+      ...(reports.data.length > 0 ? { reports: reports.data } : {}),
     };
   });
 }

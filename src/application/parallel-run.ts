@@ -6,6 +6,7 @@ import type { RunJob, JobStatus } from '../domain/run/run-job.js';
 import { countJobs, type JobReport, type RunReport } from '../domain/run/run-report.js';
 import { parseTestCounts } from '../domain/run/test-counts.js';
 import type { RunDirectory } from '../infrastructure/run/run-directory.js';
+import { findReportFiles } from '../infrastructure/run/report-files.js';
 import type { FleetBackend } from './fleet-backend.js';
 import type { TaskResult, WorkerView } from './views.js';
 
@@ -49,6 +50,8 @@ class ParallelRun {
   private interrupted = false;
   // Tasks running now, to cancel on a stop.
   private readonly running = new Set<string>();
+  // When each job's last attempt was sent: its report files must be newer.
+  private readonly attemptStarted = new Map<string, number>();
 
   constructor(
     private readonly fleet: FleetBackend,
@@ -168,6 +171,7 @@ class ParallelRun {
     }
     try {
       const report = await this.attempts(job, worker);
+      await this.collectReports(job);
       if (report.status !== 'succeeded' && report.status !== 'skipped' && this.options.failFast) {
         this.stop(`--fail-fast: ${job.name} ${report.status.replace('_', ' ')}`);
       }
@@ -187,6 +191,7 @@ class ParallelRun {
     for (let attempt = 1; attempt <= 1 + job.retries && this.stopReason === null; attempt++) {
       attempts = attempt;
       let result: TaskResult;
+      this.attemptStarted.set(job.name, Date.now());
       try {
         const queued = await this.fleet.send({
           worker: worker.id,
@@ -241,6 +246,19 @@ class ParallelRun {
       worker: worker.name,
       taskIds,
     });
+  }
+
+  // The JUnit files the job wrote, copied into the run directory for its report. A glob that
+  // matches nothing, or a file that cannot be read, costs the job its testcases, not the run.
+  private async collectReports(job: RunJob): Promise<void> {
+    const since = this.attemptStarted.get(job.name);
+    if (!job.reports?.length || since === undefined) return;
+    try {
+      const found = await findReportFiles(job.project, job.reports, since);
+      if (found.length > 0) await this.options.directory.saveReports(job.name, found);
+    } catch {
+      // As for an output that cannot be saved.
+    }
   }
 
   // An output that cannot be written (disk full) costs the job its log, not the run.

@@ -12,6 +12,7 @@ import { ProfileRegistry } from '../domain/agents/registry.js';
 import { junitXml } from '../domain/run/junit.js';
 import { junitSuiteOf, type RunReport } from '../domain/run/run-report.js';
 import type { OperationBackend } from '../application/operation-backend.js';
+import type { ReportFile } from '../domain/run/job-tests.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet-controller.js';
 import type { HealthReport } from '../application/health-monitor.js';
 import { claimSession, releaseSession, removeOrphanSessions } from '../application/ephemeral-sessions.js';
@@ -244,8 +245,12 @@ export class Fleet {
       onEvent: options.onEvent,
     });
     const outputs = new Map<string, string>();
-    for (const job of report.jobs) outputs.set(job.name, await directory.readOutput(job.name));
-    const xml = junitXml(junitSuiteOf(report, outputs));
+    const reports = new Map<string, ReportFile[]>();
+    for (const job of report.jobs) {
+      outputs.set(job.name, await directory.readOutput(job.name));
+      reports.set(job.name, await directory.readReports(job.name));
+    }
+    const xml = junitXml(junitSuiteOf(report, outputs, reports));
     await directory.writeReport(`${JSON.stringify(report, null, 2)}\n`, xml);
     if (junitFile !== undefined) await writeFileAtomic(junitFile, xml, { mode: 0o644 });
     // Runs under <home>/runs are pruned (a directory given elsewhere, --out, is the caller's).

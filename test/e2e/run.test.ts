@@ -1,10 +1,10 @@
 // `tmuxorch run` end to end: real npm projects (node's own test runner) run through the built CLI,
 // the report checked against what each project's runner says when run straight in it. Most tests
 // use an ephemeral controller (no daemon on this fleet); the daemon mode has a fleet of its own.
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobReport, RunReport } from '../../src/domain/run/run-report.js';
 import { createCliFleet, type CliFleet } from '../helpers/cli.js';
@@ -12,7 +12,37 @@ import * as npm from '../helpers/npm-projects.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { addShell, cleanupAndCheck, expectOk, runJson, type ErrorBody, type WorkerView } from './support.js';
 
-const HAS_PYTHON = spawnSync('python3', ['-c', 'import xml.etree.ElementTree']).status === 0;
+interface JunitCase {
+  name: string;
+  classname: string;
+  failure?: { message: string; '#text'?: string };
+  error?: { message: string };
+  skipped?: { message: string };
+}
+interface JunitSuiteXml {
+  name: string;
+  tests: string;
+  failures: string;
+  errors: string;
+  skipped: string;
+  time: string;
+  testcase: JunitCase[];
+  'system-out'?: string;
+}
+type JunitRoot = Omit<JunitSuiteXml, 'testcase'> & { testsuite: JunitSuiteXml[] };
+
+// A JUnit file as a real XML parser reads it (fast-xml-parser), after checking it is well-formed.
+function readJunit(xml: string): JunitRoot {
+  expect(XMLValidator.validate(xml)).toBe(true);
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    isArray: (tag) => tag === 'testsuite' || tag === 'testcase',
+  });
+  return (parser.parse(xml) as { testsuites: JunitRoot }).testsuites;
+}
 
 let fleet: CliFleet;
 // Project directories by name (in the main fleet's temp dir; the daemon's fleet uses them too).
@@ -133,26 +163,42 @@ describe('three npm projects in parallel, no daemon', () => {
     expect(report.durationMs).toBeLessThan(report.jobs.reduce((sum, j) => sum + (j.durationMs ?? 0), 0));
   });
 
-  it.skipIf(!HAS_PYTHON)('writes JUnit XML a real parser reads, with the failure in it', async () => {
-    const script = [
-      'import sys, json, xml.etree.ElementTree as ET',
-      'suite = ET.parse(sys.argv[1]).getroot().find("testsuite")',
-      'cases = [{"name": c.get("name"), "tags": [k.tag for k in c]} for c in suite.findall("testcase")]',
-      'print(json.dumps({"attrib": suite.attrib, "cases": cases}))',
-    ].join('\n');
-    const parsed = spawnSync('python3', ['-c', script, junitFile], { encoding: 'utf8' });
-    expect(parsed.status, parsed.stderr).toBe(0);
-    const xml = JSON.parse(parsed.stdout) as {
-      attrib: Record<string, string>;
-      cases: { name: string; tags: string[] }[];
-    };
-    const failures = Object.values(verdict).filter((v) => v.exitCode !== 0).length;
-    expect(xml.attrib).toMatchObject({ tests: '3', failures: String(failures), errors: '0', skipped: '0' });
-    expect(xml.cases.map((c) => c.name)).toEqual(names);
-    for (const c of xml.cases) {
-      expect(c.tags.includes('failure'), c.name).toBe(verdict[c.name]?.exitCode !== 0);
-      expect(c.tags).toContain('system-out');
+  it('writes JUnit XML a real parser reads: a suite per job, a testcase per test, the failure in it', async () => {
+    const root = readJunit(await readFile(junitFile, 'utf8'));
+    const { report } = result;
+    const sum = (pick: (v: npm.RunnerVerdict) => number) =>
+      Object.values(verdict).reduce((n, v) => n + pick(v), 0);
+    expect(root).toMatchObject({
+      tests: String(sum((v) => v.passed + v.failed + v.skipped)),
+      failures: String(sum((v) => v.failed)),
+      errors: '0',
+      skipped: String(sum((v) => v.skipped)),
+      // The run's wall time: its jobs ran side by side, so it is less than their sum.
+      time: (report.durationMs / 1000).toFixed(3),
+    });
+    expect(root.testsuite.map((s) => s.name)).toEqual(names);
+    for (const suite of root.testsuite) {
+      const v = verdict[suite.name] as npm.RunnerVerdict;
+      const j = job(report, suite.name);
+      expect(suite, suite.name).toMatchObject({
+        tests: String(v.passed + v.failed + v.skipped),
+        failures: String(v.failed),
+        skipped: String(v.skipped),
+        time: ((j.durationMs ?? 0) / 1000).toFixed(3),
+      });
+      expect(suite.testcase.filter((c) => c.failure).length).toBe(v.failed);
+      expect(suite['system-out'], suite.name).toContain('ℹ tests');
     }
+    const failing = root.testsuite.find((s) => s.name === 'failing');
+    expect(failing?.testcase.map((c) => c.name)).toEqual([
+      'holds one',
+      'holds two',
+      'broken sum',
+      'not written yet',
+    ]);
+    const broken = failing?.testcase.find((c) => c.name === 'broken sum');
+    expect(broken?.failure?.message).toMatch(/Expected values to be strictly equal: 4 !== 5/);
+    expect(failing?.testcase.find((c) => c.name === 'not written yet')?.skipped).toBeDefined();
     const saved = await readFile(join(result.report.runDir, 'junit.xml'), 'utf8');
     expect(await readFile(junitFile, 'utf8')).toBe(saved);
   });
@@ -303,6 +349,78 @@ describe('run options, no daemon', () => {
     await expect(readdir(out)).rejects.toThrow();
     expect(await readdir(runsDir).catch(() => [])).toEqual(runsBefore);
     expect(await runSessions(fleet)).toEqual([]);
+  });
+});
+
+describe('JUnit a CI system can use: a testcase per test', () => {
+  const VITEST = join(import.meta.dirname, '../../node_modules/.bin/vitest');
+
+  it("reads a job's own report (reports:), else its runner's lines; each failure says its assertion", async () => {
+    // A vitest project that writes its own JUnit file, next to a stale one from an earlier run.
+    const project = await fleet.home.project('with-report');
+    await mkdir(join(project, 'junit'), { recursive: true });
+    await writeFile(
+      join(project, 'calc.test.js'),
+      [
+        "describe('calc', () => {",
+        "  it('adds', () => { expect(1 + 1).toBe(2); });",
+        "  it('adds wrong', () => { expect(1 + 1).toBe(3); });",
+        "  it.skip('divides', () => { expect(1 / 0).toBe(0); });",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const stale = join(project, 'junit', 'stale.xml');
+    await writeFile(stale, '<testsuite name="old"><testcase name="from a stale report"/></testsuite>\n');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(stale, hourAgo, hourAgo);
+    const file = join(fleet.home.dir, 'reports.yaml');
+    const yaml = [
+      'jobs:',
+      '  - project: projects/with-report',
+      '    name: vitest',
+      `    command: ${VITEST} run --globals --reporter=default --reporter=junit --outputFile.junit=junit/vitest.xml`,
+      '    reports: ["junit/*.xml"]',
+      '  - project: projects/failing',
+      '    name: node',
+      '    command: npm test',
+    ];
+    await writeFile(file, `${yaml.join('\n')}\n`);
+    const junitFile = join(fleet.home.dir, 'per-test.junit.xml');
+    const { exitCode, report, stderr } = await runCli(fleet, [file, '--junit', junitFile]);
+    expect(exitCode, stderr).toBe(1);
+    // --json counts and statuses are as they were: the runner's summary.
+    expect(job(report, 'vitest')).toMatchObject({
+      status: 'failed',
+      tests: { runner: 'vitest', passed: 1, failed: 1, skipped: 1 },
+    });
+    const root = readJunit(await readFile(junitFile, 'utf8'));
+    expect(root).toMatchObject({ tests: '7', failures: '2', errors: '0', skipped: '2' });
+    const [vitest, node] = root.testsuite;
+    // From vitest's own report: its names, and nothing from the stale file.
+    expect(vitest?.name).toBe('vitest');
+    expect(vitest?.testcase.map((c) => [c.classname, c.name])).toEqual([
+      ['calc.test.js', 'calc > adds'],
+      ['calc.test.js', 'calc > adds wrong'],
+      ['calc.test.js', 'calc > divides'],
+    ]);
+    const wrong = vitest?.testcase[1];
+    expect(wrong?.failure?.message).toBe('expected 2 to be 3 // Object.is equality');
+    expect(wrong?.failure?.['#text']).toContain('calc.test.js:3');
+    expect(vitest?.testcase[2]?.skipped).toBeDefined();
+    expect(await readdir(join(report.runDir, 'jobs'))).toContain('vitest.reports.json');
+    // From node:test's spec lines in the pane: a testcase per test, the failure with its place.
+    expect(node?.name).toBe('node');
+    expect(node?.testcase.map((c) => c.name)).toEqual([
+      'holds one',
+      'holds two',
+      'broken sum',
+      'not written yet',
+    ]);
+    const broken = node?.testcase[2];
+    expect(broken?.failure?.message).toContain('Expected values to be strictly equal: 4 !== 5');
+    expect(broken?.failure?.['#text']).toMatch(/^at test\/main\.test\.js:\d+:\d+/);
+    expect(node?.testcase[3]?.skipped).toBeDefined();
   });
 });
 

@@ -83,17 +83,32 @@ describe('junitXml structure', () => {
   ];
   const xml = junitXml(suite(jobs));
 
-  it('starts with the XML declaration and one testsuite inside testsuites', () => {
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite ')).toBe(true);
-    expect(xml.match(/<testsuite /g)).toHaveLength(1);
+  it('starts with the XML declaration and has one testsuite per job inside testsuites', () => {
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tmuxorch run" ')).toBe(
+      true,
+    );
+    expect(xml.match(/<testsuite /g)).toHaveLength(jobs.length);
     expect(xml.match(/<testcase /g)).toHaveLength(jobs.length);
     expect(xml.endsWith('</testsuites>\n')).toBe(true);
   });
 
-  it('counts failures, errors and skipped on the testsuite, and sums times in seconds', () => {
+  it('counts failures, errors and skipped on the root, and without a wall time sums the jobs', () => {
     expect(xml).toContain(
-      '<testsuite name="tmuxorch run" tests="8" failures="1" errors="4" skipped="2" time="34.168"' +
+      '<testsuites name="tmuxorch run" tests="8" failures="1" errors="4" skipped="2" time="34.168"' +
         ' timestamp="2025-01-02T03:04:05Z">',
+    );
+  });
+
+  it("names each suite after its job, timed by the job, and the root by the run's wall time", () => {
+    expect(xml).toContain(
+      '<testsuite name="web" tests="1" failures="1" errors="0" skipped="0" time="1.234" timestamp="2025-01-02T03:04:05Z">',
+    );
+    expect(xml).toContain(
+      '<testsuite name="cli" tests="1" failures="0" errors="1" skipped="0" time="30.000"',
+    );
+    const timed = junitXml({ ...suite(jobs), durationMs: 30_500 });
+    expect(timed).toContain(
+      '<testsuites name="tmuxorch run" tests="8" failures="1" errors="4" skipped="2" time="30.500"',
     );
   });
 
@@ -125,9 +140,13 @@ describe('junitXml structure', () => {
     const tree = parseXml(xml);
     if (!tree) return; // xmllint only: well-formedness was all it could check
     expect(tree.tag).toBe('testsuites');
-    const ts = tree.children[0];
-    expect(ts?.attrib).toMatchObject({ tests: '8', failures: '1', errors: '4', skipped: '2' });
-    const kinds = ts?.children.map((tc) => tc.children.find((c) => c.tag !== 'system-out')?.tag ?? 'passed');
+    expect(tree.attrib).toMatchObject({ tests: '8', failures: '1', errors: '4', skipped: '2' });
+    expect(tree.children.map((ts) => ts.attrib.name)).toEqual(jobs.map((j) => j.name));
+    const kinds = tree.children.map((ts) => {
+      expect(ts.children).toHaveLength(1);
+      const tc = ts.children[0] as Element;
+      return tc.children.find((c) => c.tag !== 'system-out')?.tag ?? 'passed';
+    });
     expect(kinds).toEqual(['passed', 'failure', 'error', 'error', 'error', 'error', 'skipped', 'skipped']);
   });
 });
@@ -150,7 +169,8 @@ describe('junitXml escaping', () => {
   it('escapes the five special characters in attributes and text', () => {
     const escaped = 'a &amp; b &lt; c &gt; d &quot;quoted&quot; &apos;single&apos;';
     expect(xml).toContain(`<testcase name="${escaped}" classname="${escaped}.cls"`);
-    expect(xml).toContain(`<testsuite name="suite ${escaped}"`);
+    expect(xml).toContain(`<testsuites name="suite ${escaped}"`);
+    expect(xml).toContain(`<testsuite name="${escaped}"`);
     expect(xml).toContain(`red ${escaped}\ttab\nnext`);
     expect(xml).toContain(']]&gt; end');
   });

@@ -119,6 +119,22 @@ describe('junitSuiteOf', () => {
     expect(suite.timestamp).toBe('2025-01-02T03:04:05');
   });
 
+  it("times the run by its wall clock, not the jobs' sum", () => {
+    expect(suite.durationMs).toBe(runReport(jobs).durationMs);
+  });
+
+  it("takes a job's tests from its report files first, else from its runner's lines", () => {
+    const report = '<testsuite name="s"><testcase name="from report" classname="c"/></testsuite>';
+    const withTests = junitSuiteOf(
+      runReport(jobs),
+      new Map([['api', '✔ from output (1ms)\nℹ tests 1\nℹ pass 1\nℹ fail 0\n']]),
+      new Map([['web', [{ path: 'junit/a.xml', text: report }]]]),
+    );
+    expect(withTests.jobs[0]?.cases?.map((c) => [c.name, c.status])).toEqual([['from output', 'passed']]);
+    expect(withTests.jobs[1]?.cases?.map((c) => [c.name, c.classname])).toEqual([['from report', 'c']]);
+    expect(withTests.jobs[2]?.cases).toBeNull();
+  });
+
   it('has one testcase per job, in order, classed by project', () => {
     expect(suite.jobs).toEqual([
       {
@@ -129,6 +145,7 @@ describe('junitSuiteOf', () => {
         output: 'ok\n',
         reason: null,
         exitCode: 0,
+        cases: null,
       },
       {
         name: 'web',
@@ -138,6 +155,7 @@ describe('junitSuiteOf', () => {
         output: 'partial\n',
         reason: 'timed out after 5s',
         exitCode: 124,
+        cases: null,
       },
       {
         name: 'db',
@@ -148,6 +166,7 @@ describe('junitSuiteOf', () => {
         output: '',
         reason: 'not started: interrupted',
         exitCode: null,
+        cases: null,
       },
     ]);
   });

@@ -13,6 +13,7 @@
 //       timeout: 10m          # 30s, 1500ms, 5m, 1h, or a number of seconds
 //       retries: 2
 //       interactive: false
+//       reports: junit/*.xml  # optional: JUnit files the job writes (globs in its project)
 //
 // Validated with zod; an error names the file, line, column and field at fault. JSON is read
 // with JSON.parse (strict JSON) and located with the YAML parser, which reads JSON too.
@@ -23,7 +24,7 @@ import { z } from 'zod';
 import { TaskFileError, UsageError } from '../../domain/errors.js';
 import { JOB_NAME_PATTERN } from '../../domain/run/run-job.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
-import { expandHome } from '../../application/job-spec.js';
+import { expandHome, reportGlobsSchema } from '../../application/job-spec.js';
 import { parseDuration } from './parse.js';
 
 const duration = z.union([z.string(), z.number().positive()]).transform((value, ctx) => {
@@ -50,6 +51,11 @@ const fields = {
   timeout: duration,
   retries: z.number().int().min(0).max(100),
   interactive: z.boolean(),
+  // One glob or a list of them.
+  reports: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (typeof v === 'string' ? [v] : v))
+    .pipe(reportGlobsSchema),
 };
 
 const jobSchema = z
@@ -62,6 +68,7 @@ const jobSchema = z
     timeout: fields.timeout.optional(),
     retries: fields.retries.optional(),
     interactive: fields.interactive.optional(),
+    reports: fields.reports.optional(),
   })
   .strict();
 
@@ -84,6 +91,7 @@ export interface JobFields {
   readonly timeoutMs?: number | undefined;
   readonly retries?: number | undefined;
   readonly interactive?: boolean | undefined;
+  readonly reports?: readonly string[] | undefined;
 }
 
 export interface JobsFile {
@@ -101,6 +109,7 @@ function fieldsOf(given: z.infer<typeof defaultsSchema>): JobFields {
     timeoutMs: given.timeout,
     retries: given.retries,
     interactive: given.interactive,
+    reports: given.reports,
   };
 }
 

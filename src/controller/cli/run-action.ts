@@ -81,6 +81,7 @@ async function jobsOf(
       timeoutMs: job.timeoutMs ?? timeoutMs ?? d.timeoutMs,
       retries: job.retries ?? retries ?? d.retries,
       interactive: job.interactive ?? d.interactive,
+      reports: job.reports ?? d.reports,
     };
   });
   return { specs, plan };

@@ -1,8 +1,16 @@
-// A JUnit XML report of a batch of jobs (one per project for `tmuxorch run`), the format CI
-// systems (GitHub Actions reporters, GitLab, Jenkins) read to show which project failed.
+// A JUnit XML report of a run, the format CI systems (GitHub Actions reporters, GitLab, Jenkins)
+// read to show which test failed: one <testsuite> per job (named after it, timed by it), inside
+// <testsuites> timed by the run's wall clock (jobs run side by side: their sum would overstate it).
 //
-// Status → element, in the Jenkins/Ant reading of JUnit: <failure> is "the test ran and said no",
-// <error> is "the test could not give an answer".
+// Inside a job's suite, one <testcase> per test when the job's tests are known (job-tests.ts:
+// its own report files, else its runner's per-test lines), each failure with its own message
+// and location; the job's output then goes in the suite's <system-out>. A job that did not
+// succeed without any failing test to show for it (a timeout, a build step that failed after the
+// tests) gets one more testcase named after the job, so CI stays red. A job whose tests cannot
+// be told apart is one testcase, as below.
+//
+// Status of a job → element, in the Jenkins/Ant reading of JUnit: <failure> is "the test ran and
+// said no", <error> is "the test could not give an answer".
 //   succeeded                         passed: no child but <system-out>
 //   failed                            <failure>: the job ran and its command said no
 //   timed_out, lost, unsubmitted,     <error>: no verdict came from the job's command
@@ -17,6 +25,10 @@
 // part a CI annotation shows) and its last 64 KiB in <system-out>. Colour codes are stripped
 // first: ESC is not allowed in XML 1.0 and removing only it would leave `[31m` in the report.
 import { stripAnsi } from '../terminal-text.js';
+import type { TestCase } from './test-reports/test-case.js';
+import { escapeXmlAttribute, escapeXmlText, tailUtf8 } from './xml-text.js';
+
+export { escapeXmlAttribute, escapeXmlText, tailUtf8 } from './xml-text.js';
 
 export interface JunitJob {
   readonly name: string;
@@ -26,11 +38,15 @@ export interface JunitJob {
   readonly output: string;
   readonly reason: string | null;
   readonly exitCode: number | null;
+  // The job's tests, when they are known (job-tests.ts); null or empty: one testcase for the job.
+  readonly cases?: readonly TestCase[] | null | undefined;
 }
 
 export interface JunitSuite {
   readonly name: string;
   readonly timestamp: string;
+  // The run's wall time; null: the sum of the jobs' times (a report of jobs that ran one by one).
+  readonly durationMs?: number | null | undefined;
   readonly jobs: ReadonlyArray<JunitJob>;
 }
 
@@ -59,63 +75,6 @@ function outcome(job: JunitJob): Outcome {
   }
 }
 
-// Characters XML 1.0 allows (§2.2): TAB, LF, CR, U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF.
-// With the `u` flag a lone surrogate is one code point outside these ranges, so it goes too.
-// DEL and the C1 controls (U+007F–U+009F) are allowed but discouraged by the same section, must be
-// written as references in XML 1.1, and are invisible noise in a report: they go as well.
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\u007E\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-const ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-  // A parser turns a literal CR into LF and, in attributes, TAB/LF/CR into spaces: character
-  // references keep them as they were.
-  '\r': '&#13;',
-};
-const ATTRIBUTE_ENTITIES: Readonly<Record<string, string>> = { ...ENTITIES, '\n': '&#10;', '\t': '&#9;' };
-
-export function escapeXmlText(text: string): string {
-  return text.replace(NOT_XML_CHAR, '').replace(/[&<>"'\r]/g, (ch) => ENTITIES[ch] ?? ch);
-}
-
-export function escapeXmlAttribute(text: string): string {
-  return text.replace(NOT_XML_CHAR, '').replace(/[&<>"'\r\n\t]/g, (ch) => ATTRIBUTE_ENTITIES[ch] ?? ch);
-}
-
-function utf8Length(codePoint: number): number {
-  if (codePoint < 0x80) return 1;
-  if (codePoint < 0x800) return 2;
-  if (codePoint < 0x10000) return 3;
-  return 4;
-}
-
-function utf8Bytes(text: string): number {
-  let bytes = 0;
-  for (const ch of text) bytes += utf8Length(ch.codePointAt(0) ?? 0);
-  return bytes;
-}
-
-// The end of `text` that fits in `maxBytes` of UTF-8, cut between code points (never inside a
-// surrogate pair), after a note of how much was left out so a reader knows the start is missing.
-export function tailUtf8(text: string, maxBytes: number): string {
-  let bytes = 0;
-  let start = text.length;
-  while (start > 0) {
-    const low = text.charCodeAt(start - 1);
-    const high = start >= 2 ? text.charCodeAt(start - 2) : 0;
-    const pair = low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff;
-    const size = pair ? 4 : utf8Length(low);
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    start -= pair ? 2 : 1;
-  }
-  if (start === 0) return text;
-  return `[… ${utf8Bytes(text.slice(0, start))} earlier bytes omitted]\n${text.slice(start)}`;
-}
-
 function lastLines(text: string, count: number): string {
   const lines = text.replace(/\n+$/, '').split('\n');
   return lines.length <= count ? lines.join('\n') : lines.slice(-count).join('\n');
@@ -138,7 +97,12 @@ function message(job: JunitJob): string {
   return job.exitCode === null ? job.status : `${job.status} (exit code ${job.exitCode})`;
 }
 
-function testcase(job: JunitJob): string {
+// Testcases sit at this depth (in <testsuites><testsuite>), their children two spaces deeper.
+const INDENT = '    ';
+
+// The testcase of a job whose tests are not told apart: its verdict and its output (the output
+// goes in its own <system-out> unless the suite has it already).
+function jobTestcase(job: JunitJob, indent: string, systemOut = true): string {
   const kind = outcome(job);
   const output = plainOutput(job.output);
   const attrs =
@@ -149,36 +113,117 @@ function testcase(job: JunitJob): string {
   if (kind === 'failure' || kind === 'error') {
     const tail = tailUtf8(lastLines(output, FAILURE_TAIL_LINES), FAILURE_TAIL_MAX_BYTES);
     const type = escapeXmlAttribute(job.status);
-    children.push(`      <${kind} message="${msg}" type="${type}">${escapeXmlText(tail)}</${kind}>`);
+    children.push(`${indent}  <${kind} message="${msg}" type="${type}">${escapeXmlText(tail)}</${kind}>`);
   } else if (kind === 'skipped') {
-    children.push(`      <skipped message="${msg}"/>`);
+    children.push(`${indent}  <skipped message="${msg}"/>`);
   }
-  if (output !== '') {
-    children.push(`      <system-out>${escapeXmlText(tailUtf8(output, SYSTEM_OUT_MAX_BYTES))}</system-out>`);
+  if (systemOut && output !== '') {
+    children.push(
+      `${indent}  <system-out>${escapeXmlText(tailUtf8(output, SYSTEM_OUT_MAX_BYTES))}</system-out>`,
+    );
   }
-  if (children.length === 0) return `    <testcase ${attrs}/>`;
-  return [`    <testcase ${attrs}>`, ...children, '    </testcase>'].join('\n');
+  if (children.length === 0) return `${indent}<testcase ${attrs}/>`;
+  return [`${indent}<testcase ${attrs}>`, ...children, `${indent}</testcase>`].join('\n');
+}
+
+const CASE_OUTCOME: Readonly<Record<TestCase['status'], Outcome>> = {
+  passed: 'passed',
+  failed: 'failure',
+  error: 'error',
+  skipped: 'skipped',
+};
+
+// One test of a job: a failure's body says where (when known), then what the runner printed.
+function caseTestcase(job: JunitJob, test: TestCase): string {
+  const kind = CASE_OUTCOME[test.status];
+  const file = test.location?.replace(/:\d+(:\d+)?$/, '');
+  const attrs = [
+    `name="${escapeXmlAttribute(test.name)}"`,
+    `classname="${escapeXmlAttribute(test.classname ?? job.name)}"`,
+    ...(test.durationMs === null ? [] : [`time="${seconds(test.durationMs)}"`]),
+    ...(file === undefined ? [] : [`file="${escapeXmlAttribute(file)}"`]),
+  ].join(' ');
+  if (kind === 'passed') return `${INDENT}<testcase ${attrs}/>`;
+  const msg = escapeXmlAttribute(test.message ?? (kind === 'skipped' ? 'skipped' : test.status));
+  if (kind === 'skipped')
+    return `${INDENT}<testcase ${attrs}>\n${INDENT}  <skipped message="${msg}"/>\n${INDENT}</testcase>`;
+  const body = [test.location === null ? null : `at ${test.location}`, test.details ?? test.message]
+    .filter((part) => part !== null)
+    .join('\n');
+  const text = escapeXmlText(tailUtf8(plainOutput(body), FAILURE_TAIL_MAX_BYTES));
+  return [
+    `${INDENT}<testcase ${attrs}>`,
+    `${INDENT}  <${kind} message="${msg}" type="${kind}">${text}</${kind}>`,
+    `${INDENT}</testcase>`,
+  ].join('\n');
+}
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+function countsOf(kinds: readonly Outcome[]): Counts {
+  const count = (kind: Outcome) => kinds.filter((k) => k === kind).length;
+  return {
+    tests: kinds.length,
+    failures: count('failure'),
+    errors: count('error'),
+    skipped: count('skipped'),
+  };
+}
+
+function countAttrs(c: Counts): string {
+  return `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}"`;
+}
+
+// A job's suite: its tests, or the job as one testcase; and the outcomes it counts.
+function jobSuite(job: JunitJob, timestamp: string): { xml: string; kinds: Outcome[] } {
+  const cases = job.cases ?? [];
+  const lines: string[] = [];
+  const kinds: Outcome[] = [];
+  if (cases.length === 0) {
+    lines.push(jobTestcase(job, INDENT));
+    kinds.push(outcome(job));
+  } else {
+    for (const test of cases) {
+      lines.push(caseTestcase(job, test));
+      kinds.push(CASE_OUTCOME[test.status]);
+    }
+    // A job that did not succeed must not look green because each of its listed tests passed.
+    const jobKind = outcome(job);
+    if (jobKind !== 'passed' && !kinds.some((k) => k === 'failure' || k === 'error')) {
+      lines.push(jobTestcase(job, INDENT, false));
+      kinds.push(jobKind);
+    }
+    const output = plainOutput(job.output);
+    if (output !== '')
+      lines.push(`    <system-out>${escapeXmlText(tailUtf8(output, SYSTEM_OUT_MAX_BYTES))}</system-out>`);
+  }
+  const attrs = [
+    `name="${escapeXmlAttribute(job.name)}"`,
+    countAttrs(countsOf(kinds)),
+    `time="${seconds(job.durationMs)}"`,
+    `timestamp="${escapeXmlAttribute(timestamp)}"`,
+  ].join(' ');
+  return { xml: [`  <testsuite ${attrs}>`, ...lines, '  </testsuite>'].join('\n'), kinds };
 }
 
 export function junitXml(suite: JunitSuite): string {
-  const kinds = suite.jobs.map(outcome);
-  const count = (kind: Outcome) => kinds.filter((k) => k === kind).length;
-  const totalMs = suite.jobs.reduce((sum, job) => sum + (job.durationMs ?? 0), 0);
+  const suites = suite.jobs.map((job) => jobSuite(job, suite.timestamp));
+  const totalMs = suite.durationMs ?? suite.jobs.reduce((sum, job) => sum + (job.durationMs ?? 0), 0);
   const attrs = [
     `name="${escapeXmlAttribute(suite.name)}"`,
-    `tests="${suite.jobs.length}"`,
-    `failures="${count('failure')}"`,
-    `errors="${count('error')}"`,
-    `skipped="${count('skipped')}"`,
+    countAttrs(countsOf(suites.flatMap((s) => s.kinds))),
     `time="${seconds(totalMs)}"`,
     `timestamp="${escapeXmlAttribute(suite.timestamp)}"`,
   ].join(' ');
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    '<testsuites>',
-    `  <testsuite ${attrs}>`,
-    ...suite.jobs.map(testcase),
-    '  </testsuite>',
+    `<testsuites ${attrs}>`,
+    ...suites.map((s) => s.xml),
     '</testsuites>',
     '',
   ].join('\n');

@@ -15,6 +15,9 @@ export interface RunJob {
   // How many more times the job runs after an attempt that did not succeed.
   readonly retries: number;
   readonly interactive: boolean;
+  // Globs of the JUnit XML files the job writes, relative to its project (`junit/*.xml`): read
+  // after the job for its testcases.
+  readonly reports?: readonly string[] | undefined;
 }
 
 // A job ends as its last task did, or `skipped` when it never ran (--fail-fast, Ctrl-C).

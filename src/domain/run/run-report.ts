@@ -1,6 +1,7 @@
 // The report of a run: what `tmuxorch run --json` prints and `report.json` keeps. A contract for
 // scripts and CI: add fields, never rename or remove one.
 import type { AgentResult } from '../agents/agent-output.js';
+import { jobTests, type ReportFile } from './job-tests.js';
 import type { JunitSuite } from './junit.js';
 import type { JobStatus } from './run-job.js';
 import type { TestCounts } from './test-counts.js';
@@ -62,19 +63,30 @@ export function describeTests(tests: TestCounts | null): string {
   return parts.join(', ');
 }
 
-// The JUnit view of a run: one testcase per job, classname = the project's path so CI groups by it.
-export function junitSuiteOf(report: RunReport, outputs: ReadonlyMap<string, string>): JunitSuite {
+// The JUnit view of a run: a suite per job, with a testcase per test where the job's report files
+// or its runner's output tell its tests apart (else one for the job, classed by its project so CI
+// groups by it), timed by the run's wall clock.
+export function junitSuiteOf(
+  report: RunReport,
+  outputs: ReadonlyMap<string, string>,
+  reports: ReadonlyMap<string, readonly ReportFile[]> = new Map(),
+): JunitSuite {
   return {
     name: `tmuxorch run ${report.runId}`,
     timestamp: report.startedAt.replace(/\.\d+Z$/, ''),
-    jobs: report.jobs.map((job) => ({
-      name: job.name,
-      classname: job.project,
-      status: job.status,
-      durationMs: job.durationMs,
-      output: outputs.get(job.name) ?? '',
-      reason: job.reason,
-      exitCode: job.exitCode,
-    })),
+    durationMs: report.durationMs,
+    jobs: report.jobs.map((job) => {
+      const output = outputs.get(job.name) ?? '';
+      return {
+        name: job.name,
+        classname: job.project,
+        status: job.status,
+        durationMs: job.durationMs,
+        output,
+        reason: job.reason,
+        exitCode: job.exitCode,
+        cases: jobTests(output, reports.get(job.name) ?? [])?.cases ?? null,
+      };
+    }),
   };
 }

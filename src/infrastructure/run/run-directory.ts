@@ -1,11 +1,13 @@
 // Where a run keeps what it leaves behind, under <home>/runs/<run id>/ (or --out):
 //   jobs/<job>.log            the job's last attempt, in full (earlier ones: <job>.attempt-N.log)
+//   jobs/<job>.reports.json   copies of the report files the job wrote (`reports:`), [{path, text}]
 //   progress.log              one line per event, what window 0 of an ephemeral run shows
 //   report.json               the report `--json` prints
 //   junit.xml                 the same as JUnit XML
 //   fleet/                    an ephemeral run's own controller home (state, pane logs)
 import { appendFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ReportFile } from '../../domain/run/job-tests.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { makeDirectory } from '../fs/make-directory.js';
 
@@ -63,6 +65,33 @@ export class RunDirectory {
 
   readOutput(job: string): Promise<string> {
     return readFile(this.outputFile(job), 'utf8').catch(() => '');
+  }
+
+  // Keeps the job's report files with the run: the project may be rewritten before anyone reads them.
+  async saveReports(job: string, reports: readonly ReportFile[]): Promise<void> {
+    await writeFileAtomic(this.reportsFile(job), `${JSON.stringify(reports)}\n`, { durable: false });
+  }
+
+  // The job's report files, as saved; none when it had none or they cannot be read back.
+  async readReports(job: string): Promise<ReportFile[]> {
+    const text = await readFile(this.reportsFile(job), 'utf8').catch(() => null);
+    if (text === null) return [];
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      return Array.isArray(parsed)
+        ? parsed.filter(
+            (r): r is ReportFile =>
+              typeof (r as ReportFile | null)?.path === 'string' &&
+              typeof (r as ReportFile).text === 'string',
+          )
+        : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private reportsFile(job: string): string {
+    return join(this.dir, 'jobs', `${job}.reports.json`);
   }
 
   async appendProgress(line: string): Promise<void> {
