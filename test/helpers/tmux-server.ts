@@ -55,3 +55,12 @@ export function createTestTmuxServer(name = newSocketName()): TestTmuxServer {
     },
   };
 }
+
+// The environment a Fleet.ephemeral() of a test runs with: the test shell, no tmux config, and
+// none of the caller's tmux or tmuxorch variables (a test run inside tmux must not reach it).
+export function ephemeralFleetEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SHELL_ENV, TMUXORCH_TMUX_CONF: '/dev/null' };
+  for (const key of ['TMUX', 'TMUX_PANE', 'TMUXORCH_HOME', 'TMUXORCH_SOCKET', 'TMUXORCH_SESSION'])
+    delete env[key];
+  return env;
+}

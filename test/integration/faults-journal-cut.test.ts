@@ -5,6 +5,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+import { countLines } from '../helpers/count-lines.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let t: TestFleet | null = null;
@@ -14,10 +15,7 @@ afterEach(async () => {
   t = null;
 });
 
-async function runs(file: string): Promise<number> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l === 'ran').length;
-}
+const runs = (file: string): Promise<number> => countLines(file);
 
 it('a finished task whose last journal lines were cut is collected from the log, not run again', async () => {
   t = await openTestFleet();

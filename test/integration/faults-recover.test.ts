@@ -10,6 +10,7 @@ import type { TaskResult } from '../../src/application/views.js';
 import { openFleet } from '../../src/application/open-fleet.js';
 import { TmuxServer } from '../../src/infrastructure/tmux/server.js';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+import { countLines } from '../helpers/count-lines.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let t: TestFleet | null = null;
@@ -19,10 +20,7 @@ afterEach(async () => {
   t = null;
 });
 
-async function runs(file: string): Promise<number> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l === 'ran').length;
-}
+const runs = (file: string): Promise<number> => countLines(file);
 
 // Replaces the line holding `needle` (a record of its own line) with garbage.
 function scribble(text: string, needle: string): string {

@@ -1,10 +1,10 @@
 // Stopping the controller in the middle of a burst, again and again: no task is typed twice, none
 // is recorded finished without its output, none is lost. Each task appends to a file of its own.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TaskResult } from '../../src/application/views.js';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+import { countLines } from '../helpers/count-lines.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let t: TestFleet;
@@ -18,10 +18,7 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-async function runs(file: string): Promise<number> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l === 'ran').length;
-}
+const runs = (file: string): Promise<number> => countLines(file);
 
 it('stop + start during bursts: every task runs exactly once and keeps its output', async () => {
   const side = await t.project('side');

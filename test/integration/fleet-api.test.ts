@@ -12,7 +12,7 @@ import type { RunReport } from '../../src/domain/run/run-report.js';
 import {
   createTestTmuxServer,
   newSocketName,
-  TEST_SHELL_ENV,
+  ephemeralFleetEnv,
   type TestTmuxServer,
 } from '../helpers/tmux-server.js';
 import { createTmpHome } from '../helpers/tmp-home.js';
@@ -23,13 +23,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
-
-function fleetEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SHELL_ENV, TMUXORCH_TMUX_CONF: '/dev/null' };
-  for (const key of ['TMUX', 'TMUX_PANE', 'TMUXORCH_HOME', 'TMUXORCH_SOCKET', 'TMUXORCH_SESSION'])
-    delete env[key];
-  return env;
-}
 
 async function open(options: { stateHome?: string; sentinel?: boolean } = {}) {
   const tmp = await createTmpHome('tmuxorch-fleet-api-');
@@ -46,7 +39,7 @@ async function open(options: { stateHome?: string; sentinel?: boolean } = {}) {
     home,
     socket: tmux.name,
     session,
-    env: fleetEnv(),
+    env: ephemeralFleetEnv(),
     ...(options.stateHome ? { stateHome: options.stateHome } : {}),
   });
   cleanups.push(() => fleet.close());
@@ -340,7 +333,7 @@ describe('sessions left by an owner that was killed outright', () => {
       await tmp.remove();
     });
     const home = join(tmp.dir, 'home');
-    const base = { home, socket: tmux.name, env: fleetEnv() };
+    const base = { home, socket: tmux.name, env: ephemeralFleetEnv() };
     const orphan = await Fleet.ephemeral({ ...base, session: 'orphan' });
     const kept = await Fleet.ephemeral({ ...base, session: 'kept' });
     await kept.close({ keepWorkers: true });

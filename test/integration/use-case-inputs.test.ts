@@ -6,20 +6,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/controller/fleet.js';
 import { TmuxorchError } from '../../src/domain/errors.js';
-import { createTestTmuxServer, newSocketName, TEST_SHELL_ENV } from '../helpers/tmux-server.js';
+import { createTestTmuxServer, newSocketName, ephemeralFleetEnv } from '../helpers/tmux-server.js';
 import { createTmpHome } from '../helpers/tmp-home.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
-
-function fleetEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SHELL_ENV, TMUXORCH_TMUX_CONF: '/dev/null' };
-  for (const key of ['TMUX', 'TMUX_PANE', 'TMUXORCH_HOME', 'TMUXORCH_SOCKET', 'TMUXORCH_SESSION'])
-    delete env[key];
-  return env;
-}
 
 async function usageError(promise: Promise<unknown>): Promise<TmuxorchError> {
   const error: unknown = await promise.then(
@@ -46,7 +39,7 @@ describe('use cases check their input, whoever calls', () => {
       home: join(tmp.dir, 'home'),
       socket: tmux.name,
       session: `inputs-${tmux.name.slice(-8)}`,
-      env: fleetEnv(),
+      env: ephemeralFleetEnv(),
       stateHome,
     };
     const fleet = await Fleet.ephemeral(options);
