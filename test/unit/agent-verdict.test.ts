@@ -63,6 +63,16 @@ describe('agentVerdict', () => {
     expect(agentVerdict(claude, 41, result(), '').condition).toBeNull();
   });
 
+  it("an auth failure the CLI explained: its own sentence, then the hint (gemini's exit 41)", () => {
+    const said = result({ text: 'Invalid auth method selected.', isError: true, sessionId: 'g-41' });
+    expect(agentVerdict(gemini, 41, said, '')).toMatchObject({
+      status: 'failed',
+      reason: `gemini: Invalid auth method selected. (${gemini.authHint})`,
+      condition: 'auth_required',
+      sessionId: null,
+    });
+  });
+
   it('a usage limit with a reset time: rate_limited until then', () => {
     const resetsAt = '2030-01-01T10:00:00.000Z';
     const verdict = agentVerdict(

@@ -84,12 +84,26 @@ function codexJsonl(stdout: string): AgentResult {
   return { text, sessionId, costUsd: null, isError, resetsAt: null };
 }
 
-function geminiJson(stdout: string): AgentResult {
-  const doc = jsonDocument(stdout);
+// The sentence inside an error message that is itself JSON (gemini wraps an API error's body:
+// `{"error":{"message":"{\"error\":{\"message\":\"…\"}}"}}`), else the message.
+function innerMessage(message: string | null): string | null {
+  if (message === null || !message.trim().startsWith('{')) return message;
+  try {
+    const inner = asObject(JSON.parse(message));
+    const nested = asObject(inner?.error) ?? inner;
+    return str(nested?.message) ?? message;
+  } catch {
+    return message;
+  }
+}
+
+// gemini prints its result on stdout but its error object on stderr (AGENTS.md §4.1).
+function geminiJson(stdout: string, stderr: string): AgentResult {
+  const doc = jsonDocument(stdout) ?? jsonDocument(stderr);
   if (!doc) return EMPTY;
   const error = asObject(doc.error);
   return {
-    text: str(doc.response) ?? str(error?.message),
+    text: str(doc.response) ?? innerMessage(str(error?.message)),
     sessionId: str(doc.session_id),
     costUsd: null,
     isError: error ? true : 'response' in doc ? false : null,
@@ -121,14 +135,20 @@ function opencodeJsonl(stdout: string): AgentResult {
   return { text, sessionId, costUsd: cost, isError, resetsAt: null };
 }
 
-export function parseAgentOutput(format: OutputFormat, stdout: string): AgentResult {
+// What the pane showed besides the agent's stdout: its stderr (and any noise of the shell).
+export function stderrOf(output: string, stdout: string): string {
+  return stdout === '' ? output : output.replace(stdout, '');
+}
+
+// `stderr`: what the CLI wrote besides its stdout, read where a CLI reports errors there.
+export function parseAgentOutput(format: OutputFormat, stdout: string, stderr = ''): AgentResult {
   switch (format) {
     case 'claude-json':
       return claudeJson(stdout);
     case 'codex-jsonl':
       return codexJsonl(stdout);
     case 'gemini-json':
-      return geminiJson(stdout);
+      return geminiJson(stdout, stderr);
     case 'opencode-jsonl':
       return opencodeJsonl(stdout);
     case 'text': {
