@@ -154,6 +154,23 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
     expect(next.result.agent?.text).toBe('all done');
   }, 120_000);
 
+  it('claude one-shot: a tool it denied on its own (it cannot ask) fails the task as denied', async () => {
+    mock = await startMockAnthropic({ reply: 'all done' });
+    scratch = await createScratch();
+    fleet = await createCliFleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY) });
+    await expectOk(fleet, ['start']);
+    const project = await gitProject(fleet, 'claude-oneshot-deny');
+    await addWorker(fleet, ['--type', 'claude', '--project', project, '--name', 'oneshot']);
+    const sent = await sendWait(fleet, 'oneshot', `Please ${USE_TOOL} now.`);
+    // claude itself says success (exit 0, is_error false) with the tool in permission_denials.
+    expect(sent.result, sent.what).toMatchObject({
+      status: 'failed',
+      reason: `denied: Bash(touch ${TOOL_FILE})`,
+      agent: { isError: false },
+    });
+    expect(existsSync(join(project, TOOL_FILE))).toBe(false);
+  }, 90_000);
+
   it.skipIf(!hasCli('codex'))(
     'codex TUI without its provider key: a failed task with its sentence, at once',
     async () => {

@@ -135,6 +135,16 @@ function opencodeJsonl(stdout: string): AgentResult {
   return { text, sessionId, costUsd: cost, isError, resetsAt: null };
 }
 
+// The tool calls the CLI denied on its own in a headless run, each `{tool_name, tool_input}`
+// (claude -p cannot ask, so a tool that needs approval is denied: `permission_denials`, while the
+// run still reports success).
+export function deniedToolCalls(format: OutputFormat, stdout: string): Json[] {
+  if (format !== 'claude-json') return [];
+  const result = [...jsonLines(stdout)].reverse().find((o) => o.type === 'result') ?? jsonDocument(stdout);
+  const denials = result?.permission_denials;
+  return Array.isArray(denials) ? denials.map(asObject).filter((d): d is Json => d !== null) : [];
+}
+
 // What the pane showed besides the agent's stdout: its stderr (and any noise of the shell).
 export function stderrOf(output: string, stdout: string): string {
   return stdout === '' ? output : output.replace(stdout, '');

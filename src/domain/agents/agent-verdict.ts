@@ -3,7 +3,7 @@
 // Pure; agent-tasks.ts reads the files and applies the verdict.
 import type { TaskStatus } from '../task.js';
 import type { AgentCondition } from '../worker.js';
-import { stderrOf, type AgentResult } from './agent-output.js';
+import { deniedToolCalls, stderrOf, type AgentResult } from './agent-output.js';
 import { AUTH_CHECK_EXIT, type AgentProfile } from './profile.js';
 
 export interface AgentVerdict {
@@ -90,6 +90,12 @@ export function agentVerdict(
     const verdict =
       exitCode === 0 ? `${profile.displayName} reported an error although it exited 0: ${why}` : why;
     return { ...base, status: 'failed', reason: verdict };
+  }
+  // A headless run whose tool was denied did not do what was asked, whatever it then answered.
+  const denied = deniedToolCalls(profile.oneShot?.output ?? 'text', stdout);
+  if (denied.length > 0) {
+    const tools = denied.map((call) => requestedTool(call) ?? 'a tool');
+    return { ...base, status: 'failed', reason: deniedReason([...new Set(tools)].join(', '), null) };
   }
   return { ...base, status: 'succeeded', reason: null };
 }
