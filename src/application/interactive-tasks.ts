@@ -10,7 +10,7 @@ import type { AgentResult } from '../domain/agents/agent-output.js';
 import { deniedReason, requestedTool } from '../domain/agents/agent-verdict.js';
 import type { AgentProfile, InteractiveSpec } from '../domain/agents/profile.js';
 import type { ProfileRegistry } from '../domain/agents/registry.js';
-import { newErrorLines } from '../domain/agents/screen-classifier.js';
+import { newErrorLines, stateLine } from '../domain/agents/screen-classifier.js';
 import { cleanLine } from '../domain/terminal-text.js';
 import type { Task, TaskStatus } from '../domain/task.js';
 import type { AgentCondition, Worker } from '../domain/worker.js';
@@ -52,6 +52,12 @@ export interface InteractiveDeps {
   readonly redact: (workerId: string, text: string) => string;
   // Starts the TUI again when it has exited, and tells when it exits.
   readonly tui: TuiProcesses;
+}
+
+// The auth hint after what the screen said of it ("✕ [API Error: …authentication_error…]").
+function authReason(profile: AgentProfile, screen: string): string {
+  const said = stateLine(profile, 'auth_required', screen);
+  return said ? `${profile.binary ?? profile.type}: ${said} (${profile.authHint})` : profile.authHint;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -125,8 +131,9 @@ export class InteractiveTasks {
       const exit = await this.deps.tui.exitReason(worker.id);
       if (exit) return fail('failed', exit);
       if (ready?.state === 'auth_required') {
-        this.setCondition(worker.id, 'auth_required', profile.authHint);
-        return fail('failed', profile.authHint);
+        const reason = authReason(profile, ready.screen);
+        this.setCondition(worker.id, 'auth_required', reason);
+        return fail('failed', reason);
       }
       if (ready?.state !== 'idle') {
         const why = ready ? `it shows ${ready.state.replace('_', ' ')}` : 'its screen was not recognised';
@@ -179,7 +186,9 @@ export class InteractiveTasks {
       let asked: HookEvent | null = null;
       let error: string | null = null;
       let idleSince: number | null = null;
+      let last = ready;
       const ended = await watch.until((r) => {
+        last = r;
         if (!stillRunning()) return 'ended elsewhere';
         const events = this.deps.hooks.since(worker.id, hookMark);
         asked = events.findLast((e) => e.hook_event_name === 'PermissionRequest') ?? asked;
@@ -224,7 +233,9 @@ export class InteractiveTasks {
       });
       if (ended === 'rate_limited' || ended === 'auth_required') {
         const reason =
-          ended === 'auth_required' ? profile.authHint : `${profile.displayName} hit a usage limit`;
+          ended === 'auth_required'
+            ? authReason(profile, last.screen)
+            : `${profile.displayName} hit a usage limit`;
         this.setCondition(worker.id, ended, reason);
         return failed(reason);
       }

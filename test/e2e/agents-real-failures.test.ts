@@ -152,7 +152,22 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
     const next = await sendWait(fleet, 'deny', 'Say hello.');
     expect(next.result.status, next.what).toBe('succeeded');
     expect(next.result.agent?.text).toBe('all done');
-  }, 120_000);
+
+    // Denied at the pane by a person (Esc in the TUI, not `tmuxorch deny`): Claude Code's
+    // PermissionRequest hook without a Stop, then its prompt back, is a denial too.
+    const again = await sendTask(fleet, 'deny', `Please ${USE_TOOL} again.`);
+    const asking = await waitFor(
+      async () => {
+        const w = await workerView(current, 'deny');
+        return w.state === 'awaiting_approval' ? w : null;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, message: 'claude asks again' },
+    );
+    await fleet.tmux.tmux('send-keys', '-t', asking.paneId ?? '', 'Escape');
+    const byHand = await waitResult(fleet, again);
+    expect(byHand.result).toMatchObject({ status: 'failed', reason: `denied: Bash(touch ${TOOL_FILE})` });
+    expect(existsSync(join(project, TOOL_FILE))).toBe(false);
+  }, 150_000);
 
   it('claude one-shot: a tool it denied on its own (it cannot ask) fails the task as denied', async () => {
     mock = await startMockAnthropic({ reply: 'all done' });

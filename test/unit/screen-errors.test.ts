@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { deniedReason, requestedTool } from '../../src/domain/agents/agent-verdict.js';
 import { claude } from '../../src/domain/agents/claude.js';
 import { codex } from '../../src/domain/agents/codex.js';
-import { lastPrintedLines, newErrorLines } from '../../src/domain/agents/screen-classifier.js';
+import { gemini } from '../../src/domain/agents/gemini.js';
+import { lastPrintedLines, newErrorLines, stateLine } from '../../src/domain/agents/screen-classifier.js';
 import { readyMarker } from '../../src/domain/marker.js';
 
 const fixture = (path: string): string =>
@@ -90,5 +91,17 @@ describe('denied approvals', () => {
     expect(deniedReason('Bash(ls)', null)).toBe('denied: Bash(ls)');
     expect(deniedReason(null, null)).toBe('denied');
     expect(deniedReason(null, 'not approved: deploy?\nmore')).toBe('denied (not approved: deploy?)');
+  });
+});
+
+describe('stateLine', () => {
+  it("gives the CLI's own words for an auth screen, out of the box it is drawn in", () => {
+    expect(stateLine(gemini, 'auth_required', fixture('screens/gemini/api_error_401.txt'))).toBe(
+      '✕ [API Error: {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}]',
+    );
+    expect(stateLine(gemini, 'auth_required', fixture('screens/gemini/auth_method_picker.txt'))).toBe(
+      'How would you like to authenticate for this project?',
+    );
+    expect(stateLine(gemini, 'auth_required', fixture('screens/gemini/idle.txt'))).toBeNull();
   });
 });

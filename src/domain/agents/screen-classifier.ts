@@ -118,3 +118,14 @@ export function lastPrintedLines(
     .filter((line) => line !== '' && line !== '$')
     .slice(-count);
 }
+
+// The CLI's own words for the state the screen shows: the last line of the tail that one of the
+// state's patterns matches, without the box it is drawn in and cut to 200 chars; null if none.
+export function stateLine(profile: AgentProfile, state: ScreenState, screen: string): string | null {
+  const patterns = patternsOf(profile).get(state) ?? [];
+  const lines = screenTail(screen).split('\n').reverse();
+  const line = lines.find((l) => patterns.some((re) => re.test(l)));
+  if (line === undefined) return null;
+  const text = line.replace(/^[\s│┃|╭╰]+|[\s│┃|╮╯]+$/g, '');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
