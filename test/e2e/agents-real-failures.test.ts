@@ -10,10 +10,13 @@
 //  - gemini one-shot with an auth it rejects: its JSON error on stderr gives the sentence.
 // Skipped when the CLIs are not installed (.ci/run installs them into <repo>/.agent-clis).
 import { existsSync } from 'node:fs';
-import { realpath, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { gemini } from '../../src/domain/agents/gemini.js';
 import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
 import {
   agentEnv,
@@ -45,6 +48,7 @@ const DEAD_PROXY = 'http://127.0.0.1:9';
 // The old behaviour waited 30 s (claude), pressed Enter 3 times (codex, 9.6 s) or settled 5 s
 // (deny); what is reported at once fits well under these bounds on a loaded machine.
 const AT_ONCE_MS = 5_000;
+const REFUSED = 'API key not valid. Please pass a valid API key.';
 
 async function gitProject(fleet: CliFleet, name: string): Promise<string> {
   const project = await fleet.home.project(name);
@@ -247,6 +251,44 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
       );
       const worker = await workerView(fleet, 'gauth');
       expect(worker).toMatchObject({ state: 'auth_required', lastError: sent.result.reason });
+    },
+    90_000,
+  );
+
+  it.skipIf(!hasCli('gemini'))(
+    "gemini one-shot with a key the API refuses (401, exit 145): the API's sentence, auth_required",
+    async () => {
+      scratch = await createScratch();
+      await mkdir(join(scratch.home, '.gemini'), { recursive: true });
+      await writeFile(
+        join(scratch.home, '.gemini', 'settings.json'),
+        JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
+      );
+      const refusing = createServer((_req, res) => {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 401, message: REFUSED, status: 'UNAUTHENTICATED' } }));
+      });
+      await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = refusing.address() as AddressInfo;
+        fleet = await createCliFleet({
+          env: agentEnv(scratch, cliDir ?? '', {
+            GEMINI_API_KEY: 'x',
+            GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}`,
+          }),
+        });
+        await expectOk(fleet, ['start']);
+        const project = await gitProject(fleet, 'gemini-401');
+        await addWorker(fleet, ['--type', 'gemini', '--project', project, '--name', 'g401']);
+        const sent = await sendWait(fleet, 'g401', 'Say hello.');
+        expect(sent.result.exitCode, sent.what).toBe(145);
+        expect(sent.result.agent, sent.what).toMatchObject({ text: REFUSED, isError: true });
+        expect(sent.result.reason, sent.what).toBe(`gemini: ${REFUSED} (${gemini.authHint})`);
+        expect(await workerView(fleet, 'g401')).toMatchObject({ state: 'auth_required' });
+      } finally {
+        refusing.closeAllConnections();
+        await new Promise<void>((resolve) => refusing.close(() => resolve()));
+      }
     },
     90_000,
   );

@@ -308,6 +308,19 @@ describe('gemini-json errors on stderr', () => {
     expect(parseAgentOutput('gemini-json', '', stderr).text).toBe('invalid x-api-key');
   });
 
+  it('finds the error object after a stack trace with braces of its own (HTTP 401, exit 145)', () => {
+    const stderr = readFileSync(
+      join(import.meta.dirname, '../fixtures/agents/gemini/one_shot_401_stderr.txt'),
+      'utf8',
+    );
+    expect(stderr).toContain('status: 401\n}');
+    expect(parseAgentOutput('gemini-json', '', stderr)).toMatchObject({
+      text: 'API key not valid. Please pass a valid API key.',
+      sessionId: '11557986-9a65-46a8-ad8a-9b36a4b091fb',
+      isError: true,
+    });
+  });
+
   it('stdout still wins over stderr', () => {
     expect(parseAgentOutput('gemini-json', GEMINI_OK, GEMINI_STDERR).text).toBe('mock reply');
   });

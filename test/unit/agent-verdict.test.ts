@@ -71,6 +71,12 @@ describe('agentVerdict', () => {
       condition: 'auth_required',
       sessionId: null,
     });
+    // A key the API refuses: HTTP 401, exit 145 (401 & 0xFF).
+    const refused = result({ text: 'API key not valid. Please pass a valid API key.', isError: true });
+    expect(agentVerdict(gemini, 145, refused, '')).toMatchObject({
+      reason: `gemini: API key not valid. Please pass a valid API key. (${gemini.authHint})`,
+      condition: 'auth_required',
+    });
   });
 
   it('a headless run that had a tool denied (claude -p permission_denials): failed as denied', () => {

@@ -84,6 +84,22 @@ function codexJsonl(stdout: string): AgentResult {
   return { text, sessionId, costUsd: null, isError, resetsAt: null };
 }
 
+// The last JSON document in a text that holds other things before it (gemini's stderr: a stack
+// trace with braces of its own, then its pretty-printed error object from a line's start).
+function lastJsonDocument(text: string): Json | null {
+  const end = text.lastIndexOf('}');
+  for (let start = text.lastIndexOf('\n{', end); start >= 0; start = text.lastIndexOf('\n{', start - 1)) {
+    try {
+      const doc = asObject(JSON.parse(text.slice(start + 1, end + 1)));
+      if (doc) return doc;
+    } catch {
+      // not where the document starts
+    }
+    if (start === 0) break;
+  }
+  return text.startsWith('{') ? jsonDocument(text) : null;
+}
+
 // The sentence inside an error message that is itself JSON (gemini wraps an API error's body:
 // `{"error":{"message":"{\"error\":{\"message\":\"…\"}}"}}`), else the message.
 function innerMessage(message: string | null): string | null {
@@ -99,7 +115,7 @@ function innerMessage(message: string | null): string | null {
 
 // gemini prints its result on stdout but its error object on stderr (AGENTS.md §4.1).
 function geminiJson(stdout: string, stderr: string): AgentResult {
-  const doc = jsonDocument(stdout) ?? jsonDocument(stderr);
+  const doc = jsonDocument(stdout) ?? lastJsonDocument(stderr);
   if (!doc) return EMPTY;
   const error = asObject(doc.error);
   return {
