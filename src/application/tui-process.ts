@@ -78,6 +78,8 @@ export class TuiProcesses {
         (r) => (launch.exited || (r.state !== 'unknown' && r.state !== 'crashed') ? true : null),
         waitMs,
       );
+      // The loser of the race may still fail (its pane gone): nobody waits for it then.
+      up.catch(() => undefined);
       await Promise.race([up, exit]);
     } finally {
       watch.close();
