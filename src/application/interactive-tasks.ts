@@ -223,13 +223,14 @@ export class InteractiveTasks {
       const sessionId = typeof hook?.session_id === 'string' ? hook.session_id : worker.agentSessionId;
       if (hook && sessionId) this.markSessionStarted(worker.id, sessionId);
       const agent: AgentResult = { text, sessionId, costUsd: null, isError, resetsAt: null };
-      const failed = (reason: string): InteractiveOutcome => ({
+      // `said`: the turn itself failed (an error line, a denial), not only what came after it.
+      const failed = (reason: string, said = false): InteractiveOutcome => ({
         status: 'failed',
         exitCode: 1,
         output,
         raw,
         reason,
-        agent: { ...agent, isError: true },
+        agent: said ? { ...agent, isError: true } : agent,
       });
       if (ended === 'rate_limited' || ended === 'auth_required') {
         const reason =
@@ -241,13 +242,13 @@ export class InteractiveTasks {
       }
       if (ended === 'crashed')
         return failed((await this.deps.tui.exitReason(worker.id)) ?? `${profile.displayName} exited`);
-      if (ended === 'error') return failed(error ?? `${profile.displayName} reported an error`);
+      if (ended === 'error') return failed(error ?? `${profile.displayName} reported an error`, true);
       // Denied by us: the turn failed whatever the agent made of it afterwards.
       if (ended === 'denied' || (this.denials.has(worker.id) && ended === 'stop hook')) {
         const request = asked as HookEvent | null;
-        return failed(deniedReason(request ? requestedTool(request) : null, isError ? text : null));
+        return failed(deniedReason(request ? requestedTool(request) : null, isError ? text : null), true);
       }
-      if (isError === true) return failed(text ?? 'the agent reported an error');
+      if (isError === true) return failed(text ?? 'the agent reported an error', true);
       return { status: 'succeeded', exitCode: 0, output, raw, reason: null, agent };
     } finally {
       watch.close();
