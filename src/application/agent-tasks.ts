@@ -2,7 +2,7 @@
 // starts (so it continues the worker's conversation), and when it ends the CLI's structured output
 // decides the task's status and what the worker remembers (conversation, auth, rate limit).
 import { randomUUID } from 'node:crypto';
-import { parseAgentOutput, type AgentResult } from '../domain/agents/agent-output.js';
+import { parseAgentOutput, stderrOf, type AgentResult } from '../domain/agents/agent-output.js';
 import { agentVerdict, type AgentVerdict } from '../domain/agents/agent-verdict.js';
 import { buildOneShotCommand } from '../domain/agents/one-shot-command.js';
 import { AUTH_CHECK_EXIT } from '../domain/agents/profile.js';
@@ -48,7 +48,7 @@ export class AgentTasks {
     const stdout = await this.deps.files.redactAgentStdout(task.id, (text) =>
       this.deps.redact(task.workerId, text),
     );
-    const agent = parseAgentOutput(profile.oneShot?.output ?? 'text', stdout);
+    const agent = parseAgentOutput(profile.oneShot?.output ?? 'text', stdout, stderrOf(output, stdout));
     const verdict = agentVerdict(profile, exitCode, agent, output, stdout);
     if (worker) {
       const session = verdict.sessionId

@@ -17,6 +17,7 @@ import { HealthMonitor } from './health-monitor.js';
 import { SessionKeeper } from './session-keeper.js';
 import { TaskFiles } from './task-files.js';
 import { TaskRunner } from './task-runner.js';
+import { TuiProcesses } from './tui-process.js';
 import { WorkerChannel } from './worker-channel.js';
 import { WorkerLauncher } from './worker-launcher.js';
 import type { FleetState } from '../infrastructure/state/state-schema.js';
@@ -47,6 +48,7 @@ export class FleetRuntime {
   readonly agents: AgentTasks;
   readonly hooks: HookLog;
   readonly interactive: InteractiveTasks;
+  readonly tui: TuiProcesses;
   readonly runner: TaskRunner;
   readonly monitor: HealthMonitor;
   readonly channels = new Map<string, WorkerChannel>();
@@ -95,6 +97,15 @@ export class FleetRuntime {
       simHome: join(settings.paths.stateDir, 'sim'),
       profiles: this.profiles,
       hooks: this.hooks,
+      startTui: (worker, paneId) => this.tui.start(worker, paneId),
+    });
+    this.tui = new TuiProcesses({
+      store: this.store,
+      server: this.server,
+      profiles: this.profiles,
+      channel,
+      redact,
+      tuiArgv: (worker) => this.launcher.tuiArgv(worker),
     });
     this.interactive = new InteractiveTasks({
       store: this.store,
@@ -104,7 +115,7 @@ export class FleetRuntime {
       hooks: this.hooks,
       channel,
       redact,
-      tuiArgv: (worker) => this.launcher.tuiArgv(worker),
+      tui: this.tui,
     });
     this.runner = new TaskRunner({
       store: this.store,
@@ -147,6 +158,7 @@ export class FleetRuntime {
   }
 
   async closeChannel(workerId: string): Promise<void> {
+    this.tui.forget(workerId);
     await this.channels.get(workerId)?.close();
     this.channels.delete(workerId);
   }

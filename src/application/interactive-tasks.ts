@@ -7,20 +7,22 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentResult } from '../domain/agents/agent-output.js';
+import { deniedReason, requestedTool } from '../domain/agents/agent-verdict.js';
 import type { AgentProfile, InteractiveSpec } from '../domain/agents/profile.js';
 import type { ProfileRegistry } from '../domain/agents/registry.js';
+import { newErrorLines, stateLine } from '../domain/agents/screen-classifier.js';
 import { cleanLine } from '../domain/terminal-text.js';
 import type { Task, TaskStatus } from '../domain/task.js';
 import type { AgentCondition, Worker } from '../domain/worker.js';
 import { writePrivateFileSync } from '../infrastructure/fs/private-file.js';
 import { fileSize } from '../infrastructure/logs/log-tailer.js';
-import { toShellCommand } from '../infrastructure/tmux/argv.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { FleetStore } from './fleet-store.js';
 import type { HookLog } from './hook-log.js';
 import { type HookEvent } from './hook-log.js';
 import { ScreenWatch, type ScreenReading } from './screen-watch.js';
 import { readSlice, type TaskFiles } from './task-files.js';
+import type { TuiProcesses } from './tui-process.js';
 import type { WorkerChannel } from './worker-channel.js';
 
 const SUBMIT_ATTEMPTS = 3;
@@ -48,13 +50,22 @@ export interface InteractiveDeps {
   readonly hooks: HookLog;
   readonly channel: (workerId: string) => WorkerChannel | undefined;
   readonly redact: (workerId: string, text: string) => string;
-  // The TUI's command for the worker (resuming its conversation), typed when the TUI has exited.
-  readonly tuiArgv: (worker: Worker) => string[];
+  // Starts the TUI again when it has exited, and tells when it exits.
+  readonly tui: TuiProcesses;
+}
+
+// The auth hint after what the screen said of it ("✕ [API Error: …authentication_error…]").
+function authReason(profile: AgentProfile, screen: string): string {
+  const said = stateLine(profile, 'auth_required', screen);
+  return said ? `${profile.binary ?? profile.type}: ${said} (${profile.authHint})` : profile.authHint;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class InteractiveTasks {
+  // Workers whose running turn had an approval denied through `answer`.
+  private readonly denials = new Set<string>();
+
   constructor(private readonly deps: InteractiveDeps) {}
 
   private specOf(worker: Worker): { profile: AgentProfile; spec: InteractiveSpec } {
@@ -69,6 +80,12 @@ export class InteractiveTasks {
     this.deps.store.putWorker({ ...worker, agentCondition: condition, ...(lastError ? { lastError } : {}) });
   }
 
+  private markSessionStarted(workerId: string, sessionId: string): void {
+    const current = this.deps.store.worker(workerId);
+    if (current && (current.agentSessionId !== sessionId || !current.agentSessionStarted))
+      this.deps.store.putWorker({ ...current, agentSessionId: sessionId, agentSessionStarted: true });
+  }
+
   // Runs one task to its end; the caller records the outcome (unless the task was ended meanwhile).
   // `prompt`: the text to paste (the stored `task.prompt` has any secret cut out).
   async run(worker: Worker, task: Task, prompt: string | null = task.prompt): Promise<InteractiveOutcome> {
@@ -77,6 +94,7 @@ export class InteractiveTasks {
     if (!worker.paneId || !channel || prompt === null) throw new Error('the worker has no pane');
     const pane = this.deps.server.pane(worker.paneId);
     const watch = new ScreenWatch(pane, channel, profile);
+    this.denials.delete(worker.id);
     const stillRunning = (): boolean => this.deps.store.task(task.id)?.status === 'running';
     const fail = (status: InteractiveOutcome['status'], reason: string): InteractiveOutcome => ({
       status,
@@ -88,28 +106,34 @@ export class InteractiveTasks {
     });
     try {
       // The TUI exited (crashed, or a human quit it): start it again, resuming the conversation,
-      // rather than paste a prompt into the shell.
-      if ((await pane.currentCommand()) === 'bash') {
-        await pane.sendText(toShellCommand(this.deps.tuiArgv(worker)));
+      // rather than paste a prompt into the shell; one that exits again fails the task at once.
+      if (this.deps.tui.hasExited(worker.id) || (await pane.currentCommand()) === 'bash') {
+        const exit = await this.deps.tui.start(worker, worker.paneId);
+        if (exit) return fail('failed', exit);
       }
       // Busy (an earlier turn still ending), unrecognised or exited screens may change: wait.
+      const exited = (): true | null => (this.deps.tui.hasExited(worker.id) ? true : null);
       let seen: ScreenReading | null = null;
       let ready = await watch.until((r) => {
         seen = r;
+        if (exited()) return r;
         return r.state === 'busy' || r.state === 'unknown' || r.state === 'crashed' ? null : r;
       }, READY_WAIT_MS);
       ready ??= seen;
       const trusting = spec.trustPattern ? new RegExp(spec.trustPattern, 'm') : null;
-      if (ready?.state === 'trust_prompt' && spec.trustKeys && trusting?.test(ready.screen)) {
+      if (ready?.state === 'trust_prompt' && spec.trustKeys && trusting?.test(ready.screen) && !exited()) {
         await pane.sendKeys(...spec.trustKeys);
         ready = await watch.until(
-          (r) => (r.state === 'idle' || r.state === 'auth_required' ? r : null),
+          (r) => (exited() || r.state === 'idle' || r.state === 'auth_required' ? r : null),
           READY_WAIT_MS,
         );
       }
+      const exit = await this.deps.tui.exitReason(worker.id);
+      if (exit) return fail('failed', exit);
       if (ready?.state === 'auth_required') {
-        this.setCondition(worker.id, 'auth_required', profile.authHint);
-        return fail('failed', profile.authHint);
+        const reason = authReason(profile, ready.screen);
+        this.setCondition(worker.id, 'auth_required', reason);
+        return fail('failed', reason);
       }
       if (ready?.state !== 'idle') {
         const why = ready ? `it shows ${ready.state.replace('_', ' ')}` : 'its screen was not recognised';
@@ -123,18 +147,28 @@ export class InteractiveTasks {
       await this.paste(worker.paneId, promptFile, prompt, `tmuxorch-${task.id}`);
       await sleep(spec.submitDelayMs);
 
-      const took = (r: ScreenReading): true | null =>
-        r.state === 'busy' ||
-        r.state === 'awaiting_approval' ||
-        this.deps.hooks.since(worker.id, hookMark).length > 0
+      // Accepted = busy, asking, or a hook line; an error the TUI printed since the paste (codex's
+      // `■ Missing environment variable: …`) ends the task with the CLI's own sentence.
+      const before = ready.screen;
+      const errorOf = (r: ScreenReading): string | null =>
+        newErrorLines(profile, before, r.screen)[0] ?? null;
+      const took = (r: ScreenReading): string | true | null => {
+        if (exited()) return true;
+        const error = errorOf(r);
+        if (error) return error;
+        return r.state === 'busy' ||
+          r.state === 'awaiting_approval' ||
+          this.deps.hooks.since(worker.id, hookMark).length > 0
           ? true
           : null;
-      let accepted = false;
-      for (let attempt = 1; attempt <= SUBMIT_ATTEMPTS && !accepted && stillRunning(); attempt++) {
+      };
+      let accepted: string | true | null = null;
+      for (let attempt = 1; attempt <= SUBMIT_ATTEMPTS && accepted === null && stillRunning(); attempt++) {
         await pane.sendKeys('Enter');
-        accepted = (await watch.until(took, ACCEPT_WAIT_MS)) === true;
+        accepted = await watch.until(took, ACCEPT_WAIT_MS);
       }
-      if (!accepted) {
+      if (typeof accepted === 'string') return { ...fail('failed', accepted), exitCode: 1 };
+      if (accepted === null) {
         // The next task must not be pasted after this one's text.
         if (spec.clearKeys) await pane.sendKeys(...spec.clearKeys);
         return fail(
@@ -143,19 +177,36 @@ export class InteractiveTasks {
         );
       }
 
+      // A hook that saw the prompt means the conversation exists now, even if no Stop follows (a
+      // denied turn): a restarted TUI must resume it, not ask for its id anew ("already in use").
+      const opened = this.deps.hooks.since(worker.id, hookMark).find((e) => typeof e.session_id === 'string');
+      if (opened) this.markSessionStarted(worker.id, opened.session_id as string);
+
       let stop: HookEvent | null = null;
+      let asked: HookEvent | null = null;
+      let error: string | null = null;
       let idleSince: number | null = null;
+      let last = ready;
       const ended = await watch.until((r) => {
+        last = r;
         if (!stillRunning()) return 'ended elsewhere';
-        stop = this.deps.hooks.since(worker.id, hookMark).find((e) => e.hook_event_name === 'Stop') ?? null;
+        const events = this.deps.hooks.since(worker.id, hookMark);
+        asked = events.findLast((e) => e.hook_event_name === 'PermissionRequest') ?? asked;
+        stop = events.find((e) => e.hook_event_name === 'Stop') ?? null;
         if (stop) return 'stop hook';
+        if (exited()) return 'crashed';
+        error = errorOf(r);
+        if (error) return 'error';
         this.setCondition(worker.id, r.state === 'awaiting_approval' ? 'awaiting_approval' : null);
         if (r.state === 'rate_limited' || r.state === 'auth_required' || r.state === 'crashed')
           return r.state;
+        // Back at the prompt after a question, without a Stop hook: the question was denied (by
+        // `tmuxorch deny`, or at the pane; Claude Code ends such a turn with no Stop).
+        const denied = this.denials.has(worker.id) || asked !== null;
+        const settle = this.denials.has(worker.id) || !spec.hooks ? SETTLE_MS : SETTLE_WITH_HOOKS_MS;
         if (r.state !== 'idle') idleSince = null;
         else if (idleSince === null) idleSince = Date.now();
-        else if (Date.now() - idleSince >= (spec.hooks ? SETTLE_WITH_HOOKS_MS : SETTLE_MS))
-          return 'screen idle';
+        else if (Date.now() - idleSince >= settle) return denied ? 'denied' : 'screen idle';
         return null;
       }, Number.MAX_SAFE_INTEGER);
       const raw = this.deps.redact(
@@ -170,31 +221,38 @@ export class InteractiveTasks {
           : null;
       const isError = typeof hook?.is_error === 'boolean' ? hook.is_error : null;
       const sessionId = typeof hook?.session_id === 'string' ? hook.session_id : worker.agentSessionId;
-      if (hook && sessionId) {
-        const current = this.deps.store.worker(worker.id);
-        if (current)
-          this.deps.store.putWorker({ ...current, agentSessionId: sessionId, agentSessionStarted: true });
-      }
+      if (hook && sessionId) this.markSessionStarted(worker.id, sessionId);
       const agent: AgentResult = { text, sessionId, costUsd: null, isError, resetsAt: null };
-      if (ended === 'rate_limited' || ended === 'auth_required') {
-        const reason =
-          ended === 'auth_required' ? profile.authHint : `${profile.displayName} hit a usage limit`;
-        this.setCondition(worker.id, ended, reason);
-        return { status: 'failed', exitCode: 1, output, raw, reason, agent };
-      }
-      if (ended === 'crashed')
-        return { status: 'failed', exitCode: 1, output, raw, reason: `${profile.displayName} exited`, agent };
-      const failed = isError === true;
-      return {
-        status: failed ? 'failed' : 'succeeded',
-        exitCode: failed ? 1 : 0,
+      // `said`: the turn itself failed (an error line, a denial), not only what came after it.
+      const failed = (reason: string, said = false): InteractiveOutcome => ({
+        status: 'failed',
+        exitCode: 1,
         output,
         raw,
-        reason: failed ? (text ?? 'the agent reported an error') : null,
-        agent,
-      };
+        reason,
+        agent: said ? { ...agent, isError: true } : agent,
+      });
+      if (ended === 'rate_limited' || ended === 'auth_required') {
+        const reason =
+          ended === 'auth_required'
+            ? authReason(profile, last.screen)
+            : `${profile.displayName} hit a usage limit`;
+        this.setCondition(worker.id, ended, reason);
+        return failed(reason);
+      }
+      if (ended === 'crashed')
+        return failed((await this.deps.tui.exitReason(worker.id)) ?? `${profile.displayName} exited`);
+      if (ended === 'error') return failed(error ?? `${profile.displayName} reported an error`, true);
+      // Denied by us: the turn failed whatever the agent made of it afterwards.
+      if (ended === 'denied' || (this.denials.has(worker.id) && ended === 'stop hook')) {
+        const request = asked as HookEvent | null;
+        return failed(deniedReason(request ? requestedTool(request) : null, isError ? text : null), true);
+      }
+      if (isError === true) return failed(text ?? 'the agent reported an error', true);
+      return { status: 'succeeded', exitCode: 0, output, raw, reason: null, agent };
     } finally {
       watch.close();
+      this.denials.delete(worker.id);
       // A question left on screen by a turn that was interrupted is no longer anyone's to answer.
       if (this.deps.store.worker(worker.id)?.agentCondition === 'awaiting_approval')
         this.setCondition(worker.id, null);
@@ -226,6 +284,8 @@ export class InteractiveTasks {
   async answer(worker: Worker, approve: boolean): Promise<void> {
     if (!worker.paneId) return;
     const { spec } = this.specOf(worker);
+    // The running turn then fails as denied, however the agent goes on.
+    if (!approve) this.denials.add(worker.id);
     await this.deps.server.pane(worker.paneId).sendKeys(...(approve ? spec.approveKeys : spec.denyKeys));
     this.setCondition(worker.id, null);
   }

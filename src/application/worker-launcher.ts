@@ -16,7 +16,6 @@ import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 import { writePrivateFile } from '../infrastructure/fs/private-file.js';
 import { installSimCommand } from '../infrastructure/process/bundled-agent.js';
 import { findExecutable } from '../infrastructure/process/executable.js';
-import { toShellCommand } from '../infrastructure/tmux/argv.js';
 import { WORKER_OPTION } from '../infrastructure/tmux/format.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import { buildLogFilterScript, logFilterValues } from '../worker/log-filter.js';
@@ -55,6 +54,9 @@ export interface LauncherContext {
   readonly simHome: string;
   readonly profiles: ProfileRegistry;
   readonly hooks: HookLog;
+  // Types an interactive worker's TUI into its shell and waits for its first screen (or its exit,
+  // then recorded as the worker's lastError): tui-process.ts.
+  readonly startTui: (worker: Worker, paneId: string) => Promise<unknown>;
 }
 
 // Fails with a clear sentence when the project directory is not there.
@@ -159,7 +161,7 @@ export class WorkerLauncher {
         }
       }
       // An interactive agent's TUI starts in the shell (a one-shot agent runs per task).
-      if (worker.mode === 'interactive') await pane.sendText(toShellCommand(this.tuiArgv(worker)));
+      if (worker.mode === 'interactive') await this.ctx.startTui(worker, placement.paneId);
     } catch (error) {
       // A window we just made and could not bring up would be an orphan nobody manages.
       if (!deadPaneId) await this.ctx.server.killWindow(placement.windowId).catch(() => undefined);

@@ -22,6 +22,35 @@ export interface MockAnthropicOptions {
   readonly reply?: string;
 }
 
+// A prompt holding this word gets a Bash tool_use (`touch <TOOL_FILE>`) when the request offers
+// a Bash tool; the tool's result then gets the text reply.
+export const USE_TOOL = 'USE_TOOL';
+export const TOOL_FILE = 'made-by-tool.txt';
+
+interface MessageBody {
+  readonly messages?: ReadonlyArray<{ role?: string; content?: unknown }>;
+  readonly tools?: ReadonlyArray<{ name?: string }>;
+}
+
+// The tool_use block the request asks for, or null (a text reply).
+function toolUseFor(body: unknown): Record<string, unknown> | null {
+  const { messages = [], tools = [] } = (body ?? {}) as MessageBody;
+  const bash = tools.find((t) => typeof t.name === 'string' && /^bash$/i.test(t.name));
+  const last = [...messages].reverse().find((m) => m.role === 'user');
+  if (!bash || !last) return null;
+  const blocks = Array.isArray(last.content) ? (last.content as Array<Record<string, unknown>>) : [];
+  if (blocks.some((b) => b.type === 'tool_result')) return null;
+  const text =
+    typeof last.content === 'string' ? last.content : blocks.map((b) => String(b.text ?? '')).join(' ');
+  if (!text.includes(USE_TOOL)) return null;
+  return {
+    type: 'tool_use',
+    id: `toolu_mock_${Date.now()}`,
+    name: bash.name,
+    input: { command: `touch ${TOOL_FILE}`, description: 'Create a marker file' },
+  };
+}
+
 export interface MockAnthropic {
   // Base URL for ANTHROPIC_BASE_URL, e.g. http://127.0.0.1:40123
   readonly url: string;
@@ -54,6 +83,11 @@ function answerMessage(res: ServerResponse, body: unknown, reply: string): void 
   const model = modelOf(body);
   const id = `msg_mock_${Date.now()}`;
   const stream = (body as { stream?: unknown } | null)?.stream === true;
+  const tool = toolUseFor(body);
+  if (tool) {
+    answerToolUse(res, id, model, tool, stream);
+    return;
+  }
   if (!stream) {
     sendJson(res, {
       id,
@@ -88,6 +122,56 @@ function answerMessage(res: ServerResponse, body: unknown, reply: string): void 
   event('content_block_stop', { index: 0 });
   event('message_delta', {
     delta: { stop_reason: 'end_turn', stop_sequence: null },
+    usage: { output_tokens: 5 },
+  });
+  event('message_stop', {});
+  res.end();
+}
+
+function answerToolUse(
+  res: ServerResponse,
+  id: string,
+  model: string,
+  tool: Record<string, unknown>,
+  stream: boolean,
+): void {
+  const usage = { input_tokens: 10, output_tokens: 5 };
+  if (!stream) {
+    sendJson(res, {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [tool],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage,
+    });
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const event = (type: string, data: Record<string, unknown>): void => {
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  };
+  const message = {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage,
+  };
+  event('message_start', { message });
+  event('content_block_start', { index: 0, content_block: { ...tool, input: {} } });
+  event('content_block_delta', {
+    index: 0,
+    delta: { type: 'input_json_delta', partial_json: JSON.stringify(tool.input) },
+  });
+  event('content_block_stop', { index: 0 });
+  event('message_delta', {
+    delta: { stop_reason: 'tool_use', stop_sequence: null },
     usage: { output_tokens: 5 },
   });
   event('message_stop', {});

@@ -1,6 +1,8 @@
 // parseAgentOutput reads what each real CLI prints in headless mode. The inputs are the shapes
 // recorded from the real CLIs in ../shared/AGENTS.md (§2.1 claude, §3.1 codex, §4.1 gemini,
 // §5.1 opencode), so a drift in the parser against what the CLIs really print shows up here.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAgentOutput } from '../../src/domain/agents/agent-output.js';
 import { OUTPUT_FORMATS } from '../../src/domain/agents/profile.js';
@@ -277,4 +279,49 @@ describe('text and broken output', () => {
       }
     });
   }
+});
+
+// Captured from the real gemini 0.61 (test/fixtures/agents/README.md): `gemini -p hi -o json
+// --skip-trust` with GOOGLE_GEMINI_BASE_URL set and no auth type in settings exits 41 with nothing
+// on stdout and this error object on stderr.
+const GEMINI_STDERR = readFileSync(
+  join(import.meta.dirname, '../fixtures/agents/gemini/one_shot_invalid_auth_stderr.txt'),
+  'utf8',
+);
+
+describe('gemini-json errors on stderr', () => {
+  it('reads the error object from stderr when stdout has no document', () => {
+    expect(
+      parseAgentOutput('gemini-json', '', `Warning: 256-color support not detected\n${GEMINI_STDERR}`),
+    ).toEqual({
+      text: 'Invalid auth method selected.',
+      sessionId: '3da4671c-6495-434e-865e-380f1ee4811c',
+      costUsd: null,
+      isError: true,
+      resetsAt: null,
+    });
+  });
+
+  it("an API error's JSON body is read down to its message", () => {
+    const body = JSON.stringify({ error: { type: 'authentication_error', message: 'invalid x-api-key' } });
+    const stderr = JSON.stringify({ error: { message: body, code: 401 } });
+    expect(parseAgentOutput('gemini-json', '', stderr).text).toBe('invalid x-api-key');
+  });
+
+  it('finds the error object after a stack trace with braces of its own (HTTP 401, exit 145)', () => {
+    const stderr = readFileSync(
+      join(import.meta.dirname, '../fixtures/agents/gemini/one_shot_401_stderr.txt'),
+      'utf8',
+    );
+    expect(stderr).toContain('status: 401\n}');
+    expect(parseAgentOutput('gemini-json', '', stderr)).toMatchObject({
+      text: 'API key not valid. Please pass a valid API key.',
+      sessionId: '11557986-9a65-46a8-ad8a-9b36a4b091fb',
+      isError: true,
+    });
+  });
+
+  it('stdout still wins over stderr', () => {
+    expect(parseAgentOutput('gemini-json', GEMINI_OK, GEMINI_STDERR).text).toBe('mock reply');
+  });
 });

@@ -63,6 +63,44 @@ describe('agentVerdict', () => {
     expect(agentVerdict(claude, 41, result(), '').condition).toBeNull();
   });
 
+  it("an auth failure the CLI explained: its own sentence, then the hint (gemini's exit 41)", () => {
+    const said = result({ text: 'Invalid auth method selected.', isError: true, sessionId: 'g-41' });
+    expect(agentVerdict(gemini, 41, said, '')).toMatchObject({
+      status: 'failed',
+      reason: `gemini: Invalid auth method selected. (${gemini.authHint})`,
+      condition: 'auth_required',
+      sessionId: null,
+    });
+    // A key the API refuses: HTTP 401, exit 145 (401 & 0xFF).
+    const refused = result({ text: 'API key not valid. Please pass a valid API key.', isError: true });
+    expect(agentVerdict(gemini, 145, refused, '')).toMatchObject({
+      reason: `gemini: API key not valid. Please pass a valid API key. (${gemini.authHint})`,
+      condition: 'auth_required',
+    });
+  });
+
+  it('a headless run that had a tool denied (claude -p permission_denials): failed as denied', () => {
+    // The shape the real claude 2.1.197 printed against the stand-in (exit 0, is_error false).
+    const stdout = JSON.stringify({
+      type: 'result',
+      is_error: false,
+      result: 'tool finished, all done',
+      session_id: 's-d',
+      permission_denials: [
+        { tool_name: 'Bash', tool_use_id: 'toolu_1', tool_input: { command: 'touch made-by-tool.txt' } },
+      ],
+    });
+    const parsed = result({ text: 'tool finished, all done', sessionId: 's-d', isError: false });
+    expect(agentVerdict(claude, 0, parsed, stdout, stdout)).toMatchObject({
+      status: 'failed',
+      reason: 'denied: Bash(touch made-by-tool.txt)',
+      condition: null,
+      sessionId: 's-d',
+    });
+    const none = stdout.replace(/"permission_denials":\[.*\]/, '"permission_denials":[]');
+    expect(agentVerdict(claude, 0, parsed, none, none).status).toBe('succeeded');
+  });
+
   it('a usage limit with a reset time: rate_limited until then', () => {
     const resetsAt = '2030-01-01T10:00:00.000Z';
     const verdict = agentVerdict(

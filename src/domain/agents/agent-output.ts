@@ -84,12 +84,42 @@ function codexJsonl(stdout: string): AgentResult {
   return { text, sessionId, costUsd: null, isError, resetsAt: null };
 }
 
-function geminiJson(stdout: string): AgentResult {
-  const doc = jsonDocument(stdout);
+// The last JSON document in a text that holds other things before it (gemini's stderr: a stack
+// trace with braces of its own, then its pretty-printed error object from a line's start).
+function lastJsonDocument(text: string): Json | null {
+  const end = text.lastIndexOf('}');
+  for (let start = text.lastIndexOf('\n{', end); start >= 0; start = text.lastIndexOf('\n{', start - 1)) {
+    try {
+      const doc = asObject(JSON.parse(text.slice(start + 1, end + 1)));
+      if (doc) return doc;
+    } catch {
+      // not where the document starts
+    }
+    if (start === 0) break;
+  }
+  return text.startsWith('{') ? jsonDocument(text) : null;
+}
+
+// The sentence inside an error message that is itself JSON (gemini wraps an API error's body:
+// `{"error":{"message":"{\"error\":{\"message\":\"…\"}}"}}`), else the message.
+function innerMessage(message: string | null): string | null {
+  if (message === null || !message.trim().startsWith('{')) return message;
+  try {
+    const inner = asObject(JSON.parse(message));
+    const nested = asObject(inner?.error) ?? inner;
+    return str(nested?.message) ?? message;
+  } catch {
+    return message;
+  }
+}
+
+// gemini prints its result on stdout but its error object on stderr (AGENTS.md §4.1).
+function geminiJson(stdout: string, stderr: string): AgentResult {
+  const doc = jsonDocument(stdout) ?? lastJsonDocument(stderr);
   if (!doc) return EMPTY;
   const error = asObject(doc.error);
   return {
-    text: str(doc.response) ?? str(error?.message),
+    text: str(doc.response) ?? innerMessage(str(error?.message)),
     sessionId: str(doc.session_id),
     costUsd: null,
     isError: error ? true : 'response' in doc ? false : null,
@@ -121,14 +151,30 @@ function opencodeJsonl(stdout: string): AgentResult {
   return { text, sessionId, costUsd: cost, isError, resetsAt: null };
 }
 
-export function parseAgentOutput(format: OutputFormat, stdout: string): AgentResult {
+// The tool calls the CLI denied on its own in a headless run, each `{tool_name, tool_input}`
+// (claude -p cannot ask, so a tool that needs approval is denied: `permission_denials`, while the
+// run still reports success).
+export function deniedToolCalls(format: OutputFormat, stdout: string): Json[] {
+  if (format !== 'claude-json') return [];
+  const result = [...jsonLines(stdout)].reverse().find((o) => o.type === 'result') ?? jsonDocument(stdout);
+  const denials = result?.permission_denials;
+  return Array.isArray(denials) ? denials.map(asObject).filter((d): d is Json => d !== null) : [];
+}
+
+// What the pane showed besides the agent's stdout: its stderr (and any noise of the shell).
+export function stderrOf(output: string, stdout: string): string {
+  return stdout === '' ? output : output.replace(stdout, '');
+}
+
+// `stderr`: what the CLI wrote besides its stdout, read where a CLI reports errors there.
+export function parseAgentOutput(format: OutputFormat, stdout: string, stderr = ''): AgentResult {
   switch (format) {
     case 'claude-json':
       return claudeJson(stdout);
     case 'codex-jsonl':
       return codexJsonl(stdout);
     case 'gemini-json':
-      return geminiJson(stdout);
+      return geminiJson(stdout, stderr);
     case 'opencode-jsonl':
       return opencodeJsonl(stdout);
     case 'text': {

@@ -3,7 +3,7 @@
 // Pure; agent-tasks.ts reads the files and applies the verdict.
 import type { TaskStatus } from '../task.js';
 import type { AgentCondition } from '../worker.js';
-import type { AgentResult } from './agent-output.js';
+import { deniedToolCalls, stderrOf, type AgentResult } from './agent-output.js';
 import { AUTH_CHECK_EXIT, type AgentProfile } from './profile.js';
 
 export interface AgentVerdict {
@@ -25,6 +25,13 @@ function matchesAny(patterns: readonly string[] | undefined, text: string): bool
   return (patterns ?? []).some((source) => new RegExp(source, 'mi').test(text));
 }
 
+// The auth hint, after the CLI's own sentence when its exit code said auth (gemini exits 41 for
+// "Invalid auth method selected." as for no auth at all: the sentence names the cause).
+function authReason(profile: AgentProfile, result: AgentResult): string {
+  const said = result.isError ? firstLine(result.text) : '';
+  return said ? `${profile.binary ?? profile.type}: ${said} (${profile.authHint})` : profile.authHint;
+}
+
 // `output` is what the pane showed (stderr and the agent's stdout); `stdout` what the agent
 // printed on stdout. Patterns are matched on what the CLI itself said: its stderr, and its result
 // text only when it reports an error (an answer that merely mentions "rate limit" is no limit).
@@ -42,7 +49,7 @@ export function agentVerdict(
     return {
       ...base,
       status: 'failed',
-      reason: profile.authHint,
+      reason: authReason(profile, result),
       condition: 'auth_required',
       sessionId: null,
     };
@@ -55,7 +62,7 @@ export function agentVerdict(
       condition: 'trust_prompt',
     };
   }
-  const stderr = stdout === '' ? output : output.replace(stdout, '');
+  const stderr = stderrOf(output, stdout);
   const said = `${result.isError ? (result.text ?? '') : ''}\n${stderr}`;
   const failed = exitCode !== 0 || result.isError === true;
   if (failed && (result.resetsAt || matchesAny(profile.screens.rate_limited, said))) {
@@ -84,5 +91,32 @@ export function agentVerdict(
       exitCode === 0 ? `${profile.displayName} reported an error although it exited 0: ${why}` : why;
     return { ...base, status: 'failed', reason: verdict };
   }
+  // A headless run whose tool was denied did not do what was asked, whatever it then answered.
+  const denied = deniedToolCalls(profile.oneShot?.output ?? 'text', stdout);
+  if (denied.length > 0) {
+    const tools = denied.map((call) => requestedTool(call) ?? 'a tool');
+    return { ...base, status: 'failed', reason: deniedReason([...new Set(tools)].join(', '), null) };
+  }
   return { ...base, status: 'succeeded', reason: null };
+}
+
+// The tool a permission request (a PermissionRequest hook's payload) names, as Claude Code shows
+// it: `Bash(touch x)`; null when it names none.
+export function requestedTool(event: Readonly<Record<string, unknown>>): string | null {
+  const name = typeof event.tool_name === 'string' ? event.tool_name : null;
+  if (!name) return null;
+  const input = event.tool_input;
+  const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const detail = ['command', 'file_path', 'path', 'url', 'pattern']
+    .map((key) => fields[key])
+    .find((value): value is string => typeof value === 'string');
+  return detail ? `${name}(${firstLine(detail).slice(0, 120)})` : name;
+}
+
+// Why a turn whose approval was denied failed: "denied", the tool when known, and what the agent
+// said of it when it reported an error (the sim's "not approved: …").
+export function deniedReason(tool: string | null, said: string | null): string {
+  const what = tool ? `denied: ${tool}` : 'denied';
+  const line = firstLine(said);
+  return line ? `${what} (${line})` : what;
 }

@@ -45,6 +45,9 @@ export const codex: AgentProfile = {
     busy: ['Working \\(\\d+s • esc to interrupt\\)', 'esc to interrupt'],
     idle: ['^› ', '\\? for shortcuts'],
     crashed: ['Disconnected from this task', 'To continue this session, run: codex resume'],
+    // A turn that failed: `■ Missing environment variable: `OPENAI_API_KEY`.` (0.171, captured in
+    // test/fixtures/agents/codex/); an interrupt (Esc) prints `■ Conversation interrupted …`.
+    error: ['^■ (?!Conversation interrupted)(.+)$'],
   },
   exitCodes: {},
   // As config overrides, not `-s`: `codex exec resume` takes no `-s` (exit 2, "unexpected

@@ -41,7 +41,8 @@ export const gemini: AgentProfile = {
     idle: ['Type your message or @path/to/file', '^ workspace \\(/directory\\)'],
     crashed: ['To resume this session: gemini --resume'],
   },
-  exitCodes: { 41: 'auth_required', 55: 'trust_prompt' },
+  // 145 = HTTP 401 truncated to 8 bits (a key the API refuses), verified with 0.61.
+  exitCodes: { 41: 'auth_required', 55: 'trust_prompt', 145: 'auth_required' },
   roleArgs: {
     planner: ['--approval-mode', 'plan'],
     reviewer: ['--approval-mode', 'plan'],

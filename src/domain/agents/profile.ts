@@ -11,6 +11,10 @@ export const SCREEN_STATES = [
   'trust_prompt',
   'rate_limited',
   'crashed',
+  // Not a state the screen is classified in: a line a TUI prints when a turn fails (the first
+  // group of the pattern is the sentence reported), looked for only among what the screen
+  // printed after the task was pasted.
+  'error',
 ] as const;
 export type ScreenState = (typeof SCREEN_STATES)[number];
 
