@@ -1,21 +1,19 @@
-// The TypeScript API: the application layer the CLI is built on.
-export { FleetController, type AddWorkerInput, type SendInput } from './application/fleet-controller.js';
-export { FleetRuntime, type RuntimeOptions } from './application/fleet-runtime.js';
+// The TypeScript API, what `import … from 'tmuxorch'` gives a script: the `Fleet` (the daemon's,
+// or one of its own), the shapes it returns and takes, the typed errors, and the published
+// output schemas. The wiring (controller, runtime, RPC client, settings) stays inside.
+export { Fleet, type EphemeralFleetOptions, type FleetOptions, type RunOptions } from './controller/fleet.js';
+export type { AddWorkerInput, SendInput } from './application/fleet-controller.js';
 export type { HealthReport } from './application/health-monitor.js';
 export type { DaemonView, StatusView, TaskResult, WorkerView } from './application/views.js';
-export { loadSettings, resolveSettings, type Settings } from './infrastructure/config/settings.js';
-export { RpcClient } from './controller/rpc-client.js';
-export { startDaemon, stopDaemon, pingDaemon } from './controller/daemon-launcher.js';
-export * from './domain/errors.js';
-export type { Task, TaskPriority, TaskStatus } from './domain/task.js';
-export type { Worker, WorkerState, WorkerType } from './domain/worker.js';
-export { openFleet, type OpenFleetOptions } from './application/open-fleet.js';
-export { Fleet, type EphemeralFleetOptions, type FleetOptions, type RunOptions } from './controller/fleet.js';
-export type { FleetBackend } from './application/fleet-backend.js';
 export type { JobSpec } from './application/job-spec.js';
 export type { RunEvent } from './application/parallel-run.js';
 export type { RunJob, JobStatus } from './domain/run/run-job.js';
 export type { JobReport, RunReport } from './domain/run/run-report.js';
 export type { TestCounts } from './domain/run/test-counts.js';
-export { parseTestCounts } from './domain/run/test-counts.js';
-export { RunDirectory } from './infrastructure/run/run-directory.js';
+export type { Task, TaskPriority, TaskStatus } from './domain/task.js';
+export type { Worker, WorkerState, WorkerType } from './domain/worker.js';
+export type { AgentResult } from './domain/agents/agent-output.js';
+export * from './domain/errors.js';
+export { OPERATION_NAMES } from './application/operations.js';
+export type { OperationName } from './application/operation-inputs.js';
+export { OUTPUT_SCHEMAS, outputJsonSchema, type OutputName } from './application/output-contract.js';
