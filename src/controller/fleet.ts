@@ -6,7 +6,7 @@
 //   await fleet.close();
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DaemonNotRunningError, UsageError } from '../domain/errors.js';
 import { ProfileRegistry } from '../domain/agents/registry.js';
 import { junitXml } from '../domain/run/junit.js';
@@ -15,10 +15,8 @@ import type { OperationBackend } from '../application/operation-backend.js';
 import type { ReportFile } from '../domain/run/job-tests.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet-controller.js';
 import type { HealthReport } from '../application/health-monitor.js';
-import { claimSession, releaseSession, removeOrphanSessions } from '../application/ephemeral-sessions.js';
-import { InProcessBackend } from '../application/in-process-backend.js';
+import { EphemeralBackend } from '../application/ephemeral-fleet.js';
 import { checkProjects, expandHome, toRunJobs, type JobSpec } from '../application/job-spec.js';
-import { openFleet } from '../application/open-fleet.js';
 import { runParallel, type RunEvent } from '../application/parallel-run.js';
 import type { StatusView, TaskResult, WorkerView } from '../application/views.js';
 import { loadSettings, resolveSettings, type Settings } from '../infrastructure/config/settings.js';
@@ -107,26 +105,16 @@ export class Fleet {
     const session = options.session ?? `tmuxorch-${id}`;
     // The user's config.json (agent profiles, restart policy) with a home and session of its own.
     const own = resolveSettings({ home: stateHome, socket: options.socket, session }, env, settings);
-    const controller = await openFleet({
+    const backend = await EphemeralBackend.open({
       settings: own,
       env,
       version: VERSION,
+      ephemeralHomesDir: join(settings.home, 'ephemeral'),
       ...(options.statusCommand ? { statusCommand: options.statusCommand } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
-    // A process that owned an ephemeral session and was killed outright left it behind: remove it.
-    try {
-      await claimSession(controller.rt.server, session, process.pid);
-      const ephemeralHomes = join(settings.home, 'ephemeral') + sep;
-      for (const orphan of await removeOrphanSessions(controller.rt.server)) {
-        if (orphan.home.startsWith(ephemeralHomes)) await rm(orphan.home, { recursive: true, force: true });
-      }
-    } catch (error) {
-      await controller.shutdown({ killWorkers: true }).catch(() => undefined);
-      throw error;
-    }
     return new Fleet(
-      new InProcessBackend(controller),
+      backend,
       'ephemeral',
       session,
       settings,
@@ -260,9 +248,6 @@ export class Fleet {
 
   // Lets go of the fleet. An ephemeral one shuts down and its session closes, unless keepWorkers.
   async close(options: { keepWorkers?: boolean } = {}): Promise<void> {
-    // A session kept to look at is the user's now: no later ephemeral fleet may sweep it away.
-    if (options.keepWorkers && this.backend instanceof InProcessBackend)
-      await releaseSession(this.backend.controller.rt.server, this.session).catch(() => undefined);
     await this.backend.close(options);
     if (this.ownedStateHome && !options.keepWorkers)
       await rm(this.ownedStateHome, { recursive: true, force: true });
