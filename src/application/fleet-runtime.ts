@@ -128,6 +128,7 @@ export class FleetRuntime {
       channel,
       policy: settings.restart,
       logger,
+      redact,
     });
   }
 

@@ -143,6 +143,10 @@ export class InteractiveTasks {
         );
       }
 
+      // The CLI now holds a conversation under the id we chose: a revived TUI must resume it
+      // (gemini and claude refuse to start a second one under the same id).
+      this.markSessionStarted(worker.id, this.deps.hooks.since(worker.id, hookMark));
+      const hooked = this.deps.hooks.wired(spec.hooks);
       let stop: HookEvent | null = null;
       let idleSince: number | null = null;
       const ended = await watch.until((r) => {
@@ -154,8 +158,7 @@ export class InteractiveTasks {
           return r.state;
         if (r.state !== 'idle') idleSince = null;
         else if (idleSince === null) idleSince = Date.now();
-        else if (Date.now() - idleSince >= (spec.hooks ? SETTLE_WITH_HOOKS_MS : SETTLE_MS))
-          return 'screen idle';
+        else if (Date.now() - idleSince >= (hooked ? SETTLE_WITH_HOOKS_MS : SETTLE_MS)) return 'screen idle';
         return null;
       }, Number.MAX_SAFE_INTEGER);
       const raw = this.deps.redact(
@@ -199,6 +202,16 @@ export class InteractiveTasks {
       if (this.deps.store.worker(worker.id)?.agentCondition === 'awaiting_approval')
         this.setCondition(worker.id, null);
     }
+  }
+
+  // Records that the worker's conversation exists: under the id chosen for it, or the one its
+  // hook named (opencode picks its own).
+  private markSessionStarted(workerId: string, events: readonly HookEvent[]): void {
+    const current = this.deps.store.worker(workerId);
+    const named = events.map((e) => e.session_id).find((id) => typeof id === 'string');
+    const sessionId = current?.agentSessionId ?? (typeof named === 'string' ? named : null);
+    if (current && sessionId && !current.agentSessionStarted)
+      this.deps.store.putWorker({ ...current, agentSessionId: sessionId, agentSessionStarted: true });
   }
 
   // Pastes the prompt through a file (0600) and a named buffer, neither of which outlives the paste:
