@@ -196,6 +196,15 @@ describe.skipIf(!opencodeHere)('the real opencode TUI', () => {
     const project = await realpath(await current.home.project('opencode-tui'));
     const view = await addTui(current, 'opencode', 'oc', project);
     expect(view.agentSessionId).toBeNull();
+    // With a plugin, opencode's first start in a HOME installs @opencode-ai/plugin into
+    // ~/.config/opencode (20-40 s of blank pane, once; ../shared/AGENTS.md §5.2).
+    const started = Date.now();
+    await waitFor(async () => /Ask anything/.test((await current.run(['capture', 'oc'])).stdout), {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      message: 'opencode shows its prompt',
+    });
+    console.info(`opencode first start with the plugin: ${Date.now() - started} ms to its prompt`);
 
     const firstPrompt = `First question, marker ${Date.now()}: two plus two`;
     const first = await sendWait(current, 'oc', firstPrompt);
