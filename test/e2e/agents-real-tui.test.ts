@@ -157,6 +157,9 @@ describe.skipIf(!geminiHere)('the real gemini TUI', () => {
     // The same conversation: the second turn carried the first prompt and answer.
     const turn = mock.turns.find((t) => t.includes(secondPrompt)) ?? '';
     expect(turn.includes(firstPrompt) && turn.includes('first gemini reply'), second.what).toBe(true);
+    console.info(
+      `gemini TUI (${hooked ? 'AfterAgent hook' : 'screen'}): tasks took ${first.result.durationMs} and ${second.result.durationMs} ms`,
+    );
     const after = await worker(current, 'gem');
     expect(after).toMatchObject({ state: 'idle', agentSessionId: sessionId, lastError: null, restarts: 1 });
     // The revived TUI was typed the resume form (the pane log has what the pane printed).
