@@ -34,26 +34,33 @@ const GEMINI_SYSTEM_SETTINGS = '/etc/gemini-cli/settings.json';
 // Gemini's answer to a turn cancelled with Esc (AfterAgent still fires).
 const GEMINI_NO_RESPONSE = '[no response text]';
 
-// Gemini's events as the Claude events they mean: AfterAgent ends the turn with its answer,
-// BeforeAgent took the prompt, a ToolPermission notification asks for approval.
+// Gemini's events (names of its own) as the Claude events they mean: AfterAgent ends the turn
+// with its answer, BeforeAgent took the prompt, a ToolPermission notification asks for approval
+// (no other Notification is asked for). Null: not one of gemini's.
 function fromGemini(event: HookEvent): HookEvent | null {
   const session = { session_id: event.session_id };
-  if (event.hook_event_name === 'AfterAgent') {
-    const answer = event.prompt_response;
-    const text = typeof answer === 'string' && answer !== GEMINI_NO_RESPONSE ? answer : null;
-    return { hook_event_name: 'Stop', ...session, last_assistant_message: text };
+  switch (event.hook_event_name) {
+    case 'AfterAgent': {
+      const answer = event.prompt_response;
+      const text = typeof answer === 'string' && answer !== GEMINI_NO_RESPONSE ? answer : null;
+      return { hook_event_name: 'Stop', ...session, last_assistant_message: text };
+    }
+    case 'BeforeAgent':
+      return { hook_event_name: 'UserPromptSubmit', ...session };
+    case 'Notification':
+      return event.notification_type === 'ToolPermission'
+        ? { hook_event_name: 'PermissionRequest', ...session }
+        : null;
+    default:
+      return null;
   }
-  if (event.hook_event_name === 'BeforeAgent') return { hook_event_name: 'UserPromptSubmit', ...session };
-  if (event.hook_event_name === 'Notification' && event.notification_type === 'ToolPermission')
-    return { hook_event_name: 'PermissionRequest', ...session };
-  return event.hook_event_name === 'Notification' ? null : event;
 }
 
 // Codex's notify payload as the Stop event it means; its hidden title-generation turn is dropped
 // (it fires while the real turn may still wait for approval). Gemini's events are renamed.
 export function normalize(event: HookEvent): HookEvent | null {
-  if (typeof event.hook_event_name === 'string' && typeof event.transcript_path === 'string')
-    return fromGemini(event);
+  const gemini = fromGemini(event);
+  if (gemini || event.hook_event_name === 'Notification') return gemini;
   if (event.type !== 'agent-turn-complete') return event;
   const inputs = Array.isArray(event['input-messages']) ? (event['input-messages'] as unknown[]) : [];
   if (inputs.some((m) => typeof m === 'string' && TITLE_TURN.test(m))) return null;
