@@ -98,7 +98,9 @@ async function quitAndWaitRevived(current: CliFleet, view: WorkerView, keys: str
 
 describe.skipIf(!geminiHere)('the real gemini TUI', () => {
   async function geminiFleet(parentDir: string | undefined): Promise<{ mock: MockGemini; project: string }> {
-    const mock = await startMockGemini('first gemini reply');
+    // A turn of 1.5 s: an instant answer can come and go between two screen readings, and the
+    // screen-only driver then takes the prompt for unsubmitted (seen under load; not this fix).
+    const mock = await startMockGemini('first gemini reply', 1_500);
     closers.push(() => mock.close());
     scratch = await createScratch();
     const env = agentEnv(scratch, cliDir ?? '', {

@@ -19,7 +19,9 @@ interface GenerateRequest {
   readonly generationConfig?: Record<string, unknown>;
 }
 
-export async function startMockGemini(initialReply = 'mock reply'): Promise<MockGemini> {
+// `delayMs`: how long a main turn takes to answer (a real model is never instant; a driver that
+// reads the screen must be able to see the TUI busy).
+export async function startMockGemini(initialReply = 'mock reply', delayMs = 0): Promise<MockGemini> {
   let reply = initialReply;
   const turns: string[] = [];
   const server = createServer((req, res) => {
@@ -57,13 +59,18 @@ export async function startMockGemini(initialReply = 'mock reply'): Promise<Mock
         usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
         modelVersion: 'gemini-mock',
       };
-      if (url.includes(':streamGenerateContent')) {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(`data: ${JSON.stringify(answer)}\r\n\r\n`);
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer));
+      setTimeout(
+        () => {
+          if (url.includes(':streamGenerateContent')) {
+            res.writeHead(200, { 'content-type': 'text/event-stream' });
+            res.end(`data: ${JSON.stringify(answer)}\r\n\r\n`);
+            return;
+          }
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(answer));
+        },
+        wantsJson ? 0 : delayMs,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
