@@ -2,16 +2,19 @@
 // profile, its CLI (found, version), whether it can authenticate, and a canary: its TUI started
 // in a scratch pane must show a screen the profile recognises. An update of an agent CLI that
 // changed its screens is reported as a stale profile for that version, instead of a fleet that
-// silently reports wrong states.
+// silently reports wrong states; a version outside the profile's verified range is said as such
+// ("verified with X, found Y"). Nothing is left behind: the sim's sessions go to a scratch home
+// removed at the end, each canary's processes are ended (doctor-canary.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classifyScreen } from '../domain/agents/screen-classifier.js';
 import type { AgentProfile } from '../domain/agents/profile.js';
 import type { ProfileRegistry } from '../domain/agents/registry.js';
+import { describeRange, parseVersion, versionFit, type VersionFit } from '../domain/agents/version-range.js';
 import { findExecutable } from '../infrastructure/process/executable.js';
 import { runCommand } from '../infrastructure/process/run-command.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
+import { canary } from './doctor-canary.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -22,6 +25,8 @@ export interface DoctorCheck {
   readonly detail: string;
   // What to do about it (null when nothing is to be done).
   readonly fix: string | null;
+  // The `version` check: what was found against what the profile was verified with.
+  readonly versions?: { readonly found: string | null; readonly verified: string; readonly fit: VersionFit };
 }
 
 export interface DoctorOptions {
@@ -71,29 +76,90 @@ function lastLine(text: string): string {
   return (last.startsWith('}') ? text.replace(/\s+/g, ' ').trim() : last).slice(0, 120);
 }
 
-function bottomOf(screen: string): string {
-  return screen
-    .trim()
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .slice(-2)
-    .map((l) => l.trim())
-    .join(' / ')
-    .slice(0, 160);
+export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> {
+  // The bundled sim keeps sessions under $HOME/.tmuxorch-sim unless told: a scratch home instead.
+  const scratch = await mkdtemp(join(tmpdir(), 'tmuxorch-doctor-'));
+  const scratchEnv = { TMUXORCH_SIM_HOME: join(scratch, 'sim') };
+  try {
+    const env = { ...options.env, PATH: options.path, ...scratchEnv };
+    const checks: DoctorCheck[] = [await tmuxCheck(env)];
+    const types = options.types ?? options.profiles.types().filter((t) => options.profiles.get(t)?.binary);
+    for (const type of types)
+      checks.push(...(await agentChecks(options, options.profiles.require(type), env, scratchEnv)));
+    return checks;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
-export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> {
-  const env = { ...options.env, PATH: options.path };
-  const checks: DoctorCheck[] = [await tmuxCheck(env)];
-  const types = options.types ?? options.profiles.types().filter((t) => options.profiles.get(t)?.binary);
-  for (const type of types) checks.push(...(await agentChecks(options, options.profiles.require(type), env)));
-  return checks;
+// The version check: "verified with X, found Y" outside the profile's range.
+function versionCheck(profile: AgentProfile, versionText: string): DoctorCheck | null {
+  const range = profile.verifiedVersions;
+  if (!range) return null;
+  const found = parseVersion(versionText);
+  const fit = versionFit(range, found);
+  const verified = describeRange(range);
+  const versions = { found, verified, fit };
+  if (fit === 'verified')
+    return {
+      subject: profile.type,
+      check: 'version',
+      status: 'ok',
+      detail: `verified with ${verified}`,
+      fix: null,
+      versions,
+    };
+  return {
+    subject: profile.type,
+    check: 'version',
+    status: 'warn',
+    detail:
+      found === null
+        ? `verified with ${verified}, found a version it cannot read ("${versionText}")`
+        : `verified with ${verified}, found ${found} (${fit})`,
+    fix: `tmuxorch's ${profile.displayName} profile was checked against ${verified}: the screens check says whether it still recognises this version; install ${verified} to be sure`,
+    versions,
+  };
+}
+
+// The variables whose presence alone lets the auth check pass (`${NAME:-}` in it).
+function keyVariables(authCheck: string): string[] {
+  return [...authCheck.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):-\}/g)].map((m) => m[1] ?? '').filter(Boolean);
+}
+
+// The auth check runs in the controller's environment; a worker may get its key another way.
+function authCheck(
+  profile: AgentProfile,
+  out: { exitCode: number | null; stdout: string; stderr: string },
+): DoctorCheck {
+  const subject = profile.type;
+  if (out.exitCode === 0)
+    return { subject, check: 'auth', status: 'ok', detail: 'can authenticate', fix: null };
+  const why = lastLine(`${out.stdout}\n${out.stderr}`) || `exit ${out.exitCode ?? '?'}`;
+  const keys = keyVariables(profile.authCheck ?? '');
+  if (keys.length === 0)
+    return {
+      subject,
+      check: 'auth',
+      status: 'fail',
+      detail: `not logged in (${why})`,
+      fix: profile.authHint,
+    };
+  const [first] = keys;
+  return {
+    subject,
+    check: 'auth',
+    status: 'warn',
+    detail: `no login, and ${keys.join(', ')} not in the controller's environment (${why})`,
+    fix: `a worker can still get a key: pass it with \`add-worker --env ${first ?? 'KEY'}=…\` (or put it in the controller's environment before \`tmuxorch start\`); else ${profile.authHint}`,
+  };
 }
 
 async function agentChecks(
   options: DoctorOptions,
   profile: AgentProfile,
   env: NodeJS.ProcessEnv,
+  scratchEnv: Readonly<Record<string, string>>,
 ): Promise<DoctorCheck[]> {
   const subject = profile.type;
   if (!profile.binary) return [];
@@ -122,18 +188,11 @@ async function agentChecks(
         ? null
         : `\`${profile.binary} ${profile.versionArgs.join(' ')}\` failed: reinstall it (${profile.installHint})`,
   });
+  const drift = versionCheck(profile, versionText);
+  if (drift) checks.push(drift);
   if (profile.authCheck) {
     const auth = await runCommand([profile.authCheck], { timeoutMs: 15_000, env, shell: true });
-    checks.push({
-      subject,
-      check: 'auth',
-      status: auth.exitCode === 0 ? 'ok' : 'fail',
-      detail:
-        auth.exitCode === 0
-          ? 'can authenticate'
-          : `not logged in (${lastLine(`${auth.stdout}\n${auth.stderr}`) || `exit ${auth.exitCode ?? '?'}`})`,
-      fix: auth.exitCode === 0 ? null : profile.authHint,
-    });
+    checks.push(authCheck(profile, auth));
   } else {
     checks.push({
       subject,
@@ -143,91 +202,15 @@ async function agentChecks(
       fix: null,
     });
   }
-  if (options.canary) checks.push(await canary(options, profile, found, versionText));
-  return checks;
-}
-
-// Starts the agent's TUI in a scratch session, waits until the profile recognises its screen.
-async function canary(
-  options: DoctorOptions,
-  profile: AgentProfile,
-  binaryPath: string,
-  version: string,
-): Promise<DoctorCheck> {
-  const subject = profile.type;
-  // The program by its full path: a new session's command gets the tmux client's PATH, not ours.
-  const argv = profile.interactive?.argv
-    .filter((a) => a !== '{sessionArgs}')
-    .map((a, i) => (i === 0 && a === profile.binary ? binaryPath : a));
-  if (!argv)
-    return {
-      subject,
-      check: 'screens',
-      status: 'skip',
-      detail: 'no interactive mode in the profile',
-      fix: null,
+  if (options.canary) {
+    const seen = drift?.status === 'warn' ? `${versionText}; ${drift.detail}` : versionText;
+    const canaryOptions = {
+      server: options.server,
+      path: options.path,
+      env: scratchEnv,
+      ...(options.canaryTimeoutMs !== undefined ? { timeoutMs: options.canaryTimeoutMs } : {}),
     };
-  const session = `tmuxorch-doctor-${process.pid}-${profile.type}`;
-  const dir = await mkdtemp(join(tmpdir(), 'tmuxorch-canary-'));
-  const deadline = Date.now() + (options.canaryTimeoutMs ?? 20_000);
-  let last = '';
-  try {
-    const created = await options.server.newSession({
-      session,
-      name: 'canary',
-      cwd: dir,
-      command: argv,
-      env: { PATH: options.path, ...profile.fixedEnv },
-      cols: 160,
-      rows: 50,
-    });
-    await options.server.run(['set-option', '-w', '-t', created.windowId, 'remain-on-exit', 'on']);
-    // A screen still drawing can look like anything for a moment: the same reading twice, 1 s apart.
-    let seen = null as { state: string; at: number } | null;
-    while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      last = await options.server.pane(created.paneId).capture();
-      const state = classifyScreen(profile, last);
-      if (state === 'unknown' || state !== seen?.state) {
-        seen = state === 'unknown' ? null : { state, at: Date.now() };
-        continue;
-      }
-      if (Date.now() - seen.at < 1_000) continue;
-      if (state === 'crashed') {
-        return {
-          subject,
-          check: 'screens',
-          status: 'warn',
-          detail: `its TUI exits at start (${version}): "${bottomOf(last)}"`,
-          fix: `run \`${profile.binary ?? profile.type}\` in a terminal to see why (a first run may need a network or a login)`,
-        };
-      }
-      return {
-        subject,
-        check: 'screens',
-        status: 'ok',
-        detail: `recognised: reads as ${state} (${version})`,
-        fix: null,
-      };
-    }
-    const bottom = bottomOf(last);
-    return {
-      subject,
-      check: 'screens',
-      status: 'warn',
-      detail: `the ${profile.displayName} profile does not recognise the screen of ${version} (bottom: "${bottom}")`,
-      fix: `the profile is stale for this version: update tmuxorch, or override "agents.${profile.type}.screens" in config.json`,
-    };
-  } catch (error) {
-    return {
-      subject,
-      check: 'screens',
-      status: 'warn',
-      detail: `could not start the canary: ${String(error)}`,
-      fix: null,
-    };
-  } finally {
-    await options.server.killSession(session).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    checks.push(await canary(canaryOptions, profile, found, seen));
   }
+  return checks;
 }

@@ -139,6 +139,7 @@ export class FleetRuntime {
       channel,
       policy: settings.restart,
       logger,
+      redact,
     });
   }
 

@@ -4,6 +4,7 @@
 // out changes nothing: a slow tmux server is "unknown", never "dead" (no restart storms). Two live
 // panes carrying one worker's tag are reconciled to one.
 import PQueue from 'p-queue';
+import { lastWords } from '../domain/agents/last-words.js';
 import { assessWorkers, type WorkerVerdict } from '../domain/health.js';
 import {
   WORKER_PLACEHOLDER,
@@ -36,6 +37,8 @@ export interface HealthMonitorDeps {
   readonly channel: (workerId: string) => WorkerChannel | undefined;
   readonly policy: RestartPolicy;
   readonly logger: Logger;
+  // Cuts the worker's secrets out of what its screen showed (its last words go into lastError).
+  readonly redact?: (workerId: string, text: string) => string;
 }
 
 const REVIVE_CONCURRENCY = 8;
@@ -122,9 +125,21 @@ export class HealthMonitor {
     runner.interrupt(worker.id, `worker ${worker.name} ${reason}`);
     const current = store.worker(worker.id) ?? worker;
     if (current.state === 'dead' || current.state === 'stopped') return;
-    logger.warn('worker dead', { workerId: worker.id, name: worker.name, reason });
-    store.putWorker(transitionWorker(current, 'dead', { paneId: deadPaneId, lastError: `${reason}` }));
+    // What the program printed last names the cause (a TUI that refuses to start says why).
+    const words = deadPaneId ? await this.lastWordsOf(worker.id, deadPaneId) : null;
+    const lastError = words ? `${reason}: ${words}` : reason;
+    logger.warn('worker dead', { workerId: worker.id, name: worker.name, reason: lastError });
+    store.putWorker(transitionWorker(current, 'dead', { paneId: deadPaneId, lastError }));
     this.scheduleRevive(worker.id);
+  }
+
+  private async lastWordsOf(workerId: string, paneId: string): Promise<string | null> {
+    const screen = await this.deps.server
+      .pane(paneId)
+      .capture()
+      .catch(() => '');
+    const words = lastWords(screen);
+    return words && this.deps.redact ? this.deps.redact(workerId, words) : words;
   }
 
   // Applies the restart policy: revive after the backoff delay, or give up as `failed`.

@@ -177,11 +177,11 @@ export class InteractiveTasks {
         );
       }
 
-      // A hook that saw the prompt means the conversation exists now, even if no Stop follows (a
-      // denied turn): a restarted TUI must resume it, not ask for its id anew ("already in use").
-      const opened = this.deps.hooks.since(worker.id, hookMark).find((e) => typeof e.session_id === 'string');
-      if (opened) this.markSessionStarted(worker.id, opened.session_id as string);
-
+      // The CLI now holds a conversation (a hook that saw the prompt, even with no Stop after it, as
+      // in a denied turn): a revived TUI must resume it (gemini and claude refuse to start a
+      // second one under the same id: "already in use").
+      this.markConversationBegun(worker.id, this.deps.hooks.since(worker.id, hookMark));
+      const hooked = this.deps.hooks.wired(spec.hooks);
       let stop: HookEvent | null = null;
       let asked: HookEvent | null = null;
       let error: string | null = null;
@@ -203,7 +203,7 @@ export class InteractiveTasks {
         // Back at the prompt after a question, without a Stop hook: the question was denied (by
         // `tmuxorch deny`, or at the pane; Claude Code ends such a turn with no Stop).
         const denied = this.denials.has(worker.id) || asked !== null;
-        const settle = this.denials.has(worker.id) || !spec.hooks ? SETTLE_MS : SETTLE_WITH_HOOKS_MS;
+        const settle = this.denials.has(worker.id) || !hooked ? SETTLE_MS : SETTLE_WITH_HOOKS_MS;
         if (r.state !== 'idle') idleSince = null;
         else if (idleSince === null) idleSince = Date.now();
         else if (Date.now() - idleSince >= settle) return denied ? 'denied' : 'screen idle';
@@ -257,6 +257,16 @@ export class InteractiveTasks {
       if (this.deps.store.worker(worker.id)?.agentCondition === 'awaiting_approval')
         this.setCondition(worker.id, null);
     }
+  }
+
+  // Records that the worker's conversation exists: under the id chosen for it, or the one its
+  // hook named (opencode picks its own).
+  private markConversationBegun(workerId: string, events: readonly HookEvent[]): void {
+    const current = this.deps.store.worker(workerId);
+    const named = events.map((e) => e.session_id).find((id) => typeof id === 'string');
+    const sessionId = current?.agentSessionId ?? (typeof named === 'string' ? named : null);
+    if (current && sessionId && !current.agentSessionStarted)
+      this.deps.store.putWorker({ ...current, agentSessionId: sessionId, agentSessionStarted: true });
   }
 
   // Pastes the prompt through a file (0600) and a named buffer, neither of which outlives the paste:

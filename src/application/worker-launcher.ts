@@ -96,6 +96,9 @@ export class WorkerLauncher {
       const value = this.ctx.secretValue(worker.id, name);
       if (value !== undefined) env[name] = value;
     }
+    // Gemini and opencode take our hooks through their environment (see hook-log.ts).
+    const hooks = this.ctx.profiles.get(worker.type)?.interactive?.hooks ?? null;
+    if (worker.mode === 'interactive') Object.assign(env, this.ctx.hooks.hookEnv(worker.id, hooks, env));
     return env;
   }
 

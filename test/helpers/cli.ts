@@ -32,10 +32,12 @@ export interface CliFleetOptions {
   // sets the variable, undefined removes an inherited one. The fleet's own TMUXORCH_* variables
   // are not overridden.
   readonly env?: Readonly<Record<string, string | undefined>>;
+  // Where the fleet's temp dir (its TMUXORCH_HOME, projects) is made: the system temp dir unless said.
+  readonly parentDir?: string;
 }
 
 export async function createCliFleet(options: CliFleetOptions = {}): Promise<CliFleet> {
-  const home = await createTmpHome();
+  const home = await createTmpHome(undefined, options.parentDir);
   const socket = newSocketName();
   const tmux = createTestTmuxServer(socket);
   const session = 'agent-system';

@@ -10,8 +10,9 @@ export interface TmpHome {
   remove(): Promise<void>;
 }
 
-export async function createTmpHome(prefix = 'tmuxorch-test-'): Promise<TmpHome> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
+// `parent`: where it is made (the system temp dir unless said).
+export async function createTmpHome(prefix = 'tmuxorch-test-', parent = tmpdir()): Promise<TmpHome> {
+  const dir = await mkdtemp(join(parent, prefix));
   return {
     dir,
     async project(name: string) {

@@ -6,6 +6,7 @@ export const claude: AgentProfile = {
   displayName: 'Claude Code',
   binary: 'claude',
   versionArgs: ['--version'],
+  verifiedVersions: { min: '2.1.197', max: '2.1.197' },
   // An API key or token in the environment counts; else `claude auth status` (0.2 s, no network).
   authCheck:
     'test -n "${ANTHROPIC_API_KEY:-}${ANTHROPIC_AUTH_TOKEN:-}${CLAUDE_CODE_OAUTH_TOKEN:-}" || claude auth status',

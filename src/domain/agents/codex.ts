@@ -7,6 +7,7 @@ export const codex: AgentProfile = {
   displayName: 'Codex',
   binary: 'codex',
   versionArgs: ['--version'],
+  verifiedVersions: { min: '0.169.0', max: '0.169.0' },
   // Refuses only what would certainly fail: no login *and* the built-in provider (which, without a
   // login and a network, never ends). A custom provider in config.toml (`model_provider`, with its
   // own `env_key`) runs without `codex login`, and fails fast on its own when its key is missing.

@@ -7,6 +7,7 @@ export const gemini: AgentProfile = {
   displayName: 'Gemini CLI',
   binary: 'gemini',
   versionArgs: ['--version'],
+  verifiedVersions: { min: '0.61.0', max: '0.61.0' },
   authCheck: null,
   authHint: 'gemini is not logged in: set GEMINI_API_KEY, or run `gemini` once and choose a sign-in method',
   installHint: 'install it with npm install -g @google/gemini-cli',
@@ -26,7 +27,7 @@ export const gemini: AgentProfile = {
     clearKeys: ['C-c'],
     trustKeys: ['Enter'],
     trustPattern: 'Do you trust the files in this folder\\?',
-    hooks: null,
+    hooks: 'gemini-system-settings',
   },
   screens: {
     trust_prompt: ['Do you trust the files in this folder\\?'],

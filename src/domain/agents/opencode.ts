@@ -6,6 +6,7 @@ export const opencode: AgentProfile = {
   displayName: 'OpenCode',
   binary: 'opencode',
   versionArgs: ['--version'],
+  verifiedVersions: { min: '1.18.33', max: '1.18.33' },
   authCheck: null,
   authHint: 'opencode has no provider it can reach: run `opencode` and /connect, or configure a provider',
   installHint: 'install it with npm install -g opencode-ai',
@@ -25,7 +26,7 @@ export const opencode: AgentProfile = {
     clearKeys: null,
     trustKeys: null,
     trustPattern: null,
-    hooks: null,
+    hooks: 'opencode-plugin',
   },
   screens: {
     auth_required: ['invalid x-api-key'],

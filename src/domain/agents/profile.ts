@@ -44,6 +44,21 @@ export interface OneShotSpec {
   readonly output: OutputFormat;
 }
 
+// How an interactive CLI is told to run tmuxorch's hook (see InteractiveSpec.hooks).
+export const HOOK_KINDS = [
+  'claude-settings',
+  'codex-notify',
+  'gemini-system-settings',
+  'opencode-plugin',
+] as const;
+export type HookKind = (typeof HOOK_KINDS)[number];
+
+// The CLI versions a profile was checked against (screens, flags, hooks), both ends included.
+export interface VersionRange {
+  readonly min: string;
+  readonly max: string;
+}
+
 export interface InteractiveSpec {
   // argv of the TUI; `{sessionArgs}` expands to oneShot.newSession for a new conversation;
   // `resumeArgv` continues one (a revived worker).
@@ -64,8 +79,11 @@ export interface InteractiveSpec {
   readonly trustPattern: string | null;
   // Where the CLI takes hooks: 'claude-settings' = `--settings FILE` in Claude Code's hook format
   // (Stop, UserPromptSubmit, PermissionRequest); 'codex-notify' = `-c notify=[…]` (a program run
-  // with the turn's JSON as its last argument); null = the screen alone tells.
-  readonly hooks: 'claude-settings' | 'codex-notify' | null;
+  // with the turn's JSON as its last argument); 'gemini-system-settings' = a settings file named
+  // by GEMINI_CLI_SYSTEM_SETTINGS_PATH (AfterAgent, BeforeAgent, Notification; gemini reads it
+  // only when root owns it and every directory above it); 'opencode-plugin' = a plugin module
+  // named in OPENCODE_CONFIG_CONTENT (session.idle, permission.asked); null = the screen alone.
+  readonly hooks: HookKind | null;
 }
 
 export interface AgentProfile {
@@ -74,6 +92,8 @@ export interface AgentProfile {
   // The program; null for a plain shell worker.
   readonly binary: string | null;
   readonly versionArgs: readonly string[];
+  // The versions this profile was verified with; doctor reports a CLI outside them (null: none).
+  readonly verifiedVersions?: VersionRange | null;
   // A shell condition that succeeds when the CLI can authenticate (null: nothing to check).
   readonly authCheck: string | null;
   // One sentence naming the fix when it cannot.

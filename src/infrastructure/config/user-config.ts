@@ -3,7 +3,7 @@
 // common path of every CLI call pays for neither.
 import Conf from 'conf';
 import { z } from 'zod';
-import { AGENT_ROLES, OUTPUT_FORMATS, SCREEN_STATES } from '../../domain/agents/profile.js';
+import { AGENT_ROLES, HOOK_KINDS, OUTPUT_FORMATS, SCREEN_STATES } from '../../domain/agents/profile.js';
 import { ConfigError } from '../../domain/errors.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
 import type { HomePaths } from './paths.js';
@@ -24,6 +24,10 @@ const profileOverrideSchema = z
     displayName: z.string().min(1),
     binary: z.string().min(1).nullable(),
     versionArgs: argvSchema,
+    verifiedVersions: z
+      .object({ min: z.string().regex(/^\d+\.\d+\.\d+$/), max: z.string().regex(/^\d+\.\d+\.\d+$/) })
+      .strict()
+      .nullable(),
     authCheck: z.string().nullable(),
     authHint: z.string(),
     installHint: z.string(),
@@ -47,7 +51,7 @@ const profileOverrideSchema = z
         clearKeys: argvSchema.nullable(),
         trustKeys: argvSchema.nullable(),
         trustPattern: regexSource.nullable(),
-        hooks: z.enum(['claude-settings', 'codex-notify']).nullable(),
+        hooks: z.enum(HOOK_KINDS).nullable(),
       })
       .strict()
       .nullable(),
