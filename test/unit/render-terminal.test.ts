@@ -157,6 +157,12 @@ describe('fast path (plainText)', () => {
     }
   });
 
+  it('falls back to per-line stripping if the emulator fails: the task keeps a result', async () => {
+    const broken = new TerminalRenderer();
+    vi.spyOn(broken, 'emulate').mockRejectedValue(new Error('emulator bug'));
+    expect(await broken.render(`50%\r100%${ESC}[K\n`)).toBe('100%\n');
+  });
+
   it('leaves to the emulator any other control or escape', () => {
     for (const raw of ['a\rb', 'a\tb', 'a\bb', `${ESC}[K`, `${ESC}]0;title\x07`, `${ESC}[1A`, '\x9b1A'])
       expect(plainText(raw)).toBeNull();

@@ -21,7 +21,7 @@
 //   cursor went on below it (what plainText does too: both paths agree on plain text).
 import type { IBuffer, IBufferLine, Terminal as XtermTerminal } from '@xterm/headless';
 import type { OutputRenderer } from '../../domain/task-output.js';
-import { plainText, shownLines } from '../../domain/terminal-text.js';
+import { cleanLine, plainText, shownLines } from '../../domain/terminal-text.js';
 
 export interface TerminalSize {
   readonly cols: number;
@@ -57,7 +57,9 @@ export class TerminalRenderer implements OutputRenderer {
   async render(raw: string): Promise<string> {
     const plain = plainText(raw);
     if (plain !== null) return plain;
-    return this.emulate(raw);
+    // An emulator that fails (its bug, not the task's) must not cost the task its result: the
+    // output is then each line stripped on its own, as before the renderer.
+    return this.emulate(raw).catch(() => raw.split('\n').map(cleanLine).join('\n'));
   }
 
   // Always through the emulator (tests compare it with the fast path).
@@ -76,7 +78,7 @@ export class TerminalRenderer implements OutputRenderer {
     // Rows at the top of the normal buffer already read (erased at the start of the next chunk).
     let readTop = 0;
     try {
-      return await new Promise<string>((resolve) => {
+      return await new Promise<string>((resolve, reject) => {
         const chunks = chunksOf(raw.replaceAll(ERASE_SAVED_LINES, ''), cols, rows);
         const writeNext = (prefix: string): void => {
           const next = chunks.next();
@@ -84,12 +86,17 @@ export class TerminalRenderer implements OutputRenderer {
           terminal.write(prefix + next.value, () => {
             // Rows above the screen are final: read them, and have them erased before the next
             // chunk. While the alternate screen is up, the normal buffer is left as it is.
-            readTop = 0;
-            if (terminal.buffer.active.type !== 'normal') return writeNext('');
-            const buffer = terminal.buffer.normal;
-            readRows(buffer, 0, buffer.baseY, cols, lines);
-            readTop = buffer.baseY;
-            writeNext(readTop > 0 ? ERASE_SAVED_LINES : '');
+            // (A throw here would be lost inside the emulator's write loop: it rejects instead.)
+            try {
+              readTop = 0;
+              if (terminal.buffer.active.type !== 'normal') return writeNext('');
+              const buffer = terminal.buffer.normal;
+              readRows(buffer, 0, buffer.baseY, cols, lines);
+              readTop = buffer.baseY;
+              writeNext(readTop > 0 ? ERASE_SAVED_LINES : '');
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
           });
         };
         writeNext('');
