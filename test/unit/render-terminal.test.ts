@@ -114,6 +114,24 @@ describe('TerminalRenderer', () => {
     expect(await render(`${long}\n\b`)).toBe(`${words.join(' ')}\n`);
   });
 
+  it('renders each output on a blank terminal, whatever the one before left behind', async () => {
+    const reused = new TerminalRenderer({ cols: 20, rows: 5 });
+    const leftovers = [
+      `${ESC}]0;a title never ended`,
+      `${ESC}[1;`,
+      `${ESC}[?1049hon the alternate screen`,
+      `${ESC}[2;3r${ESC}[4h${ESC}[?7l${ESC}[31mscroll region, insert mode, no wrap, red`,
+      `${ESC}(0charset`,
+      '中'.repeat(40),
+    ];
+    for (const leftover of leftovers) {
+      await reused.emulate(leftover);
+      expect(await reused.emulate('abcdefghijklmnopqrstuvwxyz\nnext\b\n')).toBe(
+        'abcdefghijklmnopqrstuvwxyz\nnext\n',
+      );
+    }
+  });
+
   it("drops a task's own erase of saved lines: the output keeps every line", async () => {
     expect(await render(`first\nsecond\n${ESC}[3Jthird\n`)).toBe('first\nsecond\nthird\n');
   });
