@@ -53,7 +53,7 @@ function loadTerminal(): Promise<TerminalClass> {
 
 // Emulators kept for the next renders: building one costs ~2.4 ms of CPU, a reset ~0.3 ms, and
 // short tasks that redraw a line (a spinner, `RUNS`) are common. Renders at once each take one.
-const IDLE_TERMINALS_MAX = 4;
+const IDLE_TERMINALS_MAX = 10;
 // Sent after the output: cancels an escape sequence the output left unfinished (CAN shows
 // nothing), so a terminal goes back to the pool in its ground state.
 const CANCEL = '\x18';
