@@ -44,6 +44,14 @@ describe('rendered task output on a shell worker', () => {
     expect(raw).toContain('\x1b[1A');
   });
 
+  it('gives a plain task its bytes as they are: no escape in them, no output.raw beside (the fast path)', async () => {
+    const r = await run("printf '\\033[32mok\\033[0m\\n'; echo plain");
+    expect(r.output).toBe('ok\nplain\n');
+    const plain = await run('echo ok');
+    expect(plain.output).toBe('ok\n');
+    await expect(rawOf(plain.id)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('renders the partial output of a task that timed out', async () => {
     const r = await run("printf 'RUNS ./slow.test.js\\n\\033[1A\\033[Kvisible\\n'; sleep 30", 1_500);
     expect(r.status).toBe('timed_out');
