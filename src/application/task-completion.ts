@@ -137,7 +137,10 @@ export class TaskCompletion {
     this.deps.logger.info('task finished', { taskId: done.id, workerId: done.workerId, status, exitCode });
     const waiters = this.waiters.get(done.id) ?? [];
     this.waiters.delete(done.id);
-    for (const resolve of waiters) resolve(done);
+    // Waiters hear once the work queued in this turn is done: the runner sets the worker idle in
+    // its continuation of fromMarker (a turn of promises later once the output was rendered), and
+    // whoever waited may read the worker's state at once (`send --wait`, then `status`).
+    if (waiters.length > 0) setImmediate(() => waiters.forEach((resolve) => resolve(done)));
     this.deps.onFinished(done);
   }
 }
