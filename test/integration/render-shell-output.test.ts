@@ -38,6 +38,8 @@ describe('rendered task output on a shell worker', () => {
     );
     expect(r.status).toBe('succeeded');
     expect(r.output).toBe('PASS ./a.test.js\nfinal line\n');
+    // Rendering came before the result: the worker is idle by the time the waiter hears.
+    expect(t.worker('render').state).toBe('idle');
     const raw = await rawOf(r.id);
     expect(raw).toContain('RUNS ./a.test.js\r\x1b[K');
     expect(raw).toContain('⠙');
