@@ -2,6 +2,7 @@
 // Ratios are taken on the cost axis (time per task for throughput), so ratio baseline/tmuxorch > 1
 // always means tmuxorch beats the baseline, and tmuxorch/limit > 1 is what tmuxorch costs over the floor.
 import { writeFile } from 'node:fs/promises';
+import { REDRAWN_COMMAND, PLAIN_COMMAND } from './render.mjs';
 import { centre, round, side } from './stats.mjs';
 
 // A figure: { key, label, unit, better: 'lower'|'higher', tmuxorch, baseline, limit, target, note }
@@ -96,7 +97,8 @@ export async function writeResults(file, figures, machine, extra) {
   await writeFile(file, `${JSON.stringify(doc, null, 2)}\n`);
 }
 
-// The nine figures of the issue from the raw measurements of run.mjs.
+// The nine figures of the issue, and those of the output rendering (3c, 6, 6b), from the raw
+// measurements of run.mjs.
 export function buildFigures(r, { idleSeconds }) {
   const tp = (x) => x.tasksPerSec;
   return [
@@ -132,6 +134,17 @@ export function buildFigures(r, { idleSeconds }) {
       target: { text: '≥1000', met: (f) => f.tmuxorch >= 1000 },
       note: `tasks: tmuxorch ${r.tpT.tasks} (${r.tpT.failures} failed, ${r.tpT.ms.toFixed(0)} ms), baseline ${r.tpB.tasks} (fewer: 500 ms polling), limit ${r.tpL.tasks}; 1 outstanding task per worker`,
       details: { tmuxorch: r.tpT, baseline: r.tpB, limit: r.tpL },
+    },
+    {
+      key: 'renderedThroughputTasksPerSec',
+      label: '3c throughput, redrawn output',
+      unit: 'tasks/s',
+      better: 'higher',
+      tmuxorch: tp(r.tpRedrawn),
+      baseline: tp(r.tpPlain),
+      limit: null,
+      note: `${r.tpRedrawn.tasks} tasks \`${REDRAWN_COMMAND}\` (rendered by the terminal emulator, ${r.tpRedrawn.failures} failed) against, in the baseline column, ${r.tpPlain.tasks} tasks \`${PLAIN_COMMAND}\` (fast path) in the same run: base/tmx = redrawn/plain throughput`,
+      details: { redrawn: r.tpRedrawn, plain: r.tpPlain },
     },
     {
       key: 'daemonThroughputTasksPerSec',
@@ -188,6 +201,26 @@ export function buildFigures(r, { idleSeconds }) {
       limit: r.idleL.rssMb,
       target: { text: '≤120', met: (f) => f.tmuxorch <= 120 },
       note: `median of 1 s samples, node + its live tmux client; node alone: tmx ${r.idleT.nodeRssMb.toFixed(1)} MB, base ${r.idleB.nodeRssMb.toFixed(1)} MB, limit ${r.idleL.nodeRssMb.toFixed(1)} MB`,
+    },
+    {
+      key: 'renderHeavyMs',
+      label: '6 render 1 MB jest output',
+      unit: 'ms',
+      better: 'lower',
+      tmuxorch: side(r.render.heavyRendered),
+      baseline: side(r.render.heavyStripped),
+      limit: null,
+      note: `a real jest run's pane bytes repeated to ${r.render.heavyChars} chars: terminal emulator vs, in the baseline column, the old per-line stripping of the same text in the same run (base/tmx < 1: rendering costs more)`,
+    },
+    {
+      key: 'renderShortUs',
+      label: '6b short output, fast path',
+      unit: 'µs',
+      better: 'lower',
+      tmuxorch: side(r.render.shortRendered),
+      baseline: side(r.render.shortStripped),
+      limit: null,
+      note: 'one SGR-coloured line per call (a short task), render() on its fast path vs the old per-line stripping; the emulator is not loaded for it',
     },
     {
       key: 'statusJsonMs',

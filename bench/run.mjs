@@ -21,6 +21,7 @@ import {
 } from './daemon.mjs';
 import { commandOverhead, latencyBaseline, latencyLimit, latencyTmuxorch } from './figures.mjs';
 import { RawControl } from './limit.mjs';
+import { measureRendering, REDRAWN_COMMAND, PLAIN_COMMAND } from './render.mjs';
 import { buildFigures, renderTable, writeResults } from './report.mjs';
 import { spawnReferences, spawnTmuxorch, sweeps } from './scale.mjs';
 import { monoMs, sleep } from './stats.mjs';
@@ -32,7 +33,15 @@ import {
   throughputLimit,
 } from './throughput.mjs';
 
-const N = { latency: 100, overhead: 100, appTasks: 1000, limitTasks: 1000, baseTasks: 100, daemonTasks: 100 };
+const N = {
+  latency: 100,
+  overhead: 100,
+  appTasks: 1000,
+  renderTasks: 1000,
+  limitTasks: 1000,
+  baseTasks: 100,
+  daemonTasks: 100,
+};
 const WORKERS = 10;
 const SCALE = 100;
 const SWEEPS = 20;
@@ -88,6 +97,9 @@ async function measure(ctx) {
   const names = Array.from({ length: WORKERS }, (_, i) => `t${i}`);
   await Promise.all(names.map((name) => fleet.addWorker({ type: 'shell', project: ctx.projectDir, name })));
   r.tpT = await throughputApp(fleet, names, N.appTasks);
+  // 3c: the same, tasks printing a line (fast path) and tasks redrawing one (the emulator).
+  r.tpPlain = await throughputApp(fleet, names, N.renderTasks, PLAIN_COMMAND);
+  r.tpRedrawn = await throughputApp(fleet, names, N.renderTasks, REDRAWN_COMMAND);
   const lp = await limitPanes(raw, 'bench-limit', WORKERS);
   r.tpL = await throughputLimit(ctx, raw, lp, N.limitTasks);
   const bp = await baselinePanes(ctx, 'bench-base', WORKERS);
@@ -114,6 +126,9 @@ async function measure(ctx) {
   r.idleB = await measureIdleChild(ctx, ['baseline', ctx.socket, panes.join(',')], IDLE_SECONDS, serverPid);
   r.idleL = await measureIdleChild(ctx, ['limit', ctx.socket, 'bench-daemon'], IDLE_SECONDS, serverPid);
   r.status = await startupFigure(ctx, daemon, STATUS_RUNS, SCALE);
+
+  say('6. output rendering: emulator vs the old stripping, fast path');
+  r.render = await measureRendering();
   return r;
 }
 

@@ -44,13 +44,13 @@ export async function baselinePanes(ctx, session, count) {
 }
 
 // tmuxorch: every task sent at once, every result awaited; tasks/s = tasks / wall.
-export async function throughputApp(fleet, workers, tasks) {
+export async function throughputApp(fleet, workers, tasks, command = 'true') {
   let failures = 0;
   const started = monoMs();
   await within(
     Promise.all(
       Array.from({ length: tasks }, async (_, i) => {
-        const sent = await fleet.send({ worker: workers[i % workers.length], command: 'true' });
+        const sent = await fleet.send({ worker: workers[i % workers.length], command });
         const done = await fleet.wait(sent.id);
         if (done.status !== 'succeeded') failures++;
       }),

@@ -6,6 +6,7 @@ import type { Settings } from '../infrastructure/config/settings.js';
 import { workerLogFile } from '../infrastructure/config/paths.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import { secretValuesOf } from '../infrastructure/logs/logger.js';
+import { TerminalRenderer } from '../infrastructure/terminal/terminal-renderer.js';
 import { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { TmuxConnection } from '../infrastructure/tmux/tmux-connection.js';
 import { ProfileRegistry } from '../domain/agents/registry.js';
@@ -128,6 +129,7 @@ export class FleetRuntime {
       rcFile,
       logger,
       redact,
+      renderer: new TerminalRenderer(),
       maxLogBytes: settings.maxLogBytes,
       onWorkerStuck: (workerId, reason) => void this.onWorkerStuck(workerId, reason),
     });

@@ -27,6 +27,7 @@ import {
 } from '../infrastructure/state/state-salvage.js';
 import { STATE_VERSION, type FleetState } from '../infrastructure/state/state-schema.js';
 import { StateStore } from '../infrastructure/state/state-store.js';
+import { TerminalRenderer } from '../infrastructure/terminal/terminal-renderer.js';
 import type { TmuxServer } from '../infrastructure/tmux/server.js';
 import type { PaneRow } from '../infrastructure/tmux/format.js';
 import { readLogEvidence, scanStart } from './log-evidence.js';
@@ -191,7 +192,8 @@ export async function recoverHome(
             report.leftToCollect.push(task.id);
             continue;
           }
-          await files.writeOutput(task.id, redact(end.output), redact(end.rawOutput));
+          const output = await new TerminalRenderer().render(end.rawOutput);
+          await files.writeOutput(task.id, redact(output), redact(end.rawOutput));
           const started = task.startedAt ?? task.createdAt;
           const ended =
             end.endedAtMs === null ? now : new Date(Math.max(Math.round(end.endedAtMs), Date.parse(started)));

@@ -3,7 +3,7 @@
 // short (timeout, cancel, lost), or from an interactive agent's turn.
 import type { AgentResult } from '../domain/agents/agent-output.js';
 import { isTerminal, statusForExit, transitionTask, type Task, type TaskStatus } from '../domain/task.js';
-import { partialOutput } from '../domain/task-output.js';
+import { partialRawOutput, type OutputRenderer } from '../domain/task-output.js';
 import { fileSize } from '../infrastructure/logs/log-tailer.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import type { AgentTasks } from './agent-tasks.js';
@@ -20,6 +20,8 @@ export interface TaskCompletionDeps {
   readonly logger: Logger;
   readonly channel: (workerId: string) => WorkerChannel | undefined;
   readonly redact: (workerId: string, text: string) => string;
+  // Turns a task's raw output into what a person saw on its pane (the `output` stored).
+  readonly renderer: OutputRenderer;
   readonly onFinished: (task: Task) => void;
 }
 
@@ -58,9 +60,10 @@ export class TaskCompletion {
     await this.finish(task, settled.status, exitCode, output, raw, settled.reason, finishedAt, settled.agent);
   }
 
-  // A task's end marker as its channel read it; the output redacted before anything stores it.
-  fromMarker(task: Task, event: TaskEndEvent): Promise<void> {
-    const output = this.deps.redact(task.workerId, event.output);
+  // A task's end marker as its channel read it (markers are found in the raw bytes; only then is
+  // the output rendered), the output redacted before anything stores it.
+  async fromMarker(task: Task, event: TaskEndEvent): Promise<void> {
+    const output = this.deps.redact(task.workerId, await this.deps.renderer.render(event.rawOutput));
     const raw = this.deps.redact(task.workerId, event.rawOutput);
     return this.collected(task, event.exitCode, event.endedAtMs, output, raw);
   }
@@ -101,11 +104,14 @@ export class TaskCompletion {
     this.deps.agents.abandon(task);
     const channel = this.deps.channel(task.workerId);
     let output = '';
+    let raw = '';
     if (channel && task.logOffset !== null) {
-      const raw = await readSlice(channel.logFile, task.logOffset, await fileSize(channel.logFile));
-      output = this.deps.redact(task.workerId, partialOutput(raw, task.id));
+      const log = await readSlice(channel.logFile, task.logOffset, await fileSize(channel.logFile));
+      const partial = partialRawOutput(log, task.id);
+      output = this.deps.redact(task.workerId, await this.deps.renderer.render(partial));
+      raw = this.deps.redact(task.workerId, partial);
     }
-    await this.finish(task, status, exitCode, output, output, reason);
+    await this.finish(task, status, exitCode, output, raw, reason);
   }
 
   async finish(
@@ -131,7 +137,10 @@ export class TaskCompletion {
     this.deps.logger.info('task finished', { taskId: done.id, workerId: done.workerId, status, exitCode });
     const waiters = this.waiters.get(done.id) ?? [];
     this.waiters.delete(done.id);
-    for (const resolve of waiters) resolve(done);
+    // Waiters hear once the work queued in this turn is done: the runner sets the worker idle in
+    // its continuation of fromMarker (a turn of promises later once the output was rendered), and
+    // whoever waited may read the worker's state at once (`send --wait`, then `status`).
+    if (waiters.length > 0) setImmediate(() => waiters.forEach((resolve) => resolve(done)));
     this.deps.onFinished(done);
   }
 }

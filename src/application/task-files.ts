@@ -1,5 +1,5 @@
 // A task's files under state/tasks/<id>/: the script the pane sources, and the collected output
-// (ANSI-stripped and raw), written before the task is marked finished.
+// (as a person saw it on the pane, and the raw bytes), written before the task is marked finished.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -86,7 +86,7 @@ export class TaskFiles {
       text.length <= SYNC_WRITE_MAX_CHARS
         ? writeFileSync(join(dir, name), text, { mode: 0o600 })
         : writeFile(join(dir, name), text, { mode: 0o600 });
-    // output.raw (escape sequences kept) only where it differs from the clean text.
+    // output.raw (the bytes, escape sequences kept) only where it differs from the rendered text.
     await write('output.txt', output);
     if (raw !== output) await write('output.raw', raw);
     this.made.delete(taskId);

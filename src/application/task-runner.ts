@@ -23,6 +23,7 @@ import { rotateWorkerLog } from './log-rotation.js';
 import { recoverPrompt, type PromptRecoveryDeps } from './prompt-recovery.js';
 import type { TaskFiles } from './task-files.js';
 import type { TaskEndEvent } from './worker-channel.js';
+import type { OutputRenderer } from '../domain/task-output.js';
 import { SecretInputs } from './secret-inputs.js';
 import { TaskTimers } from './task-timers.js';
 import { outcomeOfTimedOutTyping } from './timed-out-typing.js';
@@ -37,6 +38,8 @@ export interface TaskRunnerDeps extends PromptRecoveryDeps {
   // The worker shells' rc file, which defines the one-line task function.
   readonly rcFile: string;
   readonly redact: (workerId: string, text: string) => string;
+  // Turns a task's raw output into what a person saw on its pane.
+  readonly renderer: OutputRenderer;
   // A worker's pane log is rotated (between tasks) once it is larger than this.
   readonly maxLogBytes: number;
 }

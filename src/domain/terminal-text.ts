@@ -65,3 +65,46 @@ export function cleanLine(rawLine: string): string {
   if (lastCr !== -1) line = line.slice(lastCr + 1);
   return applyBackspaces(line).replace(CONTROL_CHARS, '');
 }
+
+// SGR (colours, bold …): the one escape sequence that moves nothing on screen.
+// eslint-disable-next-line no-control-regex
+const SGR_PATTERN = /\x1b\[[0-9;:]*m/g;
+// After SGR is gone, any of these needs a terminal to tell what a person saw: every C0 control
+// but LF (CR, TAB, BS, ESC, VT, FF …), DEL, the C1 controls.
+// eslint-disable-next-line no-control-regex
+const NEEDS_TERMINAL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+// A line a person cannot tell from an empty one.
+const BLANK_LINE = /^ *$/;
+
+// The text of a task's raw output (LF line ends) when it has no control but LF and no escape
+// sequence but SGR: the SGR codes go, trailing blank lines go (the line break ending the last
+// line that shows stays), and that is what a terminal would show too (the renderer's fast path).
+// Null when the output needs a terminal emulator.
+export function plainText(raw: string): string | null {
+  const text = raw.includes('\x1b') ? raw.replace(SGR_PATTERN, '') : raw;
+  if (NEEDS_TERMINAL.test(text)) return null;
+  const shown = withoutTrailingBlankLines(text);
+  return shown !== '' && shown.length < text.length ? `${shown}\n` : shown;
+}
+
+// Text without its trailing blank lines (only spaces, or nothing) and the line breaks before them.
+export function withoutTrailingBlankLines(text: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const lineStart = text.lastIndexOf('\n', end - 1) + 1;
+    if (!BLANK_LINE.test(text.slice(lineStart, end))) break;
+    end = Math.max(lineStart - 1, 0);
+  }
+  return text.slice(0, end);
+}
+
+// The text of a screen's lines as a person reads it: trailing blank lines dropped, and a line
+// break after the last line that shows when the cursor had gone on below it (`echo hi` → `hi\n`,
+// `printf hi` → `hi`), as the output of plainText has.
+export function shownLines(lines: readonly string[], cursorLine: number): string {
+  let count = lines.length;
+  while (count > 0 && BLANK_LINE.test(lines[count - 1] ?? '')) count--;
+  if (count === 0) return '';
+  const text = lines.slice(0, count).join('\n');
+  return cursorLine >= count ? `${text}\n` : text;
+}
