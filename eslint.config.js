@@ -46,7 +46,7 @@ export default tseslint.config(
   },
   layer(
     'domain',
-    ['infrastructure', 'application', 'controller', 'worker'],
+    ['infrastructure', 'application', 'controller'],
     [
       {
         group: ['node:*', 'fs', 'child_process', 'net', 'os', 'execa', 'winston', 'conf'],
@@ -54,9 +54,8 @@ export default tseslint.config(
       },
     ],
   ),
-  layer('infrastructure', ['application', 'controller', 'worker']),
-  layer('worker', ['application', 'controller']),
+  layer('infrastructure', ['application', 'controller']),
   layer('application', ['controller']),
   // The sim agent is a program of its own, as a real agent CLI is: it knows nothing of tmuxorch.
-  layer('sim', ['domain', 'infrastructure', 'application', 'controller', 'worker']),
+  layer('sim', ['domain', 'infrastructure', 'application', 'controller']),
 );

@@ -2,11 +2,11 @@
 // or one of its own), the shapes it returns and takes, the typed errors, and the published
 // output schemas. The wiring (controller, runtime, RPC client, settings) stays inside.
 export { Fleet, type EphemeralFleetOptions, type FleetOptions, type RunOptions } from './controller/fleet.js';
-export type { AddWorkerInput, SendInput } from './application/fleet-controller.js';
-export type { HealthReport } from './application/health-monitor.js';
-export type { DaemonView, StatusView, TaskResult, WorkerView } from './application/views.js';
-export type { JobSpec } from './application/job-spec.js';
-export type { RunEvent } from './application/parallel-run.js';
+export type { AddWorkerInput, SendInput } from './application/fleet/fleet-controller.js';
+export type { HealthReport } from './application/workers/health-monitor.js';
+export type { DaemonView, StatusView, TaskResult, WorkerView } from './application/contract/views.js';
+export type { JobSpec } from './application/runs/job-spec.js';
+export type { RunEvent } from './application/runs/parallel-run.js';
 export type { RunJob, JobStatus } from './domain/run/run-job.js';
 export type { JobReport, RunReport } from './domain/run/run-report.js';
 export type { TestCounts } from './domain/run/test-counts.js';
@@ -14,6 +14,6 @@ export type { Task, TaskPriority, TaskStatus } from './domain/task.js';
 export type { Worker, WorkerState, WorkerType } from './domain/worker.js';
 export type { AgentResult } from './domain/agents/agent-output.js';
 export * from './domain/errors.js';
-export { OPERATION_NAMES } from './application/operations.js';
-export type { OperationName } from './application/operation-inputs.js';
-export { OUTPUT_SCHEMAS, outputJsonSchema, type OutputName } from './application/output-contract.js';
+export { OPERATION_NAMES } from './application/contract/operations.js';
+export type { OperationName } from './application/contract/operation-inputs.js';
+export { OUTPUT_SCHEMAS, outputJsonSchema, type OutputName } from './application/contract/output-contract.js';

@@ -2,10 +2,10 @@
 // daemon answers them concurrently); if the daemon restarts while a task is awaited, the wait
 // reconnects and goes on: the task keeps running in its pane and the new daemon collects it.
 import { DaemonNotRunningError } from '../domain/errors.js';
-import { OperationBackend } from '../application/operation-backend.js';
-import type { OperationName, OperationRequest } from '../application/operation-inputs.js';
-import type { OperationOutput } from '../application/operations.js';
-import type { TaskResult } from '../application/views.js';
+import { OperationBackend } from '../application/fleet/operation-backend.js';
+import type { OperationName, OperationRequest } from '../application/contract/operation-inputs.js';
+import type { OperationOutput } from '../application/contract/operations.js';
+import type { TaskResult } from '../application/contract/views.js';
 import { RpcClient, type DaemonEndpoint } from './rpc-client.js';
 
 const RECONNECT_FOR_MS = 30_000;

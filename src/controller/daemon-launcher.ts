@@ -5,7 +5,7 @@ import { constants } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DaemonStartError, fromErrorPayload, isErrorCode } from '../domain/errors.js';
-import type { DaemonView } from '../application/views.js';
+import type { DaemonView } from '../application/contract/views.js';
 import { assertNotSymlink, preparePrivateHome } from '../infrastructure/config/private-home.js';
 import type { Settings } from '../infrastructure/config/settings.js';
 import { isAlive } from '../infrastructure/process/pid-file.js';

@@ -6,8 +6,8 @@
 // is checked before the fleet opens, so a refused start leaves no tmux server behind.
 import { rm } from 'node:fs/promises';
 import { toErrorPayload, type ErrorPayload } from '../domain/errors.js';
-import type { FleetController } from '../application/fleet-controller.js';
-import { openFleet } from '../application/open-fleet.js';
+import type { FleetController } from '../application/fleet/fleet-controller.js';
+import { openFleet } from '../application/fleet/open-fleet.js';
 import {
   assertNotSymlink,
   assertSocketPathFree,

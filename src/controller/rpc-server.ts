@@ -1,10 +1,10 @@
-// The daemon's RPC surface: the operation table (application/operations.ts) over a unix socket,
+// The daemon's RPC surface: the operation table (application/contract/operations.ts) over a unix socket,
 // one JSON line per request; bad input is a USAGE error and changes nothing.
 import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DaemonUntrustedError, UsageError, toErrorPayload } from '../domain/errors.js';
-import { invoke, isOperationName, type OperationContext } from '../application/operations.js';
-import type { FleetController } from '../application/fleet-controller.js';
+import { invoke, isOperationName, type OperationContext } from '../application/contract/operations.js';
+import type { FleetController } from '../application/fleet/fleet-controller.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import { DaemonHandshake } from './daemon-handshake.js';
 import { LineSplitter, LineTooLongError, parseRequest, type RpcResponse } from './rpc-protocol.js';

@@ -1,5 +1,5 @@
 // Renders the fleet as text: `tmuxorch status` prints it once; window 0 redraws it live.
-import type { StatusView, TaskResult, WorkerView } from '../application/views.js';
+import type { StatusView, TaskResult, WorkerView } from '../application/contract/views.js';
 import { formatDuration, table, type Styler } from './cli/output.js';
 
 function stateColour(state: string, s: Styler): string {

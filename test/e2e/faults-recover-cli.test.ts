@@ -3,7 +3,7 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { RecoverReport } from '../../src/application/recover.js';
+import type { RecoverReport } from '../../src/application/fleet/recover.js';
 import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import { addShell, cleanupAndCheck, expectOk, runJson, sendTask, stateDir, waitResult } from './support.js';
 

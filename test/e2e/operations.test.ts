@@ -1,11 +1,11 @@
-// The operation table (application/operations.ts) is the fleet's one list of operations: each is
+// The operation table (application/contract/operations.ts) is the fleet's one list of operations: each is
 // reachable through the daemon's socket (its input checked by its own schema there), through the
 // `Fleet` API method it names and through the CLI command it names; and every CLI command that
 // talks to the daemon is one of them.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATION_NAMES, operations } from '../../src/application/operations.js';
+import { OPERATION_NAMES, operations } from '../../src/application/contract/operations.js';
 import { Fleet } from '../../src/controller/fleet.js';
 import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import { rawConnect } from '../helpers/raw-socket.js';

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_SCHEMAS, type OutputName } from '../../src/application/output-contract.js';
+import { OUTPUT_SCHEMAS, type OutputName } from '../../src/application/contract/output-contract.js';
 import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 
 describe('tmuxorch schema and the outputs it describes', () => {

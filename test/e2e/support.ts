@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { StatusView, TaskResult, WorkerView } from '../../src/application/views.js';
+import type { StatusView, TaskResult, WorkerView } from '../../src/application/contract/views.js';
 import { homePaths } from '../../src/infrastructure/config/paths.js';
 import type { FleetState } from '../../src/infrastructure/state/state-schema.js';
 import { StateStore } from '../../src/infrastructure/state/state-store.js';

@@ -1,9 +1,9 @@
 // An in-process fleet (openFleet) on a private tmux socket and a throw-away home.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openFleet } from '../../src/application/open-fleet.js';
-import type { FleetController } from '../../src/application/fleet-controller.js';
-import type { WorkerView } from '../../src/application/views.js';
+import { openFleet } from '../../src/application/fleet/open-fleet.js';
+import type { FleetController } from '../../src/application/fleet/fleet-controller.js';
+import type { WorkerView } from '../../src/application/contract/views.js';
 import { loadSettings, type Settings, type UserConfig } from '../../src/infrastructure/config/settings.js';
 import { createTestTmuxServer, newSocketName, TEST_SHELL_ENV, type TestTmuxServer } from './tmux-server.js';
 import { createTmpHome, type TmpHome } from './tmp-home.js';

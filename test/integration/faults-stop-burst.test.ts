@@ -2,7 +2,7 @@
 // is recorded finished without its output, none is lost. Each task appends to a file of its own.
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { TaskResult } from '../../src/application/views.js';
+import type { TaskResult } from '../../src/application/contract/views.js';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
 import { countLines } from '../helpers/count-lines.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/application/parallel-run.js';
-import type { InProcessBackend } from '../../src/application/in-process-backend.js';
+import type { RunEvent } from '../../src/application/runs/parallel-run.js';
+import type { InProcessBackend } from '../../src/application/fleet/in-process-backend.js';
 import { Fleet } from '../../src/controller/fleet.js';
 import type { RunReport } from '../../src/domain/run/run-report.js';
 import {

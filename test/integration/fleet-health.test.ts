@@ -2,7 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TaskResult } from '../../src/application/views.js';
+import type { TaskResult } from '../../src/application/contract/views.js';
 import type { UserConfig } from '../../src/infrastructure/config/settings.js';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateStore } from '../../src/infrastructure/state/state-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskResult, WorkerView } from '../../src/application/views.js';
+import type { TaskResult, WorkerView } from '../../src/application/contract/views.js';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
 import { waitFor } from '../helpers/wait-for.js';
 

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedactor, isSecretName, isSecretValue } from '../../src/domain/redact.js';
-import { buildLogFilterScript, logFilterValues } from '../../src/worker/log-filter.js';
+import { buildLogFilterScript, logFilterValues } from '../../src/domain/worker-pane/log-filter.js';
 import { createTmpHome, type TmpHome } from '../helpers/tmp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskResult } from '../../src/application/views.js';
+import type { TaskResult } from '../../src/application/contract/views.js';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
 
 describe('rendered task output on a shell worker', () => {

@@ -1,7 +1,7 @@
 // FleetStore's queue index: a dispatch reads its worker's queued tasks, so the index must follow
 // every status change and start from the loaded state.
 import { describe, expect, it } from 'vitest';
-import { FleetStore, type StatePersistence } from '../../src/application/fleet-store.js';
+import { FleetStore, type StatePersistence } from '../../src/application/fleet/fleet-store.js';
 import { newTask, transitionTask, type Task } from '../../src/domain/task.js';
 
 const persistence: StatePersistence = {

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkProjects, toRunJobs, type JobSpec } from '../../src/application/job-spec.js';
+import { checkProjects, toRunJobs, type JobSpec } from '../../src/application/runs/job-spec.js';
 import { ProjectNotFoundError, UsageError } from '../../src/domain/errors.js';
 import { defaultJobName, JOB_NAME_PATTERN } from '../../src/domain/run/run-job.js';
 

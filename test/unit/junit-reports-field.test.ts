@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toRunJobs } from '../../src/application/job-spec.js';
+import { toRunJobs } from '../../src/application/runs/job-spec.js';
 import { readJobsFile } from '../../src/controller/cli/jobs-file.js';
 
 let dir: string;

@@ -2,8 +2,8 @@
 // block redrawn in place. Fake timers make the elapsed times in the lines exact; the block's
 // cursor-up count is checked against the lines it really drew, since one off leaves garbage behind.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RunEvent } from '../../src/application/parallel-run.js';
-import type { TaskResult, WorkerView } from '../../src/application/views.js';
+import type { RunEvent } from '../../src/application/runs/parallel-run.js';
+import type { TaskResult, WorkerView } from '../../src/application/contract/views.js';
 import { stylerFor } from '../../src/controller/cli/output.js';
 import { RunProgress } from '../../src/controller/cli/run-progress.js';
 import type { JobStatus, RunJob } from '../../src/domain/run/run-job.js';

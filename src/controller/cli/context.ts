@@ -5,8 +5,8 @@ import { UsageError } from '../../domain/errors.js';
 import { loadSettings, resolveSettings, type Settings } from '../../infrastructure/config/settings.js';
 import { RpcClient } from '../rpc-client.js';
 import { stylerFor, type Styler } from './output.js';
-import type { OperationName, OperationRequest } from '../../application/operation-inputs.js';
-import type { OperationOutput } from '../../application/operations.js';
+import type { OperationName, OperationRequest } from '../../application/contract/operation-inputs.js';
+import type { OperationOutput } from '../../application/contract/operations.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -58,7 +58,7 @@ export class CliContext {
     return stylerFor(process.stdout);
   }
 
-  // Calls one operation of the daemon (application/operations.ts) and closes the connection.
+  // Calls one operation of the daemon (application/contract/operations.ts) and closes the connection.
   async call<N extends OperationName>(
     name: N,
     ...input: undefined extends OperationRequest<N> ? [OperationRequest<N>?] : [OperationRequest<N>]

@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { TaskFileError, UsageError } from '../../domain/errors.js';
 import { JOB_NAME_PATTERN } from '../../domain/run/run-job.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
-import { expandHome, reportGlobsSchema } from '../../application/job-spec.js';
+import { expandHome, reportGlobsSchema } from '../../application/runs/job-spec.js';
 import { parseDuration } from './parse.js';
 
 const duration = z.union([z.string(), z.number().positive()]).transform((value, ctx) => {

@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
 import { describeTests, runSucceeded, type RunReport } from '../../domain/run/run-report.js';
-import type { JobSpec } from '../../application/job-spec.js';
-import { toRunJobs, checkProjects } from '../../application/job-spec.js';
+import type { JobSpec } from '../../application/runs/job-spec.js';
+import { toRunJobs, checkProjects } from '../../application/runs/job-spec.js';
 import { checkOutputDirectory, checkOutputFile } from '../../infrastructure/run/output-paths.js';
 import { newRunId, RunDirectory } from '../../infrastructure/run/run-directory.js';
 import { Fleet, shortId } from '../fleet.js';

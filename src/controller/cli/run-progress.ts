@@ -1,7 +1,7 @@
 // Progress of `tmuxorch run` on stderr. On a terminal: one line per job (state, elapsed, tests)
 // and a bar, redrawn in place. Elsewhere (CI logs, pipes): one plain line per event. The plain
 // lines also go to the run's progress.log, which window 0 of an ephemeral run shows.
-import type { RunEvent } from '../../application/parallel-run.js';
+import type { RunEvent } from '../../application/runs/parallel-run.js';
 import type { RunJob } from '../../domain/run/run-job.js';
 import { describeTests, type JobReport } from '../../domain/run/run-report.js';
 import { formatDuration, type Styler } from './output.js';

@@ -2,7 +2,7 @@
 // atomically by its single writer, the daemon, with the previous one kept as state.json.bak) plus
 // state/state.journal (changes since, see state-journal.ts). A corrupt file is refused and left
 // in place for inspection; nothing ever overwrites it silently: `tmuxorch recover` (state-salvage.ts,
-// application/recover.ts) rebuilds a clean state from every intact record.
+// application/fleet/recover.ts) rebuilds a clean state from every intact record.
 import { link, readFile, rename, rm } from 'node:fs/promises';
 import { StateCorruptError } from '../../domain/errors.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';

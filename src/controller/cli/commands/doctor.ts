@@ -1,6 +1,6 @@
 // `tmuxorch doctor`: checks this machine in-process (no daemon needed) and says what to do.
 import type { Command } from 'commander';
-import type { DoctorCheck } from '../../../application/doctor.js';
+import type { DoctorCheck } from '../../../application/agents/doctor.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
 import { collect } from '../parse.js';
@@ -21,7 +21,7 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
         { TmuxServer },
         env,
       ] = await Promise.all([
-        import('../../../application/doctor.js'),
+        import('../../../application/agents/doctor.js'),
         import('../../../domain/agents/registry.js'),
         import('../../../infrastructure/process/bundled-agent.js'),
         import('../../../infrastructure/tmux/exec-transport.js'),

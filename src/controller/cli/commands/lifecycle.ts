@@ -1,7 +1,7 @@
 // start, stop, and the hidden `daemon` entry the detached process runs. The daemon's modules
 // (winston, execa, the whole application layer) load only here, not for every CLI call.
 import type { Command } from 'commander';
-import type { DaemonView } from '../../../application/views.js';
+import type { DaemonView } from '../../../application/contract/views.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
 

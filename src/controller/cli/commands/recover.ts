@@ -1,7 +1,7 @@
 // `tmuxorch recover`: repairs a home whose state the daemon refused (STATE_CORRUPT) or that is
-// suspected behind its logs, with the daemon stopped. Runs in-process; see application/recover.ts.
+// suspected behind its logs, with the daemon stopped. Runs in-process; see application/fleet/recover.ts.
 import type { Command } from 'commander';
-import type { RecoverReport } from '../../../application/recover.js';
+import type { RecoverReport } from '../../../application/fleet/recover.js';
 import { UsageError } from '../../../domain/errors.js';
 import type { CliContext } from '../context.js';
 
@@ -36,7 +36,7 @@ export function registerRecover(program: Command, ctx: CliContext): void {
     .description('rebuild a clean state from every intact record and the pane logs (daemon stopped)')
     .action(async () => {
       const [{ recoverHome }, { ExecTransport }, { TmuxServer }, env, pid, lock, fs] = await Promise.all([
-        import('../../../application/recover.js'),
+        import('../../../application/fleet/recover.js'),
         import('../../../infrastructure/tmux/exec-transport.js'),
         import('../../../infrastructure/tmux/server.js'),
         import('../../../infrastructure/process/environment.js'),

@@ -1,8 +1,12 @@
 // `tmuxorch schema result|status|run|error`: the JSON Schema of a machine output, for scripts and
-// CI to check what they parse (application/output-contract.ts declares them).
+// CI to check what they parse (application/contract/output-contract.ts declares them).
 import type { Command } from 'commander';
 import { UsageError } from '../../../domain/errors.js';
-import { OUTPUT_SCHEMAS, outputJsonSchema, type OutputName } from '../../../application/output-contract.js';
+import {
+  OUTPUT_SCHEMAS,
+  outputJsonSchema,
+  type OutputName,
+} from '../../../application/contract/output-contract.js';
 
 const NAMES = Object.keys(OUTPUT_SCHEMAS) as OutputName[];
 

@@ -6,7 +6,7 @@ import { UsageError } from '../../../domain/errors.js';
 import { redactTokenShapes } from '../../../domain/redact.js';
 import { TIMEOUT_EXIT_CODE } from '../../../domain/task.js';
 import { cleanLine } from '../../../domain/terminal-text.js';
-import type { TaskResult } from '../../../application/views.js';
+import type { TaskResult } from '../../../application/contract/views.js';
 import { formatDuration } from '../output.js';
 import { DaemonBackend } from '../../daemon-backend.js';
 import type { CliContext } from '../context.js';

@@ -1,0 +1,77 @@
+// What each fleet operation takes, declared once: the daemon's socket checks a request against
+// these schemas and the use cases (FleetController) check their input against the same ones, so
+// a value from any caller (the socket, the TypeScript API, `tmuxorch run`) is a USAGE error that
+// changes nothing, and a state file tmuxorch wrote can always be read back.
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../../domain/errors.js';
+import { AGENT_ROLES } from '../../domain/agents/profile.js';
+import { TASK_PRIORITIES } from '../../domain/task.js';
+import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
+
+// Node's timers take at most 2^31-1 ms; a longer one fires at once (TimeoutOverflowWarning).
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+// The daemon's working directory is nobody's project: a client resolves a relative path itself
+// (the CLI and the Fleet API do) and the daemon takes absolute ones only.
+export const absolutePath = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((path) => isAbsolute(path), 'must be an absolute path (resolve it in the client)');
+
+// Names as `--env` takes them; a value reaches the pane through a file the shell sources, one
+// line per variable, so it takes no line break.
+export const workerEnv = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and _'),
+  z.string().regex(/^[^\r\n\0]*$/, 'a value cannot hold a line break'),
+);
+
+const workerRef = z.string().min(1, 'must not be empty');
+const taskRef = z.string().min(1, 'must not be empty');
+
+export const operationInputs = {
+  ping: z.object({}).optional(),
+  status: z.object({ withOutput: z.boolean().optional() }).optional(),
+  list: z.object({}).optional(),
+  addWorker: z.object({
+    type: z.string().regex(WORKER_TYPE_PATTERN, 'is a lower-case word (letters, digits, - and _)'),
+    project: absolutePath,
+    name: z.string().min(1, 'must not be empty').optional(),
+    env: workerEnv.optional(),
+    role: z.enum(AGENT_ROLES).optional(),
+    interactive: z.boolean().optional(),
+  }),
+  approve: z.object({ worker: workerRef }),
+  deny: z.object({ worker: workerRef }),
+  removeWorker: z.object({ worker: workerRef, keepPane: z.boolean().optional() }),
+  send: z.object({
+    worker: workerRef,
+    command: z.string(),
+    priority: z.enum(TASK_PRIORITIES).optional(),
+    timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).nullable().optional(),
+    retries: z.number().int().min(0).max(100).optional(),
+  }),
+  wait: z.object({ id: taskRef }),
+  result: z.object({ id: taskRef }),
+  cancel: z.object({ id: taskRef }),
+  healthCheck: z.object({}).optional(),
+  revive: z.object({ worker: workerRef }),
+  capture: z.object({ worker: workerRef, lines: z.number().int().min(0).optional() }),
+  logFile: z.object({ target: z.string().min(1, 'must not be empty') }),
+  stop: z.object({ killWorkers: z.boolean().optional() }).optional(),
+} as const;
+
+export type OperationName = keyof typeof operationInputs;
+export type OperationInput<N extends OperationName> = z.infer<(typeof operationInputs)[N]>;
+
+// The input checked against its operation's schema, or a USAGE error naming the field.
+export function parseInput<N extends OperationName>(operation: N, input: unknown): OperationInput<N> {
+  const parsed = operationInputs[operation].safeParse(input);
+  if (parsed.success) return parsed.data as OperationInput<N>;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join('.') || 'input';
+  throw new UsageError(`bad ${field}: ${issue?.message ?? 'invalid'}`, { operation, field });
+}
+
+// What a caller passes (before defaults), as the API and the CLI build it.
+export type OperationRequest<N extends OperationName> = z.input<(typeof operationInputs)[N]>;

@@ -1,0 +1,153 @@
+// The machine-output contract in one place: what `result --json`, `status --json`, `run --json`
+// (and report.json) and every `--json` error print, as zod schemas. `tmuxorch schema NAME` prints
+// each as JSON Schema for scripts to check what they parse; the tests check every real output
+// against them, strictly, so a field added to the output without its line here fails the suite.
+// Add fields, never rename or remove one.
+import { z } from 'zod';
+import { AGENT_ROLES } from '../../domain/agents/profile.js';
+import { ERROR_CODES } from '../../domain/errors.js';
+import { TASK_PRIORITIES, TASK_STATUSES } from '../../domain/task.js';
+import { AGENT_CONDITIONS, WORKER_MODES, WORKER_STATES } from '../../domain/worker.js';
+import type { AgentResult } from '../../domain/agents/agent-output.js';
+import type { JobReport, RunReport } from '../../domain/run/run-report.js';
+import type { TestCounts } from '../../domain/run/test-counts.js';
+import type { ErrorPayload } from '../../domain/errors.js';
+import type { DaemonView, StatusView, TaskResult, WorkerView } from './views.js';
+
+const isoTime = z.string().describe('an ISO 8601 time');
+
+export const agentResultSchema = z.strictObject({
+  text: z.string().nullable().describe("the agent's final answer"),
+  sessionId: z.string().nullable().describe('the conversation id the next task continues'),
+  costUsd: z.number().nullable(),
+  isError: z.boolean().nullable().describe("the CLI's own verdict, where it gives one"),
+  resetsAt: isoTime.nullable().describe('when a usage limit resets, when the CLI said'),
+});
+
+export const taskResultSchema = z.strictObject({
+  id: z.string(),
+  worker: z.string().describe("the worker's name"),
+  status: z.enum(TASK_STATUSES),
+  exitCode: z.number().int().nullable(),
+  output: z.string().nullable().describe('null until the task has ended'),
+  startedAt: isoTime.nullable(),
+  finishedAt: isoTime.nullable(),
+  durationMs: z.number().nullable(),
+  command: z.string().describe('as stored: secrets cut out'),
+  priority: z.enum(TASK_PRIORITIES),
+  attempts: z.number().int(),
+  reason: z.string().nullable(),
+  prompt: z.string().nullable().describe("an agent task's prompt"),
+  agent: agentResultSchema.nullable(),
+});
+
+export const workerViewSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  project: z.string(),
+  state: z.enum([...WORKER_STATES, ...AGENT_CONDITIONS]),
+  mode: z.enum(WORKER_MODES),
+  role: z.enum(AGENT_ROLES),
+  agentSessionId: z.string().nullable(),
+  resumesAt: isoTime.nullable(),
+  paneId: z.string().nullable(),
+  restarts: z.number().int(),
+  lastError: z.string().nullable(),
+  queued: z.number().int(),
+  runningTask: z.string().nullable(),
+});
+
+export const daemonViewSchema = z.strictObject({
+  pid: z.number().int(),
+  uptimeMs: z.number(),
+  socket: z.string(),
+  session: z.string(),
+  home: z.string(),
+  tmuxSocket: z.string().nullable(),
+  version: z.string(),
+});
+
+export const statusViewSchema = z.strictObject({
+  daemon: daemonViewSchema,
+  workers: z.array(workerViewSchema),
+  tasks: z.array(taskResultSchema).describe('the latest 50, output = its last 4 KiB'),
+});
+
+export const testCountsSchema = z.strictObject({
+  passed: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  runner: z.enum(['vitest', 'jest', 'mocha', 'node:test', 'pytest', 'go', 'cargo']),
+});
+
+export const jobReportSchema = z.strictObject({
+  name: z.string(),
+  project: z.string(),
+  command: z.string(),
+  type: z.string(),
+  status: z.enum([...TASK_STATUSES.filter((s) => s !== 'queued' && s !== 'running'), 'skipped']),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nullable(),
+  attempts: z.number().int(),
+  tests: testCountsSchema.nullable(),
+  outputFile: z.string().nullable(),
+  reason: z.string().nullable(),
+  agent: agentResultSchema.nullable(),
+  worker: z.string().nullable(),
+  taskIds: z.array(z.string()),
+});
+
+export const runReportSchema = z.strictObject({
+  runId: z.string(),
+  runDir: z.string(),
+  startedAt: isoTime,
+  finishedAt: isoTime,
+  durationMs: z.number(),
+  interrupted: z.boolean(),
+  jobs: z.array(jobReportSchema),
+  passed: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+});
+
+export const errorOutputSchema = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(ERROR_CODES as [ErrorPayload['code'], ...ErrorPayload['code'][]]),
+    message: z.string().describe('one sentence'),
+    details: z.record(z.string(), z.unknown()).describe('safe facts only, never secrets'),
+  }),
+});
+
+export const OUTPUT_SCHEMAS = {
+  result: taskResultSchema,
+  status: statusViewSchema,
+  run: runReportSchema,
+  error: errorOutputSchema,
+} as const;
+
+export type OutputName = keyof typeof OUTPUT_SCHEMAS;
+
+// The JSON Schema of one output, for `tmuxorch schema NAME`.
+export function outputJsonSchema(name: OutputName): Record<string, unknown> {
+  return {
+    title: `tmuxorch ${name} --json`,
+    ...z.toJSONSchema(OUTPUT_SCHEMAS[name], { io: 'output' }),
+  };
+}
+
+// Compile-time: the schemas and the types the code builds the outputs from are the same shape.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+type Plain<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
+const shapesAgree: [
+  Same<z.infer<typeof agentResultSchema>, Plain<AgentResult>>,
+  Same<z.infer<typeof taskResultSchema>, Plain<TaskResult>>,
+  Same<z.infer<typeof workerViewSchema>['mode'], WorkerView['mode']>,
+  Same<z.infer<typeof daemonViewSchema>, Plain<DaemonView>>,
+  Same<keyof z.infer<typeof statusViewSchema>, keyof StatusView>,
+  Same<keyof z.infer<typeof workerViewSchema>, keyof WorkerView>,
+  Same<z.infer<typeof testCountsSchema>, Plain<TestCounts>>,
+  Same<keyof z.infer<typeof jobReportSchema>, keyof JobReport>,
+  Same<keyof z.infer<typeof runReportSchema>, keyof RunReport>,
+] = [true, true, true, true, true, true, true, true, true];
+void shapesAgree;

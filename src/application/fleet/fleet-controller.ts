@@ -1,0 +1,273 @@
+// The use cases of a running fleet: what the daemon serves over its socket and what the
+// TypeScript API offers. Commands take an options object and return data. Each checks its input
+// against its operation's declared schema first (operation-inputs.ts), whoever calls.
+import { UsageError } from '../../domain/errors.js';
+import { isTerminal, type TaskPriority } from '../../domain/task.js';
+import { transitionWorker, type Worker } from '../../domain/worker.js';
+import { checkAgentInstalled, newWorkerRecord, type AddWorkerInput } from '../workers/new-worker.js';
+import { FleetRecovery } from './fleet-recovery.js';
+import type { FleetRuntime } from './fleet-runtime.js';
+import type { HealthReport } from '../workers/health-monitor.js';
+import {
+  toTaskResult,
+  toWorkerView,
+  type DaemonView,
+  type StatusView,
+  type TaskResult,
+  type WorkerView,
+} from '../contract/views.js';
+import { checkProject } from '../workers/worker-launcher.js';
+import { parseInput } from '../contract/operation-inputs.js';
+
+export type { AddWorkerInput } from '../workers/new-worker.js';
+
+export interface SendInput {
+  readonly worker: string;
+  readonly command: string;
+  readonly priority?: TaskPriority | undefined;
+  readonly timeoutMs?: number | null | undefined;
+  readonly retries?: number | undefined;
+}
+
+const STATUS_TASKS = 50;
+const STATUS_OUTPUT_CHARS = 4_096;
+
+export class FleetController {
+  private readonly recovery: FleetRecovery;
+  private healthTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    readonly rt: FleetRuntime,
+    private readonly daemon: Omit<DaemonView, 'uptimeMs'>,
+  ) {
+    this.recovery = new FleetRecovery(rt);
+  }
+
+  // Adopts the session and the stored fleet, then starts the periodic health sweep.
+  async start(): Promise<void> {
+    await this.recovery.start();
+    // A fresh snapshot: state.json complete, journal empty, and a proof the home is writable.
+    await this.rt.store.compact();
+    this.healthTimer = setInterval(() => void this.rt.monitor.sweep(), this.rt.settings.healthIntervalMs);
+  }
+
+  async addWorker(request: AddWorkerInput): Promise<WorkerView> {
+    const input = parseInput('addWorker', request);
+    const { store } = this.rt;
+    const profile = this.rt.profiles.require(input.type);
+    await checkProject(input.project);
+    await checkAgentInstalled(this.rt, profile);
+    let worker: Worker = store.putWorker(newWorkerRecord(this.rt, input, profile));
+    const { id } = worker;
+    await store.flush();
+    const channel = this.rt.channelFor(id);
+    try {
+      await channel.open();
+      const placement = await this.rt.launcher.place(worker, channel, null);
+      worker = store.putWorker(
+        transitionWorker(store.requireWorker(id), 'idle', {
+          ...placement,
+          startedAt: new Date().toISOString(),
+        }),
+      );
+    } catch (error) {
+      await this.rt.closeChannel(id);
+      store.deleteWorker(id);
+      this.rt.forgetSecrets(id);
+      await store.flush();
+      throw error;
+    }
+    await store.flush();
+    this.rt.logger.info('worker added', {
+      workerId: id,
+      name: worker.name,
+      type: input.type,
+      project: input.project,
+      env: worker.env,
+    });
+    return toWorkerView(worker, store.tasks());
+  }
+
+  // Stops a worker: its queued tasks are cancelled, its running task too, its window closed.
+  async removeWorker(idOrName: string, request: { keepPane?: boolean } = {}): Promise<WorkerView> {
+    const options = parseInput('removeWorker', { ...request, worker: idOrName });
+    const { store, runner, monitor, server } = this.rt;
+    const worker = store.requireWorker(options.worker);
+    monitor.cancelRevive(worker.id);
+    for (const task of store.tasks()) {
+      if (task.workerId === worker.id && !isTerminal(task.status)) await runner.cancel(task.id);
+    }
+    const stopped = store.putWorker(transitionWorker(store.requireWorker(worker.id), 'stopped'));
+    if (worker.paneId) {
+      if (options.keepPane)
+        await server.run(['set-option', '-p', '-u', '-t', worker.paneId, '@tmuxorch_worker']);
+      else if (worker.windowId) await server.killWindow(worker.windowId);
+      else await server.pane(worker.paneId).kill();
+    }
+    await this.rt.closeChannel(worker.id);
+    this.rt.forgetSecrets(worker.id);
+    await this.rt.launcher.forgetHandoffs(worker.id);
+    store.deleteWorker(worker.id);
+    await store.flush();
+    this.rt.logger.info('worker removed', { workerId: worker.id, name: worker.name });
+    return toWorkerView(stopped, store.tasks());
+  }
+
+  async send(request: SendInput): Promise<TaskResult> {
+    const input = parseInput('send', request);
+    const worker = this.rt.store.requireWorker(input.worker);
+    // A shell worker runs the text as a command; an agent worker takes it as its prompt.
+    const profile = this.rt.profiles.require(worker.type);
+    if (profile.binary !== null && !profile.oneShot) {
+      throw new UsageError(
+        `${profile.displayName} has no headless mode configured, so it cannot take tasks`,
+        {
+          worker: worker.name,
+        },
+      );
+    }
+    if (worker.state === 'stopped')
+      throw new UsageError(`worker ${worker.name} was removed`, { worker: worker.name });
+    if (input.command.trim() === '') throw new UsageError('the task has no command', {});
+    const task = await this.rt.runner.enqueue({
+      workerId: worker.id,
+      workerName: worker.name,
+      command: input.command,
+      prompt: profile.binary === null ? null : input.command,
+      priority: input.priority,
+      timeoutMs: input.timeoutMs === undefined ? this.rt.settings.defaultTimeoutMs : input.timeoutMs,
+      retries: input.retries,
+    });
+    return toTaskResult(task, null);
+  }
+
+  // Answers the approval question an interactive agent worker is showing.
+  async answer(idOrName: string, approve: boolean): Promise<WorkerView> {
+    const { worker: ref } = parseInput(approve ? 'approve' : 'deny', { worker: idOrName });
+    const worker = this.rt.store.requireWorker(ref);
+    if (worker.mode !== 'interactive') {
+      throw new UsageError(`worker ${worker.name} is not interactive: its agent asks nothing`, {
+        worker: worker.name,
+      });
+    }
+    if (worker.agentCondition !== 'awaiting_approval') {
+      throw new UsageError(`worker ${worker.name} is not waiting for an approval (it is ${worker.state})`, {
+        worker: worker.name,
+      });
+    }
+    await this.rt.interactive.answer(worker, approve);
+    return toWorkerView(this.rt.store.requireWorker(worker.id), this.rt.store.tasks());
+  }
+
+  // Waits until the task is finished and returns its result.
+  async wait(taskId: string): Promise<TaskResult> {
+    const { id } = parseInput('wait', { id: taskId });
+    await this.rt.runner.wait(id);
+    return this.result(id);
+  }
+
+  async result(taskId: string): Promise<TaskResult> {
+    const { id } = parseInput('result', { id: taskId });
+    const task = this.rt.store.requireTask(id);
+    const output = isTerminal(task.status) ? await this.rt.files.readOutput(task.id) : null;
+    return toTaskResult(task, output);
+  }
+
+  async cancel(taskId: string): Promise<TaskResult> {
+    const { id } = parseInput('cancel', { id: taskId });
+    await this.rt.runner.cancel(id);
+    return this.result(id);
+  }
+
+  // `withOutput: false` skips reading task outputs (the live view redraws every second).
+  async status(request: { withOutput?: boolean } = {}): Promise<StatusView> {
+    const withOutput = parseInput('status', request)?.withOutput ?? true;
+    const { store } = this.rt;
+    const tasks = store
+      .tasks()
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, STATUS_TASKS);
+    const results = await Promise.all(
+      tasks.map(async (t) => {
+        const output = withOutput && isTerminal(t.status) ? await this.rt.files.readOutput(t.id) : null;
+        return toTaskResult(t, output === null ? null : output.slice(-STATUS_OUTPUT_CHARS));
+      }),
+    );
+    return {
+      daemon: { ...this.daemon, uptimeMs: Date.now() - this.startedAt },
+      workers: this.workers(),
+      tasks: results,
+    };
+  }
+
+  workers(): WorkerView[] {
+    const { store } = this.rt;
+    const tasks = store.tasks();
+    return store.workers().map((w) => toWorkerView(w, tasks));
+  }
+
+  healthCheck(): Promise<HealthReport> {
+    return this.rt.monitor.sweep();
+  }
+
+  async revive(idOrName: string): Promise<WorkerView> {
+    const { worker: ref } = parseInput('revive', { worker: idOrName });
+    const { store, monitor } = this.rt;
+    const worker = store.requireWorker(ref);
+    if (worker.state === 'idle' || worker.state === 'busy') {
+      // Alive by our books; a sweep tells whether tmux agrees before anything is restarted.
+      await monitor.sweep();
+    }
+    const revived = await monitor.revive(worker.id, 'manual');
+    return toWorkerView(revived, store.tasks());
+  }
+
+  async capture(idOrName: string, count = 0): Promise<string> {
+    const { worker: ref, lines = 0 } = parseInput('capture', { worker: idOrName, lines: count });
+    const worker = this.rt.store.requireWorker(ref);
+    if (!worker.paneId)
+      throw new UsageError(`worker ${worker.name} has no pane right now (state ${worker.state})`, {});
+    // The screen shows what the worker's programs printed: its secrets are cut out as in its log.
+    // Blank rows below the last printed line are not output; `lines` is the last that many
+    // printed lines, history included (tmux's -S -N gives N lines above the screen, plus it).
+    const text = await this.rt.server.pane(worker.paneId).capture(lines > 0 ? { start: -lines } : {});
+    const rows = text.split('\n');
+    while (rows.length > 0 && rows[rows.length - 1]?.trim() === '') rows.pop();
+    return this.rt.redactorFor(worker.id)((lines > 0 ? rows.slice(-lines) : rows).join('\n'));
+  }
+
+  // Where a worker's or a task's log lives (the CLI reads and follows it itself).
+  logFileOf(ref: string): { kind: 'worker' | 'task'; file: string; running: boolean; offset: number } {
+    const { target } = parseInput('logFile', { target: ref });
+    const { store } = this.rt;
+    const task = store.task(target);
+    if (task) {
+      const channel = this.rt.channelFor(task.workerId);
+      if (isTerminal(task.status))
+        return { kind: 'task', file: `${this.rt.files.dir(task.id)}/output.txt`, running: false, offset: 0 };
+      return { kind: 'task', file: channel.logFile, running: true, offset: task.logOffset ?? 0 };
+    }
+    const worker = store.requireWorker(target);
+    return { kind: 'worker', file: this.rt.channelFor(worker.id).logFile, running: true, offset: 0 };
+  }
+
+  // Stops the controller; `killWorkers` also closes the tmux session.
+  // Dispatching stops first and every dispatch in flight ends before the final snapshot: a task
+  // whose keys were sent is in it as running (the next start collects it from the log), one
+  // never typed is in it as queued; none can be typed again, none ends empty-handed.
+  async shutdown(options: { killWorkers?: boolean } = {}): Promise<void> {
+    if (this.healthTimer) clearInterval(this.healthTimer);
+    this.recovery.stop();
+    this.rt.monitor.stop();
+    await this.rt.runner.stopDispatching();
+    this.rt.runner.stop();
+    // What the logs hold already is collected now rather than by the next start.
+    await Promise.all([...this.rt.channels.values()].map((c) => c.drain()));
+    await this.rt.store.compact();
+    await this.rt.store.close();
+    await this.rt.connection.close();
+    if (options.killWorkers) await this.rt.server.killSession(this.rt.settings.session);
+    await Promise.all([...this.rt.channels.keys()].map((id) => this.rt.closeChannel(id)));
+  }
+}
