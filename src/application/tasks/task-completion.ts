@@ -25,6 +25,25 @@ export interface TaskCompletionDeps {
   readonly onFinished: (task: Task) => void;
 }
 
+// How a task ended: what `finish` records (no output: an empty one; no raw bytes: the output).
+export interface TaskEnding {
+  readonly status: TaskStatus;
+  readonly exitCode?: number | null;
+  readonly output?: string;
+  readonly raw?: string;
+  readonly reason?: string | null;
+  readonly finishedAt?: Date;
+  readonly agent?: AgentResult | null;
+}
+
+// What an end marker told, the output already rendered and redacted.
+interface MarkerEnd {
+  readonly exitCode: number;
+  readonly endedAtMs: number | null;
+  readonly output: string;
+  readonly raw: string;
+}
+
 export class TaskCompletion {
   private readonly waiters = new Map<string, Array<(task: Task) => void>>();
 
@@ -43,21 +62,24 @@ export class TaskCompletion {
 
   // A task seen ending by its marker, finished at the time its shell printed in the marker: a task
   // that ended while no controller watched gets its true finish time, not when it was collected.
-  async collected(
-    task: Task,
-    exitCode: number,
-    endedAtMs: number | null,
-    output: string,
-    raw: string,
-  ): Promise<void> {
+  async collected(task: Task, seen: MarkerEnd): Promise<void> {
+    const { exitCode, endedAtMs, output, raw } = seen;
     const startedMs = task.startedAt ? Date.parse(task.startedAt) : 0;
     const ended = endedAtMs === null ? null : Math.round(endedAtMs);
     const finishedAt = ended !== null && ended >= startedMs ? new Date(ended) : new Date();
     if (task.prompt === null) {
-      return this.finish(task, statusForExit(exitCode), exitCode, output, raw, null, finishedAt);
+      return this.finish(task, { status: statusForExit(exitCode), exitCode, output, raw, finishedAt });
     }
     const settled = await this.deps.agents.settle(task, exitCode, output);
-    await this.finish(task, settled.status, exitCode, output, raw, settled.reason, finishedAt, settled.agent);
+    await this.finish(task, {
+      status: settled.status,
+      exitCode,
+      output,
+      raw,
+      reason: settled.reason,
+      finishedAt,
+      agent: settled.agent,
+    });
   }
 
   // A task's end marker as its channel read it (markers are found in the raw bytes; only then is
@@ -65,7 +87,7 @@ export class TaskCompletion {
   async fromMarker(task: Task, event: TaskEndEvent): Promise<void> {
     const output = this.deps.redact(task.workerId, await this.deps.renderer.render(event.rawOutput));
     const raw = this.deps.redact(task.workerId, event.rawOutput);
-    return this.collected(task, event.exitCode, event.endedAtMs, output, raw);
+    return this.collected(task, { exitCode: event.exitCode, endedAtMs: event.endedAtMs, output, raw });
   }
 
   // A task the pane log shows ended while the state did not know (a lost journal line, a
@@ -85,7 +107,7 @@ export class TaskCompletion {
 
   // An interactive agent's turn, as its screen and hooks told it.
   fromTurn(task: Task, o: InteractiveOutcome): Promise<void> {
-    return this.finish(task, o.status, o.exitCode, o.output, o.raw, o.reason, new Date(), o.agent);
+    return this.finish(task, o);
   }
 
   // A task whose secret only the previous controller knew: failed with the reason, nothing typed.
@@ -93,7 +115,7 @@ export class TaskCompletion {
     const started = this.deps.store.putTask(
       transitionTask(task, 'running', { startedAt: new Date().toISOString() }),
     );
-    await this.finish(started, 'failed', null, '', '', SECRET_LOST_REASON);
+    await this.finish(started, { status: 'failed', reason: SECRET_LOST_REASON });
     this.deps.logger.warn('task failed: its secret was lost with a restart', {
       taskId: task.id,
       workerId: task.workerId,
@@ -111,19 +133,12 @@ export class TaskCompletion {
       output = this.deps.redact(task.workerId, await this.deps.renderer.render(partial));
       raw = this.deps.redact(task.workerId, partial);
     }
-    await this.finish(task, status, exitCode, output, raw, reason);
+    await this.finish(task, { status, exitCode, output, raw, reason });
   }
 
-  async finish(
-    task: Task,
-    status: TaskStatus,
-    exitCode: number | null,
-    output: string,
-    raw: string,
-    reason: string | null,
-    finishedAt = new Date(),
-    agent: AgentResult | null = null,
-  ): Promise<void> {
+  async finish(task: Task, ending: TaskEnding): Promise<void> {
+    const { status, exitCode = null, output = '', raw = output, reason = null, agent = null } = ending;
+    const finishedAt = ending.finishedAt ?? new Date();
     // A task ended already (a timeout won the race) keeps the output it ended with.
     const before = this.deps.store.task(task.id);
     if (!before || isTerminal(before.status)) return;

@@ -215,7 +215,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       const o = await this.deps.interactive.run(store.requireWorker(workerId), task, prompt);
       await this.completion.fromTurn(task, o);
     } catch (error) {
-      await this.completion.finish(task, 'failed', null, '', '', String(error));
+      await this.completion.finish(task, { status: 'failed', reason: String(error) });
     }
     const worker = store.worker(workerId);
     if (worker?.state === 'busy') store.putWorker(transitionWorker(worker, 'idle'));
@@ -277,7 +277,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     const task = this.deps.store.requireTask(taskId);
     if (isTerminal(task.status)) return task;
     if (task.status === 'queued') {
-      await this.completion.finish(task, 'cancelled', null, '', '', 'cancelled before it started');
+      await this.completion.finish(task, { status: 'cancelled', reason: 'cancelled before it started' });
       return this.deps.store.requireTask(taskId);
     }
     this.timers.clearTimeout(task.id);

@@ -20,6 +20,7 @@ import type { FleetStore } from '../fleet/fleet-store.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 import type { WorkerChannel } from './worker-channel.js';
 import type { WorkerLauncher } from './worker-launcher.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 
 export interface HealthReport {
   readonly checkedAt: string;
@@ -39,6 +40,8 @@ export interface HealthMonitorDeps {
   readonly logger: Logger;
   // Cuts the worker's secrets out of what its screen showed (its last words go into lastError).
   readonly redact?: (workerId: string, text: string) => string;
+  // What the restart windows, backoffs and timestamps are measured by (default: the system's).
+  readonly clock?: Clock;
 }
 
 const REVIVE_CONCURRENCY = 8;
@@ -50,7 +53,11 @@ export class HealthMonitor {
   private readonly reviveQueue = new PQueue({ concurrency: REVIVE_CONCURRENCY });
   private sweeping: Promise<HealthReport> | null = null;
 
-  constructor(private readonly deps: HealthMonitorDeps) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly deps: HealthMonitorDeps) {
+    this.clock = deps.clock ?? systemClock;
+  }
 
   // One sweep; concurrent callers share it.
   sweep(): Promise<HealthReport> {
@@ -60,7 +67,7 @@ export class HealthMonitor {
 
   private async runSweep(): Promise<HealthReport> {
     const { store, server, logger } = this.deps;
-    const checkedAt = new Date().toISOString();
+    const checkedAt = new Date(this.clock.now()).toISOString();
     const panes = await server.listPanes();
     if (!panes.known) {
       logger.warn('health sweep skipped: tmux did not answer', { reason: panes.reason });
@@ -147,7 +154,7 @@ export class HealthMonitor {
     const { store, policy, logger } = this.deps;
     const worker = store.worker(workerId);
     if (!worker || worker.state !== 'dead' || this.pendingRevives.has(workerId)) return;
-    const now = Date.now();
+    const now = this.clock.now();
     const decision = decideRestart(worker.restartHistory, now, policy);
     if (decision.action === 'give_up') {
       const reason = decision.reason.replaceAll(WORKER_PLACEHOLDER, worker.name);
@@ -173,7 +180,7 @@ export class HealthMonitor {
     const pending = this.pendingRevives.get(workerId);
     if (pending) clearTimeout(pending);
     this.pendingRevives.delete(workerId);
-    const now = Date.now();
+    const now = this.clock.now();
     const pruned = pruneHistory(worker.restartHistory, now, this.deps.policy);
     const history = mode === 'manual' ? [] : mode === 'outage' ? pruned : [...pruned, now];
     let current = store.putWorker(
@@ -189,7 +196,7 @@ export class HealthMonitor {
       current = store.putWorker(
         transitionWorker(current, 'idle', {
           ...placement,
-          startedAt: new Date().toISOString(),
+          startedAt: new Date(this.clock.now()).toISOString(),
           lastError: null,
         }),
       );
