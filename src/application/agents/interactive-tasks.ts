@@ -28,6 +28,10 @@ import type { WorkerChannel } from '../workers/worker-channel.js';
 const SUBMIT_ATTEMPTS = 3;
 const ACCEPT_WAIT_MS = 3_000;
 const READY_WAIT_MS = 30_000;
+// How long after its start a TUI's prompt must first hold still before a paste, and for how long.
+const FRESH_TUI_MS = 30_000;
+const QUIET_MS = 1_000;
+
 // The screen must read idle this long after a turn before it counts as finished: briefly for an
 // agent without hooks, longer for one whose Stop hook should have said so (a broken hook).
 const SETTLE_MS = 700;
@@ -139,6 +143,10 @@ export class InteractiveTasks {
         const why = ready ? `it shows ${ready.state.replace('_', ' ')}` : 'its screen was not recognised';
         return fail('failed', `${profile.displayName} is not at its prompt (${why})`);
       }
+      // A TUI that has just started (a revive) may redraw once more, as gemini does when it
+      // resumes a conversation, and a paste made then is lost: wait for a screen that holds still.
+      if (this.deps.tui.startedWithin(worker.id, FRESH_TUI_MS))
+        ready = (await watch.untilQuietPrompt(QUIET_MS, READY_WAIT_MS)) ?? ready;
       this.setCondition(worker.id, null);
       const dir = this.deps.files.ensureDir(task.id);
       const promptFile = join(dir, 'prompt.txt');

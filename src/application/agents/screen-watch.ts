@@ -61,4 +61,19 @@ export class ScreenWatch {
       this.wake = null;
     }
   }
+
+  // The idle prompt once its screen has not changed for `quietMs` (null: it kept changing until
+  // `timeoutMs`): a TUI that has just started may redraw once more, and a paste then is lost.
+  untilQuietPrompt(quietMs: number, timeoutMs: number): Promise<ScreenReading | null> {
+    let last: string | null = null;
+    let since = Date.now();
+    return this.until((r) => {
+      if (r.state !== 'idle' || r.screen !== last) {
+        last = r.state === 'idle' ? r.screen : null;
+        since = Date.now();
+        return null;
+      }
+      return Date.now() - since >= quietMs ? r : null;
+    }, timeoutMs);
+  }
 }

@@ -27,6 +27,7 @@ const FOREVER_MS = 2 ** 31 - 1;
 
 interface Launch {
   readonly probeId: string;
+  readonly startedAtMs: number;
   exited: boolean;
   // The exit's reason, once the screen was read after it.
   report: Promise<string> | null;
@@ -62,7 +63,7 @@ export class TuiProcesses {
     const previous = this.launches.get(worker.id);
     if (previous) channel.forget(previous.probeId);
     const probeId = `t${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`;
-    const launch: Launch = { probeId, exited: false, report: null };
+    const launch: Launch = { probeId, startedAtMs: Date.now(), exited: false, report: null };
     this.launches.set(worker.id, launch);
     // Waited on before anything is typed: a TUI that fails at once prints the probe at once.
     const exit = channel.waitReady(probeId, FOREVER_MS).then((seen) => {
@@ -85,6 +86,12 @@ export class TuiProcesses {
       watch.close();
     }
     return this.exitReason(worker.id);
+  }
+
+  // Whether the worker's TUI was started here less than `ms` ago (it may still be drawing).
+  startedWithin(workerId: string, ms: number): boolean {
+    const launch = this.launches.get(workerId);
+    return launch !== undefined && Date.now() - launch.startedAtMs < ms;
   }
 
   // Whether the worker's TUI, as started here last, has exited since.
