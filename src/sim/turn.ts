@@ -106,7 +106,8 @@ export async function runTurn(task: string, options: TurnOptions): Promise<TurnR
         if (!originals.has(file)) originals.set(file, readIfFile(path));
         const text = `${directive.text}\n`;
         try {
-          mkdirSync(dirname(path), { recursive: true });
+          // The project's own directories: the user's umask decides, as for any program they run.
+          mkdirSync(dirname(path), { recursive: true, mode: 0o777 });
           if (directive.kind === 'write') writeFileSync(path, text);
           else writeFileSync(path, text, { flag: 'a' });
         } catch (error) {

@@ -7,11 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  geminiSettingsText,
-  opencodeConfigContent,
-  opencodePluginSource,
-} from '../../src/domain/agents/hook-settings.js';
+import { geminiSettingsText, opencodeConfigContent } from '../../src/domain/agents/hook-settings.js';
+import { opencodePluginSource } from '../../src/infrastructure/process/opencode-plugin.js';
 import { lastWords } from '../../src/domain/agents/last-words.js';
 import { describeRange, parseVersion, versionFit } from '../../src/domain/agents/version-range.js';
 import { HookLog, normalize, type HookEvent } from '../../src/application/agents/hook-log.js';

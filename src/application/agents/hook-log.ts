@@ -14,14 +14,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  geminiSettingsText,
-  opencodeConfigContent,
-  opencodePluginSource,
-} from '../../domain/agents/hook-settings.js';
+import { geminiSettingsText, opencodeConfigContent } from '../../domain/agents/hook-settings.js';
 import type { HookKind } from '../../domain/agents/profile.js';
 import { shellQuote } from '../../domain/marker.js';
 import { isRootOnlyPath } from '../../infrastructure/fs/root-owned-path.js';
+import { opencodePluginSource } from '../../infrastructure/process/opencode-plugin.js';
 
 export type HookEvent = Record<string, unknown> & { readonly hook_event_name?: unknown };
 

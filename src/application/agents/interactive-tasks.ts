@@ -4,7 +4,6 @@
 // otherwise Enter is pressed again, a bounded number of times, before the task fails as
 // `unsubmitted` (a prompt left in the input box is the commonest failure of such tools). The end
 // of the turn is the agent's Stop hook where it has one, else its screen back at the prompt.
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentResult } from '../../domain/agents/agent-output.js';
 import { deniedReason, requestedTool } from '../../domain/agents/agent-verdict.js';
@@ -14,12 +13,13 @@ import { newErrorLines, stateLine } from '../../domain/agents/screen-classifier.
 import { cleanLine } from '../../domain/terminal-text.js';
 import type { Task, TaskStatus } from '../../domain/task.js';
 import type { AgentCondition, Worker } from '../../domain/worker.js';
-import { writePrivateFileSync } from '../../infrastructure/fs/private-file.js';
 import { fileSize } from '../../infrastructure/logs/log-tailer.js';
 import type { TmuxServer } from '../../infrastructure/tmux/server.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { HookLog } from './hook-log.js';
 import { type HookEvent } from './hook-log.js';
+import { markConversationBegun, markSessionStarted } from './agent-conversation.js';
+import { pastePrompt } from './prompt-paste.js';
 import { ScreenWatch, type ScreenReading } from './screen-watch.js';
 import { readSlice, type TaskFiles } from '../tasks/task-files.js';
 import type { TuiProcesses } from './tui-process.js';
@@ -84,14 +84,8 @@ export class InteractiveTasks {
     this.deps.store.putWorker({ ...worker, agentCondition: condition, ...(lastError ? { lastError } : {}) });
   }
 
-  private markSessionStarted(workerId: string, sessionId: string): void {
-    const current = this.deps.store.worker(workerId);
-    if (current && (current.agentSessionId !== sessionId || !current.agentSessionStarted))
-      this.deps.store.putWorker({ ...current, agentSessionId: sessionId, agentSessionStarted: true });
-  }
-
   // Runs one task to its end; the caller records the outcome (unless the task was ended meanwhile).
-  // `prompt`: the text to paste (the stored `task.prompt` has any secret cut out).
+  // `prompt`: the text to paste (the stored `task.prompt` has its secrets cut out).
   async run(worker: Worker, task: Task, prompt: string | null = task.prompt): Promise<InteractiveOutcome> {
     const { profile, spec } = this.specOf(worker);
     const channel = this.deps.channel(worker.id);
@@ -152,7 +146,7 @@ export class InteractiveTasks {
       const promptFile = join(dir, 'prompt.txt');
       const hookMark = this.deps.hooks.mark(worker.id);
       const logStart = channel.position;
-      await this.paste(worker.paneId, promptFile, prompt, `tmuxorch-${task.id}`);
+      await pastePrompt(this.deps.server, worker.paneId, promptFile, prompt, `tmuxorch-${task.id}`);
       await sleep(spec.submitDelayMs);
 
       // Accepted = busy, asking, or a hook line; an error the TUI printed since the paste (codex's
@@ -188,7 +182,7 @@ export class InteractiveTasks {
       // The CLI now holds a conversation (a hook that saw the prompt, even with no Stop after it, as
       // in a denied turn): a revived TUI must resume it (gemini and claude refuse to start a
       // second one under the same id: "already in use").
-      this.markConversationBegun(worker.id, this.deps.hooks.since(worker.id, hookMark));
+      markConversationBegun(this.deps.store, worker.id, this.deps.hooks.since(worker.id, hookMark));
       const hooked = this.deps.hooks.wired(spec.hooks);
       let stop: HookEvent | null = null;
       let asked: HookEvent | null = null;
@@ -229,7 +223,7 @@ export class InteractiveTasks {
           : null;
       const isError = typeof hook?.is_error === 'boolean' ? hook.is_error : null;
       const sessionId = typeof hook?.session_id === 'string' ? hook.session_id : worker.agentSessionId;
-      if (hook && sessionId) this.markSessionStarted(worker.id, sessionId);
+      if (hook && sessionId) markSessionStarted(this.deps.store, worker.id, sessionId);
       const agent: AgentResult = { text, sessionId, costUsd: null, isError, resetsAt: null };
       // `said`: the turn itself failed (an error line, a denial), not only what came after it.
       const failed = (reason: string, said = false): InteractiveOutcome => ({
@@ -269,27 +263,6 @@ export class InteractiveTasks {
 
   // Records that the worker's conversation exists: under the id chosen for it, or the one its
   // hook named (opencode picks its own).
-  private markConversationBegun(workerId: string, events: readonly HookEvent[]): void {
-    const current = this.deps.store.worker(workerId);
-    const named = events.map((e) => e.session_id).find((id) => typeof id === 'string');
-    const sessionId = current?.agentSessionId ?? (typeof named === 'string' ? named : null);
-    if (current && sessionId && !current.agentSessionStarted)
-      this.deps.store.putWorker({ ...current, agentSessionId: sessionId, agentSessionStarted: true });
-  }
-
-  // Pastes the prompt through a file (0600) and a named buffer, neither of which outlives the paste:
-  // `paste-buffer -d` deletes the buffer, and a failed paste deletes it here.
-  private async paste(paneId: string, file: string, prompt: string, buffer: string): Promise<void> {
-    writePrivateFileSync(file, prompt);
-    try {
-      await this.deps.server.pane(paneId).pasteFile(file, buffer);
-    } catch (error) {
-      await this.deps.server.run(['delete-buffer', '-b', buffer]).catch(() => undefined);
-      throw error;
-    } finally {
-      rmSync(file, { force: true });
-    }
-  }
 
   // Interrupts the worker's turn (a timeout or a cancel): the TUI stays, at its prompt.
   async interrupt(worker: Worker): Promise<void> {

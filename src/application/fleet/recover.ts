@@ -20,53 +20,17 @@ import type { Worker } from '../../domain/worker.js';
 import type { Settings } from '../../infrastructure/config/settings.js';
 import { workerLogFile } from '../../infrastructure/config/paths.js';
 import { secretValuesOf } from '../../infrastructure/logs/logger.js';
-import {
-  salvageJournal,
-  salvageSnapshot,
-  type SalvagedSnapshot,
-} from '../../infrastructure/state/state-salvage.js';
+import { salvageJournal, salvageSnapshot } from '../../infrastructure/state/state-salvage.js';
 import { STATE_VERSION, type FleetState } from '../../infrastructure/state/state-schema.js';
 import { StateStore } from '../../infrastructure/state/state-store.js';
 import { TerminalRenderer } from '../../infrastructure/terminal/terminal-renderer.js';
 import type { TmuxServer } from '../../infrastructure/tmux/server.js';
 import type { PaneRow } from '../../infrastructure/tmux/format.js';
 import { readLogEvidence, scanStart } from './log-evidence.js';
+import { source, type RecoverReport, type SourceReport } from './recover-report.js';
+
+export type { RecoverReport } from './recover-report.js';
 import { TaskFiles } from '../tasks/task-files.js';
-
-export interface SourceReport {
-  readonly file: string;
-  readonly present: boolean;
-  readonly intact: boolean;
-  readonly records: number;
-  readonly skipped: number;
-}
-
-export interface RecoverReport {
-  readonly home: string;
-  readonly sources: {
-    readonly state: SourceReport;
-    readonly backup: SourceReport;
-    readonly journal: SourceReport;
-  };
-  readonly workers: number;
-  readonly tasks: number;
-  // Tasks the pane logs showed ended: collected with their exit codes.
-  readonly collected: readonly string[];
-  // Agent tasks whose END is in the log: left running for the daemon to collect with the agent's verdict.
-  readonly leftToCollect: readonly string[];
-  // Running tasks that never began or lost their pane: queued again (or lost, no retries left).
-  readonly requeued: readonly string[];
-  readonly lost: readonly string[];
-  // Tasks still running in a live pane (begun, not ended).
-  readonly running: readonly string[];
-  // Workers without a live pane: marked dead, the daemon revives them.
-  readonly deadWorkers: readonly string[];
-  // Extra panes that carried a worker's tag (closed: one pane per worker).
-  readonly closedPanes: readonly string[];
-  // Workers of the backup the snapshot no longer had and no pane carried: not brought back.
-  readonly droppedWorkers: readonly string[];
-  readonly keptAside: readonly string[];
-}
 
 const TASK_STAGE: Record<string, number> = { queued: 0, running: 1 };
 
@@ -75,16 +39,6 @@ function isNewer(a: Task, b: Task): boolean {
   if (b.attempts !== a.attempts) return b.attempts > a.attempts;
   const stage = (t: Task): number => (isTerminal(t.status) ? 2 : (TASK_STAGE[t.status] ?? 0));
   return stage(b) >= stage(a);
-}
-
-function source(file: string, s: SalvagedSnapshot): SourceReport {
-  return {
-    file,
-    present: s.present,
-    intact: s.intact,
-    records: s.workers.length + s.tasks.length,
-    skipped: s.skipped,
-  };
 }
 
 export async function recoverHome(

@@ -14,7 +14,6 @@ import { EventEmitter } from 'node:events';
 import { nanoid } from 'nanoid';
 import { TIMEOUT_EXIT_CODE, isTerminal, mayRetry, nextQueuedTask, newTask } from '../../domain/task.js';
 import { transitionTask, type Task, type TaskRequest, type TaskStatus } from '../../domain/task.js';
-import { buildSourceLine, buildTaskLine, buildTaskScript } from '../../domain/marker.js';
 import { isDispatchable, rateLimitedUntil, transitionWorker, type Worker } from '../../domain/worker.js';
 import type { AgentTasks } from '../agents/agent-tasks.js';
 import { TaskCompletion } from './task-completion.js';
@@ -26,6 +25,7 @@ import type { TaskEndEvent } from '../workers/worker-channel.js';
 import type { OutputRenderer } from '../../domain/task-output.js';
 import { SecretInputs } from './secret-inputs.js';
 import { TaskTimers } from './task-timers.js';
+import { typedTask } from './typed-task.js';
 import { outcomeOfTimedOutTyping } from './timed-out-typing.js';
 import { isTmuxTimeout } from '../fleet/tmux-outcome.js';
 
@@ -125,7 +125,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   }
 
   private async dispatch(worker: Worker, task: Task): Promise<void> {
-    const { store, files, server } = this.deps;
+    const { store, server } = this.deps;
     const channel = this.deps.channel(worker.id);
     if (!channel || !worker.paneId) return;
     this.dispatching.add(worker.id);
@@ -134,18 +134,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       const secretInput = this.secretInputs.get(task.id);
       if (task.secretInMemory && !secretInput) return await this.completion.secretLost(task);
       const real = secretInput ? { ...task, ...secretInput } : task;
-      // A one-line command is typed whole (no file to write and read back per task); any other
-      // goes through a script file. An interactive agent gets its prompt pasted instead.
-      const interactive = worker.mode === 'interactive';
-      const command = interactive ? (real.prompt ?? real.command) : this.deps.agents.commandFor(worker, real);
-      // A command with a secret is never typed (tmux logs send-keys, the tty echoes it): it runs
-      // from a script that deletes itself, and is stored redacted.
-      const storedCommand = this.deps.redact(worker.id, command);
-      const secret = storedCommand !== command;
-      const line = interactive
-        ? ''
-        : ((secret ? null : buildTaskLine(task.id, command, this.deps.rcFile)) ??
-          buildSourceLine(files.writeScript(task.id, buildTaskScript(task.id, command), { secret })));
+      const { interactive, storedCommand, line } = typedTask(this.deps, worker, real);
       running = store.putTask(
         transitionTask(task, 'running', {
           command: storedCommand,

@@ -1,4 +1,4 @@
-// `mkdir -p` that always ends. Node's own (`mkdir(dir, { recursive: true })`) steps back to the
+// `mkdir -p` that always ends. Node's own recursive mkdir steps back to the
 // parent on ENOENT and forward again when the parent exists, forever, where a parent exists but
 // cannot hold a new child: a path under /proc or /sys, or a dangling symlink. The promise never
 // settles while a thread-pool thread spins at a full core (`run --junit /proc/nope/j.xml` did
