@@ -106,6 +106,10 @@ describe.skipIf(!geminiHere)('the real gemini TUI', () => {
     const env = agentEnv(scratch, cliDir ?? '', {
       GEMINI_API_KEY: 'gemini-test-key',
       GOOGLE_GEMINI_BASE_URL: mock.url,
+      // A daemon started from a CI job: gemini's TUI drew nothing with these in its pane (CI
+      // failed on it), so the profile unsets them there.
+      CI: 'true',
+      CI_JOB_ID: '7',
     });
     fleet = await createCliFleet({ env, ...(parentDir ? { parentDir } : {}) });
     await expectOk(fleet, ['start']);
@@ -138,9 +142,15 @@ describe.skipIf(!geminiHere)('the real gemini TUI', () => {
     const sessionId = view.agentSessionId;
 
     // Gemini redraws its whole screen while it starts up; a paste then can be lost (not this fix).
-    await waitFor(async () => /Type your message/.test((await current.run(['capture', 'gem'])).stdout), {
-      timeoutMs: 60_000,
-      message: 'gemini shows its prompt',
+    let screen = '';
+    await waitFor(
+      async () => {
+        screen = (await current.run(['capture', 'gem'])).stdout;
+        return /Type your message/.test(screen);
+      },
+      { timeoutMs: 60_000, message: 'gemini shows its prompt' },
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the screen:\n${screen}`);
     });
     const firstPrompt = `First question, marker ${Date.now()}: two plus two`;
     const first = await sendWait(current, 'gem', firstPrompt);

@@ -107,6 +107,12 @@ export class WorkerLauncher {
     return env;
   }
 
+  // What the worker's pane must not inherit (its TUI's profile says; a plain shell keeps all).
+  unsetFor(worker: Worker): readonly string[] {
+    if (worker.mode !== 'interactive') return [];
+    return this.ctx.profiles.get(worker.type)?.interactive?.unsetEnv ?? [];
+  }
+
   // A new window for the worker, or its old pane respawned in place when tmux still has it.
   async place(worker: Worker, channel: WorkerChannel, deadPaneId: string | null): Promise<PanePlacement> {
     await checkProject(worker.project);
@@ -114,7 +120,7 @@ export class WorkerLauncher {
     const shell = workerShell(this.ctx.rcFile);
     // The pane's env goes through a file its shell sources and deletes (see worker/shell.ts).
     const envFile = join(this.ctx.handoffDir, `${worker.id}.${nanoid(8).replace(/[^A-Za-z0-9]/g, '0')}.env`);
-    await writePrivateFile(envFile, envFileText(this.envFor(worker)));
+    await writePrivateFile(envFile, envFileText(this.envFor(worker), this.unsetFor(worker)));
     const env = { [ENV_FILE_VARIABLE]: envFile };
     try {
       return await this.start(worker, channel, deadPaneId, shell, env);

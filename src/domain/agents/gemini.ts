@@ -28,6 +28,8 @@ export const gemini: AgentProfile = {
     trustKeys: ['Enter'],
     trustPattern: 'Do you trust the files in this folder\\?',
     hooks: 'gemini-system-settings',
+    // ../.agent-clis gemini docs/resources/troubleshooting.md: the `is-in-ci` check.
+    unsetEnv: ['CI', 'CONTINUOUS_INTEGRATION', 'CI_*'],
   },
   screens: {
     trust_prompt: ['Do you trust the files in this folder\\?'],

@@ -84,6 +84,10 @@ export interface InteractiveSpec {
   // only when root owns it and every directory above it); 'opencode-plugin' = a plugin module
   // named in OPENCODE_CONFIG_CONTENT (session.idle, permission.asked); null = the screen alone.
   readonly hooks: HookKind | null;
+  // Variables the TUI's pane must not have; `NAME*` is every variable starting with NAME. Gemini's
+  // ink refuses to draw (it waits, blank, for input it never shows) when it thinks it runs in CI:
+  // CI, CONTINUOUS_INTEGRATION or any CI_* variable, which a daemon started from a CI job has.
+  readonly unsetEnv?: readonly string[] | undefined;
 }
 
 export interface AgentProfile {

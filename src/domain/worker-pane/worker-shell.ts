@@ -42,13 +42,27 @@ export function workerShell(rcFile: string): string[] {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-// The env file's text: one `export NAME='value'` a variable. A name the shell cannot take is an
-// error (add-worker checks names before anything starts).
-export function envFileText(env: Readonly<Record<string, string>>): string {
-  return Object.entries(env)
-    .map(([name, value]) => {
-      if (!ENV_NAME.test(name)) throw new RangeError(`not a variable name: ${JSON.stringify(name)}`);
-      return `export ${name}=${shellQuote(value)}\n`;
-    })
-    .join('');
+const UNSET_NAME = /^[A-Za-z_][A-Za-z0-9_]*\*?$/;
+
+// The env file's text: first the variables the pane must not inherit from tmux's global
+// environment unset (`NAME*` = every variable starting with NAME, found by the shell itself, as
+// only it sees the whole environment), then one `export NAME='value'` a variable, so what a worker
+// was given explicitly stays. A name the shell cannot take is an error (add-worker checks names
+// before anything starts).
+export function envFileText(env: Readonly<Record<string, string>>, unset: readonly string[] = []): string {
+  const lines: string[] = [];
+  for (const name of unset) {
+    if (!UNSET_NAME.test(name)) throw new RangeError(`not a variable name: ${JSON.stringify(name)}`);
+    if (name.endsWith('*')) {
+      const prefix = name.slice(0, -1);
+      lines.push(
+        `for __tmuxorch_v in $(compgen -e); do case $__tmuxorch_v in ${prefix}*) unset "$__tmuxorch_v";; esac; done; unset __tmuxorch_v\n`,
+      );
+    } else lines.push(`unset ${name}\n`);
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name)) throw new RangeError(`not a variable name: ${JSON.stringify(name)}`);
+    lines.push(`export ${name}=${shellQuote(value)}\n`);
+  }
+  return lines.join('');
 }

@@ -52,6 +52,7 @@ const profileOverrideSchema = z
         trustKeys: argvSchema.nullable(),
         trustPattern: regexSource.nullable(),
         hooks: z.enum(HOOK_KINDS).nullable(),
+        unsetEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/)).optional(),
       })
       .strict()
       .nullable(),
