@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openFleet } from '../dist/application/fleet/open-fleet.js';
+import { openFleet } from '../dist/controller/composition-root.js';
 import { REF_SHELL } from './baseline.mjs';
 import { createContext, loadBenchSettings, machineInfo } from './context.mjs';
 import {

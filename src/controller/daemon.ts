@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { toErrorPayload, type ErrorPayload } from '../domain/errors.js';
 import type { FleetController } from '../application/fleet/fleet-controller.js';
-import { openFleet } from '../application/fleet/open-fleet.js';
+import { openFleet } from './composition-root.js';
 import {
   assertNotSymlink,
   assertSocketPathFree,

@@ -15,7 +15,7 @@ import type { OperationBackend } from '../application/fleet/operation-backend.js
 import type { ReportFile } from '../domain/run/job-tests.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet/fleet-controller.js';
 import type { HealthReport } from '../application/workers/health-monitor.js';
-import { EphemeralBackend } from '../application/fleet/ephemeral-fleet.js';
+import { openEphemeralFleet } from './composition-root.js';
 import { checkProjects, expandHome, toRunJobs, type JobSpec } from '../application/runs/job-spec.js';
 import { runParallel, type RunEvent } from '../application/runs/parallel-run.js';
 import type { StatusView, TaskResult, WorkerView } from '../application/contract/views.js';
@@ -105,7 +105,7 @@ export class Fleet {
     const session = options.session ?? `tmuxorch-${id}`;
     // The user's config.json (agent profiles, restart policy) with a home and session of its own.
     const own = resolveSettings({ home: stateHome, socket: options.socket, session }, env, settings);
-    const backend = await EphemeralBackend.open({
+    const backend = await openEphemeralFleet({
       settings: own,
       env,
       version: VERSION,

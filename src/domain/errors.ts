@@ -23,6 +23,9 @@ export type ErrorCode =
   | 'AGENT_NOT_INSTALLED'
   | 'HOME_UNSAFE'
   | 'DAEMON_UNTRUSTED'
+  | 'WORKFLOW_INVALID'
+  | 'WORKFLOW_NOT_FOUND'
+  | 'WORKSPACE_FAILED'
   | 'INTERNAL';
 
 // Base of every error tmuxorch raises on purpose; `details` holds safe facts only, never secrets.
@@ -107,6 +110,17 @@ export class HomeUnsafeError extends TmuxorchError {
 export class DaemonUntrustedError extends TmuxorchError {
   readonly code = 'DAEMON_UNTRUSTED';
 }
+// A workflow file (or its inputs) that cannot run: the message names file:line:col and the field.
+export class WorkflowInvalidError extends TmuxorchError {
+  readonly code = 'WORKFLOW_INVALID';
+}
+export class WorkflowNotFoundError extends TmuxorchError {
+  readonly code = 'WORKFLOW_NOT_FOUND';
+}
+// A git worktree, branch, diff or merge operation that did not do what a step needed.
+export class WorkspaceError extends TmuxorchError {
+  readonly code = 'WORKSPACE_FAILED';
+}
 export class InternalError extends TmuxorchError {
   readonly code = 'INTERNAL';
 }
@@ -137,6 +151,9 @@ const CONSTRUCTORS: Record<
   AGENT_NOT_INSTALLED: AgentNotInstalledError,
   HOME_UNSAFE: HomeUnsafeError,
   DAEMON_UNTRUSTED: DaemonUntrustedError,
+  WORKFLOW_INVALID: WorkflowInvalidError,
+  WORKFLOW_NOT_FOUND: WorkflowNotFoundError,
+  WORKSPACE_FAILED: WorkspaceError,
   INTERNAL: InternalError,
 };
 

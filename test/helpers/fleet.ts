@@ -1,7 +1,7 @@
 // An in-process fleet (openFleet) on a private tmux socket and a throw-away home.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openFleet } from '../../src/application/fleet/open-fleet.js';
+import { openFleet } from '../../src/controller/composition-root.js';
 import type { FleetController } from '../../src/application/fleet/fleet-controller.js';
 import type { WorkerView } from '../../src/application/contract/views.js';
 import { loadSettings, type Settings, type UserConfig } from '../../src/infrastructure/config/settings.js';

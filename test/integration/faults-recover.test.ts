@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { recoverHome } from '../../src/application/fleet/recover.js';
 import type { TaskResult } from '../../src/application/contract/views.js';
-import { openFleet } from '../../src/application/fleet/open-fleet.js';
+import { openFleet } from '../../src/controller/composition-root.js';
 import { TmuxServer } from '../../src/infrastructure/tmux/server.js';
 import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
 import { countLines } from '../helpers/count-lines.js';

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import type { AgentProfile } from '../../domain/agents/profile.js';
 import { classifyScreen } from '../../domain/agents/screen-classifier.js';
 import { killProcessTree } from '../../infrastructure/process/process-tree.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import type { DoctorCheck } from './doctor.js';
 
 export interface CanaryOptions {
-  readonly server: TmuxServer;
+  readonly server: TmuxPort;
   readonly path: string;
   // Extra environment of the pane (the doctor run's scratch homes).
   readonly env: Readonly<Record<string, string>>;
@@ -29,13 +29,6 @@ function bottomOf(screen: string): string {
     .map((l) => l.trim())
     .join(' / ')
     .slice(0, 160);
-}
-
-// The pid of the pane's first process (null if tmux does not say).
-async function panePid(server: TmuxServer, paneId: string): Promise<number | null> {
-  const out = await server.run(['display-message', '-p', '-t', paneId, '#{pane_pid}']);
-  const pid = Number.parseInt(out.stdout[0] ?? '', 10);
-  return out.ok && Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
 // Starts the agent's TUI in a scratch session, waits until the profile recognises its screen.
@@ -74,8 +67,8 @@ export async function canary(
       cols: 160,
       rows: 50,
     });
-    pid = await panePid(options.server, created.paneId);
-    await options.server.run(['set-option', '-w', '-t', created.windowId, 'remain-on-exit', 'on']);
+    pid = await options.server.pane(created.paneId).pid();
+    await options.server.setWindowOption(created.windowId, 'remain-on-exit', 'on');
     // A screen still drawing can look like anything for a moment: the same reading twice, 1 s apart.
     let seen = null as { state: string; at: number } | null;
     while (Date.now() < deadline) {

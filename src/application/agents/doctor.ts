@@ -18,7 +18,7 @@ import {
 } from '../../domain/agents/version-range.js';
 import { findExecutable } from '../../infrastructure/process/executable.js';
 import { runCommand } from '../../infrastructure/process/run-command.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import { canary } from './doctor-canary.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -36,7 +36,7 @@ export interface DoctorCheck {
 
 export interface DoctorOptions {
   readonly profiles: ProfileRegistry;
-  readonly server: TmuxServer;
+  readonly server: TmuxPort;
   // Where the panes look programs up (the sim command dir first).
   readonly path: string;
   readonly env: NodeJS.ProcessEnv;

@@ -14,7 +14,7 @@ import { cleanLine } from '../../domain/terminal-text.js';
 import type { Task, TaskStatus } from '../../domain/task.js';
 import type { AgentCondition, Worker } from '../../domain/worker.js';
 import { fileSize } from '../../infrastructure/logs/log-tailer.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { HookLog } from './hook-log.js';
 import { type HookEvent } from './hook-log.js';
@@ -48,7 +48,7 @@ export interface InteractiveOutcome {
 
 export interface InteractiveDeps {
   readonly store: FleetStore;
-  readonly server: TmuxServer;
+  readonly server: TmuxPort;
   readonly files: TaskFiles;
   readonly profiles: ProfileRegistry;
   readonly hooks: HookLog;

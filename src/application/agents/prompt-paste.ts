@@ -3,10 +3,10 @@
 // keys would be echoed and logged by tmux; a paste is one bracketed block the TUI takes whole.)
 import { rmSync } from 'node:fs';
 import { writePrivateFileSync } from '../../infrastructure/fs/private-file.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 
 export async function pastePrompt(
-  server: TmuxServer,
+  server: TmuxPort,
   paneId: string,
   file: string,
   prompt: string,
@@ -16,7 +16,7 @@ export async function pastePrompt(
   try {
     await server.pane(paneId).pasteFile(file, buffer);
   } catch (error) {
-    await server.run(['delete-buffer', '-b', buffer]).catch(() => undefined);
+    await server.deleteBuffer(buffer).catch(() => undefined);
     throw error;
   } finally {
     rmSync(file, { force: true });

@@ -3,7 +3,7 @@
 // what prints nothing (a hook file, a screen that changed just before the watch began).
 import type { AgentProfile, ScreenState } from '../../domain/agents/profile.js';
 import { classifyScreen } from '../../domain/agents/screen-classifier.js';
-import type { Pane } from '../../infrastructure/tmux/pane.js';
+import type { PanePort } from '../ports/tmux.js';
 import type { WorkerChannel } from '../workers/worker-channel.js';
 
 const DEBOUNCE_MS = 80;
@@ -20,7 +20,7 @@ export class ScreenWatch {
   private debounce: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly pane: Pane,
+    private readonly pane: PanePort,
     channel: WorkerChannel,
     private readonly profile: AgentProfile,
   ) {

@@ -14,7 +14,7 @@ import { lastPrintedLines } from '../../domain/agents/screen-classifier.js';
 import { buildReadyProbe, readyMarker } from '../../domain/marker.js';
 import type { Worker } from '../../domain/worker.js';
 import { toShellCommand } from '../../infrastructure/tmux/argv.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import { ScreenWatch } from './screen-watch.js';
 import type { WorkerChannel } from '../workers/worker-channel.js';
@@ -35,7 +35,7 @@ interface Launch {
 
 export interface TuiDeps {
   readonly store: FleetStore;
-  readonly server: TmuxServer;
+  readonly server: TmuxPort;
   readonly profiles: ProfileRegistry;
   readonly channel: (workerId: string) => WorkerChannel | undefined;
   readonly redact: (workerId: string, text: string) => string;

@@ -4,18 +4,18 @@
 // with its owner's pid, and the next ephemeral fleet on the same tmux server removes the sessions
 // whose owner is gone.
 import { isAlive } from '../../infrastructure/process/pid-file.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import { HOME_OPTION } from '../../infrastructure/tmux/format.js';
 
 export const OWNER_PID_OPTION = '@tmuxorch_owner_pid';
 
-export async function claimSession(server: TmuxServer, session: string, pid: number): Promise<void> {
+export async function claimSession(server: TmuxPort, session: string, pid: number): Promise<void> {
   await server.setSessionOption(session, OWNER_PID_OPTION, String(pid));
 }
 
 // Takes the stamp off: the session outlives its owner on purpose (workers kept to look at).
-export async function releaseSession(server: TmuxServer, session: string): Promise<void> {
-  await server.run(['set-option', '-u', '-t', `=${session}:`, OWNER_PID_OPTION]);
+export async function releaseSession(server: TmuxPort, session: string): Promise<void> {
+  await server.unsetSessionOption(session, OWNER_PID_OPTION);
 }
 
 export interface OrphanSession {
@@ -25,16 +25,14 @@ export interface OrphanSession {
 }
 
 // Kills the sessions whose owner process is gone; returns them.
-export async function removeOrphanSessions(server: TmuxServer): Promise<OrphanSession[]> {
-  const listed = await server.run([
-    'list-sessions',
-    '-F',
-    `#{session_name}\t#{${OWNER_PID_OPTION}}\t#{${HOME_OPTION}}`,
+export async function removeOrphanSessions(server: TmuxPort): Promise<OrphanSession[]> {
+  const listed = await server.listSessions([
+    '#{session_name}',
+    `#{${OWNER_PID_OPTION}}`,
+    `#{${HOME_OPTION}}`,
   ]);
-  if (!listed.ok) return [];
   const orphans: OrphanSession[] = [];
-  for (const line of listed.stdout) {
-    const [session = '', pidText = '', home = ''] = line.split('\t');
+  for (const [session = '', pidText = '', home = ''] of listed) {
     const pid = Number(pidText);
     if (pidText === '' || !Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
     await server.killSession(session);

@@ -4,6 +4,7 @@
 import { UsageError } from '../../domain/errors.js';
 import { isTerminal, type TaskPriority } from '../../domain/task.js';
 import { transitionWorker, type Worker } from '../../domain/worker.js';
+import { WORKER_OPTION } from '../../infrastructure/tmux/format.js';
 import { checkAgentInstalled, newWorkerRecord, type AddWorkerInput } from '../workers/new-worker.js';
 import { FleetRecovery } from './fleet-recovery.js';
 import type { FleetRuntime } from './fleet-runtime.js';
@@ -101,7 +102,10 @@ export class FleetController {
     const stopped = store.putWorker(transitionWorker(store.requireWorker(worker.id), 'stopped'));
     if (worker.paneId) {
       if (options.keepPane)
-        await server.run(['set-option', '-p', '-u', '-t', worker.paneId, '@tmuxorch_worker']);
+        await server
+          .pane(worker.paneId)
+          .unsetOption(WORKER_OPTION)
+          .catch(() => undefined);
       else if (worker.windowId) await server.killWindow(worker.windowId);
       else await server.pane(worker.paneId).kill();
     }

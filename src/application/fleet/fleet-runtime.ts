@@ -1,14 +1,16 @@
-// Everything a running controller holds, wired once. FleetController (the use cases) and
-// FleetRecovery (start-up adoption, tmux server loss) share it.
+// Everything a running controller holds, wired once from the ports it is given. The composition
+// root (controller/composition-root.ts) builds the concrete tmux, state and terminal pieces and
+// hands them here; FleetController (the use cases) and FleetRecovery (start-up adoption, tmux
+// server loss) share what this builds from them.
 import { join } from 'node:path';
 import { createRedactor } from '../../domain/redact.js';
 import type { Settings } from '../../infrastructure/config/settings.js';
 import { workerLogFile } from '../../infrastructure/config/paths.js';
 import type { Logger } from '../../infrastructure/logs/logger.js';
 import { secretValuesOf } from '../../infrastructure/logs/logger.js';
-import { TerminalRenderer } from '../../infrastructure/terminal/terminal-renderer.js';
-import { TmuxServer } from '../../infrastructure/tmux/server.js';
-import type { TmuxConnection } from '../../infrastructure/tmux/tmux-connection.js';
+import type { Clock } from '../ports/clock.js';
+import type { TmuxControlPort, TmuxPort } from '../ports/tmux.js';
+import type { OutputRenderer } from '../../domain/task-output.js';
 import { ProfileRegistry } from '../../domain/agents/registry.js';
 import { AgentTasks } from '../agents/agent-tasks.js';
 import { HookLog } from '../agents/hook-log.js';
@@ -26,8 +28,13 @@ import type { StatePersistence } from './fleet-store.js';
 
 export interface RuntimeOptions {
   readonly settings: Settings;
-  readonly connection: TmuxConnection;
+  // The fleet's tmux server, and the control client kept attached to its session.
+  readonly tmux: TmuxPort;
+  readonly control: TmuxControlPort;
   readonly persistence: StatePersistence;
+  // Renders a task's raw bytes as a terminal showed them.
+  readonly renderer: OutputRenderer;
+  readonly clock: Clock;
   readonly initialState: FleetState;
   readonly logger: Logger;
   // argv of the status view for window 0.
@@ -38,8 +45,8 @@ export interface RuntimeOptions {
 
 export class FleetRuntime {
   readonly settings: Settings;
-  readonly connection: TmuxConnection;
-  readonly server: TmuxServer;
+  readonly connection: TmuxControlPort;
+  readonly server: TmuxPort;
   readonly store: FleetStore;
   readonly files: TaskFiles;
   readonly logger: Logger;
@@ -61,9 +68,9 @@ export class FleetRuntime {
   constructor(options: RuntimeOptions) {
     const { settings, logger } = options;
     this.settings = settings;
-    this.connection = options.connection;
+    this.connection = options.control;
     this.logger = logger;
-    this.server = new TmuxServer(options.connection);
+    this.server = options.tmux;
     this.store = new FleetStore(
       options.persistence,
       settings.session,
@@ -129,7 +136,7 @@ export class FleetRuntime {
       rcFile,
       logger,
       redact,
-      renderer: new TerminalRenderer(),
+      renderer: options.renderer,
       maxLogBytes: settings.maxLogBytes,
       onWorkerStuck: (workerId, reason) => void this.onWorkerStuck(workerId, reason),
     });
@@ -142,6 +149,7 @@ export class FleetRuntime {
       policy: settings.restart,
       logger,
       redact,
+      clock: options.clock,
     });
   }
 

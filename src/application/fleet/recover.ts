@@ -24,7 +24,7 @@ import { salvageJournal, salvageSnapshot } from '../../infrastructure/state/stat
 import { STATE_VERSION, type FleetState } from '../../infrastructure/state/state-schema.js';
 import { StateStore } from '../../infrastructure/state/state-store.js';
 import { TerminalRenderer } from '../../infrastructure/terminal/terminal-renderer.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import type { PaneRow } from '../../infrastructure/tmux/format.js';
 import { readLogEvidence, scanStart } from './log-evidence.js';
 import { source, type RecoverReport, type SourceReport } from './recover-report.js';
@@ -43,7 +43,7 @@ function isNewer(a: Task, b: Task): boolean {
 
 export async function recoverHome(
   settings: Settings,
-  server: TmuxServer,
+  server: TmuxPort,
   now = new Date(),
 ): Promise<RecoverReport> {
   const { paths } = settings;
@@ -133,7 +133,7 @@ export async function recoverHome(
     const pane = live.find((p) => p.paneId === worker.paneId) ?? live[0];
     for (const extra of live) {
       if (extra === pane) continue;
-      await server.run(['kill-pane', '-t', extra.paneId]);
+      await server.pane(extra.paneId).kill();
       report.closedPanes.push(extra.paneId);
     }
     if (worker.mode !== 'interactive' && open.length > 0) {

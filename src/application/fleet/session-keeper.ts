@@ -2,7 +2,7 @@
 // A session records the tmuxorch home that owns it, so two homes never drive one session.
 import { SessionOwnedElsewhereError, TmuxTimeoutError } from '../../domain/errors.js';
 import { HOME_OPTION, ROLE_OPTION } from '../../infrastructure/tmux/format.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 
 export const STATUS_ROLE = 'status';
 
@@ -20,7 +20,7 @@ export interface EnsureResult {
 
 export class SessionKeeper {
   constructor(
-    private readonly server: TmuxServer,
+    private readonly server: TmuxPort,
     private readonly spec: SessionSpec,
   ) {}
 

@@ -1,7 +1,7 @@
 // Between two tasks, a worker whose pane log outgrew its limit gets a fresh one (the old one is
 // kept as `.1`); the pane's pipe is pointed at the new file. Failures are logged, never fatal.
 import type { Logger } from '../../infrastructure/logs/logger.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import type { WorkerChannel } from '../workers/worker-channel.js';
 import type { WorkerLauncher } from '../workers/worker-launcher.js';
 
@@ -10,7 +10,7 @@ export async function rotateWorkerLog(
   paneId: string | null,
   channel: WorkerChannel | undefined,
   deps: {
-    readonly server: TmuxServer;
+    readonly server: TmuxPort;
     readonly launcher: WorkerLauncher;
     readonly logger: Logger;
     readonly maxLogBytes: number;

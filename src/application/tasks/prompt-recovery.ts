@@ -3,7 +3,7 @@
 // that never answers is handed to the health monitor as stuck.
 import { transitionWorker } from '../../domain/worker.js';
 import type { Logger } from '../../infrastructure/logs/logger.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { WorkerChannel } from '../workers/worker-channel.js';
 import type { WorkerLauncher } from '../workers/worker-launcher.js';
@@ -13,7 +13,7 @@ const PROMPT_WAIT_MS = 5_000;
 
 export interface PromptRecoveryDeps {
   readonly store: FleetStore;
-  readonly server: TmuxServer;
+  readonly server: TmuxPort;
   readonly launcher: WorkerLauncher;
   readonly logger: Logger;
   readonly channel: (workerId: string) => WorkerChannel | undefined;

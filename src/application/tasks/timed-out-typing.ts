@@ -1,7 +1,7 @@
 // Typing that timed out has an unknown outcome: a frozen tmux server runs the keys once it
 // wakes. Once tmux answers again, the worker's log says whether the typed task began.
 import type { Task } from '../../domain/task.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import { readLogEvidence } from '../fleet/log-evidence.js';
 import { waitForTmuxAnswer } from '../fleet/tmux-outcome.js';
@@ -16,7 +16,7 @@ const POLL_MS = 250;
 export type TypingOutcome = 'begun' | 'lost' | 'unknown';
 
 export async function outcomeOfTimedOutTyping(
-  deps: { readonly server: TmuxServer; readonly store: FleetStore },
+  deps: { readonly server: TmuxPort; readonly store: FleetStore },
   channel: WorkerChannel | undefined,
   task: Task,
   stopping: () => boolean,

@@ -14,8 +14,7 @@ import {
 } from '../../domain/restart-policy.js';
 import { isSupervised, transitionWorker, type Worker } from '../../domain/worker.js';
 import type { Logger } from '../../infrastructure/logs/logger.js';
-import type { PaneRow } from '../../infrastructure/tmux/format.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { PaneRow, TmuxPort } from '../ports/tmux.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 import type { WorkerChannel } from './worker-channel.js';
@@ -32,9 +31,10 @@ export interface HealthReport {
 
 export interface HealthMonitorDeps {
   readonly store: FleetStore;
-  readonly server: TmuxServer;
-  readonly runner: TaskRunner;
-  readonly launcher: WorkerLauncher;
+  readonly server: TmuxPort;
+  // Only what a death and a revival need of them.
+  readonly runner: Pick<TaskRunner, 'interrupt' | 'pump'>;
+  readonly launcher: Pick<WorkerLauncher, 'place'>;
   readonly channel: (workerId: string) => WorkerChannel | undefined;
   readonly policy: RestartPolicy;
   readonly logger: Logger;
@@ -73,7 +73,12 @@ export class HealthMonitor {
       logger.warn('health sweep skipped: tmux did not answer', { reason: panes.reason });
       return { checkedAt, complete: false, reason: panes.reason, verdicts: [] };
     }
-    const verdicts = assessWorkers(store.workers(), await this.oneLivePaneEach(panes.value), store.session);
+    const verdicts = assessWorkers(
+      store.workers(),
+      await this.oneLivePaneEach(panes.value),
+      store.session,
+      this.clock.now(),
+    );
     for (const verdict of verdicts) {
       const worker = store.worker(verdict.workerId);
       if (!worker) continue;

@@ -17,7 +17,7 @@ import { writePrivateFile } from '../../infrastructure/fs/private-file.js';
 import { installSimCommand } from '../../infrastructure/process/bundled-agent.js';
 import { findExecutable } from '../../infrastructure/process/executable.js';
 import { WORKER_OPTION } from '../../infrastructure/tmux/format.js';
-import type { TmuxServer } from '../../infrastructure/tmux/server.js';
+import type { TmuxPort } from '../ports/tmux.js';
 import { buildLogFilterScript, logFilterValues } from '../../domain/worker-pane/log-filter.js';
 import {
   ENV_FILE_VARIABLE,
@@ -38,7 +38,7 @@ export interface PanePlacement {
 }
 
 export interface LauncherContext {
-  readonly server: TmuxServer;
+  readonly server: TmuxPort;
   readonly session: string;
   // PATH and the like, from the controller's environment.
   readonly baseEnv: Readonly<Record<string, string>>;

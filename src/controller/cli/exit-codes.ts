@@ -7,7 +7,12 @@ export const EXIT_USAGE = 2;
 // A run stopped by Ctrl-C, as a shell reports a command ended by SIGINT.
 export const EXIT_INTERRUPTED = 130;
 
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'TASK_FILE_INVALID', 'CONFIG_INVALID']);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'USAGE',
+  'TASK_FILE_INVALID',
+  'CONFIG_INVALID',
+  'WORKFLOW_INVALID',
+]);
 
 export function exitCodeFor(code: ErrorCode): number {
   return USAGE_CODES.has(code) ? EXIT_USAGE : EXIT_FAILED;

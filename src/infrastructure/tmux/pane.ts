@@ -92,6 +92,17 @@ export class Pane {
     await this.ok(['set-option', '-p', '-t', this.id, name, value]);
   }
 
+  async unsetOption(name: string): Promise<void> {
+    await this.ok(['set-option', '-p', '-u', '-t', this.id, name]);
+  }
+
+  // The pid of the pane's first process (null if tmux does not say).
+  async pid(): Promise<number | null> {
+    const out = await this.transport.run(['display-message', '-p', '-t', this.id, '#{pane_pid}']);
+    const pid = Number.parseInt(out.stdout[0] ?? '', 10);
+    return out.ok && Number.isInteger(pid) && pid > 0 ? pid : null;
+  }
+
   // Appends everything the pane prints to a file; the pipe outlives the controller (tmux owns it).
   // `filter`: the program the bytes pass through on their way (default `cat`). umask 077: the log
   // is created 0600 even by a tmux server started with a loose umask.

@@ -163,6 +163,10 @@ export class TmuxServer {
     await this.ok(['set-option', '-t', `=${session}:`, name, value]);
   }
 
+  async unsetSessionOption(session: string, name: string): Promise<void> {
+    await this.transport.run(['set-option', '-u', '-t', `=${session}:`, name]);
+  }
+
   async sessionOption(session: string, name: string): Promise<string | null> {
     const result = await this.transport.run(['show-options', '-v', '-t', `=${session}:`, name]);
     return result.ok ? (result.stdout[0] ?? '') : null;
@@ -178,6 +182,17 @@ export class TmuxServer {
 
   async killWindow(windowId: string): Promise<void> {
     await this.transport.run(['kill-window', '-t', windowId]);
+  }
+
+  // Each session with the values of the formats asked for (`#{session_name}` first, say); [] when
+  // no server runs.
+  async listSessions(formats: readonly string[]): Promise<string[][]> {
+    const result = await this.transport.run(['list-sessions', '-F', formats.join(FIELD_SEPARATOR)]);
+    return result.ok ? result.stdout.map((line) => line.split(FIELD_SEPARATOR)) : [];
+  }
+
+  async deleteBuffer(name: string): Promise<void> {
+    await this.transport.run(['delete-buffer', '-b', name]);
   }
 
   async killSession(session: string): Promise<void> {

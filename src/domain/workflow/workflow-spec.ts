@@ -1,0 +1,242 @@
+// The workflow file, `schema_version: 1`: its shape as a zod schema (strict: an unknown key is an
+// error) and the normalized types the engine runs. The vocabulary is GitHub Actions' where it fits
+// (`needs`, `if`, `matrix`, `max-parallel`, `timeout`, `env`, `inputs`). `tmuxorch flow schema`
+// prints this as JSON Schema for editors.
+//
+//   schema_version: 1
+//   name: fix-bugs
+//   inputs:   { issue: { type: string, required: true } }
+//   roles:    { coder: { agent: claude, model: sonnet, edits: true } }
+//   limits:   { wall_time: 30m, cost_usd: 5, agent_turns: 40 }
+//   steps:
+//     plan:      { role: planner, prompt: "Plan ${{ inputs.issue }}", outputs: { plan: plan.md } }
+//     implement: { role: coder, needs: plan, prompt: "…${{ steps.plan.outputs.plan.text }}" }
+//     test:      { run: npm test, needs: implement, workspace: { of: implement },
+//                  on_failure: { handback: implement } }
+//     fix:       { loop: { steps: [implement, test], until: "steps.test.status == 'succeeded'",
+//                  max_iterations: 3 }, needs: plan }
+//     review:    { role: reviewer, needs: fix, outputs: { review: { path: review.json, schema: {…} } } }
+//     approve:   { gate: { message: "Merge?", show: [steps.review.outputs.review] }, needs: review }
+//     merge:     { merge: { steps: [implement], verify: npm test }, needs: approve }
+import { z } from 'zod';
+import { AGENT_ROLES } from '../agents/profile.js';
+import { WORKER_TYPE_PATTERN } from '../worker.js';
+
+// Step ids and input names: what a template path segment and a worker name can hold.
+export const STEP_ID_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+export const INPUT_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+// `30s`, `5m`, `1h`, `1500ms`, or a number of seconds; normalized to milliseconds.
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+export const durationSchema = z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return Math.round(value * 1000);
+  const match = DURATION.exec(value.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m, 1h or 1500ms' });
+    return z.NEVER;
+  }
+  return Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000));
+});
+
+const stepId = z.string().regex(STEP_ID_PATTERN, 'must be a step id: lower-case letters, digits, - or _');
+const stepIds = z.union([stepId, z.array(stepId)]).transform((v) => (typeof v === 'string' ? [v] : v));
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const envSchema = z.record(z.string().regex(ENV_NAME, 'must be a variable name'), scalar.transform(String));
+// A template: text with `${{ expression }}` parts (template.ts), checked against what exists.
+const template = z.string().min(1, 'must not be empty');
+
+export const INPUT_TYPES = ['string', 'number', 'boolean', 'array'] as const;
+const inputSchema = z
+  .object({
+    type: z.enum(INPUT_TYPES).default('string'),
+    description: z.string().optional(),
+    required: z.boolean().default(false),
+    default: z.union([scalar, z.array(scalar)]).optional(),
+  })
+  .strict();
+
+const roleSchema = z
+  .object({
+    // An agent type (claude, codex, gemini, opencode, sim…) or `shell`.
+    agent: z.string().regex(WORKER_TYPE_PATTERN, 'must be an agent type such as claude or sim'),
+    model: z.string().min(1).optional(),
+    // The permission preset the agent's CLI flags come from (agents/profile.ts roleArgs).
+    preset: z.enum(AGENT_ROLES).default('default'),
+    // Whether its steps change files: an editing step gets a worktree of its own.
+    edits: z.boolean().default(true),
+    // A TUI in its window (true) or one headless run per task (false).
+    interactive: z.boolean().default(false),
+    // Permission rules, carried and recorded here; the roles issue enforces them.
+    permissions: z.array(z.record(z.string(), z.unknown())).optional(),
+  })
+  .strict();
+
+const outputSchema = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((path) => ({ path, schema: undefined as Record<string, unknown> | undefined })),
+  z
+    .object({
+      path: z.string().min(1),
+      // A JSON Schema the file (JSON) must satisfy.
+      schema: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict(),
+]);
+
+export const FAILURE_ACTIONS = ['fail', 'continue', 'ask_human'] as const;
+export type FailureAction = (typeof FAILURE_ACTIONS)[number];
+const onFailureSchema = z.union([
+  z.enum(FAILURE_ACTIONS).transform((then) => ({ retry: 0, handback: undefined, then })),
+  z
+    .object({
+      retry: z.number().int().min(0).max(20).default(0),
+      // The failing output goes back to that step (same conversation), then the steps after it run again.
+      handback: stepId.optional(),
+      then: z.enum(FAILURE_ACTIONS).default('fail'),
+    })
+    .strict(),
+]);
+
+export const JOIN_RULES = ['all_succeeded', 'any_succeeded', 'all_done'] as const;
+export type JoinRule = (typeof JOIN_RULES)[number];
+
+const workspaceSchema = z.union([z.enum(['worktree', 'project', 'copy']), z.object({ of: stepId }).strict()]);
+
+const commonFields = {
+  name: z.string().optional(),
+  needs: stepIds.default([]),
+  if: z.string().min(1).optional(),
+  join: z.enum(JOIN_RULES).default('all_succeeded'),
+  timeout: durationSchema.optional(),
+  env: envSchema.default({}),
+  outputs: z.record(z.string().regex(INPUT_NAME_PATTERN, 'must be an output name'), outputSchema).default({}),
+  on_failure: onFailureSchema.default({ retry: 0, then: 'fail' }),
+  workspace: workspaceSchema.optional(),
+  // Fan-out: one instance per value (or per combination); a string is an expression naming a list.
+  matrix: z.union([z.record(z.string().regex(INPUT_NAME_PATTERN), z.array(scalar)), z.string()]).optional(),
+  'max-parallel': z.number().int().min(1).max(64).optional(),
+};
+
+const agentStep = z.object({ ...commonFields, role: z.string().min(1), prompt: template }).strict();
+const shellStep = z.object({ ...commonFields, run: template }).strict();
+const gateStep = z
+  .object({
+    ...commonFields,
+    gate: z
+      .object({
+        message: template.optional(),
+        // What the gate asks about: output references (steps.X.outputs.Y) or step-relative paths.
+        show: z.array(z.string().min(1)).default([]),
+        // In auto mode only a required gate waits for a person.
+        required: z.boolean().default(false),
+        timeout: durationSchema.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+const loopStep = z
+  .object({
+    ...commonFields,
+    loop: z
+      .object({
+        steps: z.array(stepId).min(1),
+        until: z.string().min(1),
+        max_iterations: z.number().int().min(1).max(100),
+      })
+      .strict(),
+  })
+  .strict();
+const mergeStep = z
+  .object({
+    ...commonFields,
+    merge: z
+      .object({
+        steps: z.array(stepId).min(1),
+        // The branch moved to the result once every merge verified (default: the run's base branch).
+        into: z.string().min(1).optional(),
+        verify: template.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+// Which kind a step is, from the one key that names it.
+export const STEP_KINDS = ['agent', 'shell', 'gate', 'loop', 'merge'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+const KIND_KEYS: Readonly<Record<StepKind, string>> = {
+  agent: 'prompt',
+  shell: 'run',
+  gate: 'gate',
+  loop: 'loop',
+  merge: 'merge',
+};
+
+const stepSchema = z.unknown().transform((raw, ctx) => {
+  const keys = raw !== null && typeof raw === 'object' ? Object.keys(raw) : [];
+  const kinds = STEP_KINDS.filter((kind) => keys.includes(KIND_KEYS[kind]));
+  if (kinds.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        kinds.length === 0
+          ? 'a step needs one of prompt (with role), run, gate, loop or merge'
+          : `a step is one kind: it has ${kinds.map((k) => KIND_KEYS[k]).join(' and ')}`,
+    });
+    return z.NEVER;
+  }
+  const kind = kinds[0] as StepKind;
+  const schema = { agent: agentStep, shell: shellStep, gate: gateStep, loop: loopStep, merge: mergeStep }[
+    kind
+  ];
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
+    return z.NEVER;
+  }
+  return { kind, ...parsed.data } as StepSpec;
+});
+
+export const workflowSchema = z
+  .object({
+    $schema: z.string().optional(),
+    schema_version: z.literal(1),
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a name: letters, digits, . _ -'),
+    description: z.string().optional(),
+    inputs: z.record(z.string().regex(INPUT_NAME_PATTERN, 'must be an input name'), inputSchema).default({}),
+    roles: z.record(z.string().regex(STEP_ID_PATTERN, 'must be a role name'), roleSchema).default({}),
+    limits: z
+      .object({
+        wall_time: durationSchema.optional(),
+        cost_usd: z.number().positive().optional(),
+        agent_turns: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({}),
+    env: envSchema.default({}),
+    steps: z
+      .record(z.string(), stepSchema)
+      .refine((steps) => Object.keys(steps).length > 0, 'must name a step'),
+  })
+  .strict();
+
+type Common = z.output<z.ZodObject<typeof commonFields>>;
+export type AgentStepSpec = Common & {
+  readonly kind: 'agent';
+  readonly role: string;
+  readonly prompt: string;
+};
+export type ShellStepSpec = Common & { readonly kind: 'shell'; readonly run: string };
+export type GateStepSpec = Common & { readonly kind: 'gate' } & Pick<z.output<typeof gateStep>, 'gate'>;
+export type LoopStepSpec = Common & { readonly kind: 'loop' } & Pick<z.output<typeof loopStep>, 'loop'>;
+export type MergeStepSpec = Common & { readonly kind: 'merge' } & Pick<z.output<typeof mergeStep>, 'merge'>;
+export type StepSpec = AgentStepSpec | ShellStepSpec | GateStepSpec | LoopStepSpec | MergeStepSpec;
+export type RoleSpec = z.output<typeof roleSchema>;
+export type InputSpec = z.output<typeof inputSchema>;
+export type OutputSpec = { readonly path: string; readonly schema?: Record<string, unknown> | undefined };
+export type WorkflowSpec = Omit<z.output<typeof workflowSchema>, 'steps'> & {
+  readonly steps: Readonly<Record<string, StepSpec>>;
+};
