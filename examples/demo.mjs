@@ -2,7 +2,9 @@
 // The demo behind `npm run demo`: three generated projects (one with a failing test) whose test
 // suites `tmuxorch run` runs in parallel on the controller's fleet, one pane each, with its live
 // progress and report. Then the bundled sim agent (tmuxorch-sim) fixes the failing project's test
-// in one task and the run is repeated. The fleet keeps running afterwards so you can attach.
+// in one task and the run is repeated. Last, a workflow (examples/workflows/fix-bugs.yaml) plans,
+// fixes two bugs in parallel worktrees, tests, reviews and merges a generated git project. The
+// fleet keeps running afterwards so you can attach.
 //
 // It drives the built CLI exactly as a user would, so it honours TMUXORCH_HOME, TMUXORCH_SOCKET
 // and TMUXORCH_SESSION (defaults: ~/.tmuxorch, your tmux server, session agent-system).
@@ -97,6 +99,25 @@ function tmuxorchRun(dir, projects) {
   });
 }
 
+// `tmuxorch --json flow run … --wait`: its progress on our stderr as it happens, its result parsed.
+function flowRun(args) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [cli, '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        const body = JSON.parse(stdout);
+        if (body?.error) reject(new Error(body.error.message));
+        else resolvePromise({ code, body });
+      } catch {
+        reject(new Error(`flow run printed no result (exit ${code})`));
+      }
+    });
+  });
+}
+
 // Only a directory this demo made: <tmp>/tmuxorch-demo-XXXXXX.
 async function removeDemoProjects(dir) {
   if (dirname(dir) === tmpdir() && /^tmuxorch-demo-[A-Za-z0-9]{6}$/.test(basename(dir)))
@@ -145,6 +166,39 @@ async function main() {
   console.log(`\n${bold('$ tmuxorch run --project web --cmd "npm test"')}  ${dim('(after the fix)')}`);
   const second = await tmuxorchRun(join(base, 'run-2'), [dirs[1]]);
 
+  // A workflow: plan → two coders in parallel worktrees → tests (a failure goes back to its coder)
+  // → review → gate → merge, all on the sim agent (examples/workflows/fix-bugs.yaml).
+  const buggy = join(base, 'buggy');
+  await run(process.execPath, [join(root, 'examples', 'workflows', 'make-project.mjs'), buggy]);
+  const workflow = join(root, 'examples', 'workflows', 'fix-bugs.yaml');
+  console.log(
+    `\n${bold(`$ tmuxorch flow run examples/workflows/fix-bugs.yaml --project ${buggy} --mode auto --wait`)}`,
+  );
+  const flow = await flowRun(['flow', 'run', workflow, '--project', buggy, '--mode', 'auto', '--wait']);
+  const verdicts = (flow.body?.steps ?? [])
+    .filter((s) => s.verdict)
+    .map((s) => `${s.id} ${s.verdict} in ${s.iteration}`);
+  console.log(
+    `${flow.body?.status === 'succeeded' ? green('✓') : red('✗')} workflow ${flow.body?.id}: ${flow.body?.status} (${verdicts.join(', ')})`,
+  );
+  const testsOnMain = await run('npm', ['test', '--silent'], { cwd: buggy }).then(
+    () => true,
+    () => false,
+  );
+  console.log(
+    `  ${testsOnMain ? green('✓') : red('✗')} npm test on ${buggy}'s main branch ${testsOnMain ? 'passes' : 'fails'}`,
+  );
+  console.log(
+    dim(
+      `  in manual mode (the default) it waits at its gate and its merge: tmuxorch flow approve ${flow.body?.id ?? 'RUN'}`,
+    ),
+  );
+  console.log(
+    dim(
+      `  what it did: tmuxorch flow status ${flow.body?.id ?? 'RUN'}; its audit: tmuxorch flow audit ${flow.body?.id ?? 'RUN'} --verify`,
+    ),
+  );
+
   // tmuxorch attach finds the session on whichever tmux server the fleet uses (-L or not).
   const attach = 'npx tmuxorch attach';
   console.log(`\nThe fleet keeps running.`);
@@ -163,7 +217,9 @@ async function main() {
     first.report.jobs.find((j) => j.name === 'web')?.tests?.failed === 1 &&
     fix.status === 'succeeded' &&
     second.code === 0 &&
-    second.report.passed === 1;
+    second.report.passed === 1 &&
+    flow.body?.status === 'succeeded' &&
+    testsOnMain;
   if (!ok) console.error(red('\nunexpected results: the demo did not behave as designed'));
   process.exitCode = ok ? 0 : 1;
 }

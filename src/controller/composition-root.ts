@@ -1,7 +1,8 @@
 // The composition root: where a fleet's concrete parts are built and wired, once, at the start of
 // the process that runs it — the daemon (daemon.ts), `Fleet.ephemeral()` (fleet.ts), the bench and
 // the tests. Everything below it gets ports (application/ports/): the tmux server, its control
-// connection, the state file, the terminal renderer, the clock.
+// connection, the state file, the terminal renderer, the clock; and the workflow engine its git
+// workspaces and run files.
 import { rm } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { EphemeralBackend } from '../application/fleet/ephemeral-fleet.js';
@@ -16,6 +17,11 @@ import { StateStore } from '../infrastructure/state/state-store.js';
 import { TerminalRenderer } from '../infrastructure/terminal/terminal-renderer.js';
 import { TmuxServer } from '../infrastructure/tmux/server.js';
 import { TmuxConnection } from '../infrastructure/tmux/tmux-connection.js';
+import { WorkflowEngine } from '../application/workflows/workflow-engine.js';
+import { createRedactor } from '../domain/redact.js';
+import { GitWorkspaces } from '../infrastructure/git/git-workspaces.js';
+import { secretValuesOf } from '../infrastructure/logs/logger.js';
+import { RunFiles } from '../infrastructure/workflow/run-files.js';
 
 export interface OpenFleetOptions {
   readonly settings: Settings;
@@ -63,8 +69,20 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
     tmuxSocket: settings.socket.name ?? settings.socket.path ?? null,
     version: options.version ?? '0.0.0',
   });
+  const workflows = new WorkflowEngine(
+    {
+      fleet,
+      workspaces: new GitWorkspaces(),
+      clock: options.clock ?? systemClock,
+      redact: createRedactor(secretValuesOf(env)),
+    },
+    new RunFiles(settings.paths.flowsDir),
+  );
+  fleet.attachWorkflows(workflows);
   try {
     await fleet.start();
+    // Runs the last daemon left unfinished carry on (their tasks are the fleet's, collected above).
+    await workflows.resumeActive();
   } catch (error) {
     await fleet.shutdown().catch(() => undefined);
     throw error;

@@ -6,25 +6,25 @@
 //   await fleet.close();
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DaemonNotRunningError, UsageError } from '../domain/errors.js';
-import { ProfileRegistry } from '../domain/agents/registry.js';
-import { junitXml } from '../domain/run/junit.js';
-import { junitSuiteOf, type RunReport } from '../domain/run/run-report.js';
+import type { RunReport } from '../domain/run/run-report.js';
+import type { RunSummary, RunView } from '../domain/workflow/workflow-view.js';
 import type { OperationBackend } from '../application/fleet/operation-backend.js';
-import type { ReportFile } from '../domain/run/job-tests.js';
+import type { OperationOutput } from '../application/contract/operations.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet/fleet-controller.js';
 import type { HealthReport } from '../application/workers/health-monitor.js';
 import { openEphemeralFleet } from './composition-root.js';
-import { checkProjects, expandHome, toRunJobs, type JobSpec } from '../application/runs/job-spec.js';
-import { runParallel, type RunEvent } from '../application/runs/parallel-run.js';
+import { expandHome, type JobSpec } from '../application/runs/job-spec.js';
+import type { RunEvent } from '../application/runs/parallel-run.js';
 import type { StatusView, TaskResult, WorkerView } from '../application/contract/views.js';
 import { loadSettings, resolveSettings, type Settings } from '../infrastructure/config/settings.js';
-import { writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
-import { checkOutputFile } from '../infrastructure/run/output-paths.js';
-import { newRunId, pruneRuns, RunDirectory } from '../infrastructure/run/run-directory.js';
+import type { RunDirectory } from '../infrastructure/run/run-directory.js';
+import { workflowDocument } from '../infrastructure/workflow/workflow-document.js';
+import { loadWorkflowFile } from '../infrastructure/workflow/workflow-file.js';
 import { DaemonBackend } from './daemon-backend.js';
+import { runJobs } from './fleet-run-jobs.js';
 import { VERSION } from './version.js';
 
 export interface FleetOptions {
@@ -46,6 +46,15 @@ export interface EphemeralFleetOptions extends FleetOptions {
   readonly logger?: Logger | undefined;
 }
 
+export interface WorkflowRunOptions {
+  // The project the run works on (default: the current directory).
+  readonly project?: string | undefined;
+  readonly inputs?: Readonly<Record<string, string>> | undefined;
+  // manual: every gate waits for a person; auto: only gates marked required (and ask_human) wait.
+  readonly mode?: 'manual' | 'auto' | undefined;
+  readonly keepWorkers?: boolean | undefined;
+}
+
 export interface RunOptions {
   // Default: one worker per job, capped by the maxWorkers setting.
   readonly concurrency?: number | undefined;
@@ -60,9 +69,6 @@ export interface RunOptions {
   // Also write the JUnit XML report here.
   readonly junitFile?: string | undefined;
 }
-
-// How many finished runs <home>/runs keeps.
-const KEEP_RUNS = 50;
 
 export function shortId(): string {
   return randomBytes(8)
@@ -197,53 +203,54 @@ export class Fleet {
   }
 
   // Runs the jobs in parallel, one worker each, and writes report.json, junit.xml and every
-  // job's output to the run directory.
-  async runParallel(specs: readonly JobSpec[], options: RunOptions = {}): Promise<RunReport> {
-    const jobs = toRunJobs(specs);
-    const { concurrency = jobs.length } = options;
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new UsageError(`concurrency must be a whole number of at least 1 (got ${concurrency})`, {
-        concurrency,
-      });
-    // Everything a job names is checked before the first one starts: its type, its project.
-    const profiles = new ProfileRegistry(this.settings.agents);
-    for (const job of jobs) profiles.require(job.type);
-    await checkProjects(jobs);
-    // And where the report goes: a run that cannot keep it must not run first.
-    const junitFile =
-      options.junitFile === undefined ? undefined : await checkOutputFile('junitFile', options.junitFile);
-    // The daemon's fleet may have workers already: the run takes the room that is left.
-    const room =
-      this.kind === 'daemon'
-        ? this.settings.maxWorkers -
-          (await this.backend.workers()).filter((w) => w.state !== 'stopped').length
-        : this.settings.maxWorkers;
-    const runId = options.runId ?? newRunId(new Date(), shortId());
-    const runsDir = join(this.settings.home, 'runs');
-    const directory = options.directory ?? (await RunDirectory.create(join(runsDir, runId)));
-    const report = await runParallel(this.backend, jobs, {
-      runId,
-      directory,
-      concurrency: Math.max(1, Math.min(concurrency, room)),
-      failFast: options.failFast,
-      keepWorkers: options.keepWorkers,
-      // The daemon's fleet has other workers: a prefix keeps the names apart and says whose they are.
-      workerPrefix: this.kind === 'daemon' ? `run-${runId.slice(-4)}-` : '',
-      signal: options.signal,
-      onEvent: options.onEvent,
+  // job's output to the run directory (fleet-run-jobs.ts).
+  runParallel(specs: readonly JobSpec[], options: RunOptions = {}): Promise<RunReport> {
+    return runJobs({ backend: this.backend, kind: this.kind, settings: this.settings }, specs, options);
+  }
+
+  // Starts a workflow run (a file, or the document as parsed) in a project (default: the current
+  // directory); it runs in the daemon (or this process, for an ephemeral fleet).
+  async runWorkflow(fileOrSpec: string | object, options: WorkflowRunOptions = {}): Promise<RunView> {
+    const document =
+      typeof fileOrSpec === 'string'
+        ? workflowDocument(await loadWorkflowFile(resolve(fileOrSpec)))
+        : fileOrSpec;
+    return this.backend.call('flowRun', {
+      spec: document,
+      file: typeof fileOrSpec === 'string' ? resolve(fileOrSpec) : null,
+      project: resolve(expandHome(options.project ?? '.')),
+      inputs: options.inputs ?? {},
+      mode: options.mode ?? 'manual',
+      keepWorkers: options.keepWorkers ?? false,
     });
-    const outputs = new Map<string, string>();
-    const reports = new Map<string, ReportFile[]>();
-    for (const job of report.jobs) {
-      outputs.set(job.name, await directory.readOutput(job.name));
-      reports.set(job.name, await directory.readReports(job.name));
-    }
-    const xml = junitXml(junitSuiteOf(report, outputs, reports));
-    await directory.writeReport(`${JSON.stringify(report, null, 2)}\n`, xml);
-    if (junitFile !== undefined) await writeFileAtomic(junitFile, xml, { mode: 0o644 });
-    // Runs under <home>/runs are pruned (a directory given elsewhere, --out, is the caller's).
-    if (dirname(directory.dir) === runsDir) await pruneRuns(runsDir, KEEP_RUNS).catch(() => undefined);
-    return report;
+  }
+
+  workflow(id: string): Promise<RunView> {
+    return this.backend.call('flowStatus', { id });
+  }
+
+  async workflows(): Promise<RunSummary[]> {
+    return (await this.backend.call('flowList', {})).runs;
+  }
+
+  approveWorkflow(id: string, options: { step?: string; note?: string } = {}): Promise<RunView> {
+    return this.backend.call('flowApprove', { id, ...options });
+  }
+
+  denyWorkflow(id: string, reason: string, options: { step?: string } = {}): Promise<RunView> {
+    return this.backend.call('flowDeny', { id, reason, ...options });
+  }
+
+  cancelWorkflow(id: string): Promise<RunView> {
+    return this.backend.call('flowCancel', { id });
+  }
+
+  resumeWorkflow(id: string): Promise<RunView> {
+    return this.backend.call('flowResume', { id });
+  }
+
+  workflowAudit(id: string): Promise<OperationOutput<'flowAudit'>> {
+    return this.backend.call('flowAudit', { id });
   }
 
   // Lets go of the fleet. An ephemeral one shuts down and its session closes, unless keepWorkers.

@@ -1,7 +1,7 @@
 // One turn of the sim agent: runs a task's directives against the project directory and says what
 // it did. The caller decides how approval is asked (a TUI question, or a flag in one-shot mode).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { parseTask, projectRelative, replyTo, type Directive } from './directives.js';
 
 export interface TurnOptions {
@@ -11,6 +11,9 @@ export interface TurnOptions {
   // Aborts a sleeping turn (Esc / Ctrl-C in the TUI).
   readonly signal?: AbortSignal;
   readonly onProgress?: (what: string) => void;
+  // A workflow step's run directory (TMUXORCH_RUN_DIR): absolute paths inside it may be written
+  // too, as a step's outputs and result.json go there, outside the project.
+  readonly runDir?: string | undefined;
 }
 
 export type TurnErrorKind = 'failed' | 'denied' | 'rate_limited' | 'interrupted' | 'auth';
@@ -24,6 +27,17 @@ export interface TurnResult {
   readonly diff: string;
   // When a usage limit resets (limit: directive), else null.
   readonly resetsAt: Date | null;
+}
+
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+// A file in the step's run directory: private, as tmuxorch's own files are.
+function writeOutside(path: string, text: string, kind: 'write' | 'append'): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeFileSync(path, `${text}\n`, { flag: kind === 'write' ? 'w' : 'a', mode: 0o600 });
 }
 
 function lines(text: string): string[] {
@@ -99,6 +113,12 @@ export async function runTurn(task: string, options: TurnOptions): Promise<TurnR
     switch (directive.kind) {
       case 'write':
       case 'append': {
+        const runDir = options.runDir ?? process.env.TMUXORCH_RUN_DIR;
+        if (runDir && isAbsolute(directive.file) && inside(runDir, directive.file)) {
+          writeOutside(directive.file, directive.text, directive.kind);
+          said.push(`${directive.kind === 'write' ? 'wrote' : 'appended to'} ${directive.file}`);
+          break;
+        }
         const file = projectRelative(directive.file);
         if (!file) return finish('failed', `refused: ${directive.file} is outside the project`);
         const path = join(options.project, file);

@@ -57,7 +57,8 @@ describe('the operation table', () => {
       if (api !== null)
         expect(typeof (Fleet.prototype as unknown as Record<string, unknown>)[api], name).toBe('function');
       if (cli !== null) {
-        const help = await fleet.run([cli, '--help']);
+        // A command group's subcommand, such as `flow run`, is its words.
+        const help = await fleet.run([...cli.split(' '), '--help']);
         expect(help.exitCode, `${name}: tmuxorch ${cli}`).toBe(0);
       }
     }
@@ -70,7 +71,7 @@ describe('the operation table', () => {
       .split('\n')
       .map((line) => /^ {2}([a-z][a-z-]*)/.exec(line)?.[1])
       .filter((name): name is string => name !== undefined && name !== 'help');
-    const served = new Set(OPERATION_NAMES.map((name) => operations[name].cli));
+    const served = new Set(OPERATION_NAMES.map((name) => operations[name].cli?.split(' ')[0]));
     for (const command of commands) {
       if (CLIENT_COMMANDS.includes(command)) continue;
       expect(served.has(command), `tmuxorch ${command} has no operation`).toBe(true);

@@ -27,6 +27,8 @@ export const workerEnv = z.record(
 );
 
 const workerRef = z.string().min(1, 'must not be empty');
+const runRef = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'is a run id such as r3kq7xz');
+const stepRef = z.string().min(1, 'must not be empty').max(64);
 const taskRef = z.string().min(1, 'must not be empty');
 
 export const operationInputs = {
@@ -59,6 +61,28 @@ export const operationInputs = {
   capture: z.object({ worker: workerRef, lines: z.number().int().min(0).optional() }),
   logFile: z.object({ target: z.string().min(1, 'must not be empty') }),
   stop: z.object({ killWorkers: z.boolean().optional() }).optional(),
+  flowRun: z
+    .object({
+      // The workflow document as parsed from its file (YAML or JSON), validated by the use case.
+      spec: z.unknown(),
+      file: z.string().nullable().optional(),
+      project: absolutePath,
+      inputs: z.record(z.string(), z.string()).optional(),
+      mode: z.enum(['manual', 'auto']).optional(),
+      keepWorkers: z.boolean().optional(),
+    })
+    .strict(),
+  flowStatus: z.object({ id: runRef }),
+  flowList: z.object({}).optional(),
+  flowApprove: z.object({ id: runRef, step: stepRef.optional(), note: z.string().max(4_000).optional() }),
+  flowDeny: z.object({
+    id: runRef,
+    step: stepRef.optional(),
+    reason: z.string().min(1, 'must say why').max(4_000),
+  }),
+  flowCancel: z.object({ id: runRef }),
+  flowResume: z.object({ id: runRef }),
+  flowAudit: z.object({ id: runRef }),
 } as const;
 
 export type OperationName = keyof typeof operationInputs;

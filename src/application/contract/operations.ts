@@ -5,30 +5,11 @@
 // API, the CLI and the socket are one set of operations, and the HTTP routes and MCP tools to come
 // are generated from it too. Adding an operation: an entry here, its input schema, its use case
 // (CONTRIBUTING.md walks through it).
-import type { ErrorCode } from '../../domain/errors.js';
-import type { FleetController } from '../fleet/fleet-controller.js';
-import { parseInput, type OperationInput, type OperationName } from './operation-inputs.js';
+import { parseInput, type OperationName } from './operation-inputs.js';
+import { op, type Operation, type OperationContext } from './operation.js';
+import { workflowOperations } from './workflow-operations.js';
 
-// What an operation may reach besides the fleet's use cases: the daemon's own lifecycle.
-export interface OperationContext {
-  readonly fleet: FleetController;
-  // `stop`: the daemon shuts down after answering (absent where no daemon runs).
-  readonly stopDaemon?: (killWorkers: boolean) => void;
-}
-
-export interface Operation<N extends OperationName, O> {
-  readonly summary: string;
-  readonly mutates: boolean;
-  readonly errors: readonly ErrorCode[];
-  // The CLI command and the `Fleet` method that reach it (null: not offered there, and why).
-  readonly cli: string | null;
-  readonly api: string | null;
-  readonly run: (ctx: OperationContext, input: OperationInput<N>) => Promise<O> | O;
-}
-
-function op<N extends OperationName, O>(_name: N, spec: Operation<N, O>): Operation<N, O> {
-  return spec;
-}
+export type { Operation, OperationContext } from './operation.js';
 
 const WORKER = ['WORKER_NOT_FOUND', 'USAGE'] as const;
 const TASK = ['TASK_NOT_FOUND', 'USAGE'] as const;
@@ -168,6 +149,7 @@ export const operations = {
       return { stopping: true };
     },
   }),
+  ...workflowOperations,
 } as const satisfies { [N in OperationName]: Operation<N, unknown> };
 
 export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeof operations)[N]['run']>>;

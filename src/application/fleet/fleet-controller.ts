@@ -7,6 +7,7 @@ import { transitionWorker, type Worker } from '../../domain/worker.js';
 import { WORKER_OPTION } from '../../infrastructure/tmux/format.js';
 import { checkAgentInstalled, newWorkerRecord, type AddWorkerInput } from '../workers/new-worker.js';
 import { FleetRecovery } from './fleet-recovery.js';
+import type { WorkflowEngine } from '../workflows/workflow-engine.js';
 import type { FleetRuntime } from './fleet-runtime.js';
 import type { HealthReport } from '../workers/health-monitor.js';
 import {
@@ -35,6 +36,8 @@ const STATUS_OUTPUT_CHARS = 4_096;
 
 export class FleetController {
   private readonly recovery: FleetRecovery;
+  // The workflow engine, attached by the composition root (workflows run where the fleet runs).
+  private workflowEngine: WorkflowEngine | null = null;
   private healthTimer: NodeJS.Timeout | null = null;
   private readonly startedAt = Date.now();
 
@@ -46,6 +49,15 @@ export class FleetController {
   }
 
   // Adopts the session and the stored fleet, then starts the periodic health sweep.
+  attachWorkflows(engine: WorkflowEngine): void {
+    this.workflowEngine = engine;
+  }
+
+  requireWorkflows(): WorkflowEngine {
+    if (!this.workflowEngine) throw new UsageError('this fleet runs no workflows', {});
+    return this.workflowEngine;
+  }
+
   async start(): Promise<void> {
     await this.recovery.start();
     // A fresh snapshot: state.json complete, journal empty, and a proof the home is writable.
@@ -262,6 +274,7 @@ export class FleetController {
   // never typed is in it as queued; none can be typed again, none ends empty-handed.
   async shutdown(options: { killWorkers?: boolean } = {}): Promise<void> {
     if (this.healthTimer) clearInterval(this.healthTimer);
+    this.workflowEngine?.stop();
     this.recovery.stop();
     this.rt.monitor.stop();
     await this.rt.runner.stopDispatching();

@@ -58,6 +58,11 @@ export class CliContext {
     return stylerFor(process.stdout);
   }
 
+  // For progress on stderr: colour only if stderr is a terminal.
+  get err(): Styler {
+    return stylerFor(process.stderr);
+  }
+
   // Calls one operation of the daemon (application/contract/operations.ts) and closes the connection.
   async call<N extends OperationName>(
     name: N,

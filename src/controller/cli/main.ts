@@ -8,6 +8,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerSchema } from './commands/schema.js';
+import { registerFlow } from './commands/flow.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -41,6 +42,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerDoctor(program, ctx);
   registerRecover(program, ctx);
   registerSchema(program);
+  registerFlow(program, ctx);
   forEachCommand(program, (command) => {
     command.exitOverride((error) => {
       throw asUsageError(error, command);

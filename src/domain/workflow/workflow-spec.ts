@@ -6,18 +6,23 @@
 //   schema_version: 1
 //   name: fix-bugs
 //   inputs:   { issue: { type: string, required: true } }
-//   roles:    { coder: { agent: claude, model: sonnet, edits: true } }
+//   roles:    { planner: { agent: claude, preset: planner, edits: false },
+//               coder: { agent: claude, model: sonnet, edits: true },
+//               reviewer: { agent: codex, preset: reviewer, edits: false } }
 //   limits:   { wall_time: 30m, cost_usd: 5, agent_turns: 40 }
 //   steps:
 //     plan:      { role: planner, prompt: "Plan ${{ inputs.issue }}", outputs: { plan: plan.md } }
-//     implement: { role: coder, needs: plan, prompt: "…${{ steps.plan.outputs.plan.text }}" }
+//     implement: { role: coder, needs: plan, prompt: "Do ${{ steps.plan.outputs.plan.text }}" }
 //     test:      { run: npm test, needs: implement, workspace: { of: implement },
 //                  on_failure: { handback: implement } }
 //     fix:       { loop: { steps: [implement, test], until: "steps.test.status == 'succeeded'",
 //                  max_iterations: 3 }, needs: plan }
-//     review:    { role: reviewer, needs: fix, outputs: { review: { path: review.json, schema: {…} } } }
+//     review:    { role: reviewer, needs: fix, prompt: "Review ${{ steps.implement.summary }}",
+//                  outputs: { review: { path: review.json, schema: { type: object } } } }
 //     approve:   { gate: { message: "Merge?", show: [steps.review.outputs.review] }, needs: review }
 //     merge:     { merge: { steps: [implement], verify: npm test }, needs: approve }
+//
+// (test/unit/workflow-json-schema.test.ts checks that this example is valid.)
 import { z } from 'zod';
 import { AGENT_ROLES } from '../agents/profile.js';
 import { WORKER_TYPE_PATTERN } from '../worker.js';
@@ -30,34 +35,46 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // `30s`, `5m`, `1h`, `1500ms`, or a number of seconds; normalized to milliseconds.
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-export const durationSchema = z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return Math.round(value * 1000);
-  const match = DURATION.exec(value.trim());
-  if (!match) {
-    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m, 1h or 1500ms' });
-    return z.NEVER;
-  }
-  return Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000));
-});
+export const durationSchema = z
+  .union([z.number().positive(), z.string()], { error: 'must be a duration such as 30s, 5m, 1h or 1500ms' })
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return Math.round(value * 1000);
+    const match = DURATION.exec(value.trim());
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m, 1h or 1500ms' });
+      return z.NEVER;
+    }
+    const ms = Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000));
+    // `0s` (or `0.1ms`) would time out at once: refused as a number of seconds <= 0 is.
+    if (ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be more than zero' });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 const stepId = z.string().regex(STEP_ID_PATTERN, 'must be a step id: lower-case letters, digits, - or _');
-const stepIds = z.union([stepId, z.array(stepId)]).transform((v) => (typeof v === 'string' ? [v] : v));
+const stepIds = z
+  .union([stepId, z.array(stepId)], { error: 'must be a step id or a list of step ids' })
+  .transform((v) => (typeof v === 'string' ? [v] : v));
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const envSchema = z.record(z.string().regex(ENV_NAME, 'must be a variable name'), scalar.transform(String));
 // A template: text with `${{ expression }}` parts (template.ts), checked against what exists.
 const template = z.string().min(1, 'must not be empty');
 
 export const INPUT_TYPES = ['string', 'number', 'boolean', 'array'] as const;
-const inputSchema = z
+export const inputSpecSchema = z
   .object({
     type: z.enum(INPUT_TYPES).default('string'),
     description: z.string().optional(),
     required: z.boolean().default(false),
-    default: z.union([scalar, z.array(scalar)]).optional(),
+    default: z
+      .union([scalar, z.array(scalar)], { error: 'must be a string, number, boolean or a list of them' })
+      .optional(),
   })
   .strict();
 
-const roleSchema = z
+export const roleSpecSchema = z
   .object({
     // An agent type (claude, codex, gemini, opencode, sim…) or `shell`.
     agent: z.string().regex(WORKER_TYPE_PATTERN, 'must be an agent type such as claude or sim'),
@@ -73,38 +90,49 @@ const roleSchema = z
   })
   .strict();
 
-const outputSchema = z.union([
-  z
-    .string()
-    .min(1)
-    .transform((path) => ({ path, schema: undefined as Record<string, unknown> | undefined })),
-  z
-    .object({
-      path: z.string().min(1),
-      // A JSON Schema the file (JSON) must satisfy.
-      schema: z.record(z.string(), z.unknown()).optional(),
-    })
-    .strict(),
-]);
+const outputSchema = z.union(
+  [
+    z
+      .string()
+      .min(1)
+      .transform((path) => ({ path, schema: undefined as Record<string, unknown> | undefined })),
+    z
+      .object({
+        path: z.string().min(1),
+        // A JSON Schema the file (JSON) must satisfy.
+        schema: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+  ],
+  { error: 'must be a path or { path, schema }' },
+);
 
 export const FAILURE_ACTIONS = ['fail', 'continue', 'ask_human'] as const;
 export type FailureAction = (typeof FAILURE_ACTIONS)[number];
-const onFailureSchema = z.union([
-  z.enum(FAILURE_ACTIONS).transform((then) => ({ retry: 0, handback: undefined, then })),
-  z
-    .object({
-      retry: z.number().int().min(0).max(20).default(0),
-      // The failing output goes back to that step (same conversation), then the steps after it run again.
-      handback: stepId.optional(),
-      then: z.enum(FAILURE_ACTIONS).default('fail'),
-    })
-    .strict(),
-]);
+const onFailureSchema = z.union(
+  [
+    z.enum(FAILURE_ACTIONS).transform((then) => ({ retry: 0, handback: undefined, then })),
+    z
+      .object({
+        retry: z.number().int().min(0).max(20).default(0),
+        // The failing output goes back to that step (same conversation), then the steps after it run again.
+        handback: stepId.optional(),
+        then: z.enum(FAILURE_ACTIONS).default('fail'),
+      })
+      .strict(),
+  ],
+  { error: 'must be fail, continue, ask_human or { retry, handback, then }' },
+);
 
 export const JOIN_RULES = ['all_succeeded', 'any_succeeded', 'all_done'] as const;
 export type JoinRule = (typeof JOIN_RULES)[number];
 
-const workspaceSchema = z.union([z.enum(['worktree', 'project', 'copy']), z.object({ of: stepId }).strict()]);
+const workspaceSchema = z.union(
+  [z.enum(['worktree', 'project', 'copy']), z.object({ of: stepId }).strict()],
+  {
+    error: 'must be worktree, project, copy or { of: STEP }',
+  },
+);
 
 const commonFields = {
   name: z.string().optional(),
@@ -116,14 +144,26 @@ const commonFields = {
   outputs: z.record(z.string().regex(INPUT_NAME_PATTERN, 'must be an output name'), outputSchema).default({}),
   on_failure: onFailureSchema.default({ retry: 0, then: 'fail' }),
   workspace: workspaceSchema.optional(),
+  // The prompt (or command) for a run after a handback or in a later loop iteration; it can read
+  // failure.step and failure.output (default: the failure's output and "fix the cause").
+  rework: template.optional(),
   // Fan-out: one instance per value (or per combination); a string is an expression naming a list.
-  matrix: z.union([z.record(z.string().regex(INPUT_NAME_PATTERN), z.array(scalar)), z.string()]).optional(),
+  matrix: z
+    .union(
+      [z.record(z.string().regex(INPUT_NAME_PATTERN, 'must be a matrix key'), z.array(scalar)), z.string()],
+      {
+        error: 'must be a map of lists ({ os: [linux, mac] }) or an expression naming a list',
+      },
+    )
+    .optional(),
   'max-parallel': z.number().int().min(1).max(64).optional(),
 };
 
-const agentStep = z.object({ ...commonFields, role: z.string().min(1), prompt: template }).strict();
-const shellStep = z.object({ ...commonFields, run: template }).strict();
-const gateStep = z
+export const agentStepSchema = z
+  .object({ ...commonFields, role: z.string().min(1), prompt: template })
+  .strict();
+export const shellStepSchema = z.object({ ...commonFields, run: template }).strict();
+export const gateStepSchema = z
   .object({
     ...commonFields,
     gate: z
@@ -138,7 +178,7 @@ const gateStep = z
       .strict(),
   })
   .strict();
-const loopStep = z
+export const loopStepSchema = z
   .object({
     ...commonFields,
     loop: z
@@ -150,7 +190,7 @@ const loopStep = z
       .strict(),
   })
   .strict();
-const mergeStep = z
+export const mergeStepSchema = z
   .object({
     ...commonFields,
     merge: z
@@ -165,9 +205,10 @@ const mergeStep = z
   .strict();
 
 // Which kind a step is, from the one key that names it.
+// (Each kind's object schema is exported for the JSON Schema of the file, workflow-json-schema.ts.)
 export const STEP_KINDS = ['agent', 'shell', 'gate', 'loop', 'merge'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
-const KIND_KEYS: Readonly<Record<StepKind, string>> = {
+export const KIND_KEYS: Readonly<Record<StepKind, string>> = {
   agent: 'prompt',
   shell: 'run',
   gate: 'gate',
@@ -175,7 +216,15 @@ const KIND_KEYS: Readonly<Record<StepKind, string>> = {
   merge: 'merge',
 };
 
-const stepSchema = z.unknown().transform((raw, ctx) => {
+export const STEP_SCHEMAS = {
+  agent: agentStepSchema,
+  shell: shellStepSchema,
+  gate: gateStepSchema,
+  loop: loopStepSchema,
+  merge: mergeStepSchema,
+} as const;
+
+export const stepSpecSchema = z.unknown().transform((raw, ctx) => {
   const keys = raw !== null && typeof raw === 'object' ? Object.keys(raw) : [];
   const kinds = STEP_KINDS.filter((kind) => keys.includes(KIND_KEYS[kind]));
   if (kinds.length !== 1) {
@@ -189,12 +238,11 @@ const stepSchema = z.unknown().transform((raw, ctx) => {
     return z.NEVER;
   }
   const kind = kinds[0] as StepKind;
-  const schema = { agent: agentStep, shell: shellStep, gate: gateStep, loop: loopStep, merge: mergeStep }[
-    kind
-  ];
+  const schema = STEP_SCHEMAS[kind];
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
+    // Re-raised as they are (not as `custom`), so an unknown key is still one, at its key.
+    for (const issue of parsed.error.issues) ctx.addIssue(issue as unknown as z.core.$ZodSuperRefineIssue);
     return z.NEVER;
   }
   return { kind, ...parsed.data } as StepSpec;
@@ -203,11 +251,13 @@ const stepSchema = z.unknown().transform((raw, ctx) => {
 export const workflowSchema = z
   .object({
     $schema: z.string().optional(),
-    schema_version: z.literal(1),
+    schema_version: z.literal(1, { error: 'must be 1 (the only version there is)' }),
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a name: letters, digits, . _ -'),
     description: z.string().optional(),
-    inputs: z.record(z.string().regex(INPUT_NAME_PATTERN, 'must be an input name'), inputSchema).default({}),
-    roles: z.record(z.string().regex(STEP_ID_PATTERN, 'must be a role name'), roleSchema).default({}),
+    inputs: z
+      .record(z.string().regex(INPUT_NAME_PATTERN, 'must be an input name'), inputSpecSchema)
+      .default({}),
+    roles: z.record(z.string().regex(STEP_ID_PATTERN, 'must be a role name'), roleSpecSchema).default({}),
     limits: z
       .object({
         wall_time: durationSchema.optional(),
@@ -217,8 +267,9 @@ export const workflowSchema = z
       .strict()
       .default({}),
     env: envSchema.default({}),
+    // A step id is what templates and worker names are made of: the key is checked as the id it is.
     steps: z
-      .record(z.string(), stepSchema)
+      .record(stepId, stepSpecSchema)
       .refine((steps) => Object.keys(steps).length > 0, 'must name a step'),
   })
   .strict();
@@ -230,12 +281,15 @@ export type AgentStepSpec = Common & {
   readonly prompt: string;
 };
 export type ShellStepSpec = Common & { readonly kind: 'shell'; readonly run: string };
-export type GateStepSpec = Common & { readonly kind: 'gate' } & Pick<z.output<typeof gateStep>, 'gate'>;
-export type LoopStepSpec = Common & { readonly kind: 'loop' } & Pick<z.output<typeof loopStep>, 'loop'>;
-export type MergeStepSpec = Common & { readonly kind: 'merge' } & Pick<z.output<typeof mergeStep>, 'merge'>;
+export type GateStepSpec = Common & { readonly kind: 'gate' } & Pick<z.output<typeof gateStepSchema>, 'gate'>;
+export type LoopStepSpec = Common & { readonly kind: 'loop' } & Pick<z.output<typeof loopStepSchema>, 'loop'>;
+export type MergeStepSpec = Common & { readonly kind: 'merge' } & Pick<
+    z.output<typeof mergeStepSchema>,
+    'merge'
+  >;
 export type StepSpec = AgentStepSpec | ShellStepSpec | GateStepSpec | LoopStepSpec | MergeStepSpec;
-export type RoleSpec = z.output<typeof roleSchema>;
-export type InputSpec = z.output<typeof inputSchema>;
+export type RoleSpec = z.output<typeof roleSpecSchema>;
+export type InputSpec = z.output<typeof inputSpecSchema>;
 export type OutputSpec = { readonly path: string; readonly schema?: Record<string, unknown> | undefined };
 export type WorkflowSpec = Omit<z.output<typeof workflowSchema>, 'steps'> & {
   readonly steps: Readonly<Record<string, StepSpec>>;

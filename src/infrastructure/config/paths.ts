@@ -25,6 +25,8 @@ export interface HomePaths {
   readonly daemonOut: string;
   readonly workerLogsDir: string;
   readonly configFile: string;
+  // Workflow runs, one directory each (flows/<run-id>/).
+  readonly flowsDir: string;
 }
 
 // Unix socket paths are limited to 107 bytes; a deep home gets a short socket in a directory only
@@ -71,6 +73,7 @@ export function homePaths(home: string, env: NodeJS.ProcessEnv = process.env): H
     daemonOut: join(logsDir, 'daemon.out'),
     workerLogsDir: join(logsDir, 'workers'),
     configFile: join(abs, 'config.json'),
+    flowsDir: join(abs, 'flows'),
   };
 }
 

@@ -1,0 +1,112 @@
+// Starting a run: the workflow validated again here (whoever calls: the CLI located the errors in
+// the file, the daemon trusts nobody), its inputs typed, its project checked (an editing step
+// needs a git repository unless it says `workspace: copy`), and the run's lock and state written
+// before any window opens. Nothing is started when any of that fails.
+import { z } from 'zod';
+import { WorkflowInvalidError } from '../../domain/errors.js';
+import { expandInstances, stepEdits } from '../../domain/workflow/run-graph.js';
+import { checkWorkflow, planWorkflow, resolveInputs } from '../../domain/workflow/workflow-graph.js';
+import type { RunMode, RunRecord } from '../../domain/workflow/workflow-run.js';
+import { workflowSchema, type WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
+import { sha256Text } from '../../infrastructure/workflow/step-outputs.js';
+import { checkProject } from '../workers/worker-launcher.js';
+import type { WorkflowEngine } from './workflow-engine.js';
+
+export const startRunSchema = z
+  .object({
+    // The workflow document as parsed from its file (YAML or JSON), before normalization.
+    spec: z.unknown(),
+    file: z.string().nullable().default(null),
+    project: z.string().min(1),
+    inputs: z.record(z.string(), z.string()).default({}),
+    mode: z.enum(['manual', 'auto']).default('manual'),
+    keepWorkers: z.boolean().default(false),
+  })
+  .strict();
+export type StartRunInput = z.input<typeof startRunSchema>;
+
+function dotted(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.') || '(top)';
+}
+
+// The normalized workflow, or every problem with it in one error.
+export function validateWorkflow(raw: unknown): WorkflowSpec {
+  const parsed = workflowSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${dotted(i.path)}: ${i.message}`);
+    throw new WorkflowInvalidError(`the workflow is not valid:\n${lines.join('\n')}`, { issues: lines });
+  }
+  const spec = parsed.data as WorkflowSpec;
+  const issues = checkWorkflow(spec);
+  if (issues.length > 0) {
+    const lines = issues.map((i) => `${dotted(i.path)}: ${i.message}`);
+    throw new WorkflowInvalidError(`the workflow is not valid:\n${lines.join('\n')}`, { issues: lines });
+  }
+  return spec;
+}
+
+// Canonical JSON (sorted keys): the same workflow always hashes the same.
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export async function createRun(
+  engine: WorkflowEngine,
+  id: string,
+  request: StartRunInput,
+): Promise<{ spec: WorkflowSpec; run: RunRecord }> {
+  const parsed = startRunSchema.safeParse(request);
+  if (!parsed.success)
+    throw new WorkflowInvalidError(
+      `flow run: ${parsed.error.issues.map((i) => `${dotted(i.path)}: ${i.message}`).join('; ')}`,
+    );
+  const input = parsed.data;
+  const spec = validateWorkflow(input.spec);
+  const inputs = resolveInputs(spec, input.inputs);
+  await checkProject(input.project);
+  const { workspaces, clock } = engine.env;
+  const isRepo = await workspaces.isRepository(input.project);
+  const head = isRepo ? await workspaces.headCommit(input.project) : null;
+  if (!isRepo) {
+    for (const [stepId, step] of Object.entries(spec.steps)) {
+      const choice = step.workspace ?? (stepEdits(spec, step) ? 'worktree' : 'project');
+      if (choice === 'worktree' || step.kind === 'merge')
+        throw new WorkflowInvalidError(
+          `${input.project} is not a git repository: step ${stepId} ${step.kind === 'merge' ? 'merges branches' : 'edits files'}, so it needs one (or workspace: copy)`,
+          { step: stepId },
+        );
+    }
+  }
+  const steps = expandInstances(spec, planWorkflow(spec).order);
+  const specHash = sha256Text(canonicalJson(spec));
+  const now = new Date(clock.now()).toISOString();
+  const run: RunRecord = {
+    id,
+    name: spec.name,
+    status: 'running',
+    mode: input.mode as RunMode,
+    project: input.project,
+    base: { sha: head?.sha ?? null, branch: head?.branch ?? null },
+    inputs,
+    specHash,
+    startedAt: now,
+    finishedAt: null,
+    keepWorkers: input.keepWorkers,
+    reason: null,
+    costUsd: 0,
+    agentTurns: 0,
+    gate: null,
+    limitsWaived: [],
+    steps,
+  };
+  await engine.files.writeLock(id, { spec, specHash, file: input.file, inputs, createdAt: now });
+  await engine.files.saveRun(run);
+  return { spec, run };
+}

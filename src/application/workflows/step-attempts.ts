@@ -1,0 +1,209 @@
+// One attempt of an agent or shell step: its workspace, its worker (`<run>-<step>`, in its own
+// window), the prompt or command rendered and saved as prompt.txt, the task sent, and when the
+// task ends, what it left checked: raw_output.txt, the commit and patch.diff of an editing step,
+// result.json (the step's own, or written from the task's result), the declared outputs.
+import { shellQuote } from '../../domain/marker.js';
+import type { TaskResult } from '../contract/views.js';
+import { pairedInstance, stepEdits } from '../../domain/workflow/run-graph.js';
+import {
+  outputTail,
+  type RunRecord,
+  type StepRecord,
+  type WorkspaceRecord,
+} from '../../domain/workflow/workflow-run.js';
+import type { AgentStepSpec, ShellStepSpec, WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
+import { WorkspaceError } from '../../domain/errors.js';
+import type { RunFiles } from '../../infrastructure/workflow/run-files.js';
+import { checkOutputs, readStepResult, sha256Text } from '../../infrastructure/workflow/step-outputs.js';
+import { RunContext } from './run-context.js';
+import type { WorkflowEnvironment } from './workflow-ports.js';
+
+export interface AttemptStart {
+  readonly step: StepRecord;
+  readonly text: string;
+}
+
+export interface AttemptEnd {
+  readonly status: 'succeeded' | 'failed';
+  readonly changes: Partial<StepRecord>;
+}
+
+const DEFAULT_REWORK = [
+  'The step ${{ failure.step }} failed after your change. The end of its output:',
+  '',
+  '${{ failure.output }}',
+  '',
+  'Fix the cause, then finish as before.',
+].join('\n');
+
+export function workerName(run: RunRecord, step: StepRecord): string {
+  return `${run.id}-${step.id}`.slice(0, 48);
+}
+
+export class StepAttempts {
+  constructor(
+    private readonly env: WorkflowEnvironment,
+    private readonly files: RunFiles,
+  ) {}
+
+  // The step's workspace: its own worktree (an editing step), another step's, or the project.
+  async workspaceFor(spec: WorkflowSpec, run: RunRecord, step: StepRecord): Promise<WorkspaceRecord> {
+    if (step.workspace) return step.workspace;
+    const stepSpec = spec.steps[step.stepId];
+    if (!stepSpec) throw new WorkspaceError(`step ${step.id} is not in the workflow`);
+    const choice = stepSpec.workspace ?? (stepEdits(spec, stepSpec) ? 'worktree' : 'project');
+    if (typeof choice === 'object') {
+      const owner = pairedInstance(run.steps, step, choice.of);
+      if (!owner?.workspace)
+        throw new WorkspaceError(`step ${step.id} works in ${choice.of}'s workspace, which has none yet`);
+      return owner.workspace;
+    }
+    if (choice === 'project') return { path: run.project, branch: null, kind: 'project' };
+    const path = this.files.worktreeDir(run.id, step.id);
+    if (choice === 'copy') {
+      await this.env.workspaces.copyProject(run.project, path);
+      return { path, branch: null, kind: 'copy' };
+    }
+    if (!run.base.sha)
+      throw new WorkspaceError(
+        `${run.project} is not a git repository: step ${step.id} edits, so it needs one (or workspace: copy)`,
+      );
+    const branch = `tmuxorch/${run.id}/${step.id}`;
+    await this.env.workspaces.createWorktree({ project: run.project, path, branch, base: run.base.sha });
+    return { path, branch, kind: 'worktree' };
+  }
+
+  // Starts the attempt: returns the step as it now runs (its task sent).
+  async start(spec: WorkflowSpec, run: RunRecord, step: StepRecord): Promise<AttemptStart> {
+    const stepSpec = spec.steps[step.stepId] as AgentStepSpec | ShellStepSpec;
+    const attempt = step.attempts + 1;
+    const stepDir = await this.files.makeStepDir(run.id, step.id, attempt);
+    const workspace = await this.workspaceFor(spec, run, step);
+    const places = { runDir: this.files.dir(run.id), stepDir };
+    const rework = step.handback ? (stepSpec.rework ?? DEFAULT_REWORK) : null;
+    const body = rework ?? (stepSpec.kind === 'agent' ? stepSpec.prompt : stepSpec.run);
+    const context = await RunContext.for(run, step, places, [body]);
+    const rendered = context.render(body);
+    const text =
+      stepSpec.kind === 'agent'
+        ? `${rendered}\n\n${this.footer(stepSpec, stepDir)}`
+        : `export TMUXORCH_STEP_DIR=${shellQuote(stepDir)}; ${rendered}`;
+    await this.files.writeStepFile(stepDir, 'prompt.txt', this.env.redact(text));
+    const name = workerName(run, step);
+    await this.ensureWorker(spec, run, stepSpec, name, workspace.path, stepSpec.env);
+    const task = await this.env.fleet.send({
+      worker: name,
+      command: text,
+      timeoutMs: stepSpec.timeout ?? null,
+    });
+    const now = new Date(this.env.clock.now()).toISOString();
+    return {
+      text,
+      step: {
+        ...step,
+        status: 'running',
+        attempts: attempt,
+        worker: name,
+        taskId: task.id,
+        startedAt: now,
+        workspace,
+        inputHash: sha256Text(`${step.stepId}\n${text.replace(stepDir, '<step-dir>')}`),
+      },
+    };
+  }
+
+  // What the agent is told about where its files go (no line starts like a sim directive).
+  private footer(step: AgentStepSpec, stepDir: string): string {
+    const outputs = Object.entries(step.outputs).map(([name, out]) => `${out.path} (${name})`);
+    return [
+      '---',
+      `This is a tmuxorch workflow step. Its directory is ${stepDir}.`,
+      ...(outputs.length > 0 ? [`Files this step must leave in that directory: ${outputs.join(', ')}.`] : []),
+      `When you are done, put result.json there: {"status": "succeeded" or "failed", "summary": "one line"}.`,
+    ].join('\n');
+  }
+
+  private async ensureWorker(
+    spec: WorkflowSpec,
+    run: RunRecord,
+    step: AgentStepSpec | ShellStepSpec,
+    name: string,
+    project: string,
+    stepEnv: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    if (this.env.fleet.workers().some((w) => w.name === name && w.state !== 'stopped')) return;
+    const role = step.kind === 'agent' ? spec.roles[step.role] : undefined;
+    await this.env.fleet.addWorker({
+      type: role?.agent ?? 'shell',
+      project,
+      name,
+      env: { ...spec.env, ...stepEnv, TMUXORCH_RUN_ID: run.id, TMUXORCH_RUN_DIR: this.files.dir(run.id) },
+      ...(role && role.agent !== 'shell' ? { role: role.preset, interactive: role.interactive } : {}),
+    });
+  }
+
+  // What the ended task left, checked; the step's status follows from it.
+  async finish(
+    spec: WorkflowSpec,
+    run: RunRecord,
+    step: StepRecord,
+    result: TaskResult,
+  ): Promise<AttemptEnd> {
+    const stepSpec = spec.steps[step.stepId];
+    const stepDir = this.files.stepDir(run.id, step.id, step.attempts);
+    const output = result.output ?? '';
+    await this.files.writeStepFile(stepDir, 'raw_output.txt', output);
+    const changes: Partial<StepRecord> = {
+      finishedAt: result.finishedAt,
+      durationMs: result.durationMs,
+      exitCode: result.exitCode,
+      outputTail: outputTail(result.agent?.text ?? output),
+      agentSessionId: result.agent?.sessionId ?? step.agentSessionId,
+      costUsd: (step.costUsd ?? 0) + (result.agent?.costUsd ?? 0),
+    };
+    const owner =
+      step.workspace &&
+      step.workspace.kind !== 'project' &&
+      step.workspace.path === this.files.worktreeDir(run.id, step.id);
+    if (owner && step.workspace && run.base.sha !== null && step.workspace.kind === 'worktree') {
+      await this.env.workspaces.commitAll(
+        step.workspace.path,
+        `tmuxorch ${run.id}: ${step.id} (attempt ${step.attempts})`,
+      );
+      await this.files.writeStepFile(
+        stepDir,
+        'patch.diff',
+        await this.env.workspaces.diff(step.workspace.path, run.base.sha),
+      );
+    }
+    const failed = (reason: string): AttemptEnd => ({ status: 'failed', changes: { ...changes, reason } });
+    if (result.status !== 'succeeded') {
+      await this.writeResult(stepDir, 'failed', result.reason ?? `the task ${result.status}`);
+      return failed(
+        result.reason ??
+          `its task ${result.status}${result.exitCode === null ? '' : ` (exit ${result.exitCode})`}`,
+      );
+    }
+    const own = await readStepResult(stepDir);
+    if (own && 'invalid' in own) return failed(own.invalid);
+    if (own?.status === 'failed') return failed(own.summary || 'its result.json says failed');
+    const checked = await checkOutputs(stepDir, stepSpec?.outputs ?? {});
+    if (!checked.ok) return failed(checked.reason);
+    const summary = own?.summary || (result.agent?.text ?? outputTail(output, 1, 200)) || 'done';
+    if (!own) await this.writeResult(stepDir, 'succeeded', summary, checked.outputs);
+    return {
+      status: 'succeeded',
+      changes: { ...changes, outputs: checked.outputs, summary: summary.slice(0, 500), reason: null },
+    };
+  }
+
+  private async writeResult(
+    stepDir: string,
+    status: 'succeeded' | 'failed',
+    summary: string,
+    outputs: Record<string, string> = {},
+  ): Promise<void> {
+    const text = JSON.stringify({ status, summary: this.env.redact(summary), outputs }, null, 2);
+    await this.files.writeStepFile(stepDir, 'result.json', `${text}\n`);
+  }
+}

@@ -1,0 +1,201 @@
+// `tmuxorch flow …`: workflows. validate, plan and schema run here on the file alone; the rest
+// are operations of the daemon, where runs live (a run outlives the terminal that started it).
+import type { Command } from 'commander';
+import { UsageError } from '../../../domain/errors.js';
+import type { RunView } from '../../../domain/workflow/workflow-view.js';
+import type { CliContext } from '../context.js';
+import { ExitRequest } from '../exit-codes.js';
+import { collect, nonEmpty, parseProject } from '../parse.js';
+import { workflowDocument } from '../../../infrastructure/workflow/workflow-document.js';
+import type { WorkflowFile } from '../../../infrastructure/workflow/workflow-file.js';
+import { describeRun, describeRunLine, followRun } from '../flow-output.js';
+
+// `--input K=V` pairs (repeatable).
+function parseInputs(pairs: readonly string[]): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--input takes NAME=VALUE (got "${pair}")`, {});
+    inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return inputs;
+}
+
+function parseMode(value: string): 'manual' | 'auto' {
+  if (value !== 'manual' && value !== 'auto')
+    throw new UsageError(`--mode is manual or auto (got ${value})`, {});
+  return value;
+}
+
+async function loadFile(file: string): Promise<WorkflowFile> {
+  const { loadWorkflowFile } = await import('../../../infrastructure/workflow/workflow-file.js');
+  return loadWorkflowFile(parseProject(nonEmpty(file, 'FILE', 'a workflow file'), 'FILE'));
+}
+
+export function registerFlow(program: Command, ctx: CliContext): void {
+  const flow = program
+    .command('flow')
+    .description('workflows: a DAG of agent and shell steps, gates, loops and merges');
+
+  flow
+    .command('validate <file>')
+    .description('check a workflow file; every error names file:line:col and the field')
+    .action(async (file: string) => {
+      const loaded = await loadFile(file);
+      ctx.print(
+        { valid: true, name: loaded.spec.name, hash: loaded.hash, steps: Object.keys(loaded.spec.steps) },
+        () => `${loaded.path}: valid (${Object.keys(loaded.spec.steps).length} steps)`,
+      );
+    });
+
+  flow
+    .command('plan <file>')
+    .description('print the resolved DAG (order, parallel groups, gates, roles) without opening a window')
+    .option('--input <name=value>', 'a workflow input (repeatable)', collect, [])
+    .action(async (file: string, opts: { input: string[] }) => {
+      const loaded = await loadFile(file);
+      const { planWorkflow, resolveInputs } = await import('../../../domain/workflow/workflow-graph.js');
+      const inputs = resolveInputs(loaded.spec, parseInputs(opts.input));
+      const plan = planWorkflow(loaded.spec);
+      ctx.print({ name: loaded.spec.name, inputs, ...plan }, () =>
+        [
+          `${loaded.spec.name}: ${plan.order.length} steps`,
+          ...plan.levels.map(
+            (level, i) =>
+              `  ${i + 1}. ${level.map((id) => (plan.roles[id] ? `${id} (${plan.roles[id]})` : id)).join(', ')}`,
+          ),
+          ...(plan.gates.length > 0 ? [`gates: ${plan.gates.join(', ')}`] : []),
+          ...plan.loops.map((l) => `loop ${l.id}: ${l.steps.join(' → ')} (at most ${l.maxIterations})`),
+        ].join('\n'),
+      );
+    });
+
+  flow
+    .command('schema [what]')
+    .description("print the JSON Schema of a workflow file (default) or of a step's result.json (result)")
+    .action(async (what: string | undefined) => {
+      if (what === 'result') {
+        const { STEP_RESULT_SCHEMA } = await import('../../../infrastructure/workflow/step-outputs.js');
+        process.stdout.write(`${JSON.stringify(STEP_RESULT_SCHEMA, null, 2)}\n`);
+        return;
+      }
+      if (what !== undefined && what !== 'workflow')
+        throw new UsageError(`flow schema takes workflow or result (got ${what})`, {});
+      const { workflowJsonSchema } = await import('../../../domain/workflow/workflow-json-schema.js');
+      process.stdout.write(`${JSON.stringify(workflowJsonSchema(), null, 2)}\n`);
+    });
+
+  flow
+    .command('run <file>')
+    .description(
+      'start a workflow run in the daemon; prints its id (--wait: follow it, exit 0 only if it succeeded)',
+    )
+    .option('--project <dir>', 'the project it works on', '.')
+    .option('--input <name=value>', 'a workflow input (repeatable)', collect, [])
+    .option('--mode <mode>', 'manual: every gate waits for you; auto: only required gates do', 'manual')
+    .option('--keep-workers', "leave the steps' workers (and windows) when the run ends")
+    .option('--wait', 'follow the run with live progress until it ends')
+    .action(
+      async (
+        file: string,
+        opts: { project: string; input: string[]; mode: string; keepWorkers?: boolean; wait?: boolean },
+      ) => {
+        const loaded = await loadFile(file);
+        const run = await ctx.call('flowRun', {
+          spec: workflowDocument(loaded),
+          file: loaded.path,
+          project: parseProject(opts.project),
+          inputs: parseInputs(opts.input),
+          mode: parseMode(opts.mode),
+          keepWorkers: opts.keepWorkers === true,
+        });
+        if (!opts.wait) {
+          ctx.print({ id: run.id }, () => `${run.id}: ${run.name} started (tmuxorch flow status ${run.id})`);
+          return;
+        }
+        const final = await followRun(ctx, run.id);
+        ctx.print(final, () => describeRun(final, ctx.out));
+        if (final.status !== 'succeeded') throw new ExitRequest(1);
+      },
+    );
+
+  flow
+    .command('status <run>')
+    .description('where a run stands: its steps, their attempts, verdicts and gates')
+    .action(async (id: string) => {
+      const run = await ctx.call('flowStatus', { id });
+      ctx.print(run, () => describeRun(run, ctx.out));
+    });
+
+  flow
+    .command('list')
+    .description('the workflow runs, newest first')
+    .action(async () => {
+      const list = await ctx.call('flowList', {});
+      ctx.print(list, () =>
+        list.runs.length === 0 ? 'no workflow runs' : list.runs.map(describeRunLine).join('\n'),
+      );
+    });
+
+  flow
+    .command('approve <run> [step]')
+    .description('pass the gate the run waits at (bound to the artifacts it showed)')
+    .option('--note <text>', 'recorded with the approval')
+    .action(async (id: string, step: string | undefined, opts: { note?: string }) => {
+      const run = await ctx.call('flowApprove', {
+        id,
+        ...(step ? { step } : {}),
+        ...(opts.note ? { note: opts.note } : {}),
+      });
+      ctx.print(run, () => describeRun(run, ctx.out));
+    });
+
+  flow
+    .command('deny <run> [step]')
+    .description('refuse the gate the run waits at')
+    .requiredOption('--reason <text>', 'why (recorded in the audit log)')
+    .action(async (id: string, step: string | undefined, opts: { reason: string }) => {
+      const run = await ctx.call('flowDeny', { id, reason: opts.reason, ...(step ? { step } : {}) });
+      ctx.print(run, () => describeRun(run, ctx.out));
+    });
+
+  flow
+    .command('cancel <run>')
+    .description('cancel a run: running steps interrupted, nothing more started')
+    .action(async (id: string) => {
+      const run: RunView = await ctx.call('flowCancel', { id });
+      ctx.print(run, () => describeRun(run, ctx.out));
+    });
+
+  flow
+    .command('resume <run>')
+    .description('continue a failed or cancelled run from its first unfinished step')
+    .option('--wait', 'follow the run until it ends')
+    .action(async (id: string, opts: { wait?: boolean }) => {
+      let run = await ctx.call('flowResume', { id });
+      if (opts.wait) run = await followRun(ctx, id);
+      ctx.print(run, () => describeRun(run, ctx.out));
+      if (opts.wait && run.status !== 'succeeded') throw new ExitRequest(1);
+    });
+
+  flow
+    .command('audit <run>')
+    .description("a run's audit log; --verify: whether its hash chain is intact (exit 1 if not)")
+    .option('--verify', 'check the chain only')
+    .action(async (id: string, opts: { verify?: boolean }) => {
+      const audit = await ctx.call('flowAudit', { id });
+      if (opts.verify) {
+        const { verdict } = audit;
+        ctx.print(verdict, () =>
+          verdict.intact
+            ? `${id}: audit chain intact (${verdict.lines} lines)`
+            : `${id}: audit chain broken at line ${verdict.brokenAt ?? '?'}: ${verdict.reason ?? ''}`,
+        );
+        if (!verdict.intact) throw new ExitRequest(1);
+        return;
+      }
+      ctx.print(audit, () =>
+        audit.lines.map((l) => `${l.at} ${l.event}${l.step ? ` ${l.step}` : ''}`).join('\n'),
+      );
+    });
+}

@@ -1,0 +1,109 @@
+// Gates through the CLI: a gate waits for a person in manual mode and shows what it asks about
+// with its hashes; an approval holds only for what was shown (a reworked artifact is shown again);
+// deny and timeout fail it; auto mode passes only gates not marked required; a gate still waits
+// after kill -9 of the daemon and a new start (only an explicit approve passes it).
+import { writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { isRunning } from './support.js';
+import { flowStatus, startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
+
+const gated = (gate: string): string => `schema_version: 1
+name: gated
+steps:
+  report:
+    run: echo first version > "\${{ step.dir }}/report.txt"
+    outputs: { report: report.txt }
+  approve:
+    needs: report
+    gate: { message: ship it?, show: [steps.report.outputs.report]${gate} }
+  after:
+    needs: approve
+    run: echo shipped
+`;
+
+const waiting = (run: { status: string }): boolean => run.status === 'awaiting_approval';
+
+describe('workflow gates', () => {
+  let fleet: CliFleet;
+  let project = '';
+
+  beforeAll(async () => {
+    fleet = await createCliFleet();
+    expect((await fleet.run(['start'])).exitCode).toBe(0);
+    project = await fleet.home.project('plain');
+  });
+
+  afterAll(async () => {
+    await fleet.run(['stop', '--kill-workers']);
+    await fleet.cleanup();
+  });
+
+  it('waits in manual mode, refuses an approval of what changed since it was shown, then passes', async () => {
+    const id = await startFlow(fleet, await writeWorkflow(fleet, gated('')), project);
+    const run = await waitForFlow(fleet, id, waiting, 'the gate waits');
+    const gate = stepOf(run, 'approve').gate;
+    const [report] = Object.keys(gate?.hashes ?? {});
+    expect(gate).toMatchObject({ state: 'waiting', kind: 'gate', message: 'ship it?' });
+    expect(report).toBe(stepOf(run, 'report').outputs.report);
+    expect(stepOf(run, 'after').status).toBe('pending');
+    await writeFile(report ?? '', 'a second version\n');
+    const refused = await fleet.run(['flow', 'approve', id]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/changed since step approve's gate showed it/);
+    const shownAgain = stepOf(await flowStatus(fleet, id), 'approve').gate;
+    expect(shownAgain?.state).toBe('waiting');
+    expect(shownAgain?.hashes[report ?? '']).not.toBe(gate?.hashes[report ?? '']);
+    const approved = await fleet.run(['flow', 'approve', id, 'approve', '--note', 'looked twice']);
+    expect(approved.exitCode, approved.stderr).toBe(0);
+    const done = await waitForFlow(fleet, id);
+    expect(done.status).toBe('succeeded');
+    expect(stepOf(done, 'after').status).toBe('succeeded');
+  });
+
+  it('fails the run when denied, with the reason', async () => {
+    const id = await startFlow(fleet, await writeWorkflow(fleet, gated('')), project);
+    await waitForFlow(fleet, id, waiting, 'the gate waits');
+    expect((await fleet.run(['flow', 'deny', id, '--reason', 'not today'])).exitCode).toBe(0);
+    const done = await waitForFlow(fleet, id);
+    expect(done.status).toBe('failed');
+    expect(stepOf(done, 'approve')).toMatchObject({ status: 'failed', reason: 'denied: not today' });
+    expect(stepOf(done, 'after').status).toBe('skipped');
+  });
+
+  it('denies a gate whose timeout passes', async () => {
+    const id = await startFlow(fleet, await writeWorkflow(fleet, gated(', timeout: 1s')), project);
+    const done = await waitForFlow(fleet, id);
+    expect(done.status).toBe('failed');
+    expect(stepOf(done, 'approve').reason).toBe('the gate timed out: denied');
+  });
+
+  it('passes a gate in auto mode unless it is required', async () => {
+    const auto = await startFlow(fleet, await writeWorkflow(fleet, gated('')), project, ['--mode', 'auto']);
+    const passed = await waitForFlow(fleet, auto);
+    expect(passed.status).toBe('succeeded');
+    const required = await startFlow(fleet, await writeWorkflow(fleet, gated(', required: true')), project, [
+      '--mode',
+      'auto',
+    ]);
+    await waitForFlow(fleet, required, waiting, 'the required gate waits in auto mode');
+    await fleet.run(['flow', 'cancel', required]);
+    expect((await waitForFlow(fleet, required)).status).toBe('cancelled');
+  });
+
+  it('still waits after kill -9 of the daemon and a new start; an approve then passes it', async () => {
+    const id = await startFlow(fleet, await writeWorkflow(fleet, gated('')), project);
+    await waitForFlow(fleet, id, waiting, 'the gate waits');
+    const pid = await fleet.daemonPid();
+    expect(pid).not.toBeNull();
+    process.kill(pid ?? 0, 'SIGKILL');
+    await waitFor(async () => !(await isRunning(pid ?? 0)), { message: 'the old daemon is gone' });
+    expect((await fleet.run(['start'])).exitCode).toBe(0);
+    const after = await flowStatus(fleet, id);
+    expect(after.status).toBe('awaiting_approval');
+    expect(stepOf(after, 'approve').gate?.state).toBe('waiting');
+    expect((await fleet.run(['flow', 'approve', id])).exitCode).toBe(0);
+    expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
+  });
+});

@@ -1,0 +1,152 @@
+// Loops end with a verdict, never silently: one that converges, one that hits its cap, one that
+// makes no progress (the same failure twice in a row); a step's own retry; a run interrupted by
+// kill -9 of the daemon mid-step carries on from where it was, nothing run twice; a bad workflow
+// file is refused with file:line:col and starts nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
+import { isRunning } from './support.js';
+
+// A step that fails until its n-th run (each run says which attempt it is, so it makes progress).
+const counting = (passAt: number, max: number): string => `schema_version: 1
+name: counting
+steps:
+  until-green:
+    loop: { steps: [try], until: "steps.try.status == 'succeeded'", max_iterations: ${max} }
+  try:
+    run: n=$(cat "\${{ run.dir }}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "\${{ run.dir }}/n"; echo "attempt $n"; [ $n -ge ${passAt} ]
+`;
+
+describe('workflow loops and restarts', () => {
+  let fleet: CliFleet;
+  let project = '';
+
+  beforeAll(async () => {
+    fleet = await createCliFleet();
+    expect((await fleet.run(['start'])).exitCode).toBe(0);
+    project = await fleet.home.project('plain');
+  });
+
+  afterAll(async () => {
+    await fleet.run(['stop', '--kill-workers']);
+    await fleet.cleanup();
+  });
+
+  it('converges once its until holds', async () => {
+    const run = await waitForFlow(
+      fleet,
+      await startFlow(fleet, await writeWorkflow(fleet, counting(2, 4)), project),
+    );
+    expect(run.status).toBe('succeeded');
+    expect(stepOf(run, 'until-green')).toMatchObject({
+      status: 'succeeded',
+      verdict: 'converged',
+      iteration: 2,
+    });
+    expect(stepOf(run, 'try')).toMatchObject({ status: 'succeeded', iteration: 2, attempts: 2 });
+  });
+
+  it('ends unresolved at its cap, and the run fails', async () => {
+    const run = await waitForFlow(
+      fleet,
+      await startFlow(fleet, await writeWorkflow(fleet, counting(9, 3)), project),
+    );
+    expect(run.status).toBe('failed');
+    expect(stepOf(run, 'until-green')).toMatchObject({
+      status: 'failed',
+      verdict: 'unresolved_at_cap',
+      iteration: 3,
+    });
+    expect(stepOf(run, 'until-green').reason).toMatch(/still failing after 3 iterations/);
+  });
+
+  it('ends with no_progress when an iteration fails as the one before did', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: stuck
+steps:
+  loop:
+    loop: { steps: [same], until: "steps.same.status == 'succeeded'", max_iterations: 5 }
+  same:
+    run: echo "the same failure"; exit 3
+`,
+    );
+    const run = await waitForFlow(fleet, await startFlow(fleet, file, project));
+    expect(run.status).toBe('failed');
+    expect(stepOf(run, 'loop')).toMatchObject({ verdict: 'no_progress', iteration: 2 });
+  });
+
+  it('retries a failing step as its on_failure says, then runs what needs it', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: retried
+steps:
+  flaky:
+    run: n=$(cat "\${{ run.dir }}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "\${{ run.dir }}/n"; [ $n -ge 3 ]
+    on_failure: { retry: 2 }
+  next:
+    needs: flaky
+    run: "true"
+`,
+    );
+    const run = await waitForFlow(fleet, await startFlow(fleet, file, project));
+    expect(run.status).toBe('succeeded');
+    expect(stepOf(run, 'flaky').attempts).toBe(3);
+  });
+
+  it('carries on after kill -9 of the daemon mid-step: the step is collected, nothing runs twice', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: restart
+steps:
+  slow:
+    run: sleep 3; echo once >> "\${{ run.dir }}/ran"
+  next:
+    needs: slow
+    run: cat "\${{ run.dir }}/ran"
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    await waitForFlow(fleet, id, (run) => stepOf(run, 'slow').status === 'running', 'slow runs');
+    const pid = (await fleet.daemonPid()) ?? 0;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => !(await isRunning(pid)), { message: 'the old daemon is gone' });
+    expect((await fleet.run(['start'])).exitCode).toBe(0);
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('succeeded');
+    expect(stepOf(run, 'slow').attempts).toBe(1);
+    expect(stepOf(run, 'next').attempts).toBe(1);
+  });
+
+  it('refuses a bad workflow file with file:line:col and the field, and starts nothing', async () => {
+    const before = await fleet.json<{ runs: unknown[] }>(['flow', 'list']);
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: bad
+steps:
+  a:
+    run: echo hi
+    bogus: 1
+  b:
+    needs: nowhere
+    run: echo \${{ inputs.missing }}
+`,
+    );
+    const refused = await fleet.run(['flow', 'run', file, '--project', project]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`${file}:6:5`);
+    expect(refused.stderr).toMatch(/steps\.a.*bogus/);
+    const validate = await fleet.run(['flow', 'validate', file]);
+    expect(validate.exitCode).toBe(2);
+    const after = await fleet.json<{ runs: unknown[] }>(['flow', 'list']);
+    expect(after.body.runs).toHaveLength(before.body.runs.length);
+    const missing = await fleet.run(['flow', 'status', 'rnothere']);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toMatch(/no workflow run rnothere/);
+  });
+});
