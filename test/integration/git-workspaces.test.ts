@@ -107,6 +107,20 @@ describe('repositories and HEAD', () => {
     expect((await ws.headCommit(project)).branch).toBeNull();
   });
 
+  it('ignores an inherited GIT_DIR or GIT_INDEX_FILE (as a git hook would pass on)', async () => {
+    const saved = { dir: process.env.GIT_DIR, index: process.env.GIT_INDEX_FILE };
+    process.env.GIT_DIR = join(dir, 'elsewhere.git');
+    process.env.GIT_INDEX_FILE = join(dir, 'elsewhere.index');
+    try {
+      expect((await ws.headCommit(project)).branch).toBe('main');
+    } finally {
+      if (saved.dir === undefined) delete process.env.GIT_DIR;
+      else process.env.GIT_DIR = saved.dir;
+      if (saved.index === undefined) delete process.env.GIT_INDEX_FILE;
+      else process.env.GIT_INDEX_FILE = saved.index;
+    }
+  });
+
   it('throws WORKSPACE_FAILED naming the command, with cwd, args and stderr as details', async () => {
     const error = await rejection(gitChecked(project, ['merge', 'no-such-branch']));
     expect(error.code).toBe('WORKSPACE_FAILED');
@@ -118,19 +132,22 @@ describe('repositories and HEAD', () => {
 
 describe('createWorktree', () => {
   it('creates a worktree on a new branch from base under private new parents, and finds it again', async () => {
-    const base = await sh(project, 'rev-parse', 'HEAD');
+    const mainSha = await sh(project, 'rev-parse', 'HEAD');
+    // Makes git give a branch made from a local branch an upstream, unless told not to.
+    await sh(project, 'config', 'branch.autoSetupMerge', 'always');
     const path = join(dir, 'wt', 'run-1', 'implement');
-    const created = await ws.createWorktree({ project, path, branch: 'tmuxorch/r1/implement', base });
-    expect(created).toEqual({ path, branch: 'tmuxorch/r1/implement', base });
+    const created = await ws.createWorktree({ project, path, branch: 'tmuxorch/r1/implement', base: 'main' });
+    expect(created).toEqual({ path, branch: 'tmuxorch/r1/implement', base: 'main' });
     expect((await stat(join(dir, 'wt', 'run-1'))).mode & 0o777).toBe(0o700);
-    expect(await sh(path, 'rev-parse', 'HEAD')).toBe(base);
+    expect(await sh(path, 'rev-parse', 'HEAD')).toBe(mainSha);
     expect(await sh(path, 'symbolic-ref', '--short', 'HEAD')).toBe('tmuxorch/r1/implement');
     // The branch must not track main: a push from the step would go there.
-    expect(await sh(project, 'config', '--get-regexp', '^branch\\.').catch(() => '')).toBe('');
+    expect(await sh(project, 'config', '--get-regexp', '^branch\\..*\\.merge$').catch(() => '')).toBe('');
 
     await commitFile(path, 'work.txt', 'work\n');
     const head = await sh(path, 'rev-parse', 'HEAD');
     // Resume: same path, same branch: unchanged, its commit kept.
+    const base = 'main';
     expect(await ws.createWorktree({ project, path, branch: 'tmuxorch/r1/implement', base })).toEqual(
       created,
     );
@@ -201,6 +218,26 @@ describe('commitAll and diff', () => {
     expect(await sh(path, 'status', '--porcelain')).toBe('');
     expect(await ws.commitAll(path, 'again')).toBeNull();
     expect(await ws.diff(path, base)).toBe(patch);
+  });
+
+  it('keeps what the index says of ignored paths: a tracked or force-added ignored file is diffed as it is', async () => {
+    await commitFile(project, 'local.cfg', 'tracked before it was ignored\n');
+    const base = await commitFile(project, '.gitignore', '*.cfg\n');
+    const path = join(dir, 'wt', 'step');
+    await ws.createWorktree({ project, path, branch: 'step', base });
+    await writeFile(join(path, 'forced.cfg'), 'staged on purpose\n');
+    await sh(path, 'add', '-f', 'forced.cfg');
+    await writeFile(join(path, 'ignored.cfg'), 'build output\n');
+    const patch = await ws.diff(path, base);
+    expect(patch).toContain('diff --git a/forced.cfg b/forced.cfg');
+    expect(patch).not.toContain('ignored.cfg');
+    expect(patch).not.toContain('local.cfg');
+
+    // A worktree whose index is gone: HEAD's tree stands in for it.
+    await sh(path, 'reset', '-q');
+    await rm(join(path, 'forced.cfg'));
+    await rm(await sh(path, 'rev-parse', '--path-format=absolute', '--git-path', 'index'));
+    expect(await ws.diff(path, base)).toBe('');
   });
 
   it("commits with the repository's own identity when one is configured", async () => {
@@ -287,6 +324,26 @@ describe('merge', () => {
     await expect(stat(join(path, 'c.txt'))).rejects.toThrow();
   });
 
+  it('undoes a merge left half-done by a crash, and refuses an integration worktree with changes', async () => {
+    await stepBranch('s/a', 'README.md', 'line one\nA\nline three\n');
+    await stepBranch('s/b', 'README.md', 'line one\nB\nline three\n');
+    await stepBranch('s/c', 'c.txt', 'c\n');
+    await stepBranch('s/d', 'd.txt', 'd\n');
+    const path = join(dir, 'wt', 'integrate');
+    await ws.createWorktree({ project, path, branch: 'integrate', base: 'main' });
+    await sh(path, 'merge', '-q', '--no-ff', '--no-edit', 's/a');
+    await expect(sh(path, 'merge', '--no-ff', '--no-edit', 's/b')).rejects.toThrow();
+    const request = { project, path, branch: 'integrate', base: 'main', verify: undefined };
+    const outcome = await ws.merge({ ...request, sources: ['s/a', 's/c'] });
+    expect(outcome).toMatchObject({ status: 'merged', merged: ['s/a', 's/c'] });
+
+    await writeFile(join(path, 'README.md'), 'edited in the integration worktree\n');
+    const head = await sh(path, 'rev-parse', 'HEAD');
+    // s/d does not touch README.md, so git alone would merge over the edit.
+    await rejection(ws.merge({ ...request, sources: ['s/d'] }));
+    expect(await sh(path, 'rev-parse', 'HEAD')).toBe(head);
+  });
+
   it('stops at the first failing verify with its output, the integration branch back before that merge', async () => {
     await stepBranch('s/a', 'a.txt', 'a\n');
     await stepBranch('s/b', 'broken.txt', 'b\n');
@@ -357,6 +414,12 @@ describe('advanceBranch and worktreeHolding', () => {
     );
     expect(error.code).toBe('WORKSPACE_FAILED');
     expect(await sh(project, 'rev-parse', 'main')).toBe(mainHead);
+    // Not checked out anywhere, so no `merge --ff-only` refuses it on our behalf.
+    await sh(project, 'branch', 'release', 'main');
+    await rejection(
+      ws.advanceBranch({ project, target: 'release', to: await sh(step, 'rev-parse', 'HEAD') }),
+    );
+    expect(await sh(project, 'rev-parse', 'release')).toBe(mainHead);
   });
 
   it('moves a branch no worktree holds with a compare-and-swap update-ref', async () => {
