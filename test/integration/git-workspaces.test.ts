@@ -279,7 +279,9 @@ describe('merge', () => {
     expect(await readFile(join(path, 'a.txt'), 'utf8')).toBe('a\n');
     expect(await readFile(join(path, 'b.txt'), 'utf8')).toBe('b\n');
     // --no-ff: one merge commit per source.
-    expect((await sh(path, 'rev-list', '--merges', 'main..HEAD')).split('\n')).toHaveLength(2);
+    expect(await sh(path, 'log', '--merges', '--format=%s', 'main..HEAD')).toBe(
+      "Merge branch 's/b' into integrate\nMerge branch 's/a' into integrate",
+    );
 
     // Resumed: both already merged, nothing merged or verified again.
     const again = await ws.merge({

@@ -98,13 +98,17 @@ async function identityEnvironment(cwd: string, env: NodeJS.ProcessEnv): Promise
     (await spawnGit(cwd, ['config', '--get', key], env, {})).stdout.trim() !== '';
   const [hasName, hasEmail] = await Promise.all([configured('user.name'), configured('user.email')]);
   const identity: Record<string, string> = {};
-  if (!hasName && !env.GIT_AUTHOR_NAME) {
-    identity.GIT_AUTHOR_NAME = FALLBACK_IDENTITY.name;
-    identity.GIT_COMMITTER_NAME = FALLBACK_IDENTITY.name;
+  // An identity the caller's environment already sets (GIT_AUTHOR_NAME…) wins over the fallback.
+  const fill = (name: string, value: string): void => {
+    if (!env[name]) identity[name] = value;
+  };
+  if (!hasName) {
+    fill('GIT_AUTHOR_NAME', FALLBACK_IDENTITY.name);
+    fill('GIT_COMMITTER_NAME', FALLBACK_IDENTITY.name);
   }
-  if (!hasEmail && !env.GIT_AUTHOR_EMAIL) {
-    identity.GIT_AUTHOR_EMAIL = FALLBACK_IDENTITY.email;
-    identity.GIT_COMMITTER_EMAIL = FALLBACK_IDENTITY.email;
+  if (!hasEmail) {
+    fill('GIT_AUTHOR_EMAIL', FALLBACK_IDENTITY.email);
+    fill('GIT_COMMITTER_EMAIL', FALLBACK_IDENTITY.email);
   }
   return identity;
 }

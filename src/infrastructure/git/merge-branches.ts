@@ -3,6 +3,7 @@
 import { WorkspaceError } from '../../domain/errors.js';
 import { git, gitFailure, runGit, type GitRunOptions } from './git.js';
 import { commitOf, isAncestor, statusLines } from './git-queries.js';
+import { shortBranch } from './worktree-list.js';
 import { createWorktree } from './worktrees.js';
 
 export interface VerifyResult {
@@ -63,7 +64,13 @@ async function unmergedFiles(path: string, options: GitRunOptions): Promise<stri
 
 type OneMerge = { kind: 'merged' } | { kind: 'already' } | { kind: 'conflict'; files: string[] };
 
-async function mergeOne(path: string, source: string, options: GitRunOptions): Promise<OneMerge> {
+async function mergeOne(
+  path: string,
+  into: string,
+  source: string,
+  options: GitRunOptions,
+): Promise<OneMerge> {
+  // Resolved as a branch: a tag of the same name would win over it in `git merge <name>`.
   const sha = await commitOf(path, `refs/heads/${source}`, options);
   if (!sha) throw new WorkspaceError(`cannot merge ${source}: no such branch`, { path, branch: source });
   if (await isAncestor(path, sha, 'HEAD', options)) return { kind: 'already' };
@@ -75,7 +82,10 @@ async function mergeOne(path: string, source: string, options: GitRunOptions): P
     '--no-edit',
     '--no-verify',
     '--no-rerere-autoupdate',
-    `refs/heads/${source}`,
+    // The message git would write for `git merge <branch>`; the sha is the commit judged above.
+    '--message',
+    `Merge branch '${source}' into ${into}`,
+    sha,
   ];
   const result = await runGit(path, args, options);
   if (result.exitCode === 0) return { kind: 'merged' };
@@ -114,9 +124,9 @@ export async function mergeBranches(
   const { path } = await createWorktree({ project, path: requestedPath, branch, base }, options);
   await assertReady(path, options);
   const merged: string[] = [];
-  for (const source of sources) {
+  for (const source of sources.map(shortBranch)) {
     const before = (await commitOf(path, 'HEAD', options)) ?? '';
-    const outcome = await mergeOne(path, source, options);
+    const outcome = await mergeOne(path, shortBranch(branch), source, options);
     if (outcome.kind === 'conflict')
       return { status: 'conflict', branch: source, files: outcome.files, merged };
     if (outcome.kind === 'merged') {

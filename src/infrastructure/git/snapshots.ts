@@ -117,7 +117,8 @@ export async function copyProject(src: string, dest: string, options: GitRunOpti
   // cp keeps each file's mode. verbatimSymlinks: a relative link stays relative; by default cp
   // rewrites it to point into the original project, which a step would then edit through it.
   await cp(from, to, { recursive: true, verbatimSymlinks: true, errorOnExist: true, force: false });
-  await git(to, ['init', '--quiet', '--initial-branch=main'], options);
+  // -c rather than --initial-branch, which git before 2.28 does not know (it then says master).
+  await git(to, ['-c', 'init.defaultBranch=main', 'init', '--quiet'], options);
   await git(to, ['add', '--all'], options);
   // --allow-empty: an empty project still needs a base commit to diff against.
   await git(
