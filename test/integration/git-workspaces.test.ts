@@ -296,6 +296,28 @@ describe('merge', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("drops a passing verify's changes to tracked files, so the next merge is not refused", async () => {
+    await stepBranch('s/a', 'a.txt', 'a\n');
+    await stepBranch('s/b', 'README.md', 'line one\nB\nline three\n');
+    const path = join(dir, 'wt', 'integrate');
+    const verify = async (worktree: string): Promise<VerifyResult> => {
+      await writeFile(join(worktree, 'README.md'), 'rewritten by the build\n');
+      await writeFile(join(worktree, 'build.log'), 'untracked output\n');
+      return { ok: true, output: '' };
+    };
+    const outcome = await ws.merge({
+      project,
+      path,
+      branch: 'integrate',
+      base: 'main',
+      sources: ['s/a', 's/b'],
+      verify,
+    });
+    expect(outcome).toMatchObject({ status: 'merged', merged: ['s/a', 's/b'] });
+    expect(await readFile(join(path, 'README.md'), 'utf8')).toBe('line one\nB\nline three\n');
+    expect(await sh(path, 'status', '--porcelain')).toBe('?? build.log');
+  });
+
   it('stops at a conflict, naming the branch and files, and leaves the integration worktree clean', async () => {
     await stepBranch('s/ok', 'ok.txt', 'ok\n');
     await stepBranch('s/a', 'README.md', 'line one\nA\nline three\n');

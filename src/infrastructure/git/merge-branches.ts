@@ -113,6 +113,13 @@ async function verified(
     throw error;
   }
   if (!result.ok) await git(path, ['reset', '--hard', '--quiet', before], options);
+  // A passing verify may have rewritten tracked files (`npm install` and its lockfile, a
+  // formatter): the integration branch is what was merged, and such leftovers would make the next
+  // merge refuse ("local changes would be overwritten"), so they are dropped. Untracked build
+  // output stays.
+  else if ((await statusLines(path, false, options)).length > 0) {
+    await git(path, ['reset', '--hard', '--quiet', 'HEAD'], options);
+  }
   return result;
 }
 
