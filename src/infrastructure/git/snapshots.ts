@@ -56,8 +56,10 @@ export async function commitAll(
 // Why a temporary index rather than `git add -A` + `git diff --cached` + reset: the step's agent
 // may still be at work in the worktree. Staging in the real index would race its own git commands
 // (index.lock) and the reset would throw away what it had staged on purpose (`git add -p`). A copy
-// of the index (so git keeps its stat cache and does not rehash every file) is staged instead and
-// thrown away; the worktree's index, commits and files are never touched.
+// of the index is staged instead and thrown away; the worktree's index, commits and files are
+// never touched. A copy, not an empty index: it keeps tracked and force-added files that match
+// .gitignore (an empty index would show them deleted) and git's stat cache (no rehash of every
+// file); without an index, HEAD's tree stands in.
 export async function diff(path: string, base: string, options: GitRunOptions = {}): Promise<string> {
   const baseSha = await commitOf(path, base, options);
   if (!baseSha) throw new WorkspaceError(`the base ${base} names no commit in ${path}`, { path, base });
