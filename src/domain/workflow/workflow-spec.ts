@@ -6,18 +6,23 @@
 //   schema_version: 1
 //   name: fix-bugs
 //   inputs:   { issue: { type: string, required: true } }
-//   roles:    { coder: { agent: claude, model: sonnet, edits: true } }
+//   roles:    { planner: { agent: claude, preset: planner, edits: false },
+//               coder: { agent: claude, model: sonnet, edits: true },
+//               reviewer: { agent: codex, preset: reviewer, edits: false } }
 //   limits:   { wall_time: 30m, cost_usd: 5, agent_turns: 40 }
 //   steps:
 //     plan:      { role: planner, prompt: "Plan ${{ inputs.issue }}", outputs: { plan: plan.md } }
-//     implement: { role: coder, needs: plan, prompt: "…${{ steps.plan.outputs.plan.text }}" }
+//     implement: { role: coder, needs: plan, prompt: "Do ${{ steps.plan.outputs.plan.text }}" }
 //     test:      { run: npm test, needs: implement, workspace: { of: implement },
 //                  on_failure: { handback: implement } }
 //     fix:       { loop: { steps: [implement, test], until: "steps.test.status == 'succeeded'",
 //                  max_iterations: 3 }, needs: plan }
-//     review:    { role: reviewer, needs: fix, outputs: { review: { path: review.json, schema: {…} } } }
+//     review:    { role: reviewer, needs: fix, prompt: "Review ${{ steps.implement.summary }}",
+//                  outputs: { review: { path: review.json, schema: { type: object } } } }
 //     approve:   { gate: { message: "Merge?", show: [steps.review.outputs.review] }, needs: review }
 //     merge:     { merge: { steps: [implement], verify: npm test }, needs: approve }
+//
+// (test/unit/workflow-json-schema.test.ts checks that this example is valid.)
 import { z } from 'zod';
 import { AGENT_ROLES } from '../agents/profile.js';
 import { WORKER_TYPE_PATTERN } from '../worker.js';
@@ -37,7 +42,13 @@ export const durationSchema = z.union([z.number().positive(), z.string()]).trans
     ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m, 1h or 1500ms' });
     return z.NEVER;
   }
-  return Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000));
+  const ms = Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000));
+  // `0s` (or `0.1ms`) would time out at once: refused as a number of seconds <= 0 is.
+  if (ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be more than zero' });
+    return z.NEVER;
+  }
+  return ms;
 });
 
 const stepId = z.string().regex(STEP_ID_PATTERN, 'must be a step id: lower-case letters, digits, - or _');
@@ -121,9 +132,11 @@ const commonFields = {
   'max-parallel': z.number().int().min(1).max(64).optional(),
 };
 
-const agentStep = z.object({ ...commonFields, role: z.string().min(1), prompt: template }).strict();
-const shellStep = z.object({ ...commonFields, run: template }).strict();
-const gateStep = z
+export const agentStepSchema = z
+  .object({ ...commonFields, role: z.string().min(1), prompt: template })
+  .strict();
+export const shellStepSchema = z.object({ ...commonFields, run: template }).strict();
+export const gateStepSchema = z
   .object({
     ...commonFields,
     gate: z
@@ -138,7 +151,7 @@ const gateStep = z
       .strict(),
   })
   .strict();
-const loopStep = z
+export const loopStepSchema = z
   .object({
     ...commonFields,
     loop: z
@@ -150,7 +163,7 @@ const loopStep = z
       .strict(),
   })
   .strict();
-const mergeStep = z
+export const mergeStepSchema = z
   .object({
     ...commonFields,
     merge: z
@@ -165,15 +178,24 @@ const mergeStep = z
   .strict();
 
 // Which kind a step is, from the one key that names it.
+// (Each kind's object schema is exported for the JSON Schema of the file, workflow-json-schema.ts.)
 export const STEP_KINDS = ['agent', 'shell', 'gate', 'loop', 'merge'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
-const KIND_KEYS: Readonly<Record<StepKind, string>> = {
+export const KIND_KEYS: Readonly<Record<StepKind, string>> = {
   agent: 'prompt',
   shell: 'run',
   gate: 'gate',
   loop: 'loop',
   merge: 'merge',
 };
+
+export const STEP_SCHEMAS = {
+  agent: agentStepSchema,
+  shell: shellStepSchema,
+  gate: gateStepSchema,
+  loop: loopStepSchema,
+  merge: mergeStepSchema,
+} as const;
 
 const stepSchema = z.unknown().transform((raw, ctx) => {
   const keys = raw !== null && typeof raw === 'object' ? Object.keys(raw) : [];
@@ -189,9 +211,7 @@ const stepSchema = z.unknown().transform((raw, ctx) => {
     return z.NEVER;
   }
   const kind = kinds[0] as StepKind;
-  const schema = { agent: agentStep, shell: shellStep, gate: gateStep, loop: loopStep, merge: mergeStep }[
-    kind
-  ];
+  const schema = STEP_SCHEMAS[kind];
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
@@ -217,9 +237,8 @@ export const workflowSchema = z
       .strict()
       .default({}),
     env: envSchema.default({}),
-    steps: z
-      .record(z.string(), stepSchema)
-      .refine((steps) => Object.keys(steps).length > 0, 'must name a step'),
+    // A step id is what templates and worker names are made of: the key is checked as the id it is.
+    steps: z.record(stepId, stepSchema).refine((steps) => Object.keys(steps).length > 0, 'must name a step'),
   })
   .strict();
 
@@ -230,9 +249,12 @@ export type AgentStepSpec = Common & {
   readonly prompt: string;
 };
 export type ShellStepSpec = Common & { readonly kind: 'shell'; readonly run: string };
-export type GateStepSpec = Common & { readonly kind: 'gate' } & Pick<z.output<typeof gateStep>, 'gate'>;
-export type LoopStepSpec = Common & { readonly kind: 'loop' } & Pick<z.output<typeof loopStep>, 'loop'>;
-export type MergeStepSpec = Common & { readonly kind: 'merge' } & Pick<z.output<typeof mergeStep>, 'merge'>;
+export type GateStepSpec = Common & { readonly kind: 'gate' } & Pick<z.output<typeof gateStepSchema>, 'gate'>;
+export type LoopStepSpec = Common & { readonly kind: 'loop' } & Pick<z.output<typeof loopStepSchema>, 'loop'>;
+export type MergeStepSpec = Common & { readonly kind: 'merge' } & Pick<
+    z.output<typeof mergeStepSchema>,
+    'merge'
+  >;
 export type StepSpec = AgentStepSpec | ShellStepSpec | GateStepSpec | LoopStepSpec | MergeStepSpec;
 export type RoleSpec = z.output<typeof roleSchema>;
 export type InputSpec = z.output<typeof inputSchema>;
