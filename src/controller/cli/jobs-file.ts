@@ -16,16 +16,16 @@
 //       reports: junit/*.xml  # optional: JUnit files the job writes (globs in its project)
 //
 // Validated with zod; an error names the file, line, column and field at fault. JSON is read
-// with JSON.parse (strict JSON) and located with the YAML parser, which reads JSON too.
+// with JSON.parse (strict JSON) and located with the YAML parser (infrastructure/config/yaml-location.ts).
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { z } from 'zod';
 import { TaskFileError, UsageError } from '../../domain/errors.js';
 import { JOB_NAME_PATTERN } from '../../domain/run/run-job.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
 import { expandHome, reportGlobsSchema } from '../../application/runs/job-spec.js';
 import { parseDuration } from './parse.js';
+import { fieldName, locate, parseLocated, SyntaxProblem } from '../../infrastructure/config/yaml-location.js';
 
 const duration = z.union([z.string(), z.number().positive()]).transform((value, ctx) => {
   try {
@@ -113,32 +113,6 @@ function fieldsOf(given: z.infer<typeof defaultsSchema>): JobFields {
   };
 }
 
-// `line:col` of the node at `path`, or of the nearest parent that exists (a missing field).
-function locate(doc: Document, counter: LineCounter, path: readonly PropertyKey[], key?: string): string {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = doc.getIn(path.slice(0, depth) as unknown[], true) as
-      { range?: [number, number, number] } | undefined;
-    if (!node?.range) continue;
-    let offset = node.range[0];
-    if (key !== undefined && isMap(node)) {
-      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
-      const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
-      if (range) offset = range[0];
-    }
-    const { line, col } = counter.linePos(offset);
-    return `${line}:${col}`;
-  }
-  return '1:1';
-}
-
-function fieldName(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (name, part) =>
-      typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part),
-    '',
-  );
-}
-
 export async function readJobsFile(file: string): Promise<JobsFile> {
   let text: string;
   try {
@@ -146,34 +120,10 @@ export async function readJobsFile(file: string): Promise<JobsFile> {
   } catch {
     throw new UsageError(`jobs file ${file} cannot be read`, { file });
   }
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
-  let raw: unknown;
-  if (file.endsWith('.json')) {
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      const msg = (error as Error).message;
-      // Node names the offset of a bad character; input that ends too early is at its end.
-      const at = /position (\d+)/.exec(msg);
-      const where = counter.linePos(at ? Number(at[1]) : text.length);
-      throw new TaskFileError(
-        `${file}:${where ? `${where.line}:${where.col}` : '1:1'}: not valid JSON (${msg})`,
-        { file },
-      );
-    }
-  } else {
-    const error = doc.errors[0];
-    if (error) {
-      const where = counter.linePos(error.pos[0]);
-      const msg = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-      throw new TaskFileError(
-        `${file}:${where ? `${where.line}:${where.col}` : '1:1'}: not valid YAML (${msg})`,
-        { file },
-      );
-    }
-    raw = doc.toJS();
-  }
+  const located = parseLocated(text, file.endsWith('.json'));
+  if (located instanceof SyntaxProblem)
+    throw new TaskFileError(`${file}:${located.where}: ${located.message}`, { file });
+  const raw = located.raw;
   const listed = Array.isArray(raw);
   const parsed = fileSchema.safeParse(listed ? { jobs: raw } : raw);
   if (!parsed.success) {
@@ -182,7 +132,7 @@ export async function readJobsFile(file: string): Promise<JobsFile> {
     // A top-level list was wrapped as { jobs }: its paths start one level lower in the file.
     const filePath = listed ? path.slice(1) : path;
     const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-    const where = locate(doc, counter, filePath, unknownKey);
+    const where = locate(located, filePath, unknownKey);
     const named = unknownKey === undefined ? filePath : [...filePath, unknownKey];
     const field = fieldName(named) || 'top level';
     const msg = unknownKey !== undefined ? 'is not a field a job file knows' : (issue?.message ?? 'invalid');
