@@ -35,40 +35,46 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // `30s`, `5m`, `1h`, `1500ms`, or a number of seconds; normalized to milliseconds.
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-export const durationSchema = z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return Math.round(value * 1000);
-  const match = DURATION.exec(value.trim());
-  if (!match) {
-    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m, 1h or 1500ms' });
-    return z.NEVER;
-  }
-  const ms = Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000));
-  // `0s` (or `0.1ms`) would time out at once: refused as a number of seconds <= 0 is.
-  if (ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: 'must be more than zero' });
-    return z.NEVER;
-  }
-  return ms;
-});
+export const durationSchema = z
+  .union([z.number().positive(), z.string()], { error: 'must be a duration such as 30s, 5m, 1h or 1500ms' })
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return Math.round(value * 1000);
+    const match = DURATION.exec(value.trim());
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m, 1h or 1500ms' });
+      return z.NEVER;
+    }
+    const ms = Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000));
+    // `0s` (or `0.1ms`) would time out at once: refused as a number of seconds <= 0 is.
+    if (ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be more than zero' });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 const stepId = z.string().regex(STEP_ID_PATTERN, 'must be a step id: lower-case letters, digits, - or _');
-const stepIds = z.union([stepId, z.array(stepId)]).transform((v) => (typeof v === 'string' ? [v] : v));
+const stepIds = z
+  .union([stepId, z.array(stepId)], { error: 'must be a step id or a list of step ids' })
+  .transform((v) => (typeof v === 'string' ? [v] : v));
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const envSchema = z.record(z.string().regex(ENV_NAME, 'must be a variable name'), scalar.transform(String));
 // A template: text with `${{ expression }}` parts (template.ts), checked against what exists.
 const template = z.string().min(1, 'must not be empty');
 
 export const INPUT_TYPES = ['string', 'number', 'boolean', 'array'] as const;
-const inputSchema = z
+export const inputSpecSchema = z
   .object({
     type: z.enum(INPUT_TYPES).default('string'),
     description: z.string().optional(),
     required: z.boolean().default(false),
-    default: z.union([scalar, z.array(scalar)]).optional(),
+    default: z
+      .union([scalar, z.array(scalar)], { error: 'must be a string, number, boolean or a list of them' })
+      .optional(),
   })
   .strict();
 
-const roleSchema = z
+export const roleSpecSchema = z
   .object({
     // An agent type (claude, codex, gemini, opencode, sim…) or `shell`.
     agent: z.string().regex(WORKER_TYPE_PATTERN, 'must be an agent type such as claude or sim'),
@@ -84,38 +90,49 @@ const roleSchema = z
   })
   .strict();
 
-const outputSchema = z.union([
-  z
-    .string()
-    .min(1)
-    .transform((path) => ({ path, schema: undefined as Record<string, unknown> | undefined })),
-  z
-    .object({
-      path: z.string().min(1),
-      // A JSON Schema the file (JSON) must satisfy.
-      schema: z.record(z.string(), z.unknown()).optional(),
-    })
-    .strict(),
-]);
+const outputSchema = z.union(
+  [
+    z
+      .string()
+      .min(1)
+      .transform((path) => ({ path, schema: undefined as Record<string, unknown> | undefined })),
+    z
+      .object({
+        path: z.string().min(1),
+        // A JSON Schema the file (JSON) must satisfy.
+        schema: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+  ],
+  { error: 'must be a path or { path, schema }' },
+);
 
 export const FAILURE_ACTIONS = ['fail', 'continue', 'ask_human'] as const;
 export type FailureAction = (typeof FAILURE_ACTIONS)[number];
-const onFailureSchema = z.union([
-  z.enum(FAILURE_ACTIONS).transform((then) => ({ retry: 0, handback: undefined, then })),
-  z
-    .object({
-      retry: z.number().int().min(0).max(20).default(0),
-      // The failing output goes back to that step (same conversation), then the steps after it run again.
-      handback: stepId.optional(),
-      then: z.enum(FAILURE_ACTIONS).default('fail'),
-    })
-    .strict(),
-]);
+const onFailureSchema = z.union(
+  [
+    z.enum(FAILURE_ACTIONS).transform((then) => ({ retry: 0, handback: undefined, then })),
+    z
+      .object({
+        retry: z.number().int().min(0).max(20).default(0),
+        // The failing output goes back to that step (same conversation), then the steps after it run again.
+        handback: stepId.optional(),
+        then: z.enum(FAILURE_ACTIONS).default('fail'),
+      })
+      .strict(),
+  ],
+  { error: 'must be fail, continue, ask_human or { retry, handback, then }' },
+);
 
 export const JOIN_RULES = ['all_succeeded', 'any_succeeded', 'all_done'] as const;
 export type JoinRule = (typeof JOIN_RULES)[number];
 
-const workspaceSchema = z.union([z.enum(['worktree', 'project', 'copy']), z.object({ of: stepId }).strict()]);
+const workspaceSchema = z.union(
+  [z.enum(['worktree', 'project', 'copy']), z.object({ of: stepId }).strict()],
+  {
+    error: 'must be worktree, project, copy or { of: STEP }',
+  },
+);
 
 const commonFields = {
   name: z.string().optional(),
@@ -128,7 +145,14 @@ const commonFields = {
   on_failure: onFailureSchema.default({ retry: 0, then: 'fail' }),
   workspace: workspaceSchema.optional(),
   // Fan-out: one instance per value (or per combination); a string is an expression naming a list.
-  matrix: z.union([z.record(z.string().regex(INPUT_NAME_PATTERN), z.array(scalar)), z.string()]).optional(),
+  matrix: z
+    .union(
+      [z.record(z.string().regex(INPUT_NAME_PATTERN, 'must be a matrix key'), z.array(scalar)), z.string()],
+      {
+        error: 'must be a map of lists ({ os: [linux, mac] }) or an expression naming a list',
+      },
+    )
+    .optional(),
   'max-parallel': z.number().int().min(1).max(64).optional(),
 };
 
@@ -197,7 +221,7 @@ export const STEP_SCHEMAS = {
   merge: mergeStepSchema,
 } as const;
 
-const stepSchema = z.unknown().transform((raw, ctx) => {
+export const stepSpecSchema = z.unknown().transform((raw, ctx) => {
   const keys = raw !== null && typeof raw === 'object' ? Object.keys(raw) : [];
   const kinds = STEP_KINDS.filter((kind) => keys.includes(KIND_KEYS[kind]));
   if (kinds.length !== 1) {
@@ -214,7 +238,8 @@ const stepSchema = z.unknown().transform((raw, ctx) => {
   const schema = STEP_SCHEMAS[kind];
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
+    // Re-raised as they are (not as `custom`), so an unknown key is still one, at its key.
+    for (const issue of parsed.error.issues) ctx.addIssue(issue as unknown as z.core.$ZodSuperRefineIssue);
     return z.NEVER;
   }
   return { kind, ...parsed.data } as StepSpec;
@@ -223,11 +248,13 @@ const stepSchema = z.unknown().transform((raw, ctx) => {
 export const workflowSchema = z
   .object({
     $schema: z.string().optional(),
-    schema_version: z.literal(1),
+    schema_version: z.literal(1, { error: 'must be 1 (the only version there is)' }),
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a name: letters, digits, . _ -'),
     description: z.string().optional(),
-    inputs: z.record(z.string().regex(INPUT_NAME_PATTERN, 'must be an input name'), inputSchema).default({}),
-    roles: z.record(z.string().regex(STEP_ID_PATTERN, 'must be a role name'), roleSchema).default({}),
+    inputs: z
+      .record(z.string().regex(INPUT_NAME_PATTERN, 'must be an input name'), inputSpecSchema)
+      .default({}),
+    roles: z.record(z.string().regex(STEP_ID_PATTERN, 'must be a role name'), roleSpecSchema).default({}),
     limits: z
       .object({
         wall_time: durationSchema.optional(),
@@ -238,7 +265,9 @@ export const workflowSchema = z
       .default({}),
     env: envSchema.default({}),
     // A step id is what templates and worker names are made of: the key is checked as the id it is.
-    steps: z.record(stepId, stepSchema).refine((steps) => Object.keys(steps).length > 0, 'must name a step'),
+    steps: z
+      .record(stepId, stepSpecSchema)
+      .refine((steps) => Object.keys(steps).length > 0, 'must name a step'),
   })
   .strict();
 
@@ -256,8 +285,8 @@ export type MergeStepSpec = Common & { readonly kind: 'merge' } & Pick<
     'merge'
   >;
 export type StepSpec = AgentStepSpec | ShellStepSpec | GateStepSpec | LoopStepSpec | MergeStepSpec;
-export type RoleSpec = z.output<typeof roleSchema>;
-export type InputSpec = z.output<typeof inputSchema>;
+export type RoleSpec = z.output<typeof roleSpecSchema>;
+export type InputSpec = z.output<typeof inputSpecSchema>;
 export type OutputSpec = { readonly path: string; readonly schema?: Record<string, unknown> | undefined };
 export type WorkflowSpec = Omit<z.output<typeof workflowSchema>, 'steps'> & {
   readonly steps: Readonly<Record<string, StepSpec>>;
