@@ -73,6 +73,8 @@ describe('parseExpression', () => {
     expect(error(() => parseExpression('contains(x)'))).toMatch(/takes 2 arguments/);
     expect(error(() => parseExpression('a..b'))).toMatch(/empty segment at column 1/);
     expect(error(() => parseExpression('a + b'))).toMatch(/unexpected "\+" at column 3/);
+    // Inside a ${{ }} wrapper, columns are those of the text as written.
+    expect(error(() => parseExpression('${{ a = b }}'))).toBe('unexpected "=" at column 7 of "${{ a = b }}"');
   });
 
   it('lists the references it reads', () => {

@@ -194,6 +194,15 @@ describe('checkWorkflow: loops', () => {
     ]);
   });
 
+  it('refuses a loop that needs its own steps', () => {
+    expect(issues({ a: agent(), l: loop(['a'], { needs: 'a' }) })).toEqual([
+      {
+        path: ['steps', 'l', 'needs', 0],
+        message: 'a runs inside this loop: a loop does not need its own steps',
+      },
+    ]);
+  });
+
   it('lets until read the loop’s steps and loop.iteration, but not the loop’s if', () => {
     expect(
       issues({

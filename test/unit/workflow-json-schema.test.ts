@@ -65,5 +65,7 @@ describe('workflowJsonSchema', () => {
     expect(validate({ ...base, steps: { A: { run: 'x' } } })).toBe(false);
     expect(validate({ ...base, steps: {} })).toBe(false);
     expect(validate({ ...base, schema_version: 2, steps: { a: { run: 'x' } } })).toBe(false);
+    expect(validate({ ...base, steps: { a: { run: 'x', timeout: '1.5m' } } })).toBe(true);
+    expect(validate({ ...base, steps: { a: { run: 'x', timeout: '10q' } } })).toBe(false);
   });
 });
