@@ -216,6 +216,12 @@ describe('a bad workflow: one line per issue, at line:col and field', () => {
     ]);
   });
 
+  it('does not judge what a step reads when its needs are at fault', async () => {
+    expect(
+      await problems(flow('  a: { run: x }', '  b: { run: "${{ steps.a.status }}", needs: 5 }')),
+    ).toEqual(['7:45: steps.b.needs: must be a step id or a list of step ids']);
+  });
+
   it('reports YAML and JSON syntax errors at their line and column', async () => {
     expect(await problems(flow('  a: { run: x }', '  a: { run: y }'))).toEqual([
       '7:3: not valid YAML (Map keys must be unique)',

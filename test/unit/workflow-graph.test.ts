@@ -194,6 +194,17 @@ describe('checkWorkflow: loops', () => {
     ]);
   });
 
+  it('makes a loop’s steps wait for what the loop needs', () => {
+    const spec = small({
+      before: agent(),
+      a: agent({ prompt: '${{ steps.before.summary }}' }),
+      l: loop(['a'], { needs: 'before' }),
+    });
+    expect(checkWorkflow(spec)).toEqual([]);
+    expect([...upstreamOf(spec, 'a')]).toEqual(['before']);
+    expect(planWorkflow(spec).levels).toEqual([['before'], ['a'], ['l']]);
+  });
+
   it('refuses a loop that needs its own steps', () => {
     expect(issues({ a: agent(), l: loop(['a'], { needs: 'a' }) })).toEqual([
       {
