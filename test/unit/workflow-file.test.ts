@@ -216,6 +216,31 @@ describe('a bad workflow: one line per issue, at line:col and field', () => {
     ]);
   });
 
+  it('says what type a field must be, and what is missing', async () => {
+    expect(
+      await problems(
+        flow(
+          '  a: { run: [x], matrix: { os: [l], n: 3 }, max-parallel: "2", env: [] }',
+          '  b: { prompt: hi }',
+        ),
+      ),
+    ).toEqual([
+      '6:13: steps.a.run: must be a string (not a list)',
+      '6:40: steps.a.matrix.n: must be a list (not a number)',
+      '6:59: steps.a.max-parallel: must be a number (not a string)',
+      '6:69: steps.a.env: must be a map (not a list)',
+      '7:6: steps.b.role: is required',
+    ]);
+    expect(await problems('')).toEqual([
+      '1:1: top level: the file is empty: a workflow has schema_version, name and steps',
+    ]);
+    expect(await problems('- a\n')).toEqual(['1:1: top level: must be a map of fields']);
+    expect(await problems('schema_version: 1\nsteps: {}\n')).toEqual([
+      '1:1: name: is required',
+      '2:8: steps: must name a step',
+    ]);
+  });
+
   it('does not judge what a step reads when its needs are at fault', async () => {
     expect(
       await problems(flow('  a: { run: x }', '  b: { run: "${{ steps.a.status }}", needs: 5 }')),
