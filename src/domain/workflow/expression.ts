@@ -66,11 +66,12 @@ function fail(text: string, at: number, what: string): never {
   throw new WorkflowInvalidError(`${what} at column ${at + 1} of "${text}"`, { column: at + 1 });
 }
 
-function tokenize(text: string): Token[] {
+// `text` is what the message quotes; `source` what is read (the same, or with `${{ }}` blanked).
+function tokenize(source: string, text: string): Token[] {
   const tokens: Token[] = [];
   let at = 0;
-  while (at < text.length) {
-    const char = text[at] ?? '';
+  while (at < source.length) {
+    const char = source[at] ?? '';
     if (/\s/.test(char)) {
       at++;
       continue;
@@ -80,12 +81,12 @@ function tokenize(text: string): Token[] {
       let value = '';
       let end = at + 1;
       for (;;) {
-        if (end >= text.length) fail(text, at, 'a string that is never closed');
-        if (text[end] === char) {
-          if (text[end + 1] !== char) break;
+        if (end >= source.length) fail(text, at, 'a string that is never closed');
+        if (source[end] === char) {
+          if (source[end + 1] !== char) break;
           end++;
         }
-        value += text[end];
+        value += source[end];
         end++;
       }
       tokens.push({ type: 'literal', value, at });
@@ -93,14 +94,14 @@ function tokenize(text: string): Token[] {
       continue;
     }
     NUMBER.lastIndex = at;
-    const number = NUMBER.exec(text);
+    const number = NUMBER.exec(source);
     if (number) {
       tokens.push({ type: 'literal', value: Number(number[0]), at });
       at += number[0].length;
       continue;
     }
     NAME.lastIndex = at;
-    const name = NAME.exec(text);
+    const name = NAME.exec(source);
     if (name) {
       const word = name[0];
       const literal: Record<string, Literal> = { true: true, false: false, null: null };
@@ -109,20 +110,21 @@ function tokenize(text: string): Token[] {
       at += word.length;
       continue;
     }
-    const op = OPERATORS.find((o) => text.startsWith(o, at));
+    const op = OPERATORS.find((o) => source.startsWith(o, at));
     if (op === undefined) fail(text, at, `unexpected "${char}"`);
     tokens.push({ type: 'op', value: op, at });
     at += op.length;
   }
-  tokens.push({ type: 'end', at: text.length });
+  tokens.push({ type: 'end', at: source.length });
   return tokens;
 }
 
 // Parses an expression; a whole `${{ … }}` around it (as GitHub allows in `if:`) is taken off.
 export function parseExpression(text: string): Expression {
-  const wrapped = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(text);
-  const source = wrapped ? (wrapped[1] ?? '') : text;
-  const tokens = tokenize(source);
+  // The wrapper is blanked out rather than cut, so columns stay those of the text as written.
+  const wrapped = /^(\s*)\$\{\{([\s\S]*)\}\}(\s*)$/.exec(text);
+  const source = wrapped ? `${wrapped[1] ?? ''}   ${wrapped[2] ?? ''}  ${wrapped[3] ?? ''}` : text;
+  const tokens = tokenize(source, text);
   let pos = 0;
   const peek = (): Token => tokens[pos] ?? { type: 'end', at: source.length };
   const isOp = (value: string): boolean => {
@@ -130,7 +132,7 @@ export function parseExpression(text: string): Expression {
     return token.type === 'op' && token.value === value;
   };
   const expect = (value: string): void => {
-    if (!isOp(value)) fail(source, peek().at, `expected "${value}"`);
+    if (!isOp(value)) fail(text, peek().at, `expected "${value}"`);
     pos++;
   };
 
@@ -147,7 +149,7 @@ export function parseExpression(text: string): Expression {
     if (token.type === 'name') {
       if (isOp('(')) {
         pos++;
-        if (!Object.hasOwn(ARITY, token.value)) fail(source, token.at, `unknown function ${token.value}()`);
+        if (!Object.hasOwn(ARITY, token.value)) fail(text, token.at, `unknown function ${token.value}()`);
         const name = token.value as FunctionName;
         const args: Expression[] = [];
         if (!isOp(')')) {
@@ -159,11 +161,11 @@ export function parseExpression(text: string): Expression {
         }
         expect(')');
         if (args.length !== ARITY[name])
-          fail(source, token.at, `${name}() takes ${ARITY[name]} argument${ARITY[name] === 1 ? '' : 's'}`);
+          fail(text, token.at, `${name}() takes ${ARITY[name]} argument${ARITY[name] === 1 ? '' : 's'}`);
         return { kind: 'call', name, args };
       }
       const path = parseReferencePath(token.value);
-      if (typeof path === 'string') fail(source, token.at, path);
+      if (typeof path === 'string') fail(text, token.at, path);
       return { kind: 'ref', path, offset: token.at };
     }
     fail(
@@ -188,7 +190,7 @@ export function parseExpression(text: string): Expression {
 
   const expression = binary(0);
   const rest = peek();
-  if (rest.type !== 'end') fail(source, rest.at, `unexpected "${String(rest.value)}"`);
+  if (rest.type !== 'end') fail(text, rest.at, `unexpected "${String(rest.value)}"`);
   return expression;
 }
 

@@ -45,6 +45,8 @@ function structureIssues(spec: WorkflowSpec, graph: StepGraph): WorkflowIssue[] 
       if (!exists(need)) add(at, `needs ${need}, which is no step of the workflow`);
       else if (need === id) add(at, 'a step cannot need itself');
       else if (need === loop) add(at, `a step of loop ${loop} runs inside it: it cannot need it`);
+      else if (graph.loopOf.get(need) === id)
+        add(at, `${need} runs inside this loop: a loop does not need its own steps`);
       else if (graph.loopOf.has(need) && graph.loopOf.get(need) !== loop)
         add(at, `${need} runs inside loop ${graph.loopOf.get(need) ?? ''}: need the loop instead`);
     });

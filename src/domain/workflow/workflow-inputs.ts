@@ -8,30 +8,36 @@ export type InputValue = InputScalar | InputScalar[];
 const isScalar = (v: unknown): v is InputScalar =>
   typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
 
+export type ParsedInput = { readonly value: InputValue } | { readonly problem: string };
+
 // The typed value of a command-line string, or why it is not one.
-export function inputFromText(type: InputSpec['type'], text: string): InputValue | string {
+export function inputFromText(type: InputSpec['type'], text: string): ParsedInput {
   switch (type) {
     case 'string':
-      return text;
+      return { value: text };
     case 'number': {
       const value = Number(text);
-      return text.trim() !== '' && Number.isFinite(value) ? value : `must be a number (got "${text}")`;
+      return text.trim() !== '' && Number.isFinite(value)
+        ? { value }
+        : { problem: `must be a number (got "${text}")` };
     }
     case 'boolean':
-      return text === 'true' ? true : text === 'false' ? false : `must be true or false (got "${text}")`;
+      return text === 'true' || text === 'false'
+        ? { value: text === 'true' }
+        : { problem: `must be true or false (got "${text}")` };
     case 'array': {
       // A JSON list (`["a", 1]`), or a comma-separated one (`a, b`) whose items are strings.
       if (!text.trimStart().startsWith('['))
-        return text.trim() === '' ? [] : text.split(',').map((item) => item.trim());
+        return { value: text.trim() === '' ? [] : text.split(',').map((item) => item.trim()) };
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
-        return `must be a JSON list or a comma-separated list (got "${text}")`;
+        return { problem: `must be a JSON list or a comma-separated list (got "${text}")` };
       }
       return Array.isArray(parsed) && parsed.every(isScalar)
-        ? parsed
-        : 'must be a list of strings, numbers or booleans';
+        ? { value: parsed }
+        : { problem: 'must be a list of strings, numbers or booleans' };
     }
   }
 }
@@ -63,9 +69,9 @@ export function resolveInputs(
   for (const [name, input] of Object.entries(spec.inputs)) {
     const text = Object.hasOwn(given, name) ? given[name] : undefined;
     if (text !== undefined) {
-      const value = inputFromText(input.type, text);
-      if (typeof value === 'string' && input.type !== 'string') problems.push(`input ${name}: ${value}`);
-      else values[name] = value;
+      const parsed = inputFromText(input.type, text);
+      if ('problem' in parsed) problems.push(`input ${name}: ${parsed.problem}`);
+      else values[name] = parsed.value;
     } else if (input.default !== undefined) values[name] = input.default;
     else if (input.required) problems.push(`input ${name}: is required (--input ${name}=…)`);
   }

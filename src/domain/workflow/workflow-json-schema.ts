@@ -6,8 +6,6 @@
 import { z } from 'zod';
 import { STEP_ID_PATTERN, STEP_SCHEMAS, workflowSchema } from './workflow-spec.js';
 
-export const WORKFLOW_SCHEMA_ID = 'https://tmuxorch.dev/schemas/workflow-1.json';
-
 export function workflowJsonSchema(): Record<string, unknown> {
   const { agent, shell, gate, loop, merge } = STEP_SCHEMAS;
   const described = workflowSchema.extend({
@@ -29,5 +27,5 @@ export function workflowJsonSchema(): Record<string, unknown> {
       delete values.anyOf;
     }
   }
-  return { ...schema, $id: WORKFLOW_SCHEMA_ID, title: 'tmuxorch workflow (schema_version 1)' };
+  return { ...schema, title: 'tmuxorch workflow (schema_version 1)' };
 }

@@ -103,6 +103,9 @@ export function stepReferenceIssues(
     // The matrix is computed before the step runs: it has no matrix values to read yet.
     issues.push(...expressionIssues(step.matrix, at('matrix'), { ...scope, matrix: undefined }));
   }
+  // A rework runs only with a failure handed to it: failure.* is there.
+  if (step.rework !== undefined)
+    issues.push(...templateIssues(step.rework, at('rework'), { ...scope, handbackTarget: true }));
   switch (step.kind) {
     case 'agent':
       issues.push(...templateIssues(step.prompt, at('prompt'), scope));

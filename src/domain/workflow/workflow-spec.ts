@@ -33,15 +33,17 @@ export const INPUT_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 // `30s`, `5m`, `1h`, `1500ms`, or a number of seconds; normalized to milliseconds.
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const DURATION = /^\s*(\d+(?:\.\d+)?)(ms|s|m|h|d)\s*$/;
+const DURATION_MESSAGE = 'must be a duration such as 30s, 5m, 1h or 1500ms';
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 export const durationSchema = z
-  .union([z.number().positive(), z.string()], { error: 'must be a duration such as 30s, 5m, 1h or 1500ms' })
+  // The pattern is checked here too so that the JSON Schema an editor uses knows it.
+  .union([z.number().positive(), z.string().regex(DURATION, DURATION_MESSAGE)], { error: DURATION_MESSAGE })
   .transform((value, ctx) => {
     if (typeof value === 'number') return Math.round(value * 1000);
-    const match = DURATION.exec(value.trim());
+    const match = DURATION.exec(value);
     if (!match) {
-      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m, 1h or 1500ms' });
+      ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE });
       return z.NEVER;
     }
     const ms = Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000));

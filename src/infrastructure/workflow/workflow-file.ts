@@ -77,9 +77,28 @@ function zodLines(file: string, located: LocatedText, issues: readonly z.core.$Z
   });
 }
 
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  object: 'a map',
+  record: 'a map',
+  array: 'a list',
+  integer: 'a whole number',
+  null: 'null',
+};
+
 // zod's messages, said as the rest of tmuxorch says things.
 function messageOf(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  if (issue.code === 'invalid_type') {
+    // zod keeps no input in its issues; its message says what it received.
+    const missing = /received undefined$/.test(issue.message);
+    if (issue.path.length === 0)
+      return missing || /received null$/.test(issue.message)
+        ? 'the file is empty: a workflow has schema_version, name and steps'
+        : 'must be a map of fields';
+    if (missing) return 'is required';
+    const expected = TYPE_NAMES[issue.expected] ?? `a ${issue.expected}`;
+    const got = /received (\w+)$/.exec(issue.message)?.[1];
+    return `must be ${expected}${got ? ` (not ${TYPE_NAMES[got] ?? `a ${got}`})` : ''}`;
+  }
   if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1)
     return 'must not be empty';
   return issue.message;
