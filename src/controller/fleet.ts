@@ -249,6 +249,10 @@ export class Fleet {
     return this.backend.call('flowResume', { id });
   }
 
+  cleanWorkflow(id: string): Promise<OperationOutput<'flowClean'>> {
+    return this.backend.call('flowClean', { id });
+  }
+
   workflowAudit(id: string): Promise<OperationOutput<'flowAudit'>> {
     return this.backend.call('flowAudit', { id });
   }

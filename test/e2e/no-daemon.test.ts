@@ -28,6 +28,7 @@ const COMMANDS = [
   'result',
   'cancel',
   'logs',
+  'flow',
   'status',
   'health-check',
   'config',

@@ -98,7 +98,7 @@ describe('concurrent starts', () => {
     const home = fleet.env.TMUXORCH_HOME ?? '';
     for (let trial = 0; trial < 3; trial++) {
       const starts = await Promise.all(Array.from({ length: 5 }, () => fleet.run(['start', '--json'])));
-      for (const start of starts) expect(start.exitCode, start.stderr).toBe(0);
+      for (const start of starts) expect(start.exitCode, `${start.stderr}${start.stdout}`).toBe(0);
       const bodies = starts.map(
         (start) => JSON.parse(start.stdout) as { pid: number; alreadyRunning: boolean },
       );

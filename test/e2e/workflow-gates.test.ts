@@ -107,3 +107,82 @@ describe('workflow gates', () => {
     expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
   });
 });
+
+describe('limits and failures that ask a person', () => {
+  let fleet: CliFleet;
+  let project = '';
+
+  beforeAll(async () => {
+    fleet = await createCliFleet();
+    expect((await fleet.run(['start'])).exitCode).toBe(0);
+    project = await fleet.home.project('plain');
+  });
+
+  afterAll(async () => {
+    await fleet.run(['stop', '--kill-workers']);
+    await fleet.cleanup();
+  });
+
+  it('pauses at a gate of its own when an agent-turn limit is reached; approve lifts it', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: limited
+roles: { helper: { agent: sim, edits: false } }
+limits: { agent_turns: 1 }
+steps:
+  one: { role: helper, prompt: first }
+  two: { role: helper, prompt: second, needs: one }
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    const paused = await waitForFlow(fleet, id, waiting, 'the run pauses at its limit');
+    expect(paused.gate?.message).toMatch(/^agent_turns reached: 1 agent turns \(limit 1\)/);
+    expect(stepOf(paused, 'one').status).toBe('succeeded');
+    expect(stepOf(paused, 'two').status).toBe('pending');
+    expect((await fleet.run(['flow', 'approve', id])).exitCode).toBe(0);
+    const done = await waitForFlow(fleet, id);
+    expect(done.status).toBe('succeeded');
+    expect(stepOf(done, 'two').status).toBe('succeeded');
+  });
+
+  it('puts a failed ask_human step to a person: approve runs it again, deny fails it', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: asking
+steps:
+  shaky:
+    run: n=$(cat "\${{ run.dir }}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "\${{ run.dir }}/n"; [ $n -ge 2 ]
+    on_failure: ask_human
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    const asked = await waitForFlow(fleet, id, waiting, 'the failed step asks');
+    expect(stepOf(asked, 'shaky').gate).toMatchObject({ state: 'waiting', kind: 'ask_human' });
+    expect((await fleet.run(['flow', 'approve', id])).exitCode).toBe(0);
+    const done = await waitForFlow(fleet, id);
+    expect(done.status).toBe('succeeded');
+    expect(stepOf(done, 'shaky').attempts).toBe(2);
+
+    const denied = await startFlow(
+      fleet,
+      await writeWorkflow(
+        fleet,
+        `schema_version: 1
+name: asking-again
+steps:
+  never: { run: exit 4, on_failure: ask_human }
+`,
+      ),
+      project,
+    );
+    await waitForFlow(fleet, denied, waiting, 'the failed step asks');
+    expect((await fleet.run(['flow', 'deny', denied, '--reason', 'leave it'])).exitCode).toBe(0);
+    const failed = await waitForFlow(fleet, denied);
+    expect(stepOf(failed, 'never')).toMatchObject({
+      status: 'failed',
+      reason: 'denied after it failed: leave it',
+    });
+  });
+});

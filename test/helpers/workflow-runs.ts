@@ -11,6 +11,7 @@ export interface FlowStep {
   status: string;
   attempts: number;
   iteration: number;
+  worker: string | null;
   verdict: string | null;
   reason: string | null;
   gate: { state: string; kind: string; message: string; hashes: Record<string, string> } | null;
@@ -41,7 +42,7 @@ export async function startFlow(
   extra: readonly string[] = [],
 ): Promise<string> {
   const started = await fleet.run(['--json', 'flow', 'run', file, '--project', project, ...extra]);
-  expect(started.exitCode, started.stderr).toBe(0);
+  expect(started.exitCode, `${started.stderr}${started.stdout}`).toBe(0);
   return (JSON.parse(started.stdout) as { id: string }).id;
 }
 

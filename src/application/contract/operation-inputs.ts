@@ -83,6 +83,7 @@ export const operationInputs = {
   flowCancel: z.object({ id: runRef }),
   flowResume: z.object({ id: runRef }),
   flowAudit: z.object({ id: runRef }),
+  flowClean: z.object({ id: runRef }),
 } as const;
 
 export type OperationName = keyof typeof operationInputs;

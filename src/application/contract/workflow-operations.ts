@@ -87,4 +87,12 @@ export const workflowOperations = {
       return { id: p.id, verdict: await verifyAudit(file), lines: await readAudit(file) };
     },
   }),
+  flowClean: op('flowClean', {
+    summary: "remove a finished run's worktrees whose branches are merged or pushed; say why the rest stay",
+    mutates: true,
+    errors: [...RUN, 'WORKSPACE_FAILED'],
+    cli: 'flow clean',
+    api: 'cleanWorkflow',
+    run: ({ fleet }, p) => fleet.requireWorkflows().clean(p.id),
+  }),
 };

@@ -15,6 +15,7 @@ import { RunProgress } from './run-progress.js';
 import { StepAttempts } from './step-attempts.js';
 import type { WorkflowEnvironment } from './workflow-ports.js';
 import { createRun, type StartRunInput } from './run-start.js';
+import { cleanRun, type CleanReport } from './run-clean.js';
 
 const runId = customAlphabet('abcdefghijkmnpqrstuvwxyz23456789', 6);
 
@@ -89,6 +90,16 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     return active.run;
   }
 
+  // Removes the worktrees of a finished run whose branches are merged or pushed; keeps the rest.
+  async clean(id: string): Promise<CleanReport> {
+    if (this.active.has(id))
+      throw new UsageError(`run ${id} is still going: cancel it or let it end first`, { id });
+    const lock = await this.files.readLock(id);
+    const report = await cleanRun(await this.load(id), lock?.spec ?? null, this.files, this.env.workspaces);
+    await this.files.appendLog(id, `clean: removed ${report.removed.length}, kept ${report.kept.length}`);
+    return report;
+  }
+
   async status(id: string): Promise<RunRecord> {
     return this.active.get(id)?.run ?? (await this.load(id));
   }
@@ -153,8 +164,14 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     return updated;
   }
 
-  audit(active: ActiveRun, event: AuditEvent): Promise<void> {
-    return active.audit.append(event);
+  // The audit line, and a line for a person in logs.txt.
+  async audit(active: ActiveRun, event: AuditEvent): Promise<void> {
+    await active.audit.append(event);
+    const what = [event.event, event.step, event.status, event.reason, event.message].filter(
+      (part) => typeof part === 'string' && part !== '',
+    );
+    const at = new Date(this.env.clock.now()).toISOString();
+    await this.files.appendLog(active.run.id, this.env.redact(`${at} ${what.join(' ')}`));
   }
 
   // Runs `work` after the run's earlier changes; errors end up in the run's log.

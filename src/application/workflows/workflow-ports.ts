@@ -51,6 +51,11 @@ export interface Workspaces {
   }): Promise<MergeOutcome>;
   advanceBranch(options: { project: string; target: string; to: string }): Promise<void>;
   copyProject(src: string, dest: string): Promise<string>;
+  // Removes a worktree and its branch only when the branch is merged into `into` or pushed.
+  removeWorktree(options: { project: string; path: string; branch: string; into: string }): Promise<{
+    removed: boolean;
+    reason: string;
+  }>;
 }
 
 export interface WorkflowEnvironment {

@@ -175,7 +175,7 @@ export function runStatusOf(run: RunRecord): RunStatus {
   const steps = run.steps;
   if (steps.some((s) => s.status === 'running' || s.status === 'pending')) {
     const running = steps.some((s) => s.status === 'running');
-    const waiting = steps.some((s) => s.status === 'awaiting_approval');
+    const waiting = steps.some((s) => s.status === 'awaiting_approval') || run.gate?.state === 'waiting';
     return waiting && !running ? 'awaiting_approval' : 'running';
   }
   if (steps.some((s) => s.status === 'awaiting_approval')) return 'awaiting_approval';

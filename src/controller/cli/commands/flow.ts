@@ -1,6 +1,9 @@
 // `tmuxorch flow …`: workflows. validate, plan and schema run here on the file alone; the rest
 // are operations of the daemon, where runs live (a run outlives the terminal that started it).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { attachTo } from './workers.js';
 import { UsageError } from '../../../domain/errors.js';
 import type { RunView } from '../../../domain/workflow/workflow-view.js';
 import type { CliContext } from '../context.js';
@@ -197,5 +200,54 @@ export function registerFlow(program: Command, ctx: CliContext): void {
       ctx.print(audit, () =>
         audit.lines.map((l) => `${l.at} ${l.event}${l.step ? ` ${l.step}` : ''}`).join('\n'),
       );
+    });
+
+  flow
+    .command('clean <run>')
+    .description(
+      "remove a finished run's worktrees whose branches are merged or pushed; say what stays and why",
+    )
+    .action(async (id: string) => {
+      const report = await ctx.call('flowClean', { id });
+      ctx.print(report, () =>
+        [
+          ...report.removed.map((e) => `removed ${e.path}${e.branch ? ` (${e.branch})` : ''}`),
+          ...report.kept.map((e) => `kept    ${e.path}: ${e.reason}`),
+          ...(report.removed.length + report.kept.length === 0 ? [`${id}: no worktree to clean`] : []),
+        ].join('\n'),
+      );
+    });
+
+  flow
+    .command('logs <run> [step]')
+    .description("what a run did (its logs.txt), or a step's output (its last attempt's raw_output.txt)")
+    .action(async (id: string, step: string | undefined) => {
+      const run = await ctx.call('flowStatus', { id });
+      const dir = join(ctx.settings.paths.flowsDir, run.id);
+      let file = join(dir, 'logs.txt');
+      if (step !== undefined) {
+        const found = run.steps.find((s) => s.id === step);
+        if (!found)
+          throw new UsageError(`run ${id} has no step ${step}: ${run.steps.map((s) => s.id).join(', ')}`, {});
+        if (found.attempts === 0) throw new UsageError(`step ${step} has not run yet (${found.status})`, {});
+        file = join(dir, 'steps', step, String(found.attempts), 'raw_output.txt');
+      }
+      const text = await readFile(file, 'utf8').catch(() => '');
+      if (ctx.json) process.stdout.write(`${JSON.stringify({ id, step: step ?? null, file, text })}\n`);
+      else process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+    });
+
+  flow
+    .command('attach <run> <step>')
+    .description("attach this terminal to a step's window")
+    .action(async (id: string, step: string) => {
+      const run = await ctx.call('flowStatus', { id });
+      const found = run.steps.find((s) => s.id === step);
+      if (!found?.worker)
+        throw new UsageError(
+          `step ${step} of run ${id} has no window (${found?.status ?? 'no such step'})`,
+          {},
+        );
+      await attachTo(ctx, found.worker);
     });
 }

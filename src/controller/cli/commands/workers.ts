@@ -119,29 +119,32 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
   program
     .command('attach [worker]')
     .description("attach this terminal to the session (at a worker's window)")
-    .action(async (worker: string | undefined) => {
-      const { settings } = ctx;
-      if (!process.stdin.isTTY)
-        throw new UsageError('attach needs a terminal: run it from an interactive shell', {});
-      const { execa } = await import('execa');
-      let target = `=${settings.session}`;
-      if (worker) {
-        const workers = await ctx.call('list');
-        const found = workers.find((w) => w.name === worker || w.id === worker);
-        if (!found?.paneId) throw new UsageError(`worker ${worker} has no pane right now`, { worker });
-        target = found.paneId;
-        await execa('tmux', [...socketArgs(settings.socket), 'select-window', '-t', found.paneId], {
-          reject: false,
-        });
-      }
-      const env = { ...process.env };
-      delete env.TMUX;
-      const result = await execa('tmux', [...socketArgs(settings.socket), 'attach-session', '-t', target], {
-        stdio: 'inherit',
-        reject: false,
-        env,
-        extendEnv: false,
-      });
-      throw new ExitRequest(result.exitCode ?? 1);
+    .action((worker: string | undefined) => attachTo(ctx, worker));
+}
+
+// Attaches this terminal to the fleet's session, at a worker's window when one is named.
+export async function attachTo(ctx: CliContext, worker: string | undefined): Promise<never> {
+  const { settings } = ctx;
+  if (!process.stdin.isTTY)
+    throw new UsageError('attach needs a terminal: run it from an interactive shell', {});
+  const { execa } = await import('execa');
+  let target = `=${settings.session}`;
+  if (worker) {
+    const workers = await ctx.call('list');
+    const found = workers.find((w) => w.name === worker || w.id === worker);
+    if (!found?.paneId) throw new UsageError(`worker ${worker} has no pane right now`, { worker });
+    target = found.paneId;
+    await execa('tmux', [...socketArgs(settings.socket), 'select-window', '-t', found.paneId], {
+      reject: false,
     });
+  }
+  const env = { ...process.env };
+  delete env.TMUX;
+  const result = await execa('tmux', [...socketArgs(settings.socket), 'attach-session', '-t', target], {
+    stdio: 'inherit',
+    reject: false,
+    env,
+    extendEnv: false,
+  });
+  throw new ExitRequest(result.exitCode ?? 1);
 }

@@ -1,0 +1,78 @@
+// Fan-out: a matrix step runs one instance per value, each in a window (worker) of its own, in
+// parallel (their run times overlap), at most max-parallel at once; a step after it waits for all.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
+
+const fanOut = (maxParallel: string): string => `schema_version: 1
+name: fan-out
+steps:
+  shard:
+    matrix: { n: [1, 2, 3] }${maxParallel}
+    run: echo "start \${{ matrix.n }} $(date +%s%N)" >> "\${{ run.dir }}/times"; sleep 1; echo "end \${{ matrix.n }} $(date +%s%N)" >> "\${{ run.dir }}/times"
+  after:
+    needs: shard
+    run: echo all done
+`;
+
+// [start, end] of each instance, in ns (one clock: `date` in the same shells).
+async function spans(fleet: CliFleet, id: string): Promise<Map<string, [number, number]>> {
+  const text = await readFile(join(String(fleet.env.TMUXORCH_HOME), 'flows', id, 'times'), 'utf8');
+  const spans = new Map<string, [number, number]>();
+  for (const line of text.trim().split('\n')) {
+    const [what, n = '', at = '0'] = line.split(' ');
+    const span = spans.get(n) ?? [0, 0];
+    span[what === 'start' ? 0 : 1] = Number(at);
+    spans.set(n, span);
+  }
+  return spans;
+}
+
+const overlapping = (a: [number, number], b: [number, number]): boolean => a[0] < b[1] && b[0] < a[1];
+
+describe('matrix fan-out', () => {
+  let fleet: CliFleet;
+  let project = '';
+
+  beforeAll(async () => {
+    fleet = await createCliFleet();
+    expect((await fleet.run(['start'])).exitCode).toBe(0);
+    project = await fleet.home.project('plain');
+  });
+
+  afterAll(async () => {
+    await fleet.run(['stop', '--kill-workers']);
+    await fleet.cleanup();
+  });
+
+  it('runs one instance per value, in parallel, each on its own worker; the step after waits for all', async () => {
+    const id = await startFlow(fleet, await writeWorkflow(fleet, fanOut('')), project);
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.map((s) => s.id)).toEqual(['shard-1', 'shard-2', 'shard-3', 'after']);
+    const workers = new Set(['shard-1', 'shard-2', 'shard-3'].map((s) => stepOf(run, s).worker));
+    expect(workers.size).toBe(3);
+    const times = await spans(fleet, id);
+    const [a, b, c] = ['1', '2', '3'].map((n) => times.get(n) ?? [0, 0]) as [
+      [number, number],
+      [number, number],
+      [number, number],
+    ];
+    expect(overlapping(a, b) && overlapping(b, c) && overlapping(a, c)).toBe(true);
+  });
+
+  it('keeps to max-parallel', async () => {
+    const id = await startFlow(fleet, await writeWorkflow(fleet, fanOut('\n    max-parallel: 1')), project);
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('succeeded');
+    const times = await spans(fleet, id);
+    const [a, b, c] = ['1', '2', '3'].map((n) => times.get(n) ?? [0, 0]) as [
+      [number, number],
+      [number, number],
+      [number, number],
+    ];
+    expect(overlapping(a, b) || overlapping(b, c) || overlapping(a, c)).toBe(false);
+  });
+});

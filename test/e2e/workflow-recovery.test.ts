@@ -1,0 +1,150 @@
+// When things go wrong: a merge conflict stops the merge naming the branch and the file, and main
+// stays where it was; `flow clean` then keeps every worktree whose branch is not merged, saying
+// why; `flow resume` continues a failed run from the step that failed (finished steps are not run
+// again); `tmux kill-server` mid-step cuts the step off and its retry runs it again.
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@localhost',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@localhost',
+    },
+  }).trim();
+}
+
+async function gitProject(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'a.txt'), 'base\n');
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'base');
+  return dir;
+}
+
+describe('workflow recovery', () => {
+  let fleet: CliFleet;
+
+  beforeAll(async () => {
+    fleet = await createCliFleet();
+    expect((await fleet.run(['start'])).exitCode).toBe(0);
+  });
+
+  afterAll(async () => {
+    await fleet.run(['stop', '--kill-workers']);
+    await fleet.cleanup();
+  });
+
+  it('stops a merge at the first conflict, naming the branch and the file; clean keeps the unmerged worktrees', async () => {
+    const project = await gitProject(join(fleet.home.dir, 'conflict'));
+    const head = git(project, 'rev-parse', 'main');
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: conflicting
+roles: { coder: { agent: sim } }
+steps:
+  left: { role: coder, prompt: "write a.txt: left" }
+  right: { role: coder, prompt: "write a.txt: right" }
+  merge:
+    needs: [left, right]
+    merge: { steps: [left, right] }
+`,
+    );
+    const id = await startFlow(fleet, file, project, ['--mode', 'auto']);
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('failed');
+    expect(stepOf(run, 'merge').reason).toMatch(
+      new RegExp(`merging tmuxorch/${id}/right conflicts \\(a\\.txt\\)`),
+    );
+    expect(git(project, 'rev-parse', 'main')).toBe(head);
+
+    const clean = await fleet.json<{ removed: unknown[]; kept: { path: string; reason: string }[] }>([
+      'flow',
+      'clean',
+      id,
+    ]);
+    expect(clean.exitCode).toBe(0);
+    expect(clean.body.removed).toEqual([]);
+    expect(clean.body.kept).toHaveLength(3);
+    for (const kept of clean.body.kept) expect(kept.reason).toMatch(/not merged into main/);
+  });
+
+  it('removes the worktrees of a merged run, and refuses to clean one still going', async () => {
+    const project = await gitProject(join(fleet.home.dir, 'merged'));
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: merged
+roles: { coder: { agent: sim } }
+steps:
+  edit: { role: coder, prompt: "write b.txt: new" }
+  merge: { needs: edit, merge: { steps: [edit] } }
+`,
+    );
+    const id = await startFlow(fleet, file, project, ['--mode', 'auto']);
+    expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
+    const clean = await fleet.json<{ removed: { branch: string }[]; kept: unknown[] }>(['flow', 'clean', id]);
+    expect(clean.body.kept).toEqual([]);
+    expect(clean.body.removed.map((r) => r.branch).sort()).toEqual([
+      `tmuxorch/${id}/edit`,
+      `tmuxorch/${id}/integration`,
+    ]);
+    expect(git(project, 'branch', '--list', `tmuxorch/${id}/*`)).toBe('');
+  });
+
+  it('resumes a failed run from the step that failed; what succeeded is not run again', async () => {
+    const project = await fleet.home.project('resume');
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: resumable
+steps:
+  first:
+    run: echo first >> "\${{ run.dir }}/ran"
+  gated:
+    needs: first
+    run: test -f "\${{ run.dir }}/go"
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    expect((await waitForFlow(fleet, id)).status).toBe('failed');
+    await writeFile(join(String(fleet.env.TMUXORCH_HOME), 'flows', id, 'go'), '');
+    const resumed = await fleet.run(['--json', 'flow', 'resume', id, '--wait']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('succeeded');
+    expect(stepOf(run, 'first').attempts).toBe(1);
+    expect(stepOf(run, 'gated').attempts).toBe(2);
+  });
+
+  it('retries a step that tmux kill-server cut off', async () => {
+    const project = await fleet.home.project('outage');
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: outage
+steps:
+  slow:
+    run: sleep 2; echo done
+    on_failure: { retry: 1 }
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    await waitForFlow(fleet, id, (run) => stepOf(run, 'slow').status === 'running', 'slow runs');
+    await fleet.tmux.tmux('kill-server');
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('succeeded');
+    expect(stepOf(run, 'slow').attempts).toBe(2);
+  });
+});
