@@ -1,25 +1,11 @@
 // assessWorkers: one pane snapshot in, one verdict per supervised worker out.
 import { describe, expect, it } from 'vitest';
 import { AGENT_START_GRACE_MS, assessWorkers, type PaneSnapshot } from '../../src/domain/health.js';
-import { NO_AGENT_STATE, type Worker, type WorkerState } from '../../src/domain/worker.js';
+import type { Worker, WorkerState } from '../../src/domain/worker.js';
+import { workerRecord } from '../helpers/worker-record.js';
 
-const worker = (id: string, state: WorkerState = 'idle', paneId: string | null = '%1'): Worker => ({
-  id,
-  name: id,
-  type: 'shell',
-  project: '/srv',
-  env: {},
-  secretEnv: [],
-  state,
-  paneId,
-  windowId: '@1',
-  restarts: 0,
-  restartHistory: [],
-  lastError: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  startedAt: null,
-  ...NO_AGENT_STATE,
-});
+const worker = (id: string, state: WorkerState = 'idle', paneId: string | null = '%1'): Worker =>
+  workerRecord({ id, name: id, project: '/srv', state, paneId });
 
 const pane = (
   paneId: string,
