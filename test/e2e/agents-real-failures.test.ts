@@ -15,21 +15,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gemini } from '../../src/domain/agents/gemini.js';
 import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
-import {
-  agentEnv,
-  claudeEnv,
-  createScratch,
-  seedClaudeConfig,
-  type Scratch,
-} from '../helpers/claude-home.js';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
-import { startMockAnthropic, TOOL_FILE, USE_TOOL, type MockAnthropic } from '../helpers/mock-anthropic.js';
+import { agentEnv, claudeEnv, seedClaudeConfig } from '../helpers/claude-home.js';
+import type { CliFleet } from '../helpers/cli.js';
+import { TOOL_FILE, USE_TOOL } from '../helpers/mock-anthropic.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
-  cleanupAndCheck,
   expectOk,
   runJson,
   sendTask,
@@ -38,6 +31,7 @@ import {
   type TaskResult,
   type WorkerView,
 } from './support.js';
+import { realAgentSuite } from './real-agent-suite.js';
 
 const cliDir = agentCliDir();
 if (!cliDir) console.warn('agents-real-failures.test.ts skipped: claude/codex/gemini are not installed');
@@ -74,25 +68,11 @@ async function workerView(fleet: CliFleet, name: string): Promise<WorkerView> {
 }
 
 describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', () => {
-  let fleet: CliFleet | undefined;
-  let scratch: Scratch | undefined;
-  let mock: MockAnthropic | undefined;
-
-  afterEach(async () => {
-    try {
-      await cleanupAndCheck(fleet);
-    } finally {
-      fleet = undefined;
-      await mock?.close();
-      mock = undefined;
-      await scratch?.remove();
-      scratch = undefined;
-    }
-  });
+  const suite = realAgentSuite();
 
   it('claude TUI with a fresh HOME exits at once: lastError and the task carry its last lines', async () => {
-    scratch = await createScratch();
-    fleet = await createCliFleet({
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({
       env: claudeEnv(scratch, cliDir ?? '', DEAD_PROXY, TUI_API_KEY, {
         CLAUDE_CONFIG_DIR: scratch.claudeConfigDir,
       }),
@@ -127,9 +107,9 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   }, 90_000);
 
   it('claude: a denied approval fails the task as denied, naming the tool; the worker goes on', async () => {
-    mock = await startMockAnthropic({ reply: 'all done' });
-    scratch = await createScratch();
-    fleet = await createCliFleet({
+    const mock = await suite.mock({ reply: 'all done' });
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({
       env: claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY, {
         CLAUDE_CONFIG_DIR: scratch.claudeConfigDir,
       }),
@@ -174,9 +154,9 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   }, 150_000);
 
   it('claude one-shot: a tool it denied on its own (it cannot ask) fails the task as denied', async () => {
-    mock = await startMockAnthropic({ reply: 'all done' });
-    scratch = await createScratch();
-    fleet = await createCliFleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY) });
+    const mock = await suite.mock({ reply: 'all done' });
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY) });
     await expectOk(fleet, ['start']);
     const project = await gitProject(fleet, 'claude-oneshot-deny');
     await addWorker(fleet, ['--type', 'claude', '--project', project, '--name', 'oneshot']);
@@ -193,8 +173,8 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   it.skipIf(!hasCli('codex'))(
     'codex TUI without its provider key: a failed task with its sentence, at once',
     async () => {
-      scratch = await createScratch();
-      fleet = await createCliFleet({ env: agentEnv(scratch, cliDir ?? '') });
+      const scratch = await suite.scratch();
+      const fleet = await suite.fleet({ env: agentEnv(scratch, cliDir ?? '') });
       await expectOk(fleet, ['start']);
       const project = await gitProject(fleet, 'codex-nokey');
       // A custom provider whose key (OPENAI_API_KEY) nobody set, and the project trusted.
@@ -228,9 +208,9 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   it.skipIf(!hasCli('gemini'))(
     'gemini one-shot with an auth method it rejects: its own sentence, read from its JSON on stderr',
     async () => {
-      scratch = await createScratch();
+      const scratch = await suite.scratch();
       // GOOGLE_GEMINI_BASE_URL without an auth type in settings: "Invalid auth method selected."
-      fleet = await createCliFleet({
+      const fleet = await suite.fleet({
         env: agentEnv(scratch, cliDir ?? '', {
           GEMINI_API_KEY: 'x',
           GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9',
@@ -258,7 +238,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   it.skipIf(!hasCli('gemini'))(
     "gemini one-shot with a key the API refuses (401, exit 145): the API's sentence, auth_required",
     async () => {
-      scratch = await createScratch();
+      const scratch = await suite.scratch();
       await mkdir(join(scratch.home, '.gemini'), { recursive: true });
       await writeFile(
         join(scratch.home, '.gemini', 'settings.json'),
@@ -271,7 +251,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
       await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
       try {
         const { port } = refusing.address() as AddressInfo;
-        fleet = await createCliFleet({
+        const fleet = await suite.fleet({
           env: agentEnv(scratch, cliDir ?? '', {
             GEMINI_API_KEY: 'x',
             GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}`,

@@ -6,23 +6,21 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
 import {
   agentEnv,
   claudeEnv,
   claudeTrusts,
-  createScratch,
   filesHolding,
   filesUnder,
   hookEvents,
   seedClaudeConfig,
-  type Scratch,
 } from '../helpers/claude-home.js';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
-import { startMockAnthropic, type MockAnthropic } from '../helpers/mock-anthropic.js';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { cleanupAndCheck, expectOk, runJson, status, type TaskResult, type WorkerView } from './support.js';
+import { expectOk, runJson, status, type TaskResult, type WorkerView } from './support.js';
+import { realAgentSuite } from './real-agent-suite.js';
 
 const cliDir = agentCliDir();
 const SKIP_REASON =
@@ -102,25 +100,11 @@ async function paneReport(fleet: CliFleet, worker: WorkerView): Promise<string> 
 }
 
 describe.skipIf(!cliDir)(TITLE, () => {
-  let fleet: CliFleet | undefined;
-  let scratch: Scratch | undefined;
-  let mock: MockAnthropic | undefined;
-
-  afterEach(async () => {
-    try {
-      await cleanupAndCheck(fleet);
-    } finally {
-      fleet = undefined;
-      await mock?.close();
-      mock = undefined;
-      await scratch?.remove();
-      scratch = undefined;
-    }
-  });
+  const suite = realAgentSuite();
 
   it('without a login each CLI fails fast with the fix as the reason, and its worker shows auth_required', async () => {
-    scratch = await createScratch();
-    fleet = await createCliFleet({ env: agentEnv(scratch, cliDir ?? '') });
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({ env: agentEnv(scratch, cliDir ?? '') });
     await expectOk(fleet, ['start']);
     const project = await gitProject(fleet, 'agents');
     const types = (['claude', 'codex', 'gemini'] as const).filter((type) => hasCli(type));
@@ -154,9 +138,9 @@ describe.skipIf(!cliDir)(TITLE, () => {
 
   it('runs the real claude against a stand-in API: the reply, one conversation across tasks, no key on disk', async () => {
     const reply = 'pong from the stand-in';
-    mock = await startMockAnthropic({ reply });
-    scratch = await createScratch();
-    fleet = await createCliFleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, API_KEY) });
+    const mock = await suite.mock({ reply });
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, API_KEY) });
     await expectOk(fleet, ['start']);
     const project = await gitProject(fleet, 'claude-project');
     const added = await addAgent(fleet, 'claude', 'claude-real', project);
@@ -217,12 +201,12 @@ describe.skipIf(!cliDir)(TITLE, () => {
   // the seed leaves the project out, so the TUI first asks whether to trust it (the driver accepts).
   async function interactiveClaude(trusted: boolean): Promise<void> {
     const reply = 'pong from the TUI';
-    mock = await startMockAnthropic({ reply });
-    scratch = await createScratch();
+    const mock = await suite.mock({ reply });
+    const scratch = await suite.scratch();
     const env = claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY, {
       CLAUDE_CONFIG_DIR: scratch.claudeConfigDir,
     });
-    fleet = await createCliFleet({ env });
+    const fleet = await suite.fleet({ env });
     const [current, api] = [fleet, mock];
     await expectOk(fleet, ['start']);
     const project = await realpath(await gitProject(fleet, 'claude-tui'));
