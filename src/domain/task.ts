@@ -19,14 +19,10 @@ export const TASK_STATUSES = [
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
-  'succeeded',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'lost',
-  'unsubmitted',
-]);
+// Where a task ends: every status but the two it passes through.
+export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set(
+  TASK_STATUSES.filter((status) => status !== 'queued' && status !== 'running'),
+);
 
 export const TASK_PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];
