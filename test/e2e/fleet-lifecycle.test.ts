@@ -40,6 +40,18 @@ async function expectRanIn(result: TaskResult, project: string): Promise<void> {
   expect([project, await realpath(project)]).toContain(first);
 }
 
+// The fleet session's windows, one `<index> <name>` a line.
+async function windowsOf(fleet: CliFleet): Promise<string[]> {
+  const text = await fleet.tmux.tmux(
+    'list-windows',
+    '-t',
+    fleet.session,
+    '-F',
+    '#{window_index} #{window_name}',
+  );
+  return text.split('\n');
+}
+
 function expectTaskResultShape(result: TaskResult): void {
   for (const field of TASK_RESULT_FIELDS) expect(result, `field ${field}`).toHaveProperty(field);
   expect(typeof result.id).toBe('string');
@@ -83,14 +95,8 @@ describe('the main flow (start, tasks, recovery, stop)', () => {
     expect(view.daemon.pid).toBe(pid);
     expect(view.daemon.session).toBe(fleet.session);
     expect(view.workers).toEqual([]);
-    const windows = await fleet.tmux.tmux(
-      'list-windows',
-      '-t',
-      fleet.session,
-      '-F',
-      '#{window_index} #{window_name}',
-    );
-    expect(windows.split('\n')).toContain('0 controller');
+    const windows = await windowsOf(fleet);
+    expect(windows).toContain('0 controller');
     await waitFor(
       async () =>
         (await fleet.tmux.tmux('capture-pane', '-p', '-t', `${fleet.session}:0`)).includes('Workers'),
@@ -292,20 +298,9 @@ describe('the main flow (start, tasks, recovery, stop)', () => {
     );
     expect(rebuilt.daemon.pid).toBe(pid);
     expect(await isRunning(pid)).toBe(true);
-    const windows = await fleet.tmux.tmux(
-      'list-windows',
-      '-t',
-      fleet.session,
-      '-F',
-      '#{window_index} #{window_name}',
-    );
-    expect(windows.split('\n')).toContain('0 controller');
-    expect(
-      windows
-        .split('\n')
-        .map((l) => l.split(' ')[1])
-        .sort(),
-    ).toEqual(['controller', ...NAMES].sort());
+    const windows = await windowsOf(fleet);
+    expect(windows).toContain('0 controller');
+    expect(windows.map((l) => l.split(' ')[1]).sort()).toEqual(['controller', ...NAMES].sort());
     for (const name of NAMES) {
       const run = await fleet.run(['send', name, '--wait', '--', `echo back-${name}`]);
       expect(run.exitCode).toBe(0);
