@@ -19,6 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { gemini } from '../../src/domain/agents/gemini.js';
 import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
 import { agentEnv, claudeEnv, seedClaudeConfig } from '../helpers/claude-home.js';
+import { customProviderConfig } from '../helpers/codex-config.js';
 import type { CliFleet } from '../helpers/cli.js';
 import { TOOL_FILE, USE_TOOL } from '../helpers/mock-anthropic.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -180,18 +181,10 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
       // A custom provider whose key (OPENAI_API_KEY) nobody set, and the project trusted.
       await writeFile(
         join(scratch.codexHome, 'config.toml'),
-        [
-          'model = "gpt-mock"',
-          'model_provider = "mock"',
-          '[model_providers.mock]',
-          'name = "mock"',
-          'base_url = "http://127.0.0.1:9/v1"',
-          'env_key = "OPENAI_API_KEY"',
-          'wire_api = "responses"',
+        customProviderConfig('gpt-mock', [
           `[projects.${JSON.stringify(project)}]`,
           'trust_level = "trusted"',
-          '',
-        ].join('\n'),
+        ]),
       );
       await addWorker(fleet, ['--type', 'codex', '--project', project, '--name', 'nokey', '--interactive']);
       for (const prompt of ['Say hello.', 'Say it again.']) {

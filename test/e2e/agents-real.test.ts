@@ -86,6 +86,21 @@ async function listWorkers(fleet: CliFleet): Promise<WorkerView[]> {
   return body;
 }
 
+// After a conversation: the worker is idle again, in that conversation, with nothing wrong.
+async function expectIdleIn(
+  fleet: CliFleet,
+  name: string,
+  sessionId: string | null | undefined,
+): Promise<void> {
+  const after = (await listWorkers(fleet)).find((w) => w.name === name);
+  expect(after).toMatchObject({
+    state: 'idle',
+    agentSessionId: sessionId,
+    lastError: null,
+    runningTask: null,
+  });
+}
+
 // What a worker's pane shows (`tmuxorch capture`).
 async function capture(fleet: CliFleet, worker: string): Promise<string> {
   return (await fleet.run(['capture', worker])).stdout;
@@ -179,13 +194,7 @@ describe.skipIf(!cliDir)(TITLE, () => {
     expect(continued.length).toBeGreaterThan(0);
     expect(continued.some((r) => r.text.includes(firstPrompt) && r.text.includes(reply))).toBe(true);
 
-    const after = (await listWorkers(fleet)).find((w) => w.name === 'claude-real');
-    expect(after).toMatchObject({
-      state: 'idle',
-      agentSessionId: sessionId,
-      lastError: null,
-      runningTask: null,
-    });
+    await expectIdleIn(fleet, 'claude-real', sessionId);
 
     // The key was in the daemon's environment and the pane's, never in what tmuxorch writes.
     const tmuxorchHome = String(fleet.env.TMUXORCH_HOME);
@@ -257,13 +266,7 @@ describe.skipIf(!cliDir)(TITLE, () => {
     expect(names.filter((n) => n === 'Stop')).toHaveLength(2);
     expect(new Set(events.map((e) => e.session_id))).toEqual(new Set([sessionId]));
 
-    const after = (await listWorkers(fleet)).find((w) => w.name === 'claude-tui');
-    expect(after).toMatchObject({
-      state: 'idle',
-      agentSessionId: sessionId,
-      lastError: null,
-      runningTask: null,
-    });
+    await expectIdleIn(fleet, 'claude-tui', sessionId);
     expect(IDLE_FOOTER.test(await capture(fleet, worker.name))).toBe(true);
     // Accepting the trust prompt is what Claude remembers for the project.
     if (!trusted) expect(await claudeTrusts(scratch, project)).toBe(true);
