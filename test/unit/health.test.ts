@@ -99,14 +99,12 @@ describe('assessWorkers', () => {
       startedAt: new Date(started).toISOString(),
     });
     const later = started + AGENT_START_GRACE_MS + 1;
+    // One sweep over the worker in pane %1, whose foreground program is `command`.
+    const sweep = (w: Worker, command: string, now = later) =>
+      assessWorkers([w], [pane('%1', 'w-1', { paneCurrentCommand: command })], 'fleet', now);
 
     it('is dead once its TUI has had time to start: the agent exited', () => {
-      const verdicts = assessWorkers(
-        [interactive()],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
-        'fleet',
-        later,
-      );
+      const verdicts = sweep(interactive(), 'bash');
       expect(verdicts).toEqual([
         {
           workerId: 'w-1',
@@ -118,36 +116,16 @@ describe('assessWorkers', () => {
     });
 
     it('is alive while its TUI runs, while it is starting, or while a turn is in hand', () => {
-      const running = assessWorkers(
-        [interactive()],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'node' })],
-        'fleet',
-        later,
-      );
+      const running = sweep(interactive(), 'node');
       expect(running[0]?.kind).toBe('alive');
-      const starting = assessWorkers(
-        [interactive()],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
-        'fleet',
-        started + 1_000,
-      );
+      const starting = sweep(interactive(), 'bash', started + 1_000);
       expect(starting[0]?.kind).toBe('alive');
-      const busy = assessWorkers(
-        [interactive('busy')],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
-        'fleet',
-        later,
-      );
+      const busy = sweep(interactive('busy'), 'bash');
       expect(busy[0]?.kind).toBe('alive');
     });
 
     it('never judges a one-shot or shell worker by its shell', () => {
-      const verdicts = assessWorkers(
-        [worker('w-1')],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
-        'fleet',
-        later,
-      );
+      const verdicts = sweep(worker('w-1'), 'bash');
       expect(verdicts[0]?.kind).toBe('alive');
     });
   });
