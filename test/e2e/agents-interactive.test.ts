@@ -6,20 +6,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
-  cleanupAndCheck,
   expectFailure,
   expectOk,
   runJson,
   sendTask,
-  status,
   waitResult,
+  workerView,
   type TaskResult,
   type WorkerView,
 } from './support.js';
+import { useCliFleet } from './cli-fleets.js';
 
 const SLOW = 120_000;
 
@@ -63,16 +63,10 @@ describe('interactive sim agent workers through the CLI', () => {
     return { exitCode, body };
   }
 
-  async function workerView(name: string): Promise<WorkerView> {
-    const found = (await status(fleet)).workers.find((w) => w.name === name);
-    expect(found, `worker ${name} in status`).toBeDefined();
-    return found!;
-  }
-
   const waitState = (name: string, state: string, timeoutMs = 30_000): Promise<WorkerView> =>
     waitFor(
       async () => {
-        const w = await workerView(name);
+        const w = await workerView(fleet, name);
         return w.state === state ? w : null;
       },
       { timeoutMs, intervalMs: 100, message: `${name} is ${state}` },
@@ -92,18 +86,14 @@ describe('interactive sim agent workers through the CLI', () => {
     return lines.filter((l) => l !== '');
   }
 
-  beforeAll(async () => {
-    fleet = await createCliFleet();
+  useCliFleet(async (made) => {
+    fleet = made;
     simHome = join(fleet.home.dir, 'sim-home');
     // A fast health sweep, so a killed pane is noticed (and revived) within a second or so.
     const home = String(fleet.env.TMUXORCH_HOME);
     await mkdir(home, { recursive: true });
     await writeFile(join(home, 'config.json'), JSON.stringify({ healthIntervalMs: 300 }));
     await expectOk(fleet, ['start']);
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
   });
 
   it('an approval asked, approved, then the turn finishes', { timeout: SLOW }, async () => {
@@ -219,7 +209,7 @@ describe('interactive sim agent workers through the CLI', () => {
     await fleet.tmux.tmux('kill-pane', '-t', worker.paneId!);
     const revived = await waitFor(
       async () => {
-        const w = await workerView('ia-revive');
+        const w = await workerView(fleet, 'ia-revive');
         return w.state === 'idle' && w.restarts === 1 && w.paneId !== worker.paneId ? w : null;
       },
       { timeoutMs: 30_000, intervalMs: 100, message: 'ia-revive idle again in a new pane' },

@@ -27,8 +27,8 @@ import {
   expectOk,
   runJson,
   sendTask,
-  status,
   waitResult,
+  workerView,
   type TaskResult,
   type WorkerView,
 } from './support.js';
@@ -60,12 +60,6 @@ async function addWorker(fleet: CliFleet, args: readonly string[]): Promise<Work
 async function sendWait(fleet: CliFleet, worker: string, prompt: string) {
   const { exitCode, body, run } = await runJson<TaskResult>(fleet, ['send', worker, '--wait', '--', prompt]);
   return { exitCode, result: body, what: `send ${worker}: ${run.stdout}${run.stderr}` };
-}
-
-async function workerView(fleet: CliFleet, name: string): Promise<WorkerView> {
-  const found = (await status(fleet)).workers.find((w) => w.name === name);
-  if (!found) throw new Error(`no worker ${name}`);
-  return found;
 }
 
 describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', () => {

@@ -4,19 +4,19 @@
 // the whole file; each worker keeps its sim sessions in a sim home of its own under the temp dir.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
-  cleanupAndCheck,
   expectOk,
   runJson,
   sendTask,
-  status,
   waitResult,
+  workerView,
   type TaskResult,
   type WorkerView,
 } from './support.js';
+import { useCliFleet } from './cli-fleets.js';
 
 describe('sim agent workers through the CLI', () => {
   let fleet: CliFleet;
@@ -49,21 +49,11 @@ describe('sim agent workers through the CLI', () => {
     return { exitCode, body };
   }
 
-  async function workerView(name: string): Promise<WorkerView> {
-    const found = (await status(fleet)).workers.find((w) => w.name === name);
-    expect(found, `worker ${name} in status`).toBeDefined();
-    return found!;
-  }
-
-  beforeAll(async () => {
-    fleet = await createCliFleet();
+  useCliFleet(async (made) => {
+    fleet = made;
     simHome = join(fleet.home.dir, 'sim-home');
     await expectOk(fleet, ['start']);
     main = await addSim('sim-main');
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
   });
 
   it('runs a prompt headless and reports what the agent said, under the worker session', async () => {
@@ -83,7 +73,7 @@ describe('sim agent workers through the CLI', () => {
     // list and status show the same conversation on the worker.
     const listed = (await runJson<WorkerView[]>(fleet, ['list'])).body.find((w) => w.name === 'sim-main');
     expect(listed?.agentSessionId).toBe(sessionId);
-    expect((await workerView('sim-main')).agentSessionId).toBe(sessionId);
+    expect((await workerView(fleet, 'sim-main')).agentSessionId).toBe(sessionId);
   });
 
   it('a second task continues the same conversation', async () => {
@@ -117,7 +107,7 @@ describe('sim agent workers through the CLI', () => {
     expect(body).toMatchObject({ status: 'failed', exitCode: 1, agent: { isError: true } });
     expect(body.reason).toContain('boom');
     // A plain failure is no condition of the worker: it stays idle, takes the next task.
-    expect((await workerView('sim-main')).state).toBe('idle');
+    expect((await workerView(fleet, 'sim-main')).state).toBe('idle');
   });
 
   it('a logged-out agent fails its task fast with the fix, and its worker shows auth_required', async () => {
@@ -129,7 +119,7 @@ describe('sim agent workers through the CLI', () => {
     expect(body.status).toBe('failed');
     expect(body.reason?.toLowerCase()).toContain('not logged in');
     expect(existsSync(join(fleet.home.dir, 'projects', 'sim-out', 'never.md'))).toBe(false);
-    const worker = await workerView('sim-out');
+    const worker = await workerView(fleet, 'sim-out');
     expect(worker.state).toBe('auth_required');
     expect(worker.lastError).toBe(body.reason);
   });
@@ -146,7 +136,7 @@ describe('sim agent workers through the CLI', () => {
     const next = await sendTask(fleet, 'sim-limit', 'write after.md: later');
     const [queued, limited] = await Promise.all([
       runJson<TaskResult>(fleet, ['result', next]),
-      workerView('sim-limit'),
+      workerView(fleet, 'sim-limit'),
     ]);
     expect(Date.now()).toBeLessThan(Date.parse(resetsAt!));
     expect(queued.body.status).toBe('queued');
@@ -156,10 +146,10 @@ describe('sim agent workers through the CLI', () => {
     expect(done).toBe(0);
     expect(result).toMatchObject({ status: 'succeeded', agent: { text: 'wrote after.md' } });
     expect(Date.parse(result.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(resetsAt!));
-    await waitFor(async () => (await workerView('sim-limit')).state === 'idle', {
+    await waitFor(async () => (await workerView(fleet, 'sim-limit')).state === 'idle', {
       message: 'the worker is idle again after the limit',
     });
-    expect((await workerView('sim-limit')).resumesAt).toBeNull();
+    expect((await workerView(fleet, 'sim-limit')).resumesAt).toBeNull();
   });
 
   it("the implementer role approves the agent's questions; the default role does not", async () => {
@@ -186,7 +176,7 @@ describe('sim agent workers through the CLI', () => {
       'sleep 5000',
     ]);
     expect(exitCode).toBe(124);
-    const after = await workerView('sim-timeout');
+    const after = await workerView(fleet, 'sim-timeout');
     expect(after.agentSessionId).not.toBe(before.agentSessionId);
     const next = await sendWait('sim-timeout', 'say hello');
     expect(next.exitCode, next.body.reason ?? '').toBe(0);

@@ -2,13 +2,12 @@
 // exit codes and timeouts → a killed pane revived → the daemon SIGKILLed mid-task and restarted →
 // the tmux server killed and rebuilt → stop --kill-workers. One fleet; the steps run in order.
 import { realpath } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
   TASK_RESULT_FIELDS,
   addShell,
-  cleanupAndCheck,
   isRunning,
   panesByWorker,
   runJson,
@@ -19,6 +18,7 @@ import {
   type TaskResult,
   type WorkerView,
 } from './support.js';
+import { useCliFleet } from './cli-fleets.js';
 
 interface StartBody {
   readonly pid: number;
@@ -76,13 +76,7 @@ describe('the main flow (start, tasks, recovery, stop)', () => {
     return found;
   };
 
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
-  });
+  useCliFleet((made) => (fleet = made));
 
   it('start launches the daemon and the session with the live status view in window 0', async () => {
     const { exitCode, body } = await runJson<StartBody>(fleet, ['start']);

@@ -161,6 +161,13 @@ export async function status(fleet: CliFleet): Promise<StatusView> {
   return body;
 }
 
+// The worker of that name, as `status` shows it.
+export async function workerView(fleet: CliFleet, name: string): Promise<WorkerView> {
+  const found = (await status(fleet)).workers.find((w) => w.name === name);
+  expect(found, `worker ${name} in status`).toBeDefined();
+  return found!;
+}
+
 export async function addShell(fleet: CliFleet, name: string): Promise<WorkerView> {
   const project = await fleet.home.project(name);
   const { exitCode, body } = await fleet.json<WorkerView>([
