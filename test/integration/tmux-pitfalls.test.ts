@@ -13,7 +13,7 @@ describe('tmux pitfalls', () => {
 
   // A window running `cat > file`, created through the exec transport; returns its pane id.
   const catPane = async (file: string): Promise<string> =>
-    session.server.tmux('new-window', '-d', '-P', '-F', '#{pane_id}', `cat > ${quoteShellWord(file)}`);
+    session.server.newWindow(`cat > ${quoteShellWord(file)}`);
 
   it('creating windows with a control client attached leaves window-size alone and the server alive', async () => {
     const t = await session.connect();
