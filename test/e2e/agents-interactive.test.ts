@@ -9,16 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import {
-  expectFailure,
-  expectOk,
-  runJson,
-  sendTask,
-  waitResult,
-  workerView,
-  type TaskResult,
-  type WorkerView,
-} from './support.js';
+import { expectFailure, expectOk, runJson, workerView, type WorkerView } from './support.js';
+import { sendTask, sendWait, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
 const SLOW = 120_000;
@@ -45,22 +37,6 @@ describe('interactive sim agent workers through the CLI', () => {
     expect(body).toMatchObject({ name, type: 'sim', project, state: 'idle', mode: 'interactive' });
     expect(body.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
     return body;
-  }
-
-  async function sendWait(
-    worker: string,
-    prompt: string,
-    extra: readonly string[] = [],
-  ): Promise<{ exitCode: number; body: TaskResult }> {
-    const { exitCode, body } = await runJson<TaskResult>(fleet, [
-      'send',
-      worker,
-      '--wait',
-      ...extra,
-      '--',
-      prompt,
-    ]);
-    return { exitCode, body };
   }
 
   const waitState = (name: string, state: string, timeoutMs = 30_000): Promise<WorkerView> =>
@@ -138,17 +114,17 @@ describe('interactive sim agent workers through the CLI', () => {
     { timeout: SLOW },
     async () => {
       await addInteractive('ia-drop1', ['TMUXORCH_SIM_DROP_ENTER=1']);
-      const once = await sendWait('ia-drop1', 'write once.txt: ok');
+      const once = await sendWait(fleet, 'ia-drop1', 'write once.txt: ok');
       expect(once.exitCode, JSON.stringify(once.body)).toBe(0);
       expect(once.body).toMatchObject({ status: 'succeeded', agent: { text: 'wrote once.txt' } });
 
       // 5 dropped presses: the first task's 3 are all lost, the second task's 3rd press submits.
       const worker = await addInteractive('ia-drop5', ['TMUXORCH_SIM_DROP_ENTER=5']);
-      const lost = await sendWait('ia-drop5', 'first prompt');
+      const lost = await sendWait(fleet, 'ia-drop5', 'first prompt');
       expect(lost.exitCode).not.toBe(0);
       expect(lost.body.status).toBe('unsubmitted');
       expect(lost.body.reason).toContain('Enter');
-      const next = await sendWait('ia-drop5', 'second prompt');
+      const next = await sendWait(fleet, 'ia-drop5', 'second prompt');
       expect(next.exitCode, JSON.stringify(next.body)).toBe(0);
       expect(next.body.status).toBe('succeeded');
       expect(next.body.agent?.text).toMatch(/^sim read "second prompt" \(13 chars, #[0-9a-f]{8}\)$/);
@@ -163,11 +139,11 @@ describe('interactive sim agent workers through the CLI', () => {
     async () => {
       await addInteractive('ia-timeout');
       const started = Date.now();
-      const late = await sendWait('ia-timeout', 'sleep 20000', ['--timeout', '2s']);
+      const late = await sendWait(fleet, 'ia-timeout', 'sleep 20000', ['--timeout', '2s']);
       expect(late.exitCode).toBe(124);
       expect(late.body.status).toBe('timed_out');
       expect(Date.now() - started).toBeLessThan(15_000);
-      const next = await sendWait('ia-timeout', 'write after.txt: yes');
+      const next = await sendWait(fleet, 'ia-timeout', 'write after.txt: yes');
       expect(next.exitCode, JSON.stringify(next.body)).toBe(0);
       expect(next.body).toMatchObject({ status: 'succeeded', agent: { text: 'wrote after.txt' } });
       await waitState('ia-timeout', 'idle');
@@ -178,7 +154,7 @@ describe('interactive sim agent workers through the CLI', () => {
     const worker = await addInteractive('ia-restart');
     const sessionId = worker.agentSessionId;
     for (const prompt of ['write r.txt: one', 'append r.txt: two']) {
-      const { exitCode, body } = await sendWait('ia-restart', prompt);
+      const { exitCode, body } = await sendWait(fleet, 'ia-restart', prompt);
       expect(exitCode, JSON.stringify(body)).toBe(0);
       expect(body.agent?.sessionId).toBe(sessionId);
     }
@@ -188,7 +164,7 @@ describe('interactive sim agent workers through the CLI', () => {
     expect(await fleet.daemonPid()).not.toBe(daemon);
     const after = await waitState('ia-restart', 'idle');
     expect(after).toMatchObject({ paneId: worker.paneId, restarts: 0, agentSessionId: sessionId });
-    const third = await sendWait('ia-restart', 'append r.txt: three');
+    const third = await sendWait(fleet, 'ia-restart', 'append r.txt: three');
     expect(third.exitCode, JSON.stringify(third.body)).toBe(0);
     expect(third.body).toMatchObject({
       status: 'succeeded',
@@ -201,7 +177,7 @@ describe('interactive sim agent workers through the CLI', () => {
   it('a killed pane is revived with the TUI resuming the same conversation', { timeout: SLOW }, async () => {
     const worker = await addInteractive('ia-revive');
     const sessionId = worker.agentSessionId;
-    const first = await sendWait('ia-revive', 'write k.txt: before');
+    const first = await sendWait(fleet, 'ia-revive', 'write k.txt: before');
     expect(first.exitCode, JSON.stringify(first.body)).toBe(0);
     const turns = turnsOf(sessionId).length;
     expect(turns).toBe(1);
@@ -220,7 +196,7 @@ describe('interactive sim agent workers through the CLI', () => {
       timeoutMs: 10_000,
       message: `a tmuxorch-sim --resume ${sessionId} process`,
     });
-    const next = await sendWait('ia-revive', 'append k.txt: after');
+    const next = await sendWait(fleet, 'ia-revive', 'append k.txt: after');
     expect(next.exitCode, JSON.stringify(next.body)).toBe(0);
     expect(next.body).toMatchObject({ status: 'succeeded', agent: { text: 'appended to k.txt', sessionId } });
     expect(turnsOf(sessionId).map((t) => t.prompt)).toEqual(['write k.txt: before', 'append k.txt: after']);

@@ -23,15 +23,8 @@ import { customProviderConfig } from '../helpers/codex-config.js';
 import type { CliFleet } from '../helpers/cli.js';
 import { TOOL_FILE, USE_TOOL } from '../helpers/mock-anthropic.js';
 import { waitFor } from '../helpers/wait-for.js';
-import {
-  expectOk,
-  runJson,
-  sendTask,
-  waitResult,
-  workerView,
-  type TaskResult,
-  type WorkerView,
-} from './support.js';
+import { expectOk, runJson, workerView, type WorkerView } from './support.js';
+import { sendTask, sendWait, waitResult } from './task-commands.js';
 import { realAgentSuite } from './real-agent-suite.js';
 
 const cliDir = agentCliDir();
@@ -57,8 +50,9 @@ async function addWorker(fleet: CliFleet, args: readonly string[]): Promise<Work
   return body;
 }
 
-async function sendWait(fleet: CliFleet, worker: string, prompt: string) {
-  const { exitCode, body, run } = await runJson<TaskResult>(fleet, ['send', worker, '--wait', '--', prompt]);
+// `send --wait`, with what to print when a check of its result fails.
+async function sendWaitWithReport(fleet: CliFleet, worker: string, prompt: string) {
+  const { exitCode, body, run } = await sendWait(fleet, worker, prompt);
   return { exitCode, result: body, what: `send ${worker}: ${run.stdout}${run.stderr}` };
 }
 
@@ -90,7 +84,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
       /^Claude Code exited: Unable to connect to Anthropic services · Failed to connect to api\.anthropic\.com/,
     );
     const started = Date.now();
-    const sent = await sendWait(fleet, 'fresh', 'Say hello.');
+    const sent = await sendWaitWithReport(fleet, 'fresh', 'Say hello.');
     expect(Date.now() - started, sent.what).toBeLessThan(AT_ONCE_MS + 10_000);
     expect(sent.result.durationMs ?? Infinity, sent.what).toBeLessThan(AT_ONCE_MS);
     expect(sent.result.status, sent.what).toBe('failed');
@@ -128,7 +122,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
     expect(result.agent?.isError).toBe(true);
     expect(existsSync(join(project, TOOL_FILE))).toBe(false);
     // The conversation began (a hook saw the prompt) and the TUI takes the next task.
-    const next = await sendWait(fleet, 'deny', 'Say hello.');
+    const next = await sendWaitWithReport(fleet, 'deny', 'Say hello.');
     expect(next.result.status, next.what).toBe('succeeded');
     expect(next.result.agent?.text).toBe('all done');
 
@@ -155,7 +149,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
     await expectOk(fleet, ['start']);
     const project = await gitProject(fleet, 'claude-oneshot-deny');
     await addWorker(fleet, ['--type', 'claude', '--project', project, '--name', 'oneshot']);
-    const sent = await sendWait(fleet, 'oneshot', `Please ${USE_TOOL} now.`);
+    const sent = await sendWaitWithReport(fleet, 'oneshot', `Please ${USE_TOOL} now.`);
     // claude itself says success (exit 0, is_error false) with the tool in permission_denials.
     expect(sent.result, sent.what).toMatchObject({
       status: 'failed',
@@ -182,7 +176,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
       );
       await addWorker(fleet, ['--type', 'codex', '--project', project, '--name', 'nokey', '--interactive']);
       for (const prompt of ['Say hello.', 'Say it again.']) {
-        const sent = await sendWait(fleet, 'nokey', prompt);
+        const sent = await sendWaitWithReport(fleet, 'nokey', prompt);
         expect(sent.result.status, sent.what).toBe('failed');
         expect(sent.result.reason, sent.what).toBe('Missing environment variable: `OPENAI_API_KEY`.');
         expect(sent.result.exitCode).toBe(1);
@@ -206,7 +200,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
       await expectOk(fleet, ['start']);
       const project = await gitProject(fleet, 'gemini-auth');
       await addWorker(fleet, ['--type', 'gemini', '--project', project, '--name', 'gauth']);
-      const sent = await sendWait(fleet, 'gauth', 'Say hello.');
+      const sent = await sendWaitWithReport(fleet, 'gauth', 'Say hello.');
       expect(sent.result.status, sent.what).toBe('failed');
       expect(sent.result.exitCode).toBe(41);
       expect(sent.result.agent, sent.what).toMatchObject({
@@ -247,7 +241,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
         await expectOk(fleet, ['start']);
         const project = await gitProject(fleet, 'gemini-401');
         await addWorker(fleet, ['--type', 'gemini', '--project', project, '--name', 'g401']);
-        const sent = await sendWait(fleet, 'g401', 'Say hello.');
+        const sent = await sendWaitWithReport(fleet, 'g401', 'Say hello.');
         expect(sent.result.exitCode, sent.what).toBe(145);
         expect(sent.result.agent, sent.what).toMatchObject({ text: REFUSED, isError: true });
         expect(sent.result.reason, sent.what).toBe(`gemini: ${REFUSED} (${gemini.authHint})`);

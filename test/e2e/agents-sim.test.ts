@@ -7,15 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import {
-  expectOk,
-  runJson,
-  sendTask,
-  waitResult,
-  workerView,
-  type TaskResult,
-  type WorkerView,
-} from './support.js';
+import { expectOk, runJson, workerView, type TaskResult, type WorkerView } from './support.js';
+import { sendTask, sendWait, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
 describe('sim agent workers through the CLI', () => {
@@ -44,11 +37,6 @@ describe('sim agent workers through the CLI', () => {
     return body;
   }
 
-  async function sendWait(worker: string, prompt: string): Promise<{ exitCode: number; body: TaskResult }> {
-    const { exitCode, body } = await runJson<TaskResult>(fleet, ['send', worker, '--wait', '--', prompt]);
-    return { exitCode, body };
-  }
-
   useCliFleet(async (made) => {
     fleet = made;
     simHome = join(fleet.home.dir, 'sim-home');
@@ -59,7 +47,7 @@ describe('sim agent workers through the CLI', () => {
   it('runs a prompt headless and reports what the agent said, under the worker session', async () => {
     const sessionId = main.agentSessionId;
     expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    const { exitCode, body } = await sendWait('sim-main', 'write notes.md: hello');
+    const { exitCode, body } = await sendWait(fleet, 'sim-main', 'write notes.md: hello');
     expect(exitCode, JSON.stringify(body)).toBe(0);
     expect(body).toMatchObject({
       status: 'succeeded',
@@ -77,7 +65,7 @@ describe('sim agent workers through the CLI', () => {
   });
 
   it('a second task continues the same conversation', async () => {
-    const { exitCode, body } = await sendWait('sim-main', 'append notes.md: again');
+    const { exitCode, body } = await sendWait(fleet, 'sim-main', 'append notes.md: again');
     expect(exitCode).toBe(0);
     expect(body.agent).toMatchObject({ text: 'appended to notes.md', sessionId: main.agentSessionId });
     // The sim's own record of the conversation: both turns in one session file.
@@ -102,7 +90,7 @@ describe('sim agent workers through the CLI', () => {
   });
 
   it('a task the agent fails is failed, with its reason', async () => {
-    const { exitCode, body } = await sendWait('sim-main', 'fail: boom');
+    const { exitCode, body } = await sendWait(fleet, 'sim-main', 'fail: boom');
     expect(exitCode).toBe(1);
     expect(body).toMatchObject({ status: 'failed', exitCode: 1, agent: { isError: true } });
     expect(body.reason).toContain('boom');
@@ -113,7 +101,7 @@ describe('sim agent workers through the CLI', () => {
   it('a logged-out agent fails its task fast with the fix, and its worker shows auth_required', async () => {
     await addSim('sim-out', ['--env', 'TMUXORCH_SIM_LOGGED_OUT=1']);
     const started = Date.now();
-    const { exitCode, body } = await sendWait('sim-out', 'write never.md: x');
+    const { exitCode, body } = await sendWait(fleet, 'sim-out', 'write never.md: x');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(exitCode).toBe(86);
     expect(body.status).toBe('failed');
@@ -126,7 +114,7 @@ describe('sim agent workers through the CLI', () => {
 
   it('a usage limit holds the worker queue until it resets, then the queue goes on', async () => {
     await addSim('sim-limit');
-    const { exitCode, body } = await sendWait('sim-limit', 'limit: 3s');
+    const { exitCode, body } = await sendWait(fleet, 'sim-limit', 'limit: 3s');
     expect(exitCode).toBe(1);
     expect(body.status).toBe('failed');
     const resetsAt = body.agent?.resetsAt;
@@ -154,10 +142,10 @@ describe('sim agent workers through the CLI', () => {
 
   it("the implementer role approves the agent's questions; the default role does not", async () => {
     await addSim('sim-impl', ['--role', 'implementer']);
-    const approved = await sendWait('sim-impl', 'ask: ok?');
+    const approved = await sendWait(fleet, 'sim-impl', 'ask: ok?');
     expect(approved.exitCode).toBe(0);
     expect(approved.body).toMatchObject({ status: 'succeeded', agent: { text: 'approved: ok?' } });
-    const denied = await sendWait('sim-main', 'ask: ok?');
+    const denied = await sendWait(fleet, 'sim-main', 'ask: ok?');
     expect(denied.exitCode).toBe(1);
     expect(denied.body).toMatchObject({ status: 'failed', agent: { isError: true } });
     expect(denied.body.reason).toContain('not approved: ok?');
@@ -178,7 +166,7 @@ describe('sim agent workers through the CLI', () => {
     expect(exitCode).toBe(124);
     const after = await workerView(fleet, 'sim-timeout');
     expect(after.agentSessionId).not.toBe(before.agentSessionId);
-    const next = await sendWait('sim-timeout', 'say hello');
+    const next = await sendWait(fleet, 'sim-timeout', 'say hello');
     expect(next.exitCode, next.body.reason ?? '').toBe(0);
     expect(next.body.agent?.sessionId).toBe(after.agentSessionId);
   });

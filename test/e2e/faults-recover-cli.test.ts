@@ -4,7 +4,8 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { RecoverReport } from '../../src/application/fleet/recover.js';
-import { addShell, expectOk, runJson, sendTask, stateDir, waitResult } from './support.js';
+import { addShell, expectOk, runJson, stateDir } from './support.js';
+import { sendTask, waitResult } from './task-commands.js';
 import { useFreshCliFleets } from './cli-fleets.js';
 
 const fleets = useFreshCliFleets();

@@ -6,18 +6,16 @@ import { describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
-  TASK_RESULT_FIELDS,
   addShell,
   isRunning,
   panesByWorker,
   runJson,
-  sendTask,
   status,
-  waitResult,
   type StatusView,
   type TaskResult,
   type WorkerView,
 } from './support.js';
+import { TASK_RESULT_FIELDS, sendTask, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
 interface StartBody {

@@ -20,17 +20,6 @@ export interface ErrorBody {
   };
 }
 
-export const TASK_RESULT_FIELDS = [
-  'id',
-  'worker',
-  'status',
-  'exitCode',
-  'output',
-  'startedAt',
-  'finishedAt',
-  'durationMs',
-] as const;
-
 // Adds --json before a `--` (after it, the flag would become part of the task's command).
 export function withJson(args: readonly string[]): string[] {
   const dashes = args.indexOf('--');
@@ -182,27 +171,6 @@ export async function addShell(fleet: CliFleet, name: string): Promise<WorkerVie
   expect(exitCode, JSON.stringify(body)).toBe(0);
   expect(body).toMatchObject({ name, type: 'shell', project, state: 'idle' });
   return body;
-}
-
-// `send` without --wait: prints the task id.
-export async function sendTask(
-  fleet: CliFleet,
-  worker: string,
-  command: string,
-  extra: readonly string[] = [],
-): Promise<string> {
-  const { exitCode, body } = await runJson<{ id: string }>(fleet, ['send', worker, ...extra, '--', command]);
-  expect(exitCode, JSON.stringify(body)).toBe(0);
-  expect(body.id).toMatch(/\S/);
-  return body.id;
-}
-
-export async function waitResult(
-  fleet: CliFleet,
-  id: string,
-): Promise<{ exitCode: number; result: TaskResult }> {
-  const { exitCode, body } = await fleet.json<TaskResult>(['result', '--wait', id]);
-  return { exitCode, result: body };
 }
 
 export async function panesByWorker(fleet: CliFleet): Promise<Map<string, { paneId: string; pid: number }>> {

@@ -11,12 +11,11 @@ import {
   isRunning,
   panesByWorker,
   runJson,
-  sendTask,
-  waitResult,
   workerView,
   type TaskResult,
   type WorkerView,
 } from './support.js';
+import { sendTask, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
 describe('tasks through the CLI', () => {
