@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { expectFailure, expectOk, runJson, workerView, type WorkerView } from './support.js';
+import { addSimWorker, expectFailure, expectOk, runJson, workerView, type WorkerView } from './support.js';
 import { sendTask, sendWait, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
@@ -20,21 +20,8 @@ describe('interactive sim agent workers through the CLI', () => {
   let simHome: string;
 
   async function addInteractive(name: string, env: readonly string[] = []): Promise<WorkerView> {
-    const project = await fleet.home.project(name);
-    const envArgs = [`TMUXORCH_SIM_HOME=${simHome}`, ...env].flatMap((pair) => ['--env', pair]);
-    const { exitCode, body, run } = await runJson<WorkerView>(fleet, [
-      'add-worker',
-      '--type',
-      'sim',
-      '--project',
-      project,
-      '--name',
-      name,
-      '--interactive',
-      ...envArgs,
-    ]);
-    expect(exitCode, `${run.stdout}${run.stderr}`).toBe(0);
-    expect(body).toMatchObject({ name, type: 'sim', project, state: 'idle', mode: 'interactive' });
+    const envArgs = env.flatMap((pair) => ['--env', pair]);
+    const body = await addSimWorker(fleet, name, simHome, 'interactive', envArgs);
     expect(body.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
     return body;
   }

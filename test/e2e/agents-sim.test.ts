@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { expectOk, runJson, workerView, type TaskResult, type WorkerView } from './support.js';
+import { addSimWorker, expectOk, runJson, workerView, type TaskResult, type WorkerView } from './support.js';
 import { sendTask, sendWait, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
@@ -16,26 +16,8 @@ describe('sim agent workers through the CLI', () => {
   let simHome: string;
   let main: WorkerView;
 
-  // --env names the sim home explicitly (the sim profile allow-lists TMUXORCH_SIM_HOME), so the
-  // session files this file checks are where the test looks, whatever the fleet's default is.
-  async function addSim(name: string, extra: readonly string[] = []): Promise<WorkerView> {
-    const project = await fleet.home.project(name);
-    const { exitCode, body, run } = await runJson<WorkerView>(fleet, [
-      'add-worker',
-      '--type',
-      'sim',
-      '--project',
-      project,
-      '--name',
-      name,
-      '--env',
-      `TMUXORCH_SIM_HOME=${simHome}`,
-      ...extra,
-    ]);
-    expect(exitCode, `${run.stdout}${run.stderr}`).toBe(0);
-    expect(body).toMatchObject({ name, type: 'sim', project, state: 'idle', mode: 'one-shot' });
-    return body;
-  }
+  const addSim = (name: string, extra: readonly string[] = []): Promise<WorkerView> =>
+    addSimWorker(fleet, name, simHome, 'one-shot', extra);
 
   useCliFleet(async (made) => {
     fleet = made;

@@ -173,6 +173,35 @@ export async function addShell(fleet: CliFleet, name: string): Promise<WorkerVie
   return body;
 }
 
+// A worker of the bundled sim agent in a fresh project of its name. --env names its sim home
+// explicitly (the sim profile allow-lists TMUXORCH_SIM_HOME), so the session files a test checks
+// are where it looks, whatever the fleet's default is. `extra`: more add-worker arguments.
+export async function addSimWorker(
+  fleet: CliFleet,
+  name: string,
+  simHome: string,
+  mode: WorkerView['mode'],
+  extra: readonly string[] = [],
+): Promise<WorkerView> {
+  const project = await fleet.home.project(name);
+  const { exitCode, body, run } = await runJson<WorkerView>(fleet, [
+    'add-worker',
+    '--type',
+    'sim',
+    '--project',
+    project,
+    '--name',
+    name,
+    ...(mode === 'interactive' ? ['--interactive'] : []),
+    '--env',
+    `TMUXORCH_SIM_HOME=${simHome}`,
+    ...extra,
+  ]);
+  expect(exitCode, `${run.stdout}${run.stderr}`).toBe(0);
+  expect(body).toMatchObject({ name, type: 'sim', project, state: 'idle', mode });
+  return body;
+}
+
 export async function panesByWorker(fleet: CliFleet): Promise<Map<string, { paneId: string; pid: number }>> {
   const text = await fleet.tmux.tmux('list-panes', '-a', '-F', '#{pane_id} #{pane_pid} #{@tmuxorch_worker}');
   const panes = new Map<string, { paneId: string; pid: number }>();
