@@ -4,7 +4,7 @@
 //     │           └──────► queued            (re-queued after its worker died, while retries allow)
 //     └──► cancelled
 import type { AgentResult } from './agents/agent-output.js';
-import { InvalidTransitionError } from './errors.js';
+import { assertTransition, type TransitionTable } from './transition.js';
 
 export const TASK_STATUSES = [
   'queued',
@@ -19,14 +19,10 @@ export const TASK_STATUSES = [
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
-  'succeeded',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'lost',
-  'unsubmitted',
-]);
+// Where a task ends: every status but the two it passes through.
+export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set(
+  TASK_STATUSES.filter((status) => status !== 'queued' && status !== 'running'),
+);
 
 export const TASK_PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];
@@ -71,7 +67,7 @@ export interface Task {
   readonly secretInMemory?: boolean | undefined;
 }
 
-const ALLOWED: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+const ALLOWED: TransitionTable<TaskStatus> = {
   queued: ['running', 'cancelled', 'lost'],
   running: ['succeeded', 'failed', 'timed_out', 'cancelled', 'lost', 'queued', 'unsubmitted'],
   succeeded: [],
@@ -96,13 +92,7 @@ export function transitionTask(
   to: TaskStatus,
   changes: Partial<Omit<Task, 'id' | 'status'>> = {},
 ): Task {
-  if (!canTransitionTask(task.status, to)) {
-    throw new InvalidTransitionError(`task ${task.id} cannot go from ${task.status} to ${to}`, {
-      taskId: task.id,
-      from: task.status,
-      to,
-    });
-  }
+  assertTransition(ALLOWED, task.status, to, `task ${task.id}`, { taskId: task.id });
   return { ...task, ...changes, status: to };
 }
 

@@ -11,7 +11,7 @@
 //                         failed            (restart limit reached; `revive` starts it again)
 //   any ──► stopped                         (removed by the user)
 import type { AgentRole } from './agents/profile.js';
-import { InvalidTransitionError } from './errors.js';
+import { assertTransition, type TransitionTable } from './transition.js';
 
 export const WORKER_STATES = ['starting', 'idle', 'busy', 'dead', 'reviving', 'failed', 'stopped'] as const;
 export type WorkerState = (typeof WORKER_STATES)[number];
@@ -74,7 +74,7 @@ export const NO_AGENT_STATE = {
   conditionUntil: null,
 } as const satisfies Partial<Worker>;
 
-const ALLOWED: Readonly<Record<WorkerState, readonly WorkerState[]>> = {
+const ALLOWED: TransitionTable<WorkerState> = {
   starting: ['idle', 'dead', 'stopped', 'failed'],
   idle: ['busy', 'dead', 'stopped', 'starting'],
   busy: ['idle', 'dead', 'stopped'],
@@ -94,13 +94,7 @@ export function transitionWorker(
   to: WorkerState,
   changes: Partial<Omit<Worker, 'id' | 'state'>> = {},
 ): Worker {
-  if (!canTransitionWorker(worker.state, to)) {
-    throw new InvalidTransitionError(`worker ${worker.name} cannot go from ${worker.state} to ${to}`, {
-      workerId: worker.id,
-      from: worker.state,
-      to,
-    });
-  }
+  assertTransition(ALLOWED, worker.state, to, `worker ${worker.name}`, { workerId: worker.id });
   return { ...worker, ...changes, state: to };
 }
 

@@ -6,20 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import {
-  cleanupAndCheck,
-  expectFailure,
-  expectOk,
-  runJson,
-  sendTask,
-  status,
-  waitResult,
-  type TaskResult,
-  type WorkerView,
-} from './support.js';
+import { addSimWorker, expectFailure, expectOk, runJson, workerView, type WorkerView } from './support.js';
+import { sendTask, sendWait, waitResult } from './task-commands.js';
+import { useCliFleet } from './cli-fleets.js';
 
 const SLOW = 120_000;
 
@@ -28,51 +20,16 @@ describe('interactive sim agent workers through the CLI', () => {
   let simHome: string;
 
   async function addInteractive(name: string, env: readonly string[] = []): Promise<WorkerView> {
-    const project = await fleet.home.project(name);
-    const envArgs = [`TMUXORCH_SIM_HOME=${simHome}`, ...env].flatMap((pair) => ['--env', pair]);
-    const { exitCode, body, run } = await runJson<WorkerView>(fleet, [
-      'add-worker',
-      '--type',
-      'sim',
-      '--project',
-      project,
-      '--name',
-      name,
-      '--interactive',
-      ...envArgs,
-    ]);
-    expect(exitCode, `${run.stdout}${run.stderr}`).toBe(0);
-    expect(body).toMatchObject({ name, type: 'sim', project, state: 'idle', mode: 'interactive' });
+    const envArgs = env.flatMap((pair) => ['--env', pair]);
+    const body = await addSimWorker(fleet, name, simHome, 'interactive', envArgs);
     expect(body.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
     return body;
-  }
-
-  async function sendWait(
-    worker: string,
-    prompt: string,
-    extra: readonly string[] = [],
-  ): Promise<{ exitCode: number; body: TaskResult }> {
-    const { exitCode, body } = await runJson<TaskResult>(fleet, [
-      'send',
-      worker,
-      '--wait',
-      ...extra,
-      '--',
-      prompt,
-    ]);
-    return { exitCode, body };
-  }
-
-  async function workerView(name: string): Promise<WorkerView> {
-    const found = (await status(fleet)).workers.find((w) => w.name === name);
-    expect(found, `worker ${name} in status`).toBeDefined();
-    return found!;
   }
 
   const waitState = (name: string, state: string, timeoutMs = 30_000): Promise<WorkerView> =>
     waitFor(
       async () => {
-        const w = await workerView(name);
+        const w = await workerView(fleet, name);
         return w.state === state ? w : null;
       },
       { timeoutMs, intervalMs: 100, message: `${name} is ${state}` },
@@ -92,18 +49,14 @@ describe('interactive sim agent workers through the CLI', () => {
     return lines.filter((l) => l !== '');
   }
 
-  beforeAll(async () => {
-    fleet = await createCliFleet();
+  useCliFleet(async (made) => {
+    fleet = made;
     simHome = join(fleet.home.dir, 'sim-home');
     // A fast health sweep, so a killed pane is noticed (and revived) within a second or so.
     const home = String(fleet.env.TMUXORCH_HOME);
     await mkdir(home, { recursive: true });
     await writeFile(join(home, 'config.json'), JSON.stringify({ healthIntervalMs: 300 }));
     await expectOk(fleet, ['start']);
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
   });
 
   it('an approval asked, approved, then the turn finishes', { timeout: SLOW }, async () => {
@@ -148,17 +101,17 @@ describe('interactive sim agent workers through the CLI', () => {
     { timeout: SLOW },
     async () => {
       await addInteractive('ia-drop1', ['TMUXORCH_SIM_DROP_ENTER=1']);
-      const once = await sendWait('ia-drop1', 'write once.txt: ok');
+      const once = await sendWait(fleet, 'ia-drop1', 'write once.txt: ok');
       expect(once.exitCode, JSON.stringify(once.body)).toBe(0);
       expect(once.body).toMatchObject({ status: 'succeeded', agent: { text: 'wrote once.txt' } });
 
       // 5 dropped presses: the first task's 3 are all lost, the second task's 3rd press submits.
       const worker = await addInteractive('ia-drop5', ['TMUXORCH_SIM_DROP_ENTER=5']);
-      const lost = await sendWait('ia-drop5', 'first prompt');
+      const lost = await sendWait(fleet, 'ia-drop5', 'first prompt');
       expect(lost.exitCode).not.toBe(0);
       expect(lost.body.status).toBe('unsubmitted');
       expect(lost.body.reason).toContain('Enter');
-      const next = await sendWait('ia-drop5', 'second prompt');
+      const next = await sendWait(fleet, 'ia-drop5', 'second prompt');
       expect(next.exitCode, JSON.stringify(next.body)).toBe(0);
       expect(next.body.status).toBe('succeeded');
       expect(next.body.agent?.text).toMatch(/^sim read "second prompt" \(13 chars, #[0-9a-f]{8}\)$/);
@@ -173,11 +126,11 @@ describe('interactive sim agent workers through the CLI', () => {
     async () => {
       await addInteractive('ia-timeout');
       const started = Date.now();
-      const late = await sendWait('ia-timeout', 'sleep 20000', ['--timeout', '2s']);
+      const late = await sendWait(fleet, 'ia-timeout', 'sleep 20000', ['--timeout', '2s']);
       expect(late.exitCode).toBe(124);
       expect(late.body.status).toBe('timed_out');
       expect(Date.now() - started).toBeLessThan(15_000);
-      const next = await sendWait('ia-timeout', 'write after.txt: yes');
+      const next = await sendWait(fleet, 'ia-timeout', 'write after.txt: yes');
       expect(next.exitCode, JSON.stringify(next.body)).toBe(0);
       expect(next.body).toMatchObject({ status: 'succeeded', agent: { text: 'wrote after.txt' } });
       await waitState('ia-timeout', 'idle');
@@ -188,7 +141,7 @@ describe('interactive sim agent workers through the CLI', () => {
     const worker = await addInteractive('ia-restart');
     const sessionId = worker.agentSessionId;
     for (const prompt of ['write r.txt: one', 'append r.txt: two']) {
-      const { exitCode, body } = await sendWait('ia-restart', prompt);
+      const { exitCode, body } = await sendWait(fleet, 'ia-restart', prompt);
       expect(exitCode, JSON.stringify(body)).toBe(0);
       expect(body.agent?.sessionId).toBe(sessionId);
     }
@@ -198,7 +151,7 @@ describe('interactive sim agent workers through the CLI', () => {
     expect(await fleet.daemonPid()).not.toBe(daemon);
     const after = await waitState('ia-restart', 'idle');
     expect(after).toMatchObject({ paneId: worker.paneId, restarts: 0, agentSessionId: sessionId });
-    const third = await sendWait('ia-restart', 'append r.txt: three');
+    const third = await sendWait(fleet, 'ia-restart', 'append r.txt: three');
     expect(third.exitCode, JSON.stringify(third.body)).toBe(0);
     expect(third.body).toMatchObject({
       status: 'succeeded',
@@ -211,7 +164,7 @@ describe('interactive sim agent workers through the CLI', () => {
   it('a killed pane is revived with the TUI resuming the same conversation', { timeout: SLOW }, async () => {
     const worker = await addInteractive('ia-revive');
     const sessionId = worker.agentSessionId;
-    const first = await sendWait('ia-revive', 'write k.txt: before');
+    const first = await sendWait(fleet, 'ia-revive', 'write k.txt: before');
     expect(first.exitCode, JSON.stringify(first.body)).toBe(0);
     const turns = turnsOf(sessionId).length;
     expect(turns).toBe(1);
@@ -219,7 +172,7 @@ describe('interactive sim agent workers through the CLI', () => {
     await fleet.tmux.tmux('kill-pane', '-t', worker.paneId!);
     const revived = await waitFor(
       async () => {
-        const w = await workerView('ia-revive');
+        const w = await workerView(fleet, 'ia-revive');
         return w.state === 'idle' && w.restarts === 1 && w.paneId !== worker.paneId ? w : null;
       },
       { timeoutMs: 30_000, intervalMs: 100, message: 'ia-revive idle again in a new pane' },
@@ -230,7 +183,7 @@ describe('interactive sim agent workers through the CLI', () => {
       timeoutMs: 10_000,
       message: `a tmuxorch-sim --resume ${sessionId} process`,
     });
-    const next = await sendWait('ia-revive', 'append k.txt: after');
+    const next = await sendWait(fleet, 'ia-revive', 'append k.txt: after');
     expect(next.exitCode, JSON.stringify(next.body)).toBe(0);
     expect(next.body).toMatchObject({ status: 'succeeded', agent: { text: 'appended to k.txt', sessionId } });
     expect(turnsOf(sessionId).map((t) => t.prompt)).toEqual(['write k.txt: before', 'append k.txt: after']);

@@ -15,29 +15,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gemini } from '../../src/domain/agents/gemini.js';
 import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
-import {
-  agentEnv,
-  claudeEnv,
-  createScratch,
-  seedClaudeConfig,
-  type Scratch,
-} from '../helpers/claude-home.js';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
-import { startMockAnthropic, TOOL_FILE, USE_TOOL, type MockAnthropic } from '../helpers/mock-anthropic.js';
+import { agentEnv, claudeEnv, seedClaudeConfig } from '../helpers/claude-home.js';
+import { customProviderConfig } from '../helpers/codex-config.js';
+import type { CliFleet } from '../helpers/cli.js';
+import { TOOL_FILE, USE_TOOL } from '../helpers/mock-anthropic.js';
 import { waitFor } from '../helpers/wait-for.js';
-import {
-  cleanupAndCheck,
-  expectOk,
-  runJson,
-  sendTask,
-  status,
-  waitResult,
-  type TaskResult,
-  type WorkerView,
-} from './support.js';
+import { expectOk, runJson, workerView, type WorkerView } from './support.js';
+import { sendTask, sendWait, waitResult } from './task-commands.js';
+import { realAgentSuite } from './real-agent-suite.js';
 
 const cliDir = agentCliDir();
 if (!cliDir) console.warn('agents-real-failures.test.ts skipped: claude/codex/gemini are not installed');
@@ -62,37 +50,18 @@ async function addWorker(fleet: CliFleet, args: readonly string[]): Promise<Work
   return body;
 }
 
-async function sendWait(fleet: CliFleet, worker: string, prompt: string) {
-  const { exitCode, body, run } = await runJson<TaskResult>(fleet, ['send', worker, '--wait', '--', prompt]);
+// `send --wait`, with what to print when a check of its result fails.
+async function sendWaitWithReport(fleet: CliFleet, worker: string, prompt: string) {
+  const { exitCode, body, run } = await sendWait(fleet, worker, prompt);
   return { exitCode, result: body, what: `send ${worker}: ${run.stdout}${run.stderr}` };
 }
 
-async function workerView(fleet: CliFleet, name: string): Promise<WorkerView> {
-  const found = (await status(fleet)).workers.find((w) => w.name === name);
-  if (!found) throw new Error(`no worker ${name}`);
-  return found;
-}
-
 describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', () => {
-  let fleet: CliFleet | undefined;
-  let scratch: Scratch | undefined;
-  let mock: MockAnthropic | undefined;
-
-  afterEach(async () => {
-    try {
-      await cleanupAndCheck(fleet);
-    } finally {
-      fleet = undefined;
-      await mock?.close();
-      mock = undefined;
-      await scratch?.remove();
-      scratch = undefined;
-    }
-  });
+  const suite = realAgentSuite();
 
   it('claude TUI with a fresh HOME exits at once: lastError and the task carry its last lines', async () => {
-    scratch = await createScratch();
-    fleet = await createCliFleet({
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({
       env: claudeEnv(scratch, cliDir ?? '', DEAD_PROXY, TUI_API_KEY, {
         CLAUDE_CONFIG_DIR: scratch.claudeConfigDir,
       }),
@@ -115,7 +84,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
       /^Claude Code exited: Unable to connect to Anthropic services · Failed to connect to api\.anthropic\.com/,
     );
     const started = Date.now();
-    const sent = await sendWait(fleet, 'fresh', 'Say hello.');
+    const sent = await sendWaitWithReport(fleet, 'fresh', 'Say hello.');
     expect(Date.now() - started, sent.what).toBeLessThan(AT_ONCE_MS + 10_000);
     expect(sent.result.durationMs ?? Infinity, sent.what).toBeLessThan(AT_ONCE_MS);
     expect(sent.result.status, sent.what).toBe('failed');
@@ -127,9 +96,9 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   }, 90_000);
 
   it('claude: a denied approval fails the task as denied, naming the tool; the worker goes on', async () => {
-    mock = await startMockAnthropic({ reply: 'all done' });
-    scratch = await createScratch();
-    fleet = await createCliFleet({
+    const mock = await suite.mock({ reply: 'all done' });
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({
       env: claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY, {
         CLAUDE_CONFIG_DIR: scratch.claudeConfigDir,
       }),
@@ -153,7 +122,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
     expect(result.agent?.isError).toBe(true);
     expect(existsSync(join(project, TOOL_FILE))).toBe(false);
     // The conversation began (a hook saw the prompt) and the TUI takes the next task.
-    const next = await sendWait(fleet, 'deny', 'Say hello.');
+    const next = await sendWaitWithReport(fleet, 'deny', 'Say hello.');
     expect(next.result.status, next.what).toBe('succeeded');
     expect(next.result.agent?.text).toBe('all done');
 
@@ -174,13 +143,13 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   }, 150_000);
 
   it('claude one-shot: a tool it denied on its own (it cannot ask) fails the task as denied', async () => {
-    mock = await startMockAnthropic({ reply: 'all done' });
-    scratch = await createScratch();
-    fleet = await createCliFleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY) });
+    const mock = await suite.mock({ reply: 'all done' });
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY) });
     await expectOk(fleet, ['start']);
     const project = await gitProject(fleet, 'claude-oneshot-deny');
     await addWorker(fleet, ['--type', 'claude', '--project', project, '--name', 'oneshot']);
-    const sent = await sendWait(fleet, 'oneshot', `Please ${USE_TOOL} now.`);
+    const sent = await sendWaitWithReport(fleet, 'oneshot', `Please ${USE_TOOL} now.`);
     // claude itself says success (exit 0, is_error false) with the tool in permission_denials.
     expect(sent.result, sent.what).toMatchObject({
       status: 'failed',
@@ -193,29 +162,21 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   it.skipIf(!hasCli('codex'))(
     'codex TUI without its provider key: a failed task with its sentence, at once',
     async () => {
-      scratch = await createScratch();
-      fleet = await createCliFleet({ env: agentEnv(scratch, cliDir ?? '') });
+      const scratch = await suite.scratch();
+      const fleet = await suite.fleet({ env: agentEnv(scratch, cliDir ?? '') });
       await expectOk(fleet, ['start']);
       const project = await gitProject(fleet, 'codex-nokey');
       // A custom provider whose key (OPENAI_API_KEY) nobody set, and the project trusted.
       await writeFile(
         join(scratch.codexHome, 'config.toml'),
-        [
-          'model = "gpt-mock"',
-          'model_provider = "mock"',
-          '[model_providers.mock]',
-          'name = "mock"',
-          'base_url = "http://127.0.0.1:9/v1"',
-          'env_key = "OPENAI_API_KEY"',
-          'wire_api = "responses"',
+        customProviderConfig('gpt-mock', [
           `[projects.${JSON.stringify(project)}]`,
           'trust_level = "trusted"',
-          '',
-        ].join('\n'),
+        ]),
       );
       await addWorker(fleet, ['--type', 'codex', '--project', project, '--name', 'nokey', '--interactive']);
       for (const prompt of ['Say hello.', 'Say it again.']) {
-        const sent = await sendWait(fleet, 'nokey', prompt);
+        const sent = await sendWaitWithReport(fleet, 'nokey', prompt);
         expect(sent.result.status, sent.what).toBe('failed');
         expect(sent.result.reason, sent.what).toBe('Missing environment variable: `OPENAI_API_KEY`.');
         expect(sent.result.exitCode).toBe(1);
@@ -228,9 +189,9 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   it.skipIf(!hasCli('gemini'))(
     'gemini one-shot with an auth method it rejects: its own sentence, read from its JSON on stderr',
     async () => {
-      scratch = await createScratch();
+      const scratch = await suite.scratch();
       // GOOGLE_GEMINI_BASE_URL without an auth type in settings: "Invalid auth method selected."
-      fleet = await createCliFleet({
+      const fleet = await suite.fleet({
         env: agentEnv(scratch, cliDir ?? '', {
           GEMINI_API_KEY: 'x',
           GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9',
@@ -239,7 +200,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
       await expectOk(fleet, ['start']);
       const project = await gitProject(fleet, 'gemini-auth');
       await addWorker(fleet, ['--type', 'gemini', '--project', project, '--name', 'gauth']);
-      const sent = await sendWait(fleet, 'gauth', 'Say hello.');
+      const sent = await sendWaitWithReport(fleet, 'gauth', 'Say hello.');
       expect(sent.result.status, sent.what).toBe('failed');
       expect(sent.result.exitCode).toBe(41);
       expect(sent.result.agent, sent.what).toMatchObject({
@@ -258,7 +219,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
   it.skipIf(!hasCli('gemini'))(
     "gemini one-shot with a key the API refuses (401, exit 145): the API's sentence, auth_required",
     async () => {
-      scratch = await createScratch();
+      const scratch = await suite.scratch();
       await mkdir(join(scratch.home, '.gemini'), { recursive: true });
       await writeFile(
         join(scratch.home, '.gemini', 'settings.json'),
@@ -271,7 +232,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
       await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
       try {
         const { port } = refusing.address() as AddressInfo;
-        fleet = await createCliFleet({
+        const fleet = await suite.fleet({
           env: agentEnv(scratch, cliDir ?? '', {
             GEMINI_API_KEY: 'x',
             GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}`,
@@ -280,7 +241,7 @@ describe.skipIf(!cliDir)('real agent CLIs: failures reported as they happen', ()
         await expectOk(fleet, ['start']);
         const project = await gitProject(fleet, 'gemini-401');
         await addWorker(fleet, ['--type', 'gemini', '--project', project, '--name', 'g401']);
-        const sent = await sendWait(fleet, 'g401', 'Say hello.');
+        const sent = await sendWaitWithReport(fleet, 'g401', 'Say hello.');
         expect(sent.result.exitCode, sent.what).toBe(145);
         expect(sent.result.agent, sent.what).toMatchObject({ text: REFUSED, isError: true });
         expect(sent.result.reason, sent.what).toBe(`gemini: ${REFUSED} (${gemini.authHint})`);

@@ -6,23 +6,21 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
 import {
   agentEnv,
   claudeEnv,
   claudeTrusts,
-  createScratch,
   filesHolding,
   filesUnder,
   hookEvents,
   seedClaudeConfig,
-  type Scratch,
 } from '../helpers/claude-home.js';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
-import { startMockAnthropic, type MockAnthropic } from '../helpers/mock-anthropic.js';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { cleanupAndCheck, expectOk, runJson, status, type TaskResult, type WorkerView } from './support.js';
+import { expectOk, runJson, status, type TaskResult, type WorkerView } from './support.js';
+import { realAgentSuite } from './real-agent-suite.js';
 
 const cliDir = agentCliDir();
 const SKIP_REASON =
@@ -88,6 +86,21 @@ async function listWorkers(fleet: CliFleet): Promise<WorkerView[]> {
   return body;
 }
 
+// After a conversation: the worker is idle again, in that conversation, with nothing wrong.
+async function expectIdleIn(
+  fleet: CliFleet,
+  name: string,
+  sessionId: string | null | undefined,
+): Promise<void> {
+  const after = (await listWorkers(fleet)).find((w) => w.name === name);
+  expect(after).toMatchObject({
+    state: 'idle',
+    agentSessionId: sessionId,
+    lastError: null,
+    runningTask: null,
+  });
+}
+
 // What a worker's pane shows (`tmuxorch capture`).
 async function capture(fleet: CliFleet, worker: string): Promise<string> {
   return (await fleet.run(['capture', worker])).stdout;
@@ -102,25 +115,11 @@ async function paneReport(fleet: CliFleet, worker: WorkerView): Promise<string> 
 }
 
 describe.skipIf(!cliDir)(TITLE, () => {
-  let fleet: CliFleet | undefined;
-  let scratch: Scratch | undefined;
-  let mock: MockAnthropic | undefined;
-
-  afterEach(async () => {
-    try {
-      await cleanupAndCheck(fleet);
-    } finally {
-      fleet = undefined;
-      await mock?.close();
-      mock = undefined;
-      await scratch?.remove();
-      scratch = undefined;
-    }
-  });
+  const suite = realAgentSuite();
 
   it('without a login each CLI fails fast with the fix as the reason, and its worker shows auth_required', async () => {
-    scratch = await createScratch();
-    fleet = await createCliFleet({ env: agentEnv(scratch, cliDir ?? '') });
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({ env: agentEnv(scratch, cliDir ?? '') });
     await expectOk(fleet, ['start']);
     const project = await gitProject(fleet, 'agents');
     const types = (['claude', 'codex', 'gemini'] as const).filter((type) => hasCli(type));
@@ -154,9 +153,9 @@ describe.skipIf(!cliDir)(TITLE, () => {
 
   it('runs the real claude against a stand-in API: the reply, one conversation across tasks, no key on disk', async () => {
     const reply = 'pong from the stand-in';
-    mock = await startMockAnthropic({ reply });
-    scratch = await createScratch();
-    fleet = await createCliFleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, API_KEY) });
+    const mock = await suite.mock({ reply });
+    const scratch = await suite.scratch();
+    const fleet = await suite.fleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, API_KEY) });
     await expectOk(fleet, ['start']);
     const project = await gitProject(fleet, 'claude-project');
     const added = await addAgent(fleet, 'claude', 'claude-real', project);
@@ -195,13 +194,7 @@ describe.skipIf(!cliDir)(TITLE, () => {
     expect(continued.length).toBeGreaterThan(0);
     expect(continued.some((r) => r.text.includes(firstPrompt) && r.text.includes(reply))).toBe(true);
 
-    const after = (await listWorkers(fleet)).find((w) => w.name === 'claude-real');
-    expect(after).toMatchObject({
-      state: 'idle',
-      agentSessionId: sessionId,
-      lastError: null,
-      runningTask: null,
-    });
+    await expectIdleIn(fleet, 'claude-real', sessionId);
 
     // The key was in the daemon's environment and the pane's, never in what tmuxorch writes.
     const tmuxorchHome = String(fleet.env.TMUXORCH_HOME);
@@ -217,12 +210,12 @@ describe.skipIf(!cliDir)(TITLE, () => {
   // the seed leaves the project out, so the TUI first asks whether to trust it (the driver accepts).
   async function interactiveClaude(trusted: boolean): Promise<void> {
     const reply = 'pong from the TUI';
-    mock = await startMockAnthropic({ reply });
-    scratch = await createScratch();
+    const mock = await suite.mock({ reply });
+    const scratch = await suite.scratch();
     const env = claudeEnv(scratch, cliDir ?? '', mock.url, TUI_API_KEY, {
       CLAUDE_CONFIG_DIR: scratch.claudeConfigDir,
     });
-    fleet = await createCliFleet({ env });
+    const fleet = await suite.fleet({ env });
     const [current, api] = [fleet, mock];
     await expectOk(fleet, ['start']);
     const project = await realpath(await gitProject(fleet, 'claude-tui'));
@@ -273,13 +266,7 @@ describe.skipIf(!cliDir)(TITLE, () => {
     expect(names.filter((n) => n === 'Stop')).toHaveLength(2);
     expect(new Set(events.map((e) => e.session_id))).toEqual(new Set([sessionId]));
 
-    const after = (await listWorkers(fleet)).find((w) => w.name === 'claude-tui');
-    expect(after).toMatchObject({
-      state: 'idle',
-      agentSessionId: sessionId,
-      lastError: null,
-      runningTask: null,
-    });
+    await expectIdleIn(fleet, 'claude-tui', sessionId);
     expect(IDLE_FOOTER.test(await capture(fleet, worker.name))).toBe(true);
     // Accepting the trust prompt is what Claude remembers for the project.
     if (!trusted) expect(await claudeTrusts(scratch, project)).toBe(true);

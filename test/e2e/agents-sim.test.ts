@@ -4,72 +4,32 @@
 // the whole file; each worker keeps its sim sessions in a sim home of its own under the temp dir.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import {
-  cleanupAndCheck,
-  expectOk,
-  runJson,
-  sendTask,
-  status,
-  waitResult,
-  type TaskResult,
-  type WorkerView,
-} from './support.js';
+import { addSimWorker, expectOk, runJson, workerView, type TaskResult, type WorkerView } from './support.js';
+import { sendTask, sendWait, waitResult } from './task-commands.js';
+import { useCliFleet } from './cli-fleets.js';
 
 describe('sim agent workers through the CLI', () => {
   let fleet: CliFleet;
   let simHome: string;
   let main: WorkerView;
 
-  // --env names the sim home explicitly (the sim profile allow-lists TMUXORCH_SIM_HOME), so the
-  // session files this file checks are where the test looks, whatever the fleet's default is.
-  async function addSim(name: string, extra: readonly string[] = []): Promise<WorkerView> {
-    const project = await fleet.home.project(name);
-    const { exitCode, body, run } = await runJson<WorkerView>(fleet, [
-      'add-worker',
-      '--type',
-      'sim',
-      '--project',
-      project,
-      '--name',
-      name,
-      '--env',
-      `TMUXORCH_SIM_HOME=${simHome}`,
-      ...extra,
-    ]);
-    expect(exitCode, `${run.stdout}${run.stderr}`).toBe(0);
-    expect(body).toMatchObject({ name, type: 'sim', project, state: 'idle', mode: 'one-shot' });
-    return body;
-  }
+  const addSim = (name: string, extra: readonly string[] = []): Promise<WorkerView> =>
+    addSimWorker(fleet, name, simHome, 'one-shot', extra);
 
-  async function sendWait(worker: string, prompt: string): Promise<{ exitCode: number; body: TaskResult }> {
-    const { exitCode, body } = await runJson<TaskResult>(fleet, ['send', worker, '--wait', '--', prompt]);
-    return { exitCode, body };
-  }
-
-  async function workerView(name: string): Promise<WorkerView> {
-    const found = (await status(fleet)).workers.find((w) => w.name === name);
-    expect(found, `worker ${name} in status`).toBeDefined();
-    return found!;
-  }
-
-  beforeAll(async () => {
-    fleet = await createCliFleet();
+  useCliFleet(async (made) => {
+    fleet = made;
     simHome = join(fleet.home.dir, 'sim-home');
     await expectOk(fleet, ['start']);
     main = await addSim('sim-main');
   });
 
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
-  });
-
   it('runs a prompt headless and reports what the agent said, under the worker session', async () => {
     const sessionId = main.agentSessionId;
     expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    const { exitCode, body } = await sendWait('sim-main', 'write notes.md: hello');
+    const { exitCode, body } = await sendWait(fleet, 'sim-main', 'write notes.md: hello');
     expect(exitCode, JSON.stringify(body)).toBe(0);
     expect(body).toMatchObject({
       status: 'succeeded',
@@ -83,11 +43,11 @@ describe('sim agent workers through the CLI', () => {
     // list and status show the same conversation on the worker.
     const listed = (await runJson<WorkerView[]>(fleet, ['list'])).body.find((w) => w.name === 'sim-main');
     expect(listed?.agentSessionId).toBe(sessionId);
-    expect((await workerView('sim-main')).agentSessionId).toBe(sessionId);
+    expect((await workerView(fleet, 'sim-main')).agentSessionId).toBe(sessionId);
   });
 
   it('a second task continues the same conversation', async () => {
-    const { exitCode, body } = await sendWait('sim-main', 'append notes.md: again');
+    const { exitCode, body } = await sendWait(fleet, 'sim-main', 'append notes.md: again');
     expect(exitCode).toBe(0);
     expect(body.agent).toMatchObject({ text: 'appended to notes.md', sessionId: main.agentSessionId });
     // The sim's own record of the conversation: both turns in one session file.
@@ -112,31 +72,31 @@ describe('sim agent workers through the CLI', () => {
   });
 
   it('a task the agent fails is failed, with its reason', async () => {
-    const { exitCode, body } = await sendWait('sim-main', 'fail: boom');
+    const { exitCode, body } = await sendWait(fleet, 'sim-main', 'fail: boom');
     expect(exitCode).toBe(1);
     expect(body).toMatchObject({ status: 'failed', exitCode: 1, agent: { isError: true } });
     expect(body.reason).toContain('boom');
     // A plain failure is no condition of the worker: it stays idle, takes the next task.
-    expect((await workerView('sim-main')).state).toBe('idle');
+    expect((await workerView(fleet, 'sim-main')).state).toBe('idle');
   });
 
   it('a logged-out agent fails its task fast with the fix, and its worker shows auth_required', async () => {
     await addSim('sim-out', ['--env', 'TMUXORCH_SIM_LOGGED_OUT=1']);
     const started = Date.now();
-    const { exitCode, body } = await sendWait('sim-out', 'write never.md: x');
+    const { exitCode, body } = await sendWait(fleet, 'sim-out', 'write never.md: x');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(exitCode).toBe(86);
     expect(body.status).toBe('failed');
     expect(body.reason?.toLowerCase()).toContain('not logged in');
     expect(existsSync(join(fleet.home.dir, 'projects', 'sim-out', 'never.md'))).toBe(false);
-    const worker = await workerView('sim-out');
+    const worker = await workerView(fleet, 'sim-out');
     expect(worker.state).toBe('auth_required');
     expect(worker.lastError).toBe(body.reason);
   });
 
   it('a usage limit holds the worker queue until it resets, then the queue goes on', async () => {
     await addSim('sim-limit');
-    const { exitCode, body } = await sendWait('sim-limit', 'limit: 3s');
+    const { exitCode, body } = await sendWait(fleet, 'sim-limit', 'limit: 3s');
     expect(exitCode).toBe(1);
     expect(body.status).toBe('failed');
     const resetsAt = body.agent?.resetsAt;
@@ -146,7 +106,7 @@ describe('sim agent workers through the CLI', () => {
     const next = await sendTask(fleet, 'sim-limit', 'write after.md: later');
     const [queued, limited] = await Promise.all([
       runJson<TaskResult>(fleet, ['result', next]),
-      workerView('sim-limit'),
+      workerView(fleet, 'sim-limit'),
     ]);
     expect(Date.now()).toBeLessThan(Date.parse(resetsAt!));
     expect(queued.body.status).toBe('queued');
@@ -156,18 +116,18 @@ describe('sim agent workers through the CLI', () => {
     expect(done).toBe(0);
     expect(result).toMatchObject({ status: 'succeeded', agent: { text: 'wrote after.md' } });
     expect(Date.parse(result.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(resetsAt!));
-    await waitFor(async () => (await workerView('sim-limit')).state === 'idle', {
+    await waitFor(async () => (await workerView(fleet, 'sim-limit')).state === 'idle', {
       message: 'the worker is idle again after the limit',
     });
-    expect((await workerView('sim-limit')).resumesAt).toBeNull();
+    expect((await workerView(fleet, 'sim-limit')).resumesAt).toBeNull();
   });
 
   it("the implementer role approves the agent's questions; the default role does not", async () => {
     await addSim('sim-impl', ['--role', 'implementer']);
-    const approved = await sendWait('sim-impl', 'ask: ok?');
+    const approved = await sendWait(fleet, 'sim-impl', 'ask: ok?');
     expect(approved.exitCode).toBe(0);
     expect(approved.body).toMatchObject({ status: 'succeeded', agent: { text: 'approved: ok?' } });
-    const denied = await sendWait('sim-main', 'ask: ok?');
+    const denied = await sendWait(fleet, 'sim-main', 'ask: ok?');
     expect(denied.exitCode).toBe(1);
     expect(denied.body).toMatchObject({ status: 'failed', agent: { isError: true } });
     expect(denied.body.reason).toContain('not approved: ok?');
@@ -186,9 +146,9 @@ describe('sim agent workers through the CLI', () => {
       'sleep 5000',
     ]);
     expect(exitCode).toBe(124);
-    const after = await workerView('sim-timeout');
+    const after = await workerView(fleet, 'sim-timeout');
     expect(after.agentSessionId).not.toBe(before.agentSessionId);
-    const next = await sendWait('sim-timeout', 'say hello');
+    const next = await sendWait(fleet, 'sim-timeout', 'say hello');
     expect(next.exitCode, next.body.reason ?? '').toBe(0);
     expect(next.body.agent?.sessionId).toBe(after.agentSessionId);
   });

@@ -2,21 +2,21 @@
 // without a stack, and changes nothing (state.json byte-identical, no new worker or task).
 import { access, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { homePaths } from '../../src/infrastructure/config/paths.js';
 import { RpcClient } from '../../src/controller/rpc-client.js';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
   storedState,
   addShell,
-  cleanupAndCheck,
   expectFailure,
   expectOk,
   readState,
   status,
   type StatusView,
 } from './support.js';
+import { useCliFleet } from './cli-fleets.js';
 
 const readFileOrNull = (file: string): Promise<string | null> => readFile(file, 'utf8').catch(() => null);
 
@@ -26,8 +26,8 @@ describe('bad input with the daemon running', () => {
   let baseline: { state: string; status: StatusView };
   let yamlTask: { exitCode: number; stdout: string };
 
-  beforeAll(async () => {
-    fleet = await createCliFleet();
+  useCliFleet(async (made) => {
+    fleet = made;
     await expectOk(fleet, ['start']);
     await addShell(fleet, 'solo');
     project = await fleet.home.project('other');
@@ -50,10 +50,6 @@ describe('bad input with the daemon running', () => {
     );
     baseline = { state: settled, status: await status(fleet) };
     expect(baseline.status.tasks).toHaveLength(1);
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
   });
 
   // Runs `attempt` and checks that the fleet is exactly as it was after beforeAll.
@@ -284,29 +280,27 @@ describe('bad input with the daemon running', () => {
     expect(await ranInProject()).toBe(false);
   });
 
-  it('add-worker --role on a shell worker: USAGE, exit 2 (roles are for agent workers)', async () => {
+  it.each([
+    {
+      title: 'add-worker --role on a shell worker: USAGE, exit 2 (roles are for agent workers)',
+      option: ['--role', 'planner'],
+      named: '--role',
+    },
+    {
+      title: 'add-worker --env with a line break in a value: USAGE, exit 2, not an internal error',
+      option: ['--env', 'MULTI=one\ntwo'],
+      named: 'MULTI',
+    },
+  ])('$title', async ({ option, named }) => {
     await changesNothing(async () => {
       const error = await expectFailure(
         fleet,
-        ['add-worker', '--type', 'shell', '--project', project, '--role', 'planner'],
+        ['add-worker', '--type', 'shell', '--project', project, ...option],
         'USAGE',
         2,
         { plain: true },
       );
-      expect(error.message).toContain('--role');
-    });
-  });
-
-  it('add-worker --env with a line break in a value: USAGE, exit 2, not an internal error', async () => {
-    await changesNothing(async () => {
-      const error = await expectFailure(
-        fleet,
-        ['add-worker', '--type', 'shell', '--project', project, '--env', 'MULTI=one\ntwo'],
-        'USAGE',
-        2,
-        { plain: true },
-      );
-      expect(error.message).toContain('MULTI');
+      expect(error.message).toContain(named);
     });
   });
 

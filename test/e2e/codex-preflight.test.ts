@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codex } from '../../src/domain/agents/codex.js';
 import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
+import { customProviderConfig } from '../helpers/codex-config.js';
 
 describe.skipIf(!hasCli('codex'))('codex auth pre-flight', () => {
   let home = '';
@@ -33,19 +34,7 @@ describe.skipIf(!hasCli('codex'))('codex auth pre-flight', () => {
   });
 
   it('passes a custom provider that takes its key from the environment', async () => {
-    await writeFile(
-      join(home, 'config.toml'),
-      [
-        'model = "mock-model"',
-        'model_provider = "mock"',
-        '[model_providers.mock]',
-        'name = "mock"',
-        'base_url = "http://127.0.0.1:9/v1"',
-        'env_key = "OPENAI_API_KEY"',
-        'wire_api = "responses"',
-        '',
-      ].join('\n'),
-    );
+    await writeFile(join(home, 'config.toml'), customProviderConfig('mock-model'));
     expect((await check()).exitCode).toBe(0);
   });
 });

@@ -2,21 +2,16 @@
 // the home, it repairs a scribbled journal (keeping its other lines) and says what it did.
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { RecoverReport } from '../../src/application/fleet/recover.js';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
-import { addShell, cleanupAndCheck, expectOk, runJson, sendTask, stateDir, waitResult } from './support.js';
+import { addShell, expectOk, runJson, stateDir } from './support.js';
+import { sendTask, waitResult } from './task-commands.js';
+import { useFreshCliFleets } from './cli-fleets.js';
 
-let fleet: CliFleet | undefined;
-
-afterEach(async () => {
-  await cleanupAndCheck(fleet);
-  fleet = undefined;
-});
+const fleets = useFreshCliFleets();
 
 it('refuses with a daemon running, then repairs a journal with a bad middle line', async () => {
-  fleet = await createCliFleet();
-  const f = fleet;
+  const f = await fleets.create();
   await expectOk(f, ['start']);
   await addShell(f, 'r1');
   const tasks: string[] = [];

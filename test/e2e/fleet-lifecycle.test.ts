@@ -2,23 +2,21 @@
 // exit codes and timeouts → a killed pane revived → the daemon SIGKILLed mid-task and restarted →
 // the tmux server killed and rebuilt → stop --kill-workers. One fleet; the steps run in order.
 import { realpath } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
-  TASK_RESULT_FIELDS,
   addShell,
-  cleanupAndCheck,
   isRunning,
   panesByWorker,
   runJson,
-  sendTask,
   status,
-  waitResult,
   type StatusView,
   type TaskResult,
   type WorkerView,
 } from './support.js';
+import { TASK_RESULT_FIELDS, sendTask, waitResult } from './task-commands.js';
+import { useCliFleet } from './cli-fleets.js';
 
 interface StartBody {
   readonly pid: number;
@@ -38,6 +36,18 @@ const NAMES = ['alpha', 'bravo', 'charlie'] as const;
 async function expectRanIn(result: TaskResult, project: string): Promise<void> {
   const first = (result.output ?? '').split('\n')[0] ?? '';
   expect([project, await realpath(project)]).toContain(first);
+}
+
+// The fleet session's windows, one `<index> <name>` a line.
+async function windowsOf(fleet: CliFleet): Promise<string[]> {
+  const text = await fleet.tmux.tmux(
+    'list-windows',
+    '-t',
+    fleet.session,
+    '-F',
+    '#{window_index} #{window_name}',
+  );
+  return text.split('\n');
 }
 
 function expectTaskResultShape(result: TaskResult): void {
@@ -64,13 +74,7 @@ describe('the main flow (start, tasks, recovery, stop)', () => {
     return found;
   };
 
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
-  });
+  useCliFleet((made) => (fleet = made));
 
   it('start launches the daemon and the session with the live status view in window 0', async () => {
     const { exitCode, body } = await runJson<StartBody>(fleet, ['start']);
@@ -83,14 +87,8 @@ describe('the main flow (start, tasks, recovery, stop)', () => {
     expect(view.daemon.pid).toBe(pid);
     expect(view.daemon.session).toBe(fleet.session);
     expect(view.workers).toEqual([]);
-    const windows = await fleet.tmux.tmux(
-      'list-windows',
-      '-t',
-      fleet.session,
-      '-F',
-      '#{window_index} #{window_name}',
-    );
-    expect(windows.split('\n')).toContain('0 controller');
+    const windows = await windowsOf(fleet);
+    expect(windows).toContain('0 controller');
     await waitFor(
       async () =>
         (await fleet.tmux.tmux('capture-pane', '-p', '-t', `${fleet.session}:0`)).includes('Workers'),
@@ -292,20 +290,9 @@ describe('the main flow (start, tasks, recovery, stop)', () => {
     );
     expect(rebuilt.daemon.pid).toBe(pid);
     expect(await isRunning(pid)).toBe(true);
-    const windows = await fleet.tmux.tmux(
-      'list-windows',
-      '-t',
-      fleet.session,
-      '-F',
-      '#{window_index} #{window_name}',
-    );
-    expect(windows.split('\n')).toContain('0 controller');
-    expect(
-      windows
-        .split('\n')
-        .map((l) => l.split(' ')[1])
-        .sort(),
-    ).toEqual(['controller', ...NAMES].sort());
+    const windows = await windowsOf(fleet);
+    expect(windows).toContain('0 controller');
+    expect(windows.map((l) => l.split(' ')[1]).sort()).toEqual(['controller', ...NAMES].sort());
     for (const name of NAMES) {
       const run = await fleet.run(['send', name, '--wait', '--', `echo back-${name}`]);
       expect(run.exitCode).toBe(0);

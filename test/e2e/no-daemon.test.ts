@@ -2,18 +2,11 @@
 // state file that `start` refuses. None of it may leave a daemon or a tmux server behind.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import {
-  cleanupAndCheck,
-  expectFailure,
-  expectNoStack,
-  processesOfHome,
-  runJson,
-  stateDir,
-  stateFile,
-} from './support.js';
+import { expectFailure, expectNoStack, processesOfHome, runJson, stateDir, stateFile } from './support.js';
+import { useCliFleet, useFreshCliFleets } from './cli-fleets.js';
 
 const COMMANDS = [
   'start',
@@ -50,13 +43,7 @@ async function serverRunning(fleet: CliFleet): Promise<boolean> {
 describe('--help and --version', () => {
   let fleet: CliFleet;
 
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
-  });
+  useCliFleet((made) => (fleet = made));
 
   it('--help lists every command', async () => {
     const run = await fleet.run(['--help']);
@@ -103,13 +90,7 @@ describe('--help and --version', () => {
 describe('commands when the daemon is not running', () => {
   let fleet: CliFleet;
 
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
-  });
+  useCliFleet((made) => (fleet = made));
 
   it('fail with DAEMON_NOT_RUNNING, exit 1, and start nothing', async () => {
     const project = await fleet.home.project('p');
@@ -138,16 +119,10 @@ describe('commands when the daemon is not running', () => {
 });
 
 describe('a corrupt state file', () => {
-  let fleet: CliFleet | undefined;
-
-  afterEach(async () => {
-    await cleanupAndCheck(fleet);
-    fleet = undefined;
-  });
+  const fleets = useFreshCliFleets();
 
   it('start refuses with STATE_CORRUPT, leaves the file alone and starts nothing', async () => {
-    fleet = await createCliFleet();
-    const f = fleet;
+    const f = await fleets.create();
     await mkdir(stateDir(f), { recursive: true });
     const garbage = '{"version":1,\u0000 garbage \u00ff';
     await writeFile(stateFile(f), garbage, 'utf8');
@@ -177,8 +152,7 @@ describe('a corrupt state file', () => {
   });
 
   it('a state file with a valid JSON but a wrong shape is refused the same way', async () => {
-    fleet = await createCliFleet();
-    const f = fleet;
+    const f = await fleets.create();
     await mkdir(stateDir(f), { recursive: true });
     const text = JSON.stringify({
       version: 1,
@@ -197,16 +171,10 @@ describe('a corrupt state file', () => {
 });
 
 describe('tmuxorch config', () => {
-  let fleet: CliFleet | undefined;
-
-  afterEach(async () => {
-    await cleanupAndCheck(fleet);
-    fleet = undefined;
-  });
+  const fleets = useFreshCliFleets();
 
   it('sets, gets and unsets defaults; refuses bad values and keys without writing', async () => {
-    fleet = await createCliFleet();
-    const f = fleet;
+    const f = await fleets.create();
     expect((await f.run(['config', 'set', 'healthIntervalMs', '3000'])).exitCode).toBe(0);
     expect((await f.run(['config', 'set', 'restart.maxRestarts', '2'])).exitCode).toBe(0);
     const got = await runJson<{ value: number }>(f, ['config', 'get', 'healthIntervalMs']);
@@ -225,8 +193,7 @@ describe('tmuxorch config', () => {
   });
 
   it('start refuses an invalid config.json with CONFIG_INVALID (exit 2) and starts nothing', async () => {
-    fleet = await createCliFleet();
-    const f = fleet;
+    const f = await fleets.create();
     const home = String(f.env.TMUXORCH_HOME);
     await mkdir(home, { recursive: true });
     await writeFile(resolve(home, 'config.json'), '{"maxWorkers": "lots"}');

@@ -1,21 +1,14 @@
 // `send --wait` through the built CLI and its daemon (the bundled renderer, loaded on first use):
 // the output a person saw on the pane, not the progress lines the task erased.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
-import { addShell, cleanupAndCheck, expectOk, runJson, type TaskResult } from './support.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
+import { runJson, type TaskResult } from './support.js';
+import { useCliFleet } from './cli-fleets.js';
 
 describe('send --wait renders the output', () => {
   let fleet: CliFleet;
 
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-    await expectOk(fleet, ['start']);
-    await addShell(fleet, 'render');
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
-  });
+  useCliFleet((made) => (fleet = made), { shells: ['render'] });
 
   it('prints only what a person saw', async () => {
     const command =

@@ -5,12 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobReport, RunReport } from '../../src/domain/run/run-report.js';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import type { CliFleet } from '../helpers/cli.js';
 import * as npm from '../helpers/npm-projects.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { addShell, cleanupAndCheck, expectOk, runJson, type ErrorBody, type WorkerView } from './support.js';
+import { runJson, type ErrorBody, type WorkerView } from './support.js';
+import { useCliFleet } from './cli-fleets.js';
 
 interface JunitCase {
   name: string;
@@ -62,15 +63,11 @@ function own(name: string): Promise<npm.RunnerVerdict> {
   return verdict;
 }
 
-beforeAll(async () => {
-  fleet = await createCliFleet();
+useCliFleet(async (made) => {
+  fleet = made;
   for (const source of ['passing', 'failing', 'slow', 'hang', 'flaky'] as const)
     await makeProject(source, source);
   await makeProject('also-passing', 'passing');
-});
-
-afterAll(async () => {
-  await cleanupAndCheck(fleet);
 });
 
 // `tmuxorch run … --json` on a fleet: its exit code, report and stderr (the progress).
@@ -427,15 +424,7 @@ describe('JUnit a CI system can use: a testcase per test', () => {
 describe('with the daemon running', () => {
   let daemon: CliFleet;
 
-  beforeAll(async () => {
-    daemon = await createCliFleet();
-    await expectOk(daemon, ['start']);
-    await addShell(daemon, 'mine');
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(daemon);
-  });
+  useCliFleet((made) => (daemon = made), { shells: ['mine'] });
 
   const workerNames = async (): Promise<string[]> =>
     (await runJson<WorkerView[]>(daemon, ['list'])).body.map((w) => w.name).sort();

@@ -20,17 +20,6 @@ export interface ErrorBody {
   };
 }
 
-export const TASK_RESULT_FIELDS = [
-  'id',
-  'worker',
-  'status',
-  'exitCode',
-  'output',
-  'startedAt',
-  'finishedAt',
-  'durationMs',
-] as const;
-
 // Adds --json before a `--` (after it, the flag would become part of the task's command).
 export function withJson(args: readonly string[]): string[] {
   const dashes = args.indexOf('--');
@@ -161,6 +150,13 @@ export async function status(fleet: CliFleet): Promise<StatusView> {
   return body;
 }
 
+// The worker of that name, as `status` shows it.
+export async function workerView(fleet: CliFleet, name: string): Promise<WorkerView> {
+  const found = (await status(fleet)).workers.find((w) => w.name === name);
+  expect(found, `worker ${name} in status`).toBeDefined();
+  return found!;
+}
+
 export async function addShell(fleet: CliFleet, name: string): Promise<WorkerView> {
   const project = await fleet.home.project(name);
   const { exitCode, body } = await fleet.json<WorkerView>([
@@ -177,25 +173,33 @@ export async function addShell(fleet: CliFleet, name: string): Promise<WorkerVie
   return body;
 }
 
-// `send` without --wait: prints the task id.
-export async function sendTask(
+// A worker of the bundled sim agent in a fresh project of its name. --env names its sim home
+// explicitly (the sim profile allow-lists TMUXORCH_SIM_HOME), so the session files a test checks
+// are where it looks, whatever the fleet's default is. `extra`: more add-worker arguments.
+export async function addSimWorker(
   fleet: CliFleet,
-  worker: string,
-  command: string,
+  name: string,
+  simHome: string,
+  mode: WorkerView['mode'],
   extra: readonly string[] = [],
-): Promise<string> {
-  const { exitCode, body } = await runJson<{ id: string }>(fleet, ['send', worker, ...extra, '--', command]);
-  expect(exitCode, JSON.stringify(body)).toBe(0);
-  expect(body.id).toMatch(/\S/);
-  return body.id;
-}
-
-export async function waitResult(
-  fleet: CliFleet,
-  id: string,
-): Promise<{ exitCode: number; result: TaskResult }> {
-  const { exitCode, body } = await fleet.json<TaskResult>(['result', '--wait', id]);
-  return { exitCode, result: body };
+): Promise<WorkerView> {
+  const project = await fleet.home.project(name);
+  const { exitCode, body, run } = await runJson<WorkerView>(fleet, [
+    'add-worker',
+    '--type',
+    'sim',
+    '--project',
+    project,
+    '--name',
+    name,
+    ...(mode === 'interactive' ? ['--interactive'] : []),
+    '--env',
+    `TMUXORCH_SIM_HOME=${simHome}`,
+    ...extra,
+  ]);
+  expect(exitCode, `${run.stdout}${run.stderr}`).toBe(0);
+  expect(body).toMatchObject({ name, type: 'sim', project, state: 'idle', mode });
+  return body;
 }
 
 export async function panesByWorker(fleet: CliFleet): Promise<Map<string, { paneId: string; pid: number }>> {

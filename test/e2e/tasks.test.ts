@@ -2,36 +2,31 @@
 // two shell workers for the whole file.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
   addShell,
-  cleanupAndCheck,
   expectOk,
   isRunning,
   panesByWorker,
   runJson,
-  sendTask,
-  status,
-  waitResult,
+  workerView,
   type TaskResult,
   type WorkerView,
 } from './support.js';
+import { sendTask, waitResult } from './task-commands.js';
+import { useCliFleet } from './cli-fleets.js';
 
 describe('tasks through the CLI', () => {
   let fleet: CliFleet;
   let worker: WorkerView;
 
-  beforeAll(async () => {
-    fleet = await createCliFleet();
+  useCliFleet(async (made) => {
+    fleet = made;
     await expectOk(fleet, ['start']);
     worker = await addShell(fleet, 'tasker');
     await addShell(fleet, 'spare');
-  });
-
-  afterAll(async () => {
-    await cleanupAndCheck(fleet);
   });
 
   it('runs queued tasks by priority: critical, then normal, then low', async () => {
@@ -51,7 +46,7 @@ describe('tasks through the CLI', () => {
     const low = await sendTask(fleet, 'tasker', 'echo low', ['--priority', 'low']);
     const normal = await sendTask(fleet, 'tasker', 'echo normal');
     const critical = await sendTask(fleet, 'tasker', 'echo critical', ['--priority', 'critical']);
-    const queued = (await status(fleet)).workers.find((w) => w.name === 'tasker');
+    const queued = await workerView(fleet, 'tasker');
     expect(queued?.queued).toBe(3);
     expect(queued?.runningTask).toBe(blocker);
     await writeFile(gate, '');

@@ -1,6 +1,7 @@
 // An in-process fleet (openFleet) on a private tmux socket and a throw-away home.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { openFleet } from '../../src/controller/composition-root.js';
 import type { FleetController } from '../../src/application/fleet/fleet-controller.js';
 import type { WorkerView } from '../../src/application/contract/views.js';
@@ -123,5 +124,21 @@ export async function openTestFleet(options: TestFleetOptions = {}): Promise<Tes
       return fleet;
     },
     cleanup,
+  };
+}
+
+// For test files where each test opens a fleet of its own: `open()` opens one, cleaned up after
+// the test (call at the top of the file or in a describe; it registers the afterEach).
+export function useTestFleets(): { open(options?: TestFleetOptions): Promise<TestFleet> } {
+  const opened: TestFleet[] = [];
+  afterEach(async () => {
+    for (const fleet of opened.splice(0)) await fleet.cleanup();
+  });
+  return {
+    async open(options) {
+      const fleet = await openTestFleet(options);
+      opened.push(fleet);
+      return fleet;
+    },
   };
 }

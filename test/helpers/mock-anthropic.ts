@@ -79,23 +79,42 @@ function modelOf(body: unknown): string {
   return typeof model === 'string' ? model : 'claude-mock';
 }
 
+// One content block of an assistant message: whole in a JSON message; in a stream it opens as
+// `start` and its content comes as one `delta`.
+interface ReplyBlock {
+  readonly content: Record<string, unknown>;
+  readonly start: Record<string, unknown>;
+  readonly delta: Record<string, unknown>;
+  readonly stopReason: 'end_turn' | 'tool_use';
+}
+
+function textBlock(text: string): ReplyBlock {
+  return {
+    content: { type: 'text', text },
+    start: { type: 'text', text: '' },
+    delta: { type: 'text_delta', text },
+    stopReason: 'end_turn',
+  };
+}
+
+function toolUseBlock(tool: Record<string, unknown>): ReplyBlock {
+  return {
+    content: tool,
+    start: { ...tool, input: {} },
+    delta: { type: 'input_json_delta', partial_json: JSON.stringify(tool.input) },
+    stopReason: 'tool_use',
+  };
+}
+
 function answerMessage(res: ServerResponse, body: unknown, reply: string): void {
-  const model = modelOf(body);
-  const id = `msg_mock_${Date.now()}`;
-  const stream = (body as { stream?: unknown } | null)?.stream === true;
   const tool = toolUseFor(body);
-  if (tool) {
-    answerToolUse(res, id, model, tool, stream);
-    return;
-  }
-  if (!stream) {
+  const block = tool ? toolUseBlock(tool) : textBlock(reply);
+  const message = { id: `msg_mock_${Date.now()}`, type: 'message', role: 'assistant', model: modelOf(body) };
+  if ((body as { stream?: unknown } | null)?.stream !== true) {
     sendJson(res, {
-      id,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [{ type: 'text', text: reply }],
-      stop_reason: 'end_turn',
+      ...message,
+      content: [block.content],
+      stop_reason: block.stopReason,
       stop_sequence: null,
       usage: { input_tokens: 10, output_tokens: 5 },
     });
@@ -107,71 +126,18 @@ function answerMessage(res: ServerResponse, body: unknown, reply: string): void 
   };
   event('message_start', {
     message: {
-      id,
-      type: 'message',
-      role: 'assistant',
-      model,
+      ...message,
       content: [],
       stop_reason: null,
       stop_sequence: null,
       usage: { input_tokens: 10, output_tokens: 1 },
     },
   });
-  event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
-  event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: reply } });
+  event('content_block_start', { index: 0, content_block: block.start });
+  event('content_block_delta', { index: 0, delta: block.delta });
   event('content_block_stop', { index: 0 });
   event('message_delta', {
-    delta: { stop_reason: 'end_turn', stop_sequence: null },
-    usage: { output_tokens: 5 },
-  });
-  event('message_stop', {});
-  res.end();
-}
-
-function answerToolUse(
-  res: ServerResponse,
-  id: string,
-  model: string,
-  tool: Record<string, unknown>,
-  stream: boolean,
-): void {
-  const usage = { input_tokens: 10, output_tokens: 5 };
-  if (!stream) {
-    sendJson(res, {
-      id,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [tool],
-      stop_reason: 'tool_use',
-      stop_sequence: null,
-      usage,
-    });
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const event = (type: string, data: Record<string, unknown>): void => {
-    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-  };
-  const message = {
-    id,
-    type: 'message',
-    role: 'assistant',
-    model,
-    content: [],
-    stop_reason: null,
-    stop_sequence: null,
-    usage,
-  };
-  event('message_start', { message });
-  event('content_block_start', { index: 0, content_block: { ...tool, input: {} } });
-  event('content_block_delta', {
-    index: 0,
-    delta: { type: 'input_json_delta', partial_json: JSON.stringify(tool.input) },
-  });
-  event('content_block_stop', { index: 0 });
-  event('message_delta', {
-    delta: { stop_reason: 'tool_use', stop_sequence: null },
+    delta: { stop_reason: block.stopReason, stop_sequence: null },
     usage: { output_tokens: 5 },
   });
   event('message_stop', {});

@@ -2,6 +2,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 
 export interface TmpHome {
   readonly dir: string;
@@ -22,6 +23,22 @@ export async function createTmpHome(prefix = 'tmuxorch-test-', parent = tmpdir()
     },
     async remove() {
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// For test files where a test makes a TmpHome of its own: `make()` creates one, removed after the
+// test (call at the top of the file or in a describe; it registers the afterEach).
+export function useTmpHomes(prefix?: string): { make(): Promise<TmpHome> } {
+  const made: TmpHome[] = [];
+  afterEach(async () => {
+    for (const home of made.splice(0)) await home.remove();
+  });
+  return {
+    async make() {
+      const home = await createTmpHome(prefix);
+      made.push(home);
+      return home;
     },
   };
 }

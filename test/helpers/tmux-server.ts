@@ -15,6 +15,9 @@ export interface TestTmuxServer {
   tmux(...args: string[]): Promise<string>;
   // Starts the server with one detached session running a plain bash.
   startSession(session?: string): Promise<void>;
+  // Opens a detached window running `command` (in the session `target` names, else the current
+  // one) and returns its pane id.
+  newWindow(command: string, target?: string): Promise<string>;
   kill(): Promise<void>;
 }
 
@@ -47,6 +50,10 @@ export function createTestTmuxServer(name = newSocketName()): TestTmuxServer {
     tmux,
     async startSession(session = 'test') {
       await tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', 'bash --norc --noprofile');
+    },
+    async newWindow(command, target) {
+      const where = target === undefined ? [] : ['-t', target];
+      return (await tmux('new-window', '-d', '-P', '-F', '#{pane_id}', ...where, command)).trim();
     },
     async kill() {
       // Never let a cleanup error hide the real failure.

@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ControlTransport } from '../../src/infrastructure/tmux/control-transport.js';
 import { quoteShellWord } from '../../src/infrastructure/tmux/argv.js';
-import { createTestTmuxServer, type TestTmuxServer } from '../helpers/tmux-server.js';
+import { useControlSession } from '../helpers/control-session.js';
+import { createTestTmuxServer } from '../helpers/tmux-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const TRICKY = `$HOME ~ ~/x #not-a-comment a;b ;; 'single' "double" {brace} \\back\\slash\\ $(id) \`id\` é 🙂 end;`;
@@ -26,27 +26,9 @@ async function codeOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('ControlTransport', () => {
-  let server: TestTmuxServer;
-  let transport: ControlTransport | undefined;
-  let dir: string;
+  const session = useControlSession('tmuxorch-control-');
 
-  beforeEach(async () => {
-    server = createTestTmuxServer();
-    await server.startSession('test');
-    dir = await mkdtemp(join(tmpdir(), 'tmuxorch-control-'));
-  });
-
-  afterEach(async () => {
-    await transport?.close();
-    transport = undefined;
-    await server.kill();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const connect = async (): Promise<ControlTransport> => {
-    transport = await ControlTransport.connect({ socket: server.socket, session: 'test' });
-    return transport;
-  };
+  const connect = (): Promise<ControlTransport> => session.connect();
 
   // A pane running `cat > file`, so typed text lands in a file byte for byte.
   const catPane = async (t: ControlTransport, file: string): Promise<string> => {
@@ -87,7 +69,7 @@ describe('ControlTransport', () => {
 
   it('keeps replies aligned after commands that run nested commands', async () => {
     const t = await connect();
-    const file = join(dir, 'two.conf');
+    const file = join(session.dir, 'two.conf');
     await writeFile(file, 'display-message -p from-file-1\ndisplay-message -p from-file-2\n');
     const [sourced, a, iff, b, bad, c] = await Promise.all([
       t.run(['source-file', file]),
@@ -109,7 +91,7 @@ describe('ControlTransport', () => {
       expect((await t.run(['set', '-p', '@x', text])).ok).toBe(true);
       expect((await t.run(['show', '-pv', '@x'])).stdout).toEqual([text]);
     }
-    const file = join(dir, 'typed.txt');
+    const file = join(session.dir, 'typed.txt');
     const pane = await catPane(t, file);
     expect((await t.run(['send-keys', '-t', pane, '-l', TRICKY])).ok).toBe(true);
     expect((await t.run(['send-keys', '-t', pane, 'Enter'])).ok).toBe(true);
@@ -132,10 +114,9 @@ describe('ControlTransport', () => {
   });
 
   it('stops %output with noOutput', async () => {
-    transport = await ControlTransport.connect({ socket: server.socket, session: 'test', noOutput: true });
+    const t = await session.connect({ noOutput: true });
     let outputs = 0;
-    transport.on('output', () => outputs++);
-    const t = transport;
+    t.on('output', () => outputs++);
     await t.run(['send-keys', '-t', '%0', '-l', 'echo quiet-$((40+2))']);
     await t.run(['send-keys', '-t', '%0', 'Enter']);
     await waitFor(async () => (await t.run(['capture-pane', '-p', '-t', '%0'])).stdout.includes('quiet-42'));
@@ -158,7 +139,7 @@ describe('ControlTransport', () => {
     const reasons: (string | undefined)[] = [];
     t.on('exit', (reason) => reasons.push(reason));
     const pending = codeOf(t.run(['run-shell', 'sleep 5']));
-    await server.kill();
+    await session.server.kill();
     await waitFor(() => reasons.length === 1, { message: 'exit event' });
     expect(await pending).toBe('TMUX_SERVER_GONE');
     expect(t.closed).toBe(true);
@@ -177,11 +158,11 @@ describe('ControlTransport', () => {
     await waitFor(() => isGone(t.pid), { message: 'control client process gone' });
     expect(exits).toBe(1);
     expect(await codeOf(t.run(['display-message', '-p', 'x']))).toBe('TMUX_SERVER_GONE');
-    expect(await server.tmux('display-message', '-p', '-t', 'test', '#{session_name}')).toBe('test');
+    expect(await session.server.tmux('display-message', '-p', '-t', 'test', '#{session_name}')).toBe('test');
   });
 
   it('rejects connect with typed errors', async () => {
-    const noSession = ControlTransport.connect({ socket: server.socket, session: 'nope' });
+    const noSession = ControlTransport.connect({ socket: session.server.socket, session: 'nope' });
     expect(await codeOf(noSession)).toBe('TMUX_SERVER_GONE');
     const other = createTestTmuxServer();
     try {
@@ -192,9 +173,9 @@ describe('ControlTransport', () => {
       await other.kill();
     }
     const missing = ControlTransport.connect({
-      socket: server.socket,
+      socket: session.server.socket,
       session: 'test',
-      tmuxBinary: join(dir, 'tmux'),
+      tmuxBinary: join(session.dir, 'tmux'),
     });
     expect(await codeOf(missing)).toBe('TMUX_NOT_FOUND');
   });

@@ -113,18 +113,7 @@ it('a second live pane carrying a worker tag (a late respawn or window) is close
   t = await openTestFleet({ config: { tmuxTimeoutMs: TMUX_TIMEOUT_MS } });
   const fleet = t;
   const worker = await fleet.addShell('dup');
-  const extra = (
-    await fleet.tmux.tmux(
-      'new-window',
-      '-d',
-      '-P',
-      '-F',
-      '#{pane_id}',
-      '-t',
-      `=${fleet.session}:`,
-      'bash --norc --noprofile',
-    )
-  ).trim();
+  const extra = await fleet.tmux.newWindow('bash --norc --noprofile', `=${fleet.session}:`);
   await fleet.tmux.tmux('set-option', '-p', '-t', extra, '@tmuxorch_worker', worker.id);
   await fleet.tmux.tmux(
     'pipe-pane',

@@ -3,23 +3,17 @@
 // its exit code and output, never typed again.
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+import { expect, it } from 'vitest';
+import { useTestFleets } from '../helpers/fleet.js';
 import { countLines } from '../helpers/count-lines.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let t: TestFleet | null = null;
-
-afterEach(async () => {
-  await t?.cleanup();
-  t = null;
-});
+const fleets = useTestFleets();
 
 const runs = (file: string): Promise<number> => countLines(file);
 
 it('a finished task whose last journal lines were cut is collected from the log, not run again', async () => {
-  t = await openTestFleet();
-  const fleet = t;
+  const fleet = await fleets.open();
   await fleet.addShell('cut');
   const dir = await fleet.project('side');
   const tasks = await Promise.all(

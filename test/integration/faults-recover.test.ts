@@ -4,21 +4,16 @@
 // started on the result runs nothing twice and leaves nothing running.
 import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { recoverHome } from '../../src/application/fleet/recover.js';
 import type { TaskResult } from '../../src/application/contract/views.js';
 import { openFleet } from '../../src/controller/composition-root.js';
 import { TmuxServer } from '../../src/infrastructure/tmux/server.js';
-import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+import { useTestFleets } from '../helpers/fleet.js';
 import { countLines } from '../helpers/count-lines.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let t: TestFleet | null = null;
-
-afterEach(async () => {
-  await t?.cleanup();
-  t = null;
-});
+const fleets = useTestFleets();
 
 const runs = (file: string): Promise<number> => countLines(file);
 
@@ -32,8 +27,7 @@ function scribble(text: string, needle: string): string {
 }
 
 it('recovers a restored backup plus scribbled lines: every intact record kept, nothing run twice or left running', async () => {
-  t = await openTestFleet();
-  const fleet = t;
+  const fleet = await fleets.open();
   await Promise.all([fleet.addShell('rec-a'), fleet.addShell('rec-b')]);
   const side = await fleet.project('side');
   const { stateFile, stateBackup, stateJournal } = fleet.settings.paths;

@@ -1,33 +1,22 @@
 // An interactive agent whose TUI refuses to start (as gemini did when typed `--session-id` for a
 // conversation that already existed) is revived on the restart policy and ends `failed`; its
 // lastError names the cause in the CLI's own words, read off its pane, on each death and at the end.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
-import { createTmpHome, type TmpHome } from '../helpers/tmp-home.js';
+import { describe, expect, it } from 'vitest';
+import { useStandInAgents } from '../helpers/stand-in-agents.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let fleet: TestFleet | null = null;
-let bin: TmpHome | null = null;
-
-afterEach(async () => {
-  await fleet?.cleanup();
-  await bin?.remove();
-  fleet = null;
-  bin = null;
-});
+const agents = useStandInAgents();
 
 const REFUSAL = 'Error starting session: Session ID "x" already exists. Use --resume to resume it.';
 
 describe('an interactive agent that exits at start', () => {
   it('ends failed after its restarts with what the CLI printed as the cause', async () => {
-    bin = await createTmpHome('tmuxorch-fakebin-');
-    const dir = join(bin.dir, 'bin');
-    await mkdir(dir);
+    const { dir } = await agents.bin();
     const program = join(dir, 'refuser');
     await writeFile(program, `#!/bin/sh\necho 'some banner'\necho '${REFUSAL}'\nexit 42\n`, { mode: 0o755 });
-    fleet = await openTestFleet({
+    const fleet = await agents.fleet({
       pathPrefix: dir,
       config: {
         healthIntervalMs: 200,

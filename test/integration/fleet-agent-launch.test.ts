@@ -2,28 +2,17 @@
 // continuing the worker's conversation; the CLI is looked up on the panes' PATH, and a missing one
 // is refused up front with AGENT_NOT_INSTALLED. A stand-in `claude` script answers like
 // `claude -p --output-format json` does and records its argv.
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
-import { createTmpHome, type TmpHome } from '../helpers/tmp-home.js';
+import { describe, expect, it } from 'vitest';
+import { useStandInAgents } from '../helpers/stand-in-agents.js';
 
-let fleet: TestFleet | null = null;
-let bin: TmpHome | null = null;
-
-afterEach(async () => {
-  await fleet?.cleanup();
-  await bin?.remove();
-  fleet = null;
-  bin = null;
-});
+const agents = useStandInAgents();
 
 describe('agent worker types', () => {
   it('run each task through the headless mode, under the session id chosen at add-worker', async () => {
-    bin = await createTmpHome('tmuxorch-fakebin-');
-    const dir = join(bin.dir, 'bin');
-    await mkdir(dir);
-    const calls = join(bin.dir, 'calls.log');
+    const { root, dir } = await agents.bin();
+    const calls = join(root, 'calls.log');
     await writeFile(
       join(dir, 'claude'),
       [
@@ -36,7 +25,7 @@ describe('agent worker types', () => {
       ].join('\n'),
     );
     await chmod(join(dir, 'claude'), 0o755);
-    fleet = await openTestFleet({ pathPrefix: dir });
+    const fleet = await agents.fleet({ pathPrefix: dir });
     const project = await fleet.project('agent-project');
     const worker = await fleet.fleet.addWorker({ type: 'claude', project, name: 'claude-1' });
     expect(worker).toMatchObject({ state: 'idle', mode: 'one-shot' });
@@ -66,7 +55,7 @@ describe('agent worker types', () => {
   });
 
   it('refuse a type whose CLI is not on PATH, leaving no worker and no window', async () => {
-    fleet = await openTestFleet();
+    const fleet = await agents.fleet();
     const project = await fleet.project('p');
     await expect(fleet.fleet.addWorker({ type: 'aider', project })).rejects.toMatchObject({
       code: 'AGENT_NOT_INSTALLED',

@@ -4,33 +4,20 @@
 import { readFileSync } from 'node:fs';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/application/runs/parallel-run.js';
 import type { InProcessBackend } from '../../src/application/fleet/in-process-backend.js';
 import { Fleet } from '../../src/controller/fleet.js';
 import type { RunReport } from '../../src/domain/run/run-report.js';
-import {
-  createTestTmuxServer,
-  newSocketName,
-  ephemeralFleetEnv,
-  type TestTmuxServer,
-} from '../helpers/tmux-server.js';
+import { ephemeralFleetEnv, type TestTmuxServer } from '../helpers/tmux-server.js';
 import { createTmpHome } from '../helpers/tmp-home.js';
+import { useTestCleanups } from '../helpers/test-cleanups.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-// Everything a test opened, closed after it whether it passed or not.
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const cleanups = useTestCleanups();
 
 async function open(options: { stateHome?: string; sentinel?: boolean } = {}) {
-  const tmp = await createTmpHome('tmuxorch-fleet-api-');
-  const tmux = createTestTmuxServer(newSocketName());
-  cleanups.push(async () => {
-    await tmux.kill();
-    await tmp.remove();
-  });
+  const { tmp, tmux } = await cleanups.tmpWithTmux('tmuxorch-fleet-api-');
   // Another session on the same server, which close() must leave alone.
   if (options.sentinel) await tmux.startSession('sentinel');
   const home = join(tmp.dir, 'home');
@@ -326,12 +313,7 @@ describe('Fleet.runParallel', () => {
 
 describe('sessions left by an owner that was killed outright', () => {
   it('are removed, with their state, by the next ephemeral fleet; kept ones stay', async () => {
-    const tmp = await createTmpHome('tmuxorch-fleet-api-');
-    const tmux = createTestTmuxServer(newSocketName());
-    cleanups.push(async () => {
-      await tmux.kill();
-      await tmp.remove();
-    });
+    const { tmp, tmux } = await cleanups.tmpWithTmux('tmuxorch-fleet-api-');
     const home = join(tmp.dir, 'home');
     const base = { home, socket: tmux.name, env: ephemeralFleetEnv() };
     const orphan = await Fleet.ephemeral({ ...base, session: 'orphan' });

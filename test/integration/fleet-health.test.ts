@@ -1,10 +1,10 @@
 // Health sweeps, revival, the restart policy, restarts of the controller and of the tmux server.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskResult } from '../../src/application/contract/views.js';
 import type { UserConfig } from '../../src/infrastructure/config/settings.js';
-import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+import { useTestFleets, type TestFleet } from '../helpers/fleet.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // Sweeps only when a test asks for one; revivals start almost at once.
@@ -14,17 +14,9 @@ const FAST: UserConfig = {
 };
 
 describe('fleet health', () => {
-  let t: TestFleet | undefined;
+  const fleets = useTestFleets();
 
-  afterEach(async () => {
-    await t?.cleanup();
-    t = undefined;
-  });
-
-  const open = async (config: UserConfig = FAST): Promise<TestFleet> => {
-    t = await openTestFleet({ config });
-    return t;
-  };
+  const open = (config: UserConfig = FAST): Promise<TestFleet> => fleets.open({ config });
 
   const run = async (f: TestFleet, worker: string, command: string): Promise<TaskResult> =>
     f.fleet.wait((await f.fleet.send({ worker, command })).id);

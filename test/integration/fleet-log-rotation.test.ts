@@ -2,19 +2,14 @@
 // kept as .1, and tasks after the rotation are collected from the fresh log as before.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+import { expect, it } from 'vitest';
+import { useTestFleets } from '../helpers/fleet.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let fleet: TestFleet | null = null;
-
-afterEach(async () => {
-  await fleet?.cleanup();
-  fleet = null;
-});
+const fleets = useTestFleets();
 
 it('rotates a large worker log between tasks and keeps collecting output', async () => {
-  fleet = await openTestFleet({ config: { maxLogBytes: 4096 } });
+  const fleet = await fleets.open({ config: { maxLogBytes: 4096 } });
   const worker = await fleet.addShell('chatty');
   const log = join(fleet.home, 'logs', 'workers', `${worker.id}.log`);
 

@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedactor, isSecretName, isSecretValue } from '../../src/domain/redact.js';
 import { buildLogFilterScript, logFilterValues } from '../../src/domain/worker-pane/log-filter.js';
-import { createTmpHome, type TmpHome } from '../helpers/tmp-home.js';
+import { useTmpHomes } from '../helpers/tmp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // Feeds `chunks` to the filter one write at a time (waiting `gapMs` between) and returns its output.
@@ -54,21 +54,17 @@ const SAMPLES = [
 ];
 
 describe('the pane-log filter', () => {
-  let tmp: TmpHome | undefined;
-  afterEach(async () => {
-    await tmp?.remove();
-    tmp = undefined;
-  });
+  const homes = useTmpHomes('tmuxorch-filter-');
 
   it('redacts exactly what the JavaScript redactor does', async () => {
-    tmp = await createTmpHome('tmuxorch-filter-');
+    const tmp = await homes.make();
     const values = ['my-known-secret-value', 'another one with spaces'];
     const text = [...SAMPLES, 'known: my-known-secret-value / another one with spaces'].join('\n') + '\n';
     expect(await filter(tmp.dir, values, [text])).toBe(createRedactor(values)(text));
   });
 
   it('catches a secret split over two writes', async () => {
-    tmp = await createTmpHome('tmuxorch-filter-');
+    const tmp = await homes.make();
     const secret = 'my-known-secret-value';
     const chunks = ['echo my-known-', 'secret-value\n$ ', 'sk-ant-api03-', 'AAAAAAAAAAAAAAAAAAAAAA\n'];
     const out = await filter(tmp.dir, [secret], chunks, { gapMs: 30, holdMs: 10_000 });
@@ -76,7 +72,7 @@ describe('the pane-log filter', () => {
   });
 
   it('writes a held tail out when no more input comes (a prompt, a progress bar)', async () => {
-    tmp = await createTmpHome('tmuxorch-filter-');
+    const tmp = await homes.make();
     // Still open: only the hold timeout can have written `50%` out.
     expect(await filter(tmp.dir, [], ['working... 50%'], { waitFor: '50%' })).toBe('working... 50%');
   });

@@ -3,19 +3,15 @@
 import { lstatSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogTailer } from '../../src/infrastructure/logs/log-tailer.js';
-import { createTmpHome, type TmpHome } from '../helpers/tmp-home.js';
+import { useTmpHomes } from '../helpers/tmp-home.js';
 
-let home: TmpHome | null = null;
-afterEach(async () => {
-  await home?.remove();
-  home = null;
-});
+const homes = useTmpHomes();
 
 describe('LogTailer and planted links', () => {
   it('refuses to open a worker log that is a symbolic link, and leaves its target alone', async () => {
-    home = await createTmpHome();
+    const home = await homes.make();
     const victim = join(home.dir, 'victim');
     await writeFile(victim, 'precious\n');
     const logs = join(home.dir, 'logs', 'workers');
@@ -28,7 +24,7 @@ describe('LogTailer and planted links', () => {
   });
 
   it('creates a missing worker log 0600', async () => {
-    home = await createTmpHome();
+    const home = await homes.make();
     const file = join(home.dir, 'logs', 'workers', 'w-2.log');
     const tailer = new LogTailer({ file, offset: 0, onText: () => undefined });
     await tailer.start();

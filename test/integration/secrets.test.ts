@@ -5,12 +5,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskResult } from '../../src/application/contract/views.js';
 import { SECRET_LOST_REASON } from '../../src/application/tasks/secret-inputs.js';
 import type { UserConfig } from '../../src/infrastructure/config/settings.js';
 import { SessionStore } from '../../src/sim/session-store.js';
-import { openTestFleet, type TestFleet } from '../helpers/fleet.js';
+import { useTestFleets } from '../helpers/fleet.js';
 import { createTmpHome } from '../helpers/tmp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -35,12 +35,7 @@ async function filesHolding(dir: string, needle: string): Promise<string[]> {
 }
 
 describe('secrets never in clear', () => {
-  let t: TestFleet | undefined;
-
-  afterEach(async () => {
-    await t?.cleanup();
-    t = undefined;
-  });
+  const fleets = useTestFleets();
 
   it('leaves no planted secret in the home, the tmux message log, environments or buffers', async () => {
     const githubToken = `ghp_${word(36)}`;
@@ -61,8 +56,7 @@ describe('secrets never in clear', () => {
       printedOnly,
     };
 
-    t = await openTestFleet({ config: FAST });
-    const f = t;
+    const f = await fleets.open({ config: FAST });
     const env = { GITHUB_TOKEN: githubToken, MY_SECRET: mySecret, DATABASE_URL: databaseUrl, APP_MODE: 'x' };
     const w = await f.addShell('keeper', env);
     const run = async (command: string): Promise<TaskResult> =>
@@ -145,8 +139,7 @@ describe('secrets never in clear', () => {
   }, 40_000);
 
   it('gives a worker rebuilt after a tmux server loss its env again, still off tmux command lines', async () => {
-    t = await openTestFleet({ config: FAST });
-    const f = t;
+    const f = await fleets.open({ config: FAST });
     const mySecret = `mysecret-${word(16)}`;
     const w = await f.addShell('phoenix', { MY_SECRET: mySecret });
     await f.tmux.tmux('kill-server');
@@ -164,8 +157,7 @@ describe('secrets never in clear', () => {
   }, 30_000);
 
   it('leaves no prompt file and no paste buffer after an interactive task', async () => {
-    t = await openTestFleet({ config: FAST });
-    const f = t;
+    const f = await fleets.open({ config: FAST });
     const project = await f.project('tui');
     const w = await f.fleet.addWorker({ type: 'sim', project, name: 'tui', interactive: true });
     const prompt = `remember the word ${word(12)}`;

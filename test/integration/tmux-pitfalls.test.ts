@@ -1,76 +1,57 @@
 // Regression tests for the tmux pitfalls of TMUX-LIMITS.md: each one broke a naive implementation.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { quoteShellWord } from '../../src/infrastructure/tmux/argv.js';
-import { ControlTransport } from '../../src/infrastructure/tmux/control-transport.js';
-import { createTestTmuxServer, type TestTmuxServer } from '../helpers/tmux-server.js';
+import { useControlSession } from '../helpers/control-session.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 describe('tmux pitfalls', () => {
-  let server: TestTmuxServer;
-  let transport: ControlTransport | undefined;
-  let dir: string;
-
-  beforeEach(async () => {
-    server = createTestTmuxServer();
-    await server.startSession('test');
-    dir = await mkdtemp(join(tmpdir(), 'tmuxorch-pitfalls-'));
-  });
-
-  afterEach(async () => {
-    await transport?.close();
-    transport = undefined;
-    await server.kill();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const session = useControlSession('tmuxorch-pitfalls-');
 
   const fileContent = (file: string) => readFile(file, 'utf8').catch(() => '');
 
   // A window running `cat > file`, created through the exec transport; returns its pane id.
   const catPane = async (file: string): Promise<string> =>
-    server.tmux('new-window', '-d', '-P', '-F', '#{pane_id}', `cat > ${quoteShellWord(file)}`);
+    session.server.newWindow(`cat > ${quoteShellWord(file)}`);
 
   it('creating windows with a control client attached leaves window-size alone and the server alive', async () => {
-    transport = await ControlTransport.connect({ socket: server.socket, session: 'test' });
-    const t = transport;
+    const t = await session.connect();
     for (let i = 0; i < 5; i++) {
       expect((await t.run(['new-window', '-d'])).ok).toBe(true);
     }
-    expect(await server.tmux('show', '-gv', 'window-size')).toBe('latest');
-    expect((await server.tmux('list-windows', '-t', 'test')).split('\n')).toHaveLength(6);
+    expect(await session.server.tmux('show', '-gv', 'window-size')).toBe('latest');
+    expect((await session.server.tmux('list-windows', '-t', 'test')).split('\n')).toHaveLength(6);
     expect(t.closed).toBe(false);
     expect((await t.run(['display-message', '-p', '#{session_windows}'])).stdout).toEqual(['6']);
   });
 
   it('ExecTransport keeps a trailing ";" of a send-keys argument (escaped as "\\;")', async () => {
-    const file = join(dir, 'semi.txt');
+    const file = join(session.dir, 'semi.txt');
     const pane = await catPane(file);
-    expect((await server.exec.run(['send-keys', '-t', pane, '-l', 'echo semi;'])).ok).toBe(true);
-    expect((await server.exec.run(['send-keys', '-t', pane, '-l', 'a\\;'])).ok).toBe(true);
-    expect((await server.exec.run(['send-keys', '-t', pane, 'Enter'])).ok).toBe(true);
+    expect((await session.server.exec.run(['send-keys', '-t', pane, '-l', 'echo semi;'])).ok).toBe(true);
+    expect((await session.server.exec.run(['send-keys', '-t', pane, '-l', 'a\\;'])).ok).toBe(true);
+    expect((await session.server.exec.run(['send-keys', '-t', pane, 'Enter'])).ok).toBe(true);
     await waitFor(async () => (await fileContent(file)) === 'echo semi;a\\;\n', {
       message: 'cat got "echo semi;"',
     });
   });
 
   it('the pitfall itself: tmux eats a trailing ";" of an unescaped argv word', async () => {
-    const file = join(dir, 'raw.txt');
+    const file = join(session.dir, 'raw.txt');
     const pane = await catPane(file);
-    await server.tmux('send-keys', '-t', pane, '-l', 'echo semi;'); // plain argv, no escapeArgvWord
-    await server.tmux('send-keys', '-t', pane, 'Enter');
+    await session.server.tmux('send-keys', '-t', pane, '-l', 'echo semi;'); // plain argv, no escapeArgvWord
+    await session.server.tmux('send-keys', '-t', pane, 'Enter');
     await waitFor(async () => (await fileContent(file)).endsWith('\n'), { message: 'cat got a line' });
     expect(await fileContent(file)).toBe('echo semi\n');
   });
 
   it('ControlTransport does not expand $VAR, ~ or #{} in arguments', async () => {
-    transport = await ControlTransport.connect({ socket: server.socket, session: 'test' });
-    const t = transport;
+    const t = await session.connect();
     const text = '$HOME ${HOME} ~ ~root "$HOME" #{pane_id}';
     expect((await t.run(['set', '-p', '@text', text])).ok).toBe(true);
     expect((await t.run(['show', '-pv', '@text'])).stdout).toEqual([text]);
-    const file = join(dir, 'vars.txt');
+    const file = join(session.dir, 'vars.txt');
     const pane = await catPane(file);
     expect((await t.run(['send-keys', '-t', pane, '-l', text])).ok).toBe(true);
     expect((await t.run(['send-keys', '-t', pane, 'Enter'])).ok).toBe(true);

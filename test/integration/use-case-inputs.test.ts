@@ -3,16 +3,13 @@
 // the home opens again afterwards (a state file tmuxorch wrote can always be read back).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/controller/fleet.js';
 import { TmuxorchError } from '../../src/domain/errors.js';
-import { createTestTmuxServer, newSocketName, ephemeralFleetEnv } from '../helpers/tmux-server.js';
-import { createTmpHome } from '../helpers/tmp-home.js';
+import { ephemeralFleetEnv } from '../helpers/tmux-server.js';
+import { useTestCleanups } from '../helpers/test-cleanups.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const cleanups = useTestCleanups();
 
 async function usageError(promise: Promise<unknown>): Promise<TmuxorchError> {
   const error: unknown = await promise.then(
@@ -26,12 +23,7 @@ async function usageError(promise: Promise<unknown>): Promise<TmuxorchError> {
 
 describe('use cases check their input, whoever calls', () => {
   it('refuses bad values through the API, stores nothing, and the home opens again', async () => {
-    const tmp = await createTmpHome('tmuxorch-inputs-');
-    const tmux = createTestTmuxServer(newSocketName());
-    cleanups.push(async () => {
-      await tmux.kill();
-      await tmp.remove();
-    });
+    const { tmp, tmux } = await cleanups.tmpWithTmux('tmuxorch-inputs-');
     const project = join(tmp.dir, 'project');
     await mkdir(project);
     const stateHome = join(tmp.dir, 'state-home');

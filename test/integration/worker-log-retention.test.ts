@@ -3,22 +3,18 @@
 import { existsSync, utimesSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   pruneRemovedWorkerLogs,
   REMOVED_WORKER_LOG_DAYS,
 } from '../../src/infrastructure/logs/worker-log-retention.js';
-import { createTmpHome, type TmpHome } from '../helpers/tmp-home.js';
+import { useTmpHomes } from '../helpers/tmp-home.js';
 
-let home: TmpHome | null = null;
-afterEach(async () => {
-  await home?.remove();
-  home = null;
-});
+const homes = useTmpHomes();
 
 describe('pruneRemovedWorkerLogs', () => {
   it('deletes old logs of removed workers only', async () => {
-    home = await createTmpHome();
+    const home = await homes.make();
     const dir = join(home.dir, 'workers');
     await mkdir(dir);
     const now = Date.now();

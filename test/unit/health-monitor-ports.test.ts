@@ -3,7 +3,7 @@
 // window is crossed without waiting two minutes, and no real tmux is needed to judge a death.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESTART_POLICY } from '../../src/domain/restart-policy.js';
-import { NO_AGENT_STATE, type Worker } from '../../src/domain/worker.js';
+import type { Worker } from '../../src/domain/worker.js';
 import { FleetStore } from '../../src/application/fleet/fleet-store.js';
 import type { Clock } from '../../src/application/ports/clock.js';
 import type { PaneRow, PanePort, TmuxPort } from '../../src/application/ports/tmux.js';
@@ -12,6 +12,7 @@ import type { WorkerChannel } from '../../src/application/workers/worker-channel
 import { emptyState } from '../../src/infrastructure/state/state-schema.js';
 import { silentLogger } from '../../src/infrastructure/logs/logger.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { workerRecord } from '../helpers/worker-record.js';
 
 const SESSION = 'ports-test';
 const WINDOW_MS = 120_000;
@@ -43,23 +44,12 @@ function setup(start: number) {
   const clock = new ManualClock(start);
   const persistence = { commit: async () => {}, save: async () => {}, close: async () => {} };
   const store = new FleetStore(persistence, SESSION, emptyState(SESSION), 100);
-  const worker: Worker = {
-    ...NO_AGENT_STATE,
+  const worker = workerRecord({
     id: 'w1',
-    name: 'one',
-    type: 'shell',
     project: '/tmp',
-    env: {},
-    secretEnv: [],
-    state: 'idle',
-    paneId: '%1',
-    windowId: '@1',
-    restarts: 0,
-    restartHistory: [],
-    lastError: null,
     createdAt: new Date(start).toISOString(),
     startedAt: new Date(start).toISOString(),
-  };
+  });
   store.putWorker(worker);
   let placed = 0;
   const monitor = new HealthMonitor({

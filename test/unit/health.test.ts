@@ -1,25 +1,11 @@
 // assessWorkers: one pane snapshot in, one verdict per supervised worker out.
 import { describe, expect, it } from 'vitest';
 import { AGENT_START_GRACE_MS, assessWorkers, type PaneSnapshot } from '../../src/domain/health.js';
-import { NO_AGENT_STATE, type Worker, type WorkerState } from '../../src/domain/worker.js';
+import type { Worker, WorkerState } from '../../src/domain/worker.js';
+import { workerRecord } from '../helpers/worker-record.js';
 
-const worker = (id: string, state: WorkerState = 'idle', paneId: string | null = '%1'): Worker => ({
-  id,
-  name: id,
-  type: 'shell',
-  project: '/srv',
-  env: {},
-  secretEnv: [],
-  state,
-  paneId,
-  windowId: '@1',
-  restarts: 0,
-  restartHistory: [],
-  lastError: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  startedAt: null,
-  ...NO_AGENT_STATE,
-});
+const worker = (id: string, state: WorkerState = 'idle', paneId: string | null = '%1'): Worker =>
+  workerRecord({ id, name: id, project: '/srv', state, paneId });
 
 const pane = (
   paneId: string,
@@ -113,14 +99,12 @@ describe('assessWorkers', () => {
       startedAt: new Date(started).toISOString(),
     });
     const later = started + AGENT_START_GRACE_MS + 1;
+    // One sweep over the worker in pane %1, whose foreground program is `command`.
+    const sweep = (w: Worker, command: string, now = later) =>
+      assessWorkers([w], [pane('%1', 'w-1', { paneCurrentCommand: command })], 'fleet', now);
 
     it('is dead once its TUI has had time to start: the agent exited', () => {
-      const verdicts = assessWorkers(
-        [interactive()],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
-        'fleet',
-        later,
-      );
+      const verdicts = sweep(interactive(), 'bash');
       expect(verdicts).toEqual([
         {
           workerId: 'w-1',
@@ -132,36 +116,16 @@ describe('assessWorkers', () => {
     });
 
     it('is alive while its TUI runs, while it is starting, or while a turn is in hand', () => {
-      const running = assessWorkers(
-        [interactive()],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'node' })],
-        'fleet',
-        later,
-      );
+      const running = sweep(interactive(), 'node');
       expect(running[0]?.kind).toBe('alive');
-      const starting = assessWorkers(
-        [interactive()],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
-        'fleet',
-        started + 1_000,
-      );
+      const starting = sweep(interactive(), 'bash', started + 1_000);
       expect(starting[0]?.kind).toBe('alive');
-      const busy = assessWorkers(
-        [interactive('busy')],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
-        'fleet',
-        later,
-      );
+      const busy = sweep(interactive('busy'), 'bash');
       expect(busy[0]?.kind).toBe('alive');
     });
 
     it('never judges a one-shot or shell worker by its shell', () => {
-      const verdicts = assessWorkers(
-        [worker('w-1')],
-        [pane('%1', 'w-1', { paneCurrentCommand: 'bash' })],
-        'fleet',
-        later,
-      );
+      const verdicts = sweep(worker('w-1'), 'bash');
       expect(verdicts[0]?.kind).toBe('alive');
     });
   });

@@ -1,31 +1,14 @@
 // readJobsFile: both file shapes, both formats, and errors that point at the file, line, column and
 // field at fault — a user fixing a jobs file should not have to guess where the problem is.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TaskFileError, UsageError } from '../../src/domain/errors.js';
 import { readJobsFile } from '../../src/controller/cli/jobs-file.js';
+import { useJobsFiles } from '../helpers/jobs-files.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tmuxorch-jobs-file-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-let fileNo = 0;
-// Each case gets a file of its own, so a message naming the file names this case's file.
-async function write(ext: string, text: string): Promise<string> {
-  const file = join(dir, `jobs-${fileNo++}.${ext}`);
-  await writeFile(file, text);
-  return file;
-}
-
-async function read(ext: string, text: string) {
-  return readJobsFile(await write(ext, text));
-}
+const jobs = useJobsFiles('tmuxorch-jobs-file-');
+const { write, read } = jobs;
 
 // The TaskFileError a bad file raises, with the message's `<file>:` prefix checked and removed.
 async function failure(ext: string, text: string): Promise<string> {
@@ -67,11 +50,11 @@ describe('readJobsFile: the two shapes', () => {
     expect(plan.failFast).toBe(true);
     expect(plan.defaults).toEqual({ command: 'make', timeoutMs: 300_000, retries: 1, env: { CI: '1' } });
     // Not merged: a job that leaves a field out leaves it undefined for the caller to fill.
-    expect(plan.jobs[0]).toEqual({ project: join(dir, 'a') });
+    expect(plan.jobs[0]).toEqual({ project: join(jobs.dir, 'a') });
     expect(plan.jobs[0]?.command).toBeUndefined();
     expect(plan.jobs[0]?.timeoutMs).toBeUndefined();
     expect(plan.jobs[1]).toEqual({
-      project: join(dir, 'b'),
+      project: join(jobs.dir, 'b'),
       name: 'bee',
       command: 'npm test',
       type: 'sim',
@@ -86,14 +69,14 @@ describe('readJobsFile: the two shapes', () => {
     expect(plan.failFast).toBeUndefined();
     expect(plan.defaults).toEqual({});
     expect(plan.jobs.map((j) => [j.project, j.command])).toEqual([
-      [join(dir, 'a'), 'echo a'],
-      [join(dir, 'b'), 'echo b'],
+      [join(jobs.dir, 'a'), 'echo a'],
+      [join(jobs.dir, 'b'), 'echo b'],
     ]);
   });
 
   it('reads JSON in either shape', async () => {
     const list = await read('json', JSON.stringify([{ project: 'x', command: 'true', timeout: 1.5 }]));
-    expect(list.jobs).toEqual([{ project: join(dir, 'x'), command: 'true', timeoutMs: 1500 }]);
+    expect(list.jobs).toEqual([{ project: join(jobs.dir, 'x'), command: 'true', timeoutMs: 1500 }]);
     const object = await read('json', JSON.stringify({ concurrency: 4, jobs: [{ project: '/abs/p' }] }));
     expect(object.concurrency).toBe(4);
     expect(object.jobs).toEqual([{ project: '/abs/p' }]);
@@ -106,8 +89,12 @@ describe('readJobsFile: values', () => {
       'yaml',
       'jobs:\n  - project: ../up\n  - project: ./here/there\n  - project: /abs\n',
     );
-    expect(plan.jobs.map((j) => j.project)).toEqual([resolve(dir, '../up'), join(dir, 'here/there'), '/abs']);
-    expect(process.cwd()).not.toBe(dir);
+    expect(plan.jobs.map((j) => j.project)).toEqual([
+      resolve(jobs.dir, '../up'),
+      join(jobs.dir, 'here/there'),
+      '/abs',
+    ]);
+    expect(process.cwd()).not.toBe(jobs.dir);
   });
 
   it('expands ~ and ~/ to the home directory, and only those', async () => {
@@ -115,7 +102,7 @@ describe('readJobsFile: values', () => {
     expect(plan.jobs.map((j) => j.project)).toEqual([
       join(homedir(), 'p/q'),
       homedir(),
-      join(dir, '~other/z'),
+      join(jobs.dir, '~other/z'),
     ]);
   });
 
@@ -142,7 +129,7 @@ describe('readJobsFile: values', () => {
   });
 
   it('says a file that is not there cannot be read (a usage error, not a file error)', async () => {
-    await expect(readJobsFile(join(dir, 'missing.yaml'))).rejects.toThrow(UsageError);
+    await expect(readJobsFile(join(jobs.dir, 'missing.yaml'))).rejects.toThrow(UsageError);
   });
 });
 

@@ -1,26 +1,11 @@
 // The `reports:` field of a job (jobs file and API): globs of the JUnit files a job writes,
 // checked with zod before anything runs, and kept inside the job's project.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toRunJobs } from '../../src/application/runs/job-spec.js';
-import { readJobsFile } from '../../src/controller/cli/jobs-file.js';
+import { useJobsFiles } from '../helpers/jobs-files.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tmuxorch-reports-field-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-let fileNo = 0;
-async function read(text: string) {
-  const file = join(dir, `jobs-${fileNo++}.yaml`);
-  await writeFile(file, text);
-  return readJobsFile(file);
-}
+const jobs = useJobsFiles('tmuxorch-reports-field-');
+const read = (text: string) => jobs.read('yaml', text);
 
 describe('reports in a jobs file', () => {
   it('takes one glob or a list, on a job or in the defaults', async () => {
@@ -63,7 +48,7 @@ describe('reports through the API (toRunJobs)', () => {
         { project: 'a', command: 'npm test', reports: ['junit/*.xml'] },
         { project: 'b', command: 'npm test' },
       ],
-      dir,
+      jobs.dir,
     );
     expect(withReports?.reports).toEqual(['junit/*.xml']);
     expect(without).not.toHaveProperty('reports');
@@ -71,7 +56,7 @@ describe('reports through the API (toRunJobs)', () => {
 
   it('refuses a glob outside the project with a USAGE error', () => {
     for (const reports of [['/tmp/x.xml'], ['../x.xml'], ['~/x.xml'], ['']])
-      expect(() => toRunJobs([{ project: 'a', command: 't', reports }], dir)).toThrow(
+      expect(() => toRunJobs([{ project: 'a', command: 't', reports }], jobs.dir)).toThrow(
         expect.objectContaining({ code: 'USAGE' }),
       );
   });

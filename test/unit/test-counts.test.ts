@@ -145,22 +145,14 @@ describe('parseTestCounts on single summary lines', () => {
   });
 
   it('reads pytest lines with warnings, deselected, plugin words and long durations', () => {
-    expect(parseTestCounts('===== 2 failed, 3 passed, 1 skipped in 0.12s =====')).toEqual({
-      runner: 'pytest',
-      ...c(3, 2, 1),
-    });
-    expect(parseTestCounts('== 7 passed, 2 deselected, 3 warnings in 65.43s (0:01:05) ==')).toEqual({
-      runner: 'pytest',
-      ...c(7, 0, 0),
-    });
-    expect(parseTestCounts('1 failed, 4 passed, 6 subtests passed in 0.30s')).toEqual({
-      runner: 'pytest',
-      ...c(4, 1, 0),
-    });
-    expect(parseTestCounts('==== no tests ran, 1 warning in 0.01s ====')).toEqual({
-      runner: 'pytest',
-      ...c(0, 0, 0),
-    });
+    const lines: ReadonlyArray<[string, Counts]> = [
+      ['===== 2 failed, 3 passed, 1 skipped in 0.12s =====', c(3, 2, 1)],
+      ['== 7 passed, 2 deselected, 3 warnings in 65.43s (0:01:05) ==', c(7, 0, 0)],
+      ['1 failed, 4 passed, 6 subtests passed in 0.30s', c(4, 1, 0)],
+      ['==== no tests ran, 1 warning in 0.01s ====', c(0, 0, 0)],
+    ];
+    for (const [line, counts] of lines)
+      expect(parseTestCounts(line)).toEqual({ runner: 'pytest', ...counts });
   });
 
   it('reads the cargo line from its documentation', () => {

@@ -1,35 +1,15 @@
 // The Worker state machine and its small rules.
 import { describe, expect, it } from 'vitest';
 import {
-  NO_AGENT_STATE,
   WORKER_NAME_PATTERN,
   WORKER_STATES,
   canTransitionWorker,
   isDispatchable,
   isSupervised,
   transitionWorker,
-  type Worker,
   type WorkerState,
 } from '../../src/domain/worker.js';
-
-const worker = (changes: Partial<Worker> = {}): Worker => ({
-  id: 'w-1',
-  name: 'one',
-  type: 'shell',
-  project: '/srv/one',
-  env: {},
-  secretEnv: [],
-  state: 'idle',
-  paneId: '%1',
-  windowId: '@1',
-  restarts: 0,
-  restartHistory: [],
-  lastError: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  startedAt: null,
-  ...NO_AGENT_STATE,
-  ...changes,
-});
+import { workerRecord } from '../helpers/worker-record.js';
 
 const ALLOWED: ReadonlyArray<[WorkerState, WorkerState]> = [
   ['starting', 'idle'],
@@ -57,7 +37,7 @@ const ALLOWED: ReadonlyArray<[WorkerState, WorkerState]> = [
 describe('worker state machine', () => {
   it.each(ALLOWED)('allows %s -> %s', (from, to) => {
     expect(canTransitionWorker(from, to)).toBe(true);
-    const next = transitionWorker(worker({ state: from }), to, { lastError: 'x', restarts: 2 });
+    const next = transitionWorker(workerRecord({ state: from }), to, { lastError: 'x', restarts: 2 });
     expect(next).toMatchObject({ state: to, lastError: 'x', restarts: 2, id: 'w-1' });
   });
 
@@ -69,7 +49,7 @@ describe('worker state machine', () => {
         if (allowed.has(`${from}>${to}`)) continue;
         forbidden++;
         expect(canTransitionWorker(from, to)).toBe(false);
-        expect(() => transitionWorker(worker({ state: from }), to)).toThrow(
+        expect(() => transitionWorker(workerRecord({ state: from }), to)).toThrow(
           expect.objectContaining({ code: 'INVALID_TRANSITION', details: { workerId: 'w-1', from, to } }),
         );
       }
@@ -87,10 +67,10 @@ describe('worker state machine', () => {
   });
 
   it('dispatches only to an idle worker with a pane', () => {
-    expect(isDispatchable(worker())).toBe(true);
-    expect(isDispatchable(worker({ paneId: null }))).toBe(false);
+    expect(isDispatchable(workerRecord())).toBe(true);
+    expect(isDispatchable(workerRecord({ paneId: null }))).toBe(false);
     for (const state of WORKER_STATES.filter((s) => s !== 'idle'))
-      expect(isDispatchable(worker({ state }))).toBe(false);
+      expect(isDispatchable(workerRecord({ state }))).toBe(false);
   });
 
   it('supervises every worker but stopped and failed ones', () => {

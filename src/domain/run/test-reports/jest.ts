@@ -117,14 +117,13 @@ export function parseJest(all: readonly string[]): TestCase[] {
         ? blocks.find((b) => !used.has(b) && b.title === c.title && b.file === c.file)
         : undefined;
     if (block) used.add(block);
+    // The failure's message, details and location, where it has a block (testCase nulls them else).
     return testCase({
+      ...block,
       name: c.title,
       classname: c.file,
       status: c.status,
       durationMs: c.durationMs,
-      message: block?.message ?? null,
-      details: block?.details ?? null,
-      location: block?.location ?? null,
     });
   });
   // Failures with no tree line (no --verbose), and files that could not run.

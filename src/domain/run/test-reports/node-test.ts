@@ -18,6 +18,16 @@ interface Open {
   readonly name: string;
 }
 
+// The suites a test at `indent` stands in, outermost first (null: none).
+function suitePath(open: readonly Open[], indent: number): string | null {
+  return (
+    open
+      .filter((s) => s.indent < indent)
+      .map((s) => s.name)
+      .join(' > ') || null
+  );
+}
+
 function parseSpec(lines: readonly string[]): TestCase[] {
   const end = lines.findIndex((l) => SPEC_FAILING.test(l));
   const body = end === -1 ? lines : lines.slice(0, end);
@@ -57,11 +67,7 @@ function parseSpec(lines: readonly string[]): TestCase[] {
     cases.push(
       testCase({
         name: test[3],
-        classname:
-          open
-            .filter((s) => s.indent < indent)
-            .map((s) => s.name)
-            .join(' > ') || null,
+        classname: suitePath(open, indent),
         status,
         durationMs: Number(test[4]),
         message: status === 'skipped' ? directive : details === null ? null : messageOf(details),
@@ -131,11 +137,7 @@ function parseTap(lines: readonly string[]): TestCase[] {
     cases.push(
       testCase({
         name: test[3] ?? '',
-        classname:
-          open
-            .filter((s) => s.indent < indent)
-            .map((s) => s.name)
-            .join(' > ') || null,
+        classname: suitePath(open, indent),
         status,
         durationMs: fields.has('duration_ms') ? Number(fields.get('duration_ms')) : null,
         message: status === 'skipped' ? test[5] || null : status === 'failed' ? messageOf(error ?? '') : null,

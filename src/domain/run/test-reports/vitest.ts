@@ -80,14 +80,13 @@ export function parseVitest(lines: readonly string[]): TestCase[] {
           )
         : undefined;
     const path = block ? block.path : c.path;
+    // The failure's message, details and location, where it has a block (testCase nulls them else).
     return testCase({
+      ...block,
       name: path.slice(1).join(SEPARATOR),
       classname,
       status: c.status,
       durationMs: c.durationMs,
-      message: block?.message ?? null,
-      details: block?.details ?? null,
-      location: block?.location ?? null,
     });
   });
   // A FAIL block for a whole file (`FAIL  a.test.js [ a.test.js ]`: it could not be loaded) is an
