@@ -2,8 +2,9 @@
 // parallel (their run times overlap), at most max-parallel at once; a step after it waits for all.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
+import { useFlowFleet } from './workflow-fleet.js';
 import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
 
 const fanOut = (maxParallel: string): string => `schema_version: 1
@@ -35,17 +36,7 @@ const overlapping = (a: [number, number], b: [number, number]): boolean => a[0] 
 describe('matrix fan-out', () => {
   let fleet: CliFleet;
   let project = '';
-
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-    expect((await fleet.run(['start'])).exitCode).toBe(0);
-    project = await fleet.home.project('plain');
-  });
-
-  afterAll(async () => {
-    await fleet.run(['stop', '--kill-workers']);
-    await fleet.cleanup();
-  });
+  useFlowFleet((made, plain) => ((fleet = made), (project = plain)));
 
   it('runs one instance per value, in parallel, each on its own worker; the step after waits for all', async () => {
     const id = await startFlow(fleet, await writeWorkflow(fleet, fanOut('')), project);

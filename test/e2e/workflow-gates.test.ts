@@ -3,11 +3,19 @@
 // deny and timeout fail it; auto mode passes only gates not marked required; a gate still waits
 // after kill -9 of the daemon and a new start (only an explicit approve passes it).
 import { writeFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
+import { useFlowFleet } from './workflow-fleet.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { isRunning } from './support.js';
-import { flowStatus, startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
+import {
+  failsUntil,
+  flowStatus,
+  startFlow,
+  stepOf,
+  waitForFlow,
+  writeWorkflow,
+} from '../helpers/workflow-runs.js';
 
 const gated = (gate: string): string => `schema_version: 1
 name: gated
@@ -28,17 +36,7 @@ const waiting = (run: { status: string }): boolean => run.status === 'awaiting_a
 describe('workflow gates', () => {
   let fleet: CliFleet;
   let project = '';
-
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-    expect((await fleet.run(['start'])).exitCode).toBe(0);
-    project = await fleet.home.project('plain');
-  });
-
-  afterAll(async () => {
-    await fleet.run(['stop', '--kill-workers']);
-    await fleet.cleanup();
-  });
+  useFlowFleet((made, plain) => ((fleet = made), (project = plain)));
 
   it('waits in manual mode, refuses an approval of what changed since it was shown, then passes', async () => {
     const id = await startFlow(fleet, await writeWorkflow(fleet, gated('')), project);
@@ -111,17 +109,7 @@ describe('workflow gates', () => {
 describe('limits and failures that ask a person', () => {
   let fleet: CliFleet;
   let project = '';
-
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-    expect((await fleet.run(['start'])).exitCode).toBe(0);
-    project = await fleet.home.project('plain');
-  });
-
-  afterAll(async () => {
-    await fleet.run(['stop', '--kill-workers']);
-    await fleet.cleanup();
-  });
+  useFlowFleet((made, plain) => ((fleet = made), (project = plain)));
 
   it('pauses at a gate of its own when an agent-turn limit is reached; approve lifts it', async () => {
     const file = await writeWorkflow(
@@ -153,7 +141,7 @@ steps:
 name: asking
 steps:
   shaky:
-    run: n=$(cat "\${{ run.dir }}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "\${{ run.dir }}/n"; [ $n -ge 2 ]
+    run: ${failsUntil(2)}
     on_failure: ask_human
 `,
     );

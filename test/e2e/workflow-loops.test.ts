@@ -2,10 +2,11 @@
 // makes no progress (the same failure twice in a row); a step's own retry; a run interrupted by
 // kill -9 of the daemon mid-step carries on from where it was, nothing run twice; a bad workflow
 // file is refused with file:line:col and starts nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
+import { useFlowFleet } from './workflow-fleet.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
+import { failsUntil, startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
 import { isRunning } from './support.js';
 
 // A step that fails until its n-th run (each run says which attempt it is, so it makes progress).
@@ -15,23 +16,13 @@ steps:
   until-green:
     loop: { steps: [try], until: "steps.try.status == 'succeeded'", max_iterations: ${max} }
   try:
-    run: n=$(cat "\${{ run.dir }}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "\${{ run.dir }}/n"; echo "attempt $n"; [ $n -ge ${passAt} ]
+    run: ${failsUntil(passAt)}
 `;
 
 describe('workflow loops and restarts', () => {
   let fleet: CliFleet;
   let project = '';
-
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-    expect((await fleet.run(['start'])).exitCode).toBe(0);
-    project = await fleet.home.project('plain');
-  });
-
-  afterAll(async () => {
-    await fleet.run(['stop', '--kill-workers']);
-    await fleet.cleanup();
-  });
+  useFlowFleet((made, plain) => ((fleet = made), (project = plain)));
 
   it('converges once its until holds', async () => {
     const run = await waitForFlow(
@@ -85,7 +76,7 @@ steps:
 name: retried
 steps:
   flaky:
-    run: n=$(cat "\${{ run.dir }}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "\${{ run.dir }}/n"; [ $n -ge 3 ]
+    run: ${failsUntil(3)}
     on_failure: { retry: 2 }
   next:
     needs: flaky

@@ -5,8 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { CliFleet } from '../helpers/cli.js';
+import { useCliFleet } from './cli-fleets.js';
 import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
 
 function git(dir: string, ...args: string[]): string {
@@ -34,16 +35,7 @@ async function gitProject(dir: string): Promise<string> {
 
 describe('workflow recovery', () => {
   let fleet: CliFleet;
-
-  beforeAll(async () => {
-    fleet = await createCliFleet();
-    expect((await fleet.run(['start'])).exitCode).toBe(0);
-  });
-
-  afterAll(async () => {
-    await fleet.run(['stop', '--kill-workers']);
-    await fleet.cleanup();
-  });
+  useCliFleet((made) => (fleet = made), { start: true });
 
   it('stops a merge at the first conflict, naming the branch and the file; clean keeps the unmerged worktrees', async () => {
     const project = await gitProject(join(fleet.home.dir, 'conflict'));

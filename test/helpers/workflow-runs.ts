@@ -26,6 +26,12 @@ export interface FlowRun {
   steps: FlowStep[];
 }
 
+// A shell step's command that fails until its n-th run (each run says which attempt it is, so a
+// loop sees progress), counting in the run's directory.
+export function failsUntil(passAt: number): string {
+  return `n=$(cat "\${{ run.dir }}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "\${{ run.dir }}/n"; echo "attempt $n"; [ $n -ge ${passAt} ]`;
+}
+
 let counter = 0;
 
 export async function writeWorkflow(fleet: CliFleet, text: string): Promise<string> {

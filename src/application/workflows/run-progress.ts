@@ -5,22 +5,37 @@
 import { parseExpression, evaluateExpression, isTruthy } from '../../domain/workflow/expression.js';
 import { decide, runOutcome } from '../../domain/workflow/workflow-schedule.js';
 import { dependenciesOf } from '../../domain/workflow/run-graph.js';
-import { isRunDone, isStepDone, runStatusOf, type StepRecord } from '../../domain/workflow/workflow-run.js';
+import {
+  isRunDone,
+  isStepDone,
+  runStatusOf,
+  type GateRecord,
+  type StepRecord,
+} from '../../domain/workflow/workflow-run.js';
 import type { GateStepSpec } from '../../domain/workflow/workflow-spec.js';
 import type { TaskResult } from '../contract/views.js';
 import { autoPasses, changedSince, hashAll, openGate, shownPaths } from './gates.js';
 import { RunContext } from './run-context.js';
 import { RunFailures } from './run-failures.js';
+import { RunLoops } from './run-loops.js';
+import { RunMerges } from './run-merges.js';
+import { GateDecisions } from './gate-decisions.js';
 import { finishRun } from './run-finish.js';
 import { RunLimits } from './run-limits.js';
 import type { ActiveRun, WorkflowEngine } from './workflow-engine.js';
 
 export class RunProgress {
   readonly failures: RunFailures;
+  readonly loops: RunLoops;
+  readonly merges: RunMerges;
+  readonly gates: GateDecisions;
   private readonly limits: RunLimits;
 
   constructor(private readonly engine: WorkflowEngine) {
     this.failures = new RunFailures(engine, this);
+    this.loops = new RunLoops(engine, this);
+    this.merges = new RunMerges(engine, this);
+    this.gates = new GateDecisions(engine, this);
     this.limits = new RunLimits(engine);
   }
 
@@ -39,7 +54,7 @@ export class RunProgress {
       if (actionable.length === 0) break;
       for (const decision of actionable) {
         if (decision.kind === 'skip') await this.skip(active, decision.step, decision.reason);
-        else if (decision.kind === 'loop_end') await this.failures.endIteration(active, decision.loop);
+        else if (decision.kind === 'loop_end') await this.loops.endIteration(active, decision.loop);
         else await this.startStep(active, decision.step);
       }
     }
@@ -89,8 +104,8 @@ export class RunProgress {
     }
     try {
       if (spec.kind === 'gate') await this.openStepGate(active, step, spec);
-      else if (spec.kind === 'loop') await this.failures.startLoop(active, step);
-      else if (spec.kind === 'merge') await this.failures.startMerge(active, step);
+      else if (spec.kind === 'loop') await this.loops.startLoop(active, step);
+      else if (spec.kind === 'merge') await this.merges.startMerge(active, step);
       else await this.startTask(active, step);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -181,22 +196,33 @@ export class RunProgress {
     const message = spec.gate.message ? context.render(spec.gate.message) : `approve step ${step.id}`;
     const gate = openGate('gate', message, hashes, this.now(), spec.gate.timeout);
     const startedAt = new Date(this.now()).toISOString();
-    await this.engine.updateStep(active, step.id, (s) => ({
+    await this.waitAtGate(active, step.id, gate, { attempts: step.attempts + 1, startedAt });
+    if (autoPasses(active.run.mode, spec))
+      await this.gates.decideGate(active, step.id, true, 'auto mode', 'auto');
+    else this.armTimeout(active, step.id, gate.timeoutAt);
+  }
+
+  // The step waits at `gate` (its own, a failure asking, a merge): saved, and the audit says so.
+  async waitAtGate(
+    active: ActiveRun,
+    id: string,
+    gate: GateRecord,
+    changes: Partial<StepRecord> = {},
+  ): Promise<void> {
+    await this.engine.updateStep(active, id, (s) => ({
       ...s,
+      ...changes,
       status: 'awaiting_approval',
-      attempts: s.attempts + 1,
       gate,
-      startedAt,
     }));
     await this.engine.audit(active, {
       event: 'gate_shown',
-      step: step.id,
-      message,
-      hashes,
+      step: id,
+      kind: gate.kind,
+      message: gate.message,
+      hashes: gate.hashes,
       timeoutAt: gate.timeoutAt,
     });
-    if (autoPasses(active.run.mode, spec)) await this.decideGate(active, step.id, true, 'auto mode', 'auto');
-    else this.armTimeout(active, step.id, gate.timeoutAt);
   }
 
   armTimeout(active: ActiveRun, id: string, timeoutAt: string | null): void {
@@ -210,20 +236,10 @@ export class RunProgress {
         this.engine.enqueue(active.run.id, async () => {
           const step = active.run.steps.find((s) => s.id === id);
           if (step?.gate?.state === 'waiting')
-            await this.decideGate(active, id, false, 'the gate timed out', 'timeout');
+            await this.gates.decideGate(active, id, false, 'the gate timed out', 'timeout');
         });
       }, delay),
     );
-  }
-
-  decideGate(
-    active: ActiveRun,
-    stepId: string | undefined,
-    approved: boolean,
-    note: string | null,
-    by: 'person' | 'auto' | 'timeout',
-  ): Promise<void> {
-    return this.failures.decideGate(active, stepId, approved, note, by);
   }
 
   async writeContext(active: ActiveRun): Promise<void> {

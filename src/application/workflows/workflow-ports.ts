@@ -5,6 +5,7 @@ import type { AddWorkerInput } from '../workers/new-worker.js';
 import type { SendInput } from '../fleet/fleet-controller.js';
 import type { TaskResult, WorkerView } from '../contract/views.js';
 import type { Clock } from '../ports/clock.js';
+import type { GitWorkspaces } from '../../infrastructure/git/git-workspaces.js';
 
 export interface WorkflowFleet {
   addWorker(input: AddWorkerInput): Promise<WorkerView>;
@@ -15,48 +16,20 @@ export interface WorkflowFleet {
   workers(): WorkerView[];
 }
 
-export type MergeOutcome =
-  | { readonly status: 'merged'; readonly head: string; readonly merged: string[] }
-  | {
-      readonly status: 'conflict';
-      readonly branch: string;
-      readonly files: string[];
-      readonly merged: string[];
-    }
-  | {
-      readonly status: 'verify_failed';
-      readonly branch: string;
-      readonly output: string;
-      readonly merged: string[];
-    };
-
-export interface Workspaces {
-  isRepository(dir: string): Promise<boolean>;
-  headCommit(project: string): Promise<{ sha: string; branch: string | null; dirty: boolean }>;
-  createWorktree(options: {
-    project: string;
-    path: string;
-    branch: string;
-    base: string;
-  }): Promise<{ path: string; branch: string; base: string }>;
-  commitAll(path: string, message: string): Promise<string | null>;
-  diff(path: string, base: string): Promise<string>;
-  merge(options: {
-    project: string;
-    path: string;
-    branch: string;
-    base: string;
-    sources: readonly string[];
-    verify: ((worktreePath: string) => Promise<{ ok: boolean; output: string }>) | undefined;
-  }): Promise<MergeOutcome>;
-  advanceBranch(options: { project: string; target: string; to: string }): Promise<void>;
-  copyProject(src: string, dest: string): Promise<string>;
-  // Removes a worktree and its branch only when the branch is merged into `into` or pushed.
-  removeWorktree(options: { project: string; path: string; branch: string; into: string }): Promise<{
-    removed: boolean;
-    reason: string;
-  }>;
-}
+// The git operations a run uses (infrastructure/git/git-workspaces.ts has them all).
+export type Workspaces = Pick<
+  GitWorkspaces,
+  | 'isRepository'
+  | 'headCommit'
+  | 'createWorktree'
+  | 'commitAll'
+  | 'diff'
+  | 'merge'
+  | 'advanceBranch'
+  | 'copyProject'
+  | 'removeWorktree'
+>;
+export type { MergeOutcome } from '../../infrastructure/git/git-workspaces.js';
 
 export interface WorkflowEnvironment {
   readonly fleet: WorkflowFleet;

@@ -1,0 +1,112 @@
+// A person's decision (or auto mode's, or a timeout's) on a waiting gate: the run's limit gate, a
+// step's own gate, a failed step asking (ask_human), a merge waiting to move its branch. A person's
+// approval holds only for what the gate showed: a changed artifact is shown again instead.
+import { UsageError } from '../../domain/errors.js';
+import { resetStep, type StepRecord } from '../../domain/workflow/workflow-run.js';
+import { changedSince, decideGate, hashAll } from './gates.js';
+import type { ActiveRun } from './workflow-engine.js';
+import { RunPart } from './run-part.js';
+
+export class GateDecisions extends RunPart {
+  async decideGate(
+    active: ActiveRun,
+    stepId: string | undefined,
+    approved: boolean,
+    note: string | null,
+    by: 'person' | 'auto' | 'timeout',
+  ): Promise<void> {
+    if (stepId === undefined && active.run.gate?.state === 'waiting') {
+      const gate = decideGate(active.run.gate, approved, by, note, this.now());
+      const waived = approved
+        ? [
+            ...active.run.limitsWaived,
+            ...(gate.message.match(/^(wall_time|cost_usd|agent_turns)/)?.slice(1) ?? []),
+          ]
+        : active.run.limitsWaived;
+      await this.engine.save(active, {
+        ...active.run,
+        gate,
+        limitsWaived: waived as typeof active.run.limitsWaived,
+      });
+      await this.engine.audit(active, {
+        event: approved ? 'gate_approved' : 'gate_denied',
+        kind: 'limit',
+        note,
+        by,
+      });
+      if (!approved)
+        await this.progress.failures.cancel(active, `denied at the limit gate${note ? `: ${note}` : ''}`);
+      return;
+    }
+    const waiting = active.run.steps.filter(
+      (s) => s.gate?.state === 'waiting' && (stepId === undefined || s.id === stepId),
+    );
+    if (waiting.length !== 1)
+      throw new UsageError(
+        waiting.length === 0
+          ? `run ${active.run.id} has no gate waiting${stepId ? ` at step ${stepId}` : ''}`
+          : `run ${active.run.id} has ${waiting.length} gates waiting (${waiting.map((s) => s.id).join(', ')}): name the step`,
+      );
+    const step = waiting[0] as StepRecord;
+    const gate = step.gate;
+    if (!gate) return;
+    if (approved && by === 'person') {
+      const changed = await changedSince(gate);
+      if (changed.length > 0) {
+        const hashes = await hashAll(Object.keys(gate.hashes));
+        await this.engine.updateStep(active, step.id, (s) => ({
+          ...s,
+          gate: {
+            ...gate,
+            hashes,
+            message: `${changed.join(', ')} changed since the gate opened: look again`,
+          },
+        }));
+        await this.engine.audit(active, { event: 'gate_shown', step: step.id, changed, hashes });
+        throw new UsageError(
+          `${changed.join(', ')} changed since step ${step.id}'s gate showed it: look again, then approve`,
+        );
+      }
+    }
+    clearTimeout(active.timers.get(step.id));
+    const decided = decideGate(gate, approved, by, note, this.now());
+    await this.engine.updateStep(active, step.id, (s) => ({ ...s, gate: decided }));
+    await this.engine.audit(active, {
+      event: approved ? 'gate_approved' : 'gate_denied',
+      step: step.id,
+      kind: gate.kind,
+      hashes: gate.hashes,
+      note,
+      by,
+    });
+    if (gate.kind === 'ask_human') {
+      if (approved) await this.engine.updateStep(active, step.id, (s) => resetStep(s, { gate: decided }));
+      else
+        await this.engine.updateStep(active, step.id, (s) => ({
+          ...s,
+          status: 'failed',
+          reason: `denied after it failed${note ? `: ${note}` : ''}`,
+        }));
+      return;
+    }
+    if (gate.kind === 'merge') {
+      const target = gate.message.match(/^move (\S+) to /)?.[1];
+      const head = step.outputs.head;
+      if (approved && target && head)
+        return this.progress.merges.moveTarget(active, step.id, target, head, step.summary ?? 'merged');
+      await this.engine.updateStep(active, step.id, (s) => ({
+        ...s,
+        status: 'failed',
+        reason: `not merged: denied${note ? `: ${note}` : ''}`,
+      }));
+      return;
+    }
+    if (approved) await this.progress.succeeded(active, step.id);
+    else
+      await this.engine.updateStep(active, step.id, (s) => ({
+        ...s,
+        status: 'failed',
+        reason: by === 'timeout' ? 'the gate timed out: denied' : `denied${note ? `: ${note}` : ''}`,
+      }));
+  }
+}
