@@ -130,7 +130,9 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     note: string | null,
   ): Promise<RunRecord> {
     const active = await this.activeOf(id);
-    await this.enqueueAndWait(id, () => this.progress.gates.decideGate(active, step, approved, note, 'person'));
+    await this.enqueueAndWait(id, () =>
+      this.progress.gates.decideGate(active, step, approved, note, 'person'),
+    );
     return active.run;
   }
 
