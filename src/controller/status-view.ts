@@ -53,6 +53,18 @@ export function renderTasks(tasks: readonly TaskResult[], s: Styler, now = Date.
   );
 }
 
+export function renderWorkflows(view: StatusView, s: Styler): string[] {
+  if (view.workflows.length === 0) return [];
+  const lines = view.workflows.map((run) => {
+    const parts = [`${s.bold(run.id)} ${run.name}: ${run.status}`];
+    if (run.running.length > 0) parts.push(`running ${run.running.join(', ')}`);
+    if (run.waiting.length > 0)
+      parts.push(s.yellow(`waiting at ${run.waiting.join(', ')} (tmuxorch flow approve ${run.id})`));
+    return parts.join('  ');
+  });
+  return ['', s.bold('Workflows'), ...lines];
+}
+
 export function renderStatus(view: StatusView, s: Styler, taskLimit = 15): string {
   const d = view.daemon;
   const header = `${s.bold('tmuxorch')} ${d.version}  daemon pid ${d.pid}  up ${formatDuration(d.uptimeMs)}  session ${d.session}${
@@ -63,6 +75,7 @@ export function renderStatus(view: StatusView, s: Styler, taskLimit = 15): strin
     '',
     s.bold('Workers'),
     renderWorkers(view.workers, s),
+    ...renderWorkflows(view, s),
     '',
     s.bold('Recent tasks'),
     renderTasks(view.tasks.slice(0, taskLimit), s),

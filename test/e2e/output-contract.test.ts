@@ -8,6 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT_SCHEMAS, type OutputName } from '../../src/application/contract/output-contract.js';
 import { createCliFleet, type CliFleet } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('tmuxorch schema and the outputs it describes', () => {
   let fleet: CliFleet;
@@ -29,6 +30,33 @@ describe('tmuxorch schema and the outputs it describes', () => {
     keep('result', (await fleet.run(['result', id, '--json'])).stdout);
     await fleet.run(['cancel', id]);
     keep('status', (await fleet.run(['status', '--json'])).stdout);
+    // A workflow run to the end, and one waiting at its gate (status lists it).
+    const flowFile = join(fleet.home.dir, 'flow.yaml');
+    await writeFile(
+      flowFile,
+      'schema_version: 1\nname: tiny\nsteps:\n  hi: { run: echo hi }\n  ok: { needs: hi, gate: { message: fine? } }\n',
+    );
+    keep(
+      'flow',
+      (await fleet.run(['flow', 'run', flowFile, '--project', project, '--mode', 'auto', '--wait', '--json']))
+        .stdout,
+    );
+    const waiting = JSON.parse(
+      (await fleet.run(['flow', 'run', flowFile, '--project', project, '--json'])).stdout,
+    ) as { id: string };
+    const seen = await waitFor(
+      async () => {
+        const status = await fleet.run(['flow', 'status', waiting.id, '--json']);
+        return (
+          (JSON.parse(status.stdout) as { status: string }).status === 'awaiting_approval' && status.stdout
+        );
+      },
+      { message: 'the run waits at its gate' },
+    );
+    keep('flow', seen);
+    keep('status', (await fleet.run(['status', '--json'])).stdout);
+    expect(outputs.get('status')?.at(-1)).toMatchObject({ workflows: [{ id: waiting.id, waiting: ['ok'] }] });
+    await fleet.run(['flow', 'cancel', waiting.id]);
     await mkdir(join(project, 'test'), { recursive: true });
     await writeFile(
       join(project, 'test', 'a.test.js'),
@@ -81,6 +109,6 @@ describe('tmuxorch schema and the outputs it describes', () => {
   it('schema of an unknown output is a usage error', async () => {
     const run = await fleet.run(['schema', 'bogus']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/result, status, run, error/);
+    expect(run.stderr).toMatch(/result, status, run, flow, error/);
   });
 });

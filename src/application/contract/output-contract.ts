@@ -3,6 +3,8 @@
 // each as JSON Schema for scripts to check what they parse; the tests check every real output
 // against them, strictly, so a field added to the output without its line here fails the suite.
 // Add fields, never rename or remove one.
+import { LOOP_VERDICTS, RUN_STATUSES, STEP_STATUSES } from '../../domain/workflow/workflow-run.js';
+import type { FlowLine, RunView, StepView } from '../../domain/workflow/workflow-view.js';
 import { z } from 'zod';
 import { AGENT_ROLES } from '../../domain/agents/profile.js';
 import { ERROR_CODES } from '../../domain/errors.js';
@@ -68,10 +70,65 @@ export const daemonViewSchema = z.strictObject({
   version: z.string(),
 });
 
+const gateStates = z.enum(['waiting', 'approved', 'denied']);
+
+export const flowStepSchema = z.strictObject({
+  id: z.string().describe('the step id, or <step>-<n> for the n-th matrix instance'),
+  status: z.enum(STEP_STATUSES),
+  attempts: z.number().int(),
+  iteration: z.number().int().describe('the loop iteration it last ran in (0: not in a loop)'),
+  worker: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  verdict: z.enum(LOOP_VERDICTS).nullable().describe("a loop's, once it has ended"),
+  outputs: z.record(z.string(), z.string()).describe('declared outputs: name → path'),
+  gate: z
+    .strictObject({
+      state: gateStates,
+      kind: z.enum(['gate', 'ask_human', 'limit', 'merge', 'diverged']),
+      message: z.string(),
+      hashes: z.record(z.string(), z.string()).describe('sha256 of each artifact shown'),
+    })
+    .nullable(),
+  reason: z.string().nullable(),
+  summary: z.string().nullable(),
+  workspace: z.string().nullable(),
+  branch: z.string().nullable(),
+});
+
+export const flowRunSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  mode: z.enum(['manual', 'auto']),
+  project: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  inputs: z.record(z.string(), z.unknown()),
+  reason: z.string().nullable(),
+  gate: z
+    .strictObject({ state: gateStates, message: z.string() })
+    .nullable()
+    .describe("the run's own (a limit)"),
+  steps: z.array(flowStepSchema),
+  costUsd: z.number(),
+  agentTurns: z.number().int(),
+});
+
+export const flowLineSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  running: z.array(z.string()),
+  waiting: z.array(z.string()).describe('steps at a gate'),
+});
+
 export const statusViewSchema = z.strictObject({
   daemon: daemonViewSchema,
   workers: z.array(workerViewSchema),
   tasks: z.array(taskResultSchema).describe('the latest 50, output = its last 4 KiB'),
+  workflows: z.array(flowLineSchema).describe('the runs in progress'),
 });
 
 export const testCountsSchema = z.strictObject({
@@ -123,6 +180,7 @@ export const OUTPUT_SCHEMAS = {
   result: taskResultSchema,
   status: statusViewSchema,
   run: runReportSchema,
+  flow: flowRunSchema,
   error: errorOutputSchema,
 } as const;
 
@@ -149,5 +207,8 @@ const shapesAgree: [
   Same<z.infer<typeof testCountsSchema>, Plain<TestCounts>>,
   Same<keyof z.infer<typeof jobReportSchema>, keyof JobReport>,
   Same<keyof z.infer<typeof runReportSchema>, keyof RunReport>,
-] = [true, true, true, true, true, true, true, true, true];
+  Same<keyof z.infer<typeof flowRunSchema>, keyof RunView>,
+  Same<keyof z.infer<typeof flowStepSchema>, keyof StepView>,
+  Same<keyof z.infer<typeof flowLineSchema>, keyof FlowLine>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesAgree;

@@ -1,6 +1,7 @@
 // The views `result --json` and `status --json` print, built from the records. Their published
 // shape (schemas, JSON Schema) is output-contract.ts, which the compiler holds to these types.
 // Add fields, never rename or remove one.
+import type { FlowLine } from '../../domain/workflow/workflow-view.js';
 import type { AgentResult } from '../../domain/agents/agent-output.js';
 import { durationMs, type Task } from '../../domain/task.js';
 import { rateLimitedUntil, type Worker } from '../../domain/worker.js';
@@ -57,6 +58,8 @@ export interface StatusView {
   readonly daemon: DaemonView;
   readonly workers: readonly WorkerView[];
   readonly tasks: readonly TaskResult[];
+  // The workflow runs in progress.
+  readonly workflows: readonly FlowLine[];
 }
 
 export function toTaskResult(task: Task, output: string | null): TaskResult {

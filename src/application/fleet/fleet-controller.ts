@@ -8,6 +8,7 @@ import { WORKER_OPTION } from '../../infrastructure/tmux/format.js';
 import { checkAgentInstalled, newWorkerRecord, type AddWorkerInput } from '../workers/new-worker.js';
 import { FleetRecovery } from './fleet-recovery.js';
 import type { WorkflowEngine } from '../workflows/workflow-engine.js';
+import { toFlowLine } from '../../domain/workflow/workflow-view.js';
 import type { FleetRuntime } from './fleet-runtime.js';
 import type { HealthReport } from '../workers/health-monitor.js';
 import {
@@ -214,6 +215,7 @@ export class FleetController {
       daemon: { ...this.daemon, uptimeMs: Date.now() - this.startedAt },
       workers: this.workers(),
       tasks: results,
+      workflows: (this.workflowEngine?.activeRuns() ?? []).map(toFlowLine),
     };
   }
 

@@ -104,6 +104,11 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     return this.active.get(id)?.run ?? (await this.load(id));
   }
 
+  // The runs in progress, from memory (window 0 redraws every second).
+  activeRuns(): RunRecord[] {
+    return [...this.active.values()].map((a) => a.run);
+  }
+
   async list(): Promise<RunRecord[]> {
     const onDisk = await this.files.listRuns();
     return onDisk.map((run) => this.active.get(run.id)?.run ?? run);

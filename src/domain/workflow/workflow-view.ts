@@ -41,6 +41,28 @@ export interface RunView {
   readonly agentTurns: number;
 }
 
+// A run in progress as window 0 and `status` show it.
+export interface FlowLine {
+  readonly id: string;
+  readonly name: string;
+  readonly status: RunRecord['status'];
+  readonly running: readonly string[];
+  readonly waiting: readonly string[];
+}
+
+export function toFlowLine(run: RunRecord): FlowLine {
+  return {
+    id: run.id,
+    name: run.name,
+    status: run.status,
+    running: run.steps.filter((s) => s.status === 'running').map((s) => s.id),
+    waiting: [
+      ...(run.gate?.state === 'waiting' ? ['(limit)'] : []),
+      ...run.steps.filter((s) => s.gate?.state === 'waiting').map((s) => s.id),
+    ],
+  };
+}
+
 export interface RunSummary {
   readonly id: string;
   readonly name: string;
