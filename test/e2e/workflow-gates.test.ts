@@ -60,6 +60,46 @@ describe('workflow gates', () => {
     expect(stepOf(done, 'after').status).toBe('succeeded');
   });
 
+  it('asks again when rework changed what an approval was given for', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: reworked
+roles: { writer: { agent: sim, edits: false } }
+steps:
+  make:
+    role: writer
+    prompt: "write \${{ step.dir }}/art.txt: first version"
+    rework: "write \${{ step.dir }}/art.txt: reworked after \${{ failure.step }}"
+    outputs: { art: art.txt }
+  approve:
+    needs: make
+    gate: { message: ship it?, show: [steps.make.outputs.art] }
+  check:
+    needs: approve
+    run: ${failsUntil(2)}
+    on_failure: { handback: make }
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    const first = await waitForFlow(fleet, id, waiting, 'the gate waits');
+    const shownFirst = stepOf(first, 'approve').gate?.hashes ?? {};
+    expect((await fleet.run(['flow', 'approve', id])).exitCode).toBe(0);
+    // check fails once; its output goes back to make, whose new artifact the gate shows again.
+    const again = await waitForFlow(
+      fleet,
+      id,
+      (run) => waiting(run) && stepOf(run, 'make').attempts === 2,
+      'the gate asks again',
+    );
+    const shownAgain = stepOf(again, 'approve').gate?.hashes ?? {};
+    expect(Object.values(shownAgain)).not.toEqual(Object.values(shownFirst));
+    expect((await fleet.run(['flow', 'approve', id])).exitCode).toBe(0);
+    const done = await waitForFlow(fleet, id);
+    expect(done.status).toBe('succeeded');
+    expect(stepOf(done, 'approve').attempts).toBe(2);
+  });
+
   it('fails the run when denied, with the reason', async () => {
     const id = await startFlow(fleet, await writeWorkflow(fleet, gated('')), project);
     await waitForFlow(fleet, id, waiting, 'the gate waits');

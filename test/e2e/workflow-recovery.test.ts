@@ -120,6 +120,45 @@ steps:
     expect(stepOf(run, 'gated').attempts).toBe(2);
   });
 
+  it('does not reuse a finished step whose inputs changed since it ran: it waits at a gate on resume', async () => {
+    const project = await fleet.home.project('diverged');
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: diverging
+steps:
+  make:
+    run: echo first > "\${{ step.dir }}/art.txt"
+    outputs: { art: art.txt }
+  use:
+    needs: make
+    run: echo "read \${{ steps.make.outputs.art.text }}"
+  last:
+    needs: use
+    run: test -f "\${{ run.dir }}/go"
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    const failed = await waitForFlow(fleet, id);
+    expect(failed.status).toBe('failed');
+    await writeFile(stepOf(failed, 'make').outputs.art ?? '', 'second\n');
+    await writeFile(join(String(fleet.env.TMUXORCH_HOME), 'flows', id, 'go'), '');
+    expect((await fleet.run(['flow', 'resume', id])).exitCode).toBe(0);
+    const asked = await waitForFlow(
+      fleet,
+      id,
+      (run) => run.status === 'awaiting_approval',
+      'the changed step asks',
+    );
+    expect(stepOf(asked, 'use').gate).toMatchObject({ state: 'waiting', kind: 'diverged' });
+    expect(stepOf(asked, 'make').gate).toBeNull();
+    expect((await fleet.run(['flow', 'deny', id, 'use', '--reason', 'run it again'])).exitCode).toBe(0);
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('succeeded');
+    expect(stepOf(run, 'make').attempts).toBe(1);
+    expect(stepOf(run, 'use').attempts).toBe(2);
+  });
+
   it('retries a step that tmux kill-server cut off', async () => {
     const project = await fleet.home.project('outage');
     const file = await writeWorkflow(

@@ -79,6 +79,11 @@ export class GateDecisions extends RunPart {
       note,
       by,
     });
+    if (gate.kind === 'diverged') {
+      if (approved) await this.engine.updateStep(active, step.id, (s) => ({ ...s, status: 'succeeded' }));
+      else await this.engine.updateStep(active, step.id, (s) => resetStep(s, { gate: decided }));
+      return;
+    }
     if (gate.kind === 'ask_human') {
       if (approved) await this.engine.updateStep(active, step.id, (s) => resetStep(s, { gate: decided }));
       else

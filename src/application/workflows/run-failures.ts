@@ -75,7 +75,9 @@ export class RunFailures extends RunPart {
     await this.engine.save(active, { ...active.run, steps, reason });
   }
 
-  // flow resume: failed and cancelled steps (and those skipped because of them) run again.
+  // flow resume: failed and cancelled steps (and those skipped because of them) run again; a
+  // finished step whose inputs changed since it ran (its prompt or command renders otherwise now:
+  // an output file it reads was changed) is not reused silently: it waits at a gate saying so.
   async reopen(active: ActiveRun): Promise<void> {
     const steps = active.run.steps.map((s) =>
       s.status === 'failed' || s.status === 'cancelled' || s.status === 'skipped'
@@ -84,5 +86,19 @@ export class RunFailures extends RunPart {
     );
     await this.engine.save(active, { ...active.run, steps, status: 'running', finishedAt: null });
     await this.engine.audit(active, { event: 'run_resumed', by: 'person' });
+    for (const step of active.run.steps) {
+      const kind = active.spec.steps[step.stepId]?.kind;
+      if (step.status !== 'succeeded' || !step.inputHash || (kind !== 'agent' && kind !== 'shell')) continue;
+      const now = await this.engine.attempts.currentInputHash(active.spec, active.run, step);
+      if (now === step.inputHash) continue;
+      const gate = openGate(
+        'diverged',
+        `step ${step.id}'s inputs changed since it ran: approve to keep its result, deny to run it again`,
+        {},
+        this.now(),
+        undefined,
+      );
+      await this.progress.waitAtGate(active, step.id, gate);
+    }
   }
 }

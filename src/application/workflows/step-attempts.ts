@@ -36,6 +36,11 @@ const DEFAULT_REWORK = [
   'Fix the cause, then finish as before.',
 ].join('\n');
 
+// What an attempt ran with, its own directory left out (each attempt has another).
+export function inputHashOf(step: StepRecord, text: string, stepDir: string): string {
+  return sha256Text(`${step.stepId}\n${text.replaceAll(stepDir, '<step-dir>')}`);
+}
+
 export function workerName(run: RunRecord, step: StepRecord): string {
   return `${run.id}-${step.id}`.slice(0, 48);
 }
@@ -79,15 +84,7 @@ export class StepAttempts {
     const attempt = step.attempts + 1;
     const stepDir = await this.files.makeStepDir(run.id, step.id, attempt);
     const workspace = await this.workspaceFor(spec, run, step);
-    const places = { runDir: this.files.dir(run.id), stepDir };
-    const rework = step.handback ? (stepSpec.rework ?? DEFAULT_REWORK) : null;
-    const body = rework ?? (stepSpec.kind === 'agent' ? stepSpec.prompt : stepSpec.run);
-    const context = await RunContext.for(run, step, places, [body]);
-    const rendered = context.render(body);
-    const text =
-      stepSpec.kind === 'agent'
-        ? `${rendered}\n\n${this.footer(stepSpec, stepDir)}`
-        : `export TMUXORCH_STEP_DIR=${shellQuote(stepDir)}; ${rendered}`;
+    const text = await this.renderText(spec, run, step, stepDir);
     await this.files.writeStepFile(stepDir, 'prompt.txt', this.env.redact(text));
     const name = workerName(run, step);
     await this.ensureWorker(spec, run, stepSpec, name, workspace.path, stepSpec.env);
@@ -107,9 +104,30 @@ export class StepAttempts {
         taskId: task.id,
         startedAt: now,
         workspace,
-        inputHash: sha256Text(`${step.stepId}\n${text.replace(stepDir, '<step-dir>')}`),
+        inputHash: inputHashOf(step, text, stepDir),
       },
     };
+  }
+
+  // The prompt (agent) or command line (shell) of an attempt in `stepDir`: its template, or its
+  // rework after a handback, rendered over the run as it is now.
+  async renderText(spec: WorkflowSpec, run: RunRecord, step: StepRecord, stepDir: string): Promise<string> {
+    const stepSpec = spec.steps[step.stepId] as AgentStepSpec | ShellStepSpec;
+    const places = { runDir: this.files.dir(run.id), stepDir };
+    const rework = step.handback ? (stepSpec.rework ?? DEFAULT_REWORK) : null;
+    const body = rework ?? (stepSpec.kind === 'agent' ? stepSpec.prompt : stepSpec.run);
+    const context = await RunContext.for(run, step, places, [body]);
+    const rendered = context.render(body);
+    return stepSpec.kind === 'agent'
+      ? `${rendered}\n\n${this.footer(stepSpec, stepDir)}`
+      : `export TMUXORCH_STEP_DIR=${shellQuote(stepDir)}; ${rendered}`;
+  }
+
+  // What the step's last attempt ran with, as of now: null when it no longer renders.
+  async currentInputHash(spec: WorkflowSpec, run: RunRecord, step: StepRecord): Promise<string | null> {
+    const stepDir = this.files.stepDir(run.id, step.id, step.attempts);
+    const text = await this.renderText(spec, run, step, stepDir).catch(() => null);
+    return text === null ? null : inputHashOf(step, text, stepDir);
   }
 
   // What the agent is told about where its files go (no line starts like a sim directive).
