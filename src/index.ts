@@ -1,7 +1,14 @@
 // The TypeScript API, what `import … from 'tmuxorch'` gives a script: the `Fleet` (the daemon's,
 // or one of its own), the shapes it returns and takes, the typed errors, and the published
 // output schemas. The wiring (controller, runtime, RPC client, settings) stays inside.
-export { Fleet, type EphemeralFleetOptions, type FleetOptions, type RunOptions } from './controller/fleet.js';
+export {
+  Fleet,
+  type EphemeralFleetOptions,
+  type FleetOptions,
+  type RunOptions,
+  type WorkflowRunOptions,
+} from './controller/fleet.js';
+export type { FlowLine, RunSummary, RunView, StepView } from './domain/workflow/workflow-view.js';
 export type { AddWorkerInput, SendInput } from './application/fleet/fleet-controller.js';
 export type { HealthReport } from './application/workers/health-monitor.js';
 export type { DaemonView, StatusView, TaskResult, WorkerView } from './application/contract/views.js';

@@ -229,6 +229,23 @@ export class Fleet {
     return this.backend.call('flowStatus', { id });
   }
 
+  // Follows a run until it ends: `onChange` gets the run each time a step moves or a gate opens.
+  async waitWorkflow(id: string, onChange?: (run: RunView) => void): Promise<RunView> {
+    let last = '';
+    for (;;) {
+      const run = await this.workflow(id);
+      const key = JSON.stringify([
+        run.status,
+        run.gate,
+        run.steps.map((s) => [s.status, s.attempts, s.iteration]),
+      ]);
+      if (key !== last) onChange?.(run);
+      last = key;
+      if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') return run;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   async workflows(): Promise<RunSummary[]> {
     return (await this.backend.call('flowList', {})).runs;
   }

@@ -3,6 +3,7 @@
 // kill -9 of the daemon mid-step carries on from where it was, nothing run twice; a bad workflow
 // file is refused with file:line:col and starts nothing.
 import { describe, expect, it } from 'vitest';
+import { Fleet } from '../../src/index.js';
 import type { CliFleet } from '../helpers/cli.js';
 import { useFlowFleet } from './workflow-fleet.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -23,6 +24,22 @@ describe('workflow loops and restarts', () => {
   let fleet: CliFleet;
   let project = '';
   useFlowFleet((made, plain) => ((fleet = made), (project = plain)));
+
+  it('runs through the Fleet API too: runWorkflow, then waitWorkflow with every change', async () => {
+    const api = await Fleet.connect({ env: fleet.env });
+    try {
+      const started = await api.runWorkflow(await writeWorkflow(fleet, counting(2, 4)), { project });
+      const seen: string[] = [];
+      const done = await api.waitWorkflow(started.id, (run) =>
+        seen.push(run.steps.find((s) => s.id === 'try')?.status ?? ''),
+      );
+      expect(done.status).toBe('succeeded');
+      expect(seen.at(-1)).toBe('succeeded');
+      expect((await api.workflows()).map((r) => r.id)).toContain(started.id);
+    } finally {
+      await api.close();
+    }
+  });
 
   it('converges once its until holds', async () => {
     const run = await waitForFlow(

@@ -14,6 +14,7 @@ export interface FlowStep {
   worker: string | null;
   verdict: string | null;
   reason: string | null;
+  summary: string | null;
   gate: { state: string; kind: string; message: string; hashes: Record<string, string> } | null;
   outputs: Record<string, string>;
 }

@@ -72,18 +72,27 @@ export async function createRun(
   const inputs = resolveInputs(spec, input.inputs);
   await checkProject(input.project);
   const { workspaces, clock } = engine.env;
+  // Steps that edit in a worktree of their own, or merge, need a git repository with a commit.
+  const needsGit = Object.entries(spec.steps).filter(([, step]) => {
+    const choice = step.workspace ?? (stepEdits(spec, step) ? 'worktree' : 'project');
+    return choice === 'worktree' || step.kind === 'merge';
+  });
   const isRepo = await workspaces.isRepository(input.project);
-  const head = isRepo ? await workspaces.headCommit(input.project) : null;
-  if (!isRepo) {
-    for (const [stepId, step] of Object.entries(spec.steps)) {
-      const choice = step.workspace ?? (stepEdits(spec, step) ? 'worktree' : 'project');
-      if (choice === 'worktree' || step.kind === 'merge')
-        throw new WorkflowInvalidError(
-          `${input.project} is not a git repository: step ${stepId} ${step.kind === 'merge' ? 'merges branches' : 'edits files'}, so it needs one (or workspace: copy)`,
-          { step: stepId },
-        );
-    }
+  const [first] = needsGit;
+  if (!isRepo && first) {
+    const [stepId, step] = first;
+    throw new WorkflowInvalidError(
+      `${input.project} is not a git repository: step ${stepId} ${step.kind === 'merge' ? 'merges branches' : 'edits files'}, so it needs one (or workspace: copy)`,
+      { step: stepId },
+    );
   }
+  // A repository without a commit has no base to branch from: only a run that needs none starts.
+  const head = isRepo
+    ? await workspaces.headCommit(input.project).catch((error: unknown) => {
+        if (needsGit.length > 0) throw error;
+        return null;
+      })
+    : null;
   const steps = expandInstances(spec, planWorkflow(spec).order);
   const specHash = sha256Text(canonicalJson(spec));
   const now = new Date(clock.now()).toISOString();
