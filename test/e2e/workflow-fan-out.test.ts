@@ -66,4 +66,32 @@ describe('matrix fan-out', () => {
     ];
     expect(overlapping(a, b) || overlapping(b, c) || overlapping(a, c)).toBe(false);
   });
+
+  it('fans out over a list an earlier step wrote', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: listed
+steps:
+  plan:
+    run: echo '["api", "web"]' > "\${{ step.dir }}/tasks.json"
+    outputs: { tasks: tasks.json }
+  build:
+    needs: plan
+    matrix: steps.plan.outputs.tasks.text
+    run: echo "building \${{ matrix.value }}"
+`,
+    );
+    const run = await waitForFlow(fleet, await startFlow(fleet, file, project));
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.map((s) => s.id)).toEqual(['plan', 'build-1', 'build-2']);
+    const home = String(fleet.env.TMUXORCH_HOME);
+    const outputs = await Promise.all(
+      ['build-1', 'build-2'].map((s) =>
+        readFile(join(home, 'flows', run.id, 'steps', s, '1', 'raw_output.txt'), 'utf8'),
+      ),
+    );
+    expect(outputs[0]).toContain('building api');
+    expect(outputs[1]).toContain('building web');
+  });
 });

@@ -4,6 +4,7 @@
 // anything else is undefined, which renderTemplate turns into an error, never an empty string.
 import { readFile } from 'node:fs/promises';
 import { instancesOf, pairedInstance } from '../../domain/workflow/run-graph.js';
+import { expressionReferences, parseExpression } from '../../domain/workflow/expression.js';
 import { parseTemplate, renderTemplate } from '../../domain/workflow/template.js';
 import type { RunRecord, StepRecord } from '../../domain/workflow/workflow-run.js';
 
@@ -36,16 +37,36 @@ export class RunContext {
     places: ContextPlaces,
     templates: readonly string[],
   ): Promise<RunContext> {
+    const refs = templates.flatMap((template) =>
+      parseTemplate(template).flatMap((part) => ('ref' in part ? [part.ref] : [])),
+    );
+    return RunContext.forRefs(run, step, places, refs);
+  }
+
+  // The same for an expression (`if:`, `until:`, a matrix read from earlier steps).
+  static forExpression(
+    run: RunRecord,
+    step: StepRecord,
+    places: ContextPlaces,
+    expression: string,
+  ): Promise<RunContext> {
+    return RunContext.forRefs(run, step, places, expressionReferences(parseExpression(expression)));
+  }
+
+  private static async forRefs(
+    run: RunRecord,
+    step: StepRecord,
+    places: ContextPlaces,
+    refs: readonly (readonly string[])[],
+  ): Promise<RunContext> {
     const probe = new RunContext(run, step, places, new Map());
     const texts = new Map<string, string>();
-    for (const template of templates) {
-      for (const part of parseTemplate(template)) {
-        if (!('ref' in part) || part.ref.at(-1) !== 'text') continue;
-        const path = probe.resolve(part.ref.slice(0, -1));
-        if (path === undefined || texts.has(path)) continue;
-        const text = await readFile(path, 'utf8').catch(() => null);
-        if (text !== null) texts.set(path, text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text);
-      }
+    for (const ref of refs) {
+      if (ref.at(-1) !== 'text') continue;
+      const path = probe.resolve(ref.slice(0, -1));
+      if (path === undefined || texts.has(path)) continue;
+      const text = await readFile(path, 'utf8').catch(() => null);
+      if (text !== null) texts.set(path, text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text);
     }
     return new RunContext(run, step, places, texts);
   }

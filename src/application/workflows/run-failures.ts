@@ -32,7 +32,7 @@ export class RunFailures extends RunPart {
         this.now(),
         undefined,
       );
-      await this.progress.waitAtGate(active, id, gate, { reason, finishedAt });
+      await this.progress.gates.waitAtGate(active, id, gate, { reason, finishedAt });
       return;
     }
     await this.engine.updateStep(active, id, (s) => ({ ...s, status: 'failed', reason, finishedAt }));
@@ -98,7 +98,7 @@ export class RunFailures extends RunPart {
         this.now(),
         undefined,
       );
-      await this.progress.waitAtGate(active, step.id, gate);
+      await this.progress.gates.waitAtGate(active, step.id, gate);
     }
   }
 }

@@ -52,10 +52,8 @@ export class RunLoops extends RunPart {
     const spec = loop ? (active.spec.steps[loop.stepId] as LoopStepSpec) : undefined;
     if (!loop || !spec) return;
     const members = spec.loop.steps.flatMap((id) => instancesOf(active.run.steps, id));
-    const context = RunContext.plain(active.run, loop, {
-      runDir: this.engine.files.dir(active.run.id),
-      stepDir: '',
-    });
+    const places = { runDir: this.engine.files.dir(active.run.id), stepDir: '' };
+    const context = await RunContext.forExpression(active.run, loop, places, spec.loop.until);
     const done = isTruthy(
       evaluateExpression(parseExpression(spec.loop.until), {
         resolve: (ref) => context.value(ref),

@@ -65,7 +65,7 @@ export class RunMerges extends RunPart {
         this.now(),
         undefined,
       );
-      await this.progress.waitAtGate(active, id, gate);
+      await this.progress.gates.waitAtGate(active, id, gate);
       return;
     }
     await this.moveTarget(active, id, result.target, outcome.head, summary);

@@ -4,22 +4,15 @@
 // the run ends when nothing is left. Always called on the run's chain (workflow-engine.ts).
 import { parseExpression, evaluateExpression, isTruthy } from '../../domain/workflow/expression.js';
 import { decide, runOutcome } from '../../domain/workflow/workflow-schedule.js';
-import { dependenciesOf } from '../../domain/workflow/run-graph.js';
-import {
-  isRunDone,
-  isStepDone,
-  runStatusOf,
-  type GateRecord,
-  type StepRecord,
-} from '../../domain/workflow/workflow-run.js';
-import type { GateStepSpec } from '../../domain/workflow/workflow-spec.js';
+import { dependenciesOf, matrixFromValue, matrixInstances } from '../../domain/workflow/run-graph.js';
+import { isRunDone, isStepDone, runStatusOf, type StepRecord } from '../../domain/workflow/workflow-run.js';
 import type { TaskResult } from '../contract/views.js';
-import { autoPasses, changedSince, hashAll, openGate, shownPaths } from './gates.js';
+import { changedSince, hashAll, openGate } from './gates.js';
 import { RunContext } from './run-context.js';
 import { RunFailures } from './run-failures.js';
 import { RunLoops } from './run-loops.js';
 import { RunMerges } from './run-merges.js';
-import { GateDecisions } from './gate-decisions.js';
+import { RunGates } from './run-gates.js';
 import { finishRun } from './run-finish.js';
 import { RunLimits } from './run-limits.js';
 import type { ActiveRun, WorkflowEngine } from './workflow-engine.js';
@@ -28,14 +21,14 @@ export class RunProgress {
   readonly failures: RunFailures;
   readonly loops: RunLoops;
   readonly merges: RunMerges;
-  readonly gates: GateDecisions;
+  readonly gates: RunGates;
   private readonly limits: RunLimits;
 
   constructor(private readonly engine: WorkflowEngine) {
     this.failures = new RunFailures(engine, this);
     this.loops = new RunLoops(engine, this);
     this.merges = new RunMerges(engine, this);
-    this.gates = new GateDecisions(engine, this);
+    this.gates = new RunGates(engine, this);
     this.limits = new RunLimits(engine);
   }
 
@@ -49,7 +42,10 @@ export class RunProgress {
     for (let round = 0; round < 10_000; round += 1) {
       if (await this.limits.check(active)) break;
       const blocked = active.run.gate?.state === 'waiting';
-      const decisions = decide(active.spec, active.run, (step, deps) => this.condition(active, step, deps));
+      const contexts = await this.conditionContexts(active);
+      const decisions = decide(active.spec, active.run, (step, deps) =>
+        this.condition(active, contexts, step, deps),
+      );
       const actionable = decisions.filter((d) => !(blocked && d.kind === 'start'));
       if (actionable.length === 0) break;
       for (const decision of actionable) {
@@ -66,13 +62,27 @@ export class RunProgress {
     }
   }
 
-  private condition(active: ActiveRun, step: StepRecord, deps: readonly StepRecord[]): boolean {
+  // The `if:` contexts of the pending steps, their file texts read (decide's condition is sync).
+  private async conditionContexts(active: ActiveRun): Promise<Map<string, RunContext>> {
+    const contexts = new Map<string, RunContext>();
+    const places = { runDir: this.engine.files.dir(active.run.id), stepDir: '' };
+    for (const step of active.run.steps) {
+      const expression = active.spec.steps[step.stepId]?.if;
+      if (step.status === 'pending' && expression)
+        contexts.set(step.id, await RunContext.forExpression(active.run, step, places, expression));
+    }
+    return contexts;
+  }
+
+  private condition(
+    active: ActiveRun,
+    contexts: ReadonlyMap<string, RunContext>,
+    step: StepRecord,
+    deps: readonly StepRecord[],
+  ): boolean {
     const expression = active.spec.steps[step.stepId]?.if;
-    if (!expression) return true;
-    const context = RunContext.plain(active.run, step, {
-      runDir: this.engine.files.dir(active.run.id),
-      stepDir: '',
-    });
+    const context = contexts.get(step.id);
+    if (!expression || !context) return true;
     return isTruthy(
       evaluateExpression(parseExpression(expression), { resolve: (ref) => context.value(ref), needs: deps }),
     );
@@ -103,7 +113,11 @@ export class RunProgress {
       return;
     }
     try {
-      if (spec.kind === 'gate') await this.openStepGate(active, step, spec);
+      if (typeof spec.matrix === 'string' && step.id === step.stepId) {
+        await this.expandMatrix(active, step, spec.matrix);
+        return;
+      }
+      if (spec.kind === 'gate') await this.gates.openStepGate(active, step, spec);
       else if (spec.kind === 'loop') await this.loops.startLoop(active, step);
       else if (spec.kind === 'merge') await this.merges.startMerge(active, step);
       else await this.startTask(active, step);
@@ -112,6 +126,24 @@ export class RunProgress {
       await this.engine.updateStep(active, id, (s) => ({ ...s, attempts: s.attempts + 1 }));
       await this.failures.failed(active, id, reason);
     }
+  }
+
+  // A matrix read from earlier steps: its instances replace the record that stood for it (they
+  // start on the next round; no value is a skipped step, not a silent pass).
+  private async expandMatrix(active: ActiveRun, step: StepRecord, expression: string): Promise<void> {
+    const places = { runDir: this.engine.files.dir(active.run.id), stepDir: '' };
+    const context = await RunContext.forExpression(active.run, step, places, expression);
+    const value = evaluateExpression(parseExpression(expression), { resolve: (ref) => context.value(ref) });
+    const combos = matrixFromValue(value);
+    if (combos.length === 0) return this.skip(active, step.id, `its matrix (${expression}) has no values`);
+    const instances = matrixInstances(step.stepId, combos);
+    const steps = active.run.steps.flatMap((s) => (s.id === step.id ? instances : [s]));
+    await this.engine.save(active, { ...active.run, steps });
+    await this.engine.audit(active, {
+      event: 'matrix_expanded',
+      step: step.id,
+      instances: instances.map((i) => i.id),
+    });
   }
 
   private async startTask(active: ActiveRun, step: StepRecord): Promise<void> {
@@ -181,65 +213,18 @@ export class RunProgress {
       durationMs: s.durationMs ?? (s.startedAt ? this.now() - Date.parse(s.startedAt) : null),
     }));
     await this.writeContext(active);
+    await this.releaseWorker(active, id);
   }
 
-  private async openStepGate(active: ActiveRun, step: StepRecord, spec: GateStepSpec): Promise<void> {
-    const runDir = this.engine.files.dir(active.run.id);
-    const paths = shownPaths(active.run, step, runDir, spec.gate.show);
-    const hashes = await hashAll(paths);
-    const context = await RunContext.for(
-      active.run,
-      step,
-      { runDir, stepDir: runDir },
-      spec.gate.message ? [spec.gate.message] : [],
-    );
-    const message = spec.gate.message ? context.render(spec.gate.message) : `approve step ${step.id}`;
-    const gate = openGate('gate', message, hashes, this.now(), spec.gate.timeout);
-    const startedAt = new Date(this.now()).toISOString();
-    await this.waitAtGate(active, step.id, gate, { attempts: step.attempts + 1, startedAt });
-    if (autoPasses(active.run.mode, spec))
-      await this.gates.decideGate(active, step.id, true, 'auto mode', 'auto');
-    else this.armTimeout(active, step.id, gate.timeoutAt);
-  }
-
-  // The step waits at `gate` (its own, a failure asking, a merge): saved, and the audit says so.
-  async waitAtGate(
-    active: ActiveRun,
-    id: string,
-    gate: GateRecord,
-    changes: Partial<StepRecord> = {},
-  ): Promise<void> {
-    await this.engine.updateStep(active, id, (s) => ({
-      ...s,
-      ...changes,
-      status: 'awaiting_approval',
-      gate,
-    }));
-    await this.engine.audit(active, {
-      event: 'gate_shown',
-      step: id,
-      kind: gate.kind,
-      message: gate.message,
-      hashes: gate.hashes,
-      timeoutAt: gate.timeoutAt,
-    });
-  }
-
-  armTimeout(active: ActiveRun, id: string, timeoutAt: string | null): void {
-    if (!timeoutAt) return;
-    const delay = Math.max(0, Date.parse(timeoutAt) - this.now());
-    clearTimeout(active.timers.get(id));
-    active.timers.set(
-      id,
-      setTimeout(() => {
-        active.timers.delete(id);
-        this.engine.enqueue(active.run.id, async () => {
-          const step = active.run.steps.find((s) => s.id === id);
-          if (step?.gate?.state === 'waiting')
-            await this.gates.decideGate(active, id, false, 'the gate timed out', 'timeout');
-        });
-      }, delay),
-    );
+  // A finished step's window closes once nothing can send it work again: no failure can be handed
+  // back to it and it is in no loop (those keep their conversation until the run ends).
+  private async releaseWorker(active: ActiveRun, id: string): Promise<void> {
+    const step = active.run.steps.find((s) => s.id === id);
+    if (!step?.worker || active.run.keepWorkers) return;
+    const { spec } = active;
+    const target = Object.values(spec.steps).some((other) => other.on_failure.handback === step.stepId);
+    if (target || this.engine.inLoop(spec, step.stepId) !== null) return;
+    await this.engine.env.fleet.removeWorker(step.worker).catch(() => undefined);
   }
 
   async writeContext(active: ActiveRun): Promise<void> {
@@ -262,7 +247,7 @@ export class RunProgress {
         this.follow(active, step);
       else if (step.status === 'running' && !this.isContainer(active, step))
         await this.engine.updateStep(active, step.id, (s) => ({ ...s, status: 'pending' }));
-      if (step.gate?.state === 'waiting') this.armTimeout(active, step.id, step.gate.timeoutAt);
+      if (step.gate?.state === 'waiting') this.gates.armTimeout(active, step.id, step.gate.timeoutAt);
     }
   }
 

@@ -28,17 +28,50 @@ export function expandInstances(spec: WorkflowSpec, order: readonly string[]): S
       continue;
     }
     if (typeof step.matrix === 'string') {
-      throw new WorkflowInvalidError(
-        `steps.${stepId}.matrix: a matrix read from an earlier step's output is not supported yet; list the values`,
-        { step: stepId },
-      );
+      // Its values come from earlier steps: one record stands for it until they are known.
+      steps.push(newStepRecord(stepId, stepId));
+      continue;
     }
     const combos = matrixCombinations(step.matrix);
     if (combos.length === 0)
       throw new WorkflowInvalidError(`steps.${stepId}.matrix: has no values`, { step: stepId });
-    combos.forEach((combo, index) => steps.push(newStepRecord(`${stepId}-${index + 1}`, stepId, combo)));
+    steps.push(...matrixInstances(stepId, combos));
   }
   return steps;
+}
+
+type MatrixCombo = Record<string, MatrixValue>;
+
+// The values of a matrix read from an earlier step (`matrix: steps.plan.outputs.tasks.text`): a
+// list (JSON, or one value a line) of values (each `matrix.value`) or of objects of values.
+export function matrixFromValue(value: unknown): MatrixCombo[] {
+  let list = value;
+  if (typeof list === 'string') {
+    const text = list.trim();
+    try {
+      list = text.startsWith('[')
+        ? (JSON.parse(text) as unknown)
+        : text
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean);
+    } catch {
+      throw new WorkflowInvalidError('the matrix is not a JSON list');
+    }
+  }
+  if (!Array.isArray(list)) throw new WorkflowInvalidError('the matrix is not a list');
+  const scalar = (v: unknown): v is MatrixValue => ['string', 'number', 'boolean'].includes(typeof v);
+  return list.map((item: unknown) => {
+    if (scalar(item)) return { value: item };
+    if (item !== null && typeof item === 'object' && Object.values(item).every(scalar))
+      return { ...(item as MatrixCombo) };
+    throw new WorkflowInvalidError('a matrix value is a string, a number, a boolean or an object of those');
+  });
+}
+
+// The instances a matrix step's values give it (`<step>-<n>`, n from 1).
+export function matrixInstances(stepId: string, combos: readonly MatrixCombo[]): StepRecord[] {
+  return combos.map((combo, index) => newStepRecord(`${stepId}-${index + 1}`, stepId, combo));
 }
 
 // The loop step whose group holds `stepId`, or null.

@@ -1,13 +1,17 @@
-// A person's decision (or auto mode's, or a timeout's) on a waiting gate: the run's limit gate, a
+// A run's gates: a step's own opened with the hashes of what it shows (passed at once in auto mode
+// unless required, denied when its timeout passes), and a decision on a waiting gate, a person's,
+// auto mode's or a timeout's: the run's limit gate, a
 // step's own gate, a failed step asking (ask_human), a merge waiting to move its branch. A person's
 // approval holds only for what the gate showed: a changed artifact is shown again instead.
 import { UsageError } from '../../domain/errors.js';
-import { resetStep, type StepRecord } from '../../domain/workflow/workflow-run.js';
-import { changedSince, decideGate, hashAll } from './gates.js';
+import { resetStep, type GateRecord, type StepRecord } from '../../domain/workflow/workflow-run.js';
+import type { GateStepSpec } from '../../domain/workflow/workflow-spec.js';
+import { RunContext } from './run-context.js';
+import { autoPasses, changedSince, decideGate, hashAll, openGate, shownPaths } from './gates.js';
 import type { ActiveRun } from './workflow-engine.js';
 import { RunPart } from './run-part.js';
 
-export class GateDecisions extends RunPart {
+export class RunGates extends RunPart {
   async decideGate(
     active: ActiveRun,
     stepId: string | undefined,
@@ -113,5 +117,63 @@ export class GateDecisions extends RunPart {
         status: 'failed',
         reason: by === 'timeout' ? 'the gate timed out: denied' : `denied${note ? `: ${note}` : ''}`,
       }));
+  }
+
+  async openStepGate(active: ActiveRun, step: StepRecord, spec: GateStepSpec): Promise<void> {
+    const runDir = this.engine.files.dir(active.run.id);
+    const paths = shownPaths(active.run, step, runDir, spec.gate.show);
+    const hashes = await hashAll(paths);
+    const context = await RunContext.for(
+      active.run,
+      step,
+      { runDir, stepDir: runDir },
+      spec.gate.message ? [spec.gate.message] : [],
+    );
+    const message = spec.gate.message ? context.render(spec.gate.message) : `approve step ${step.id}`;
+    const gate = openGate('gate', message, hashes, this.now(), spec.gate.timeout);
+    const startedAt = new Date(this.now()).toISOString();
+    await this.waitAtGate(active, step.id, gate, { attempts: step.attempts + 1, startedAt });
+    if (autoPasses(active.run.mode, spec)) await this.decideGate(active, step.id, true, 'auto mode', 'auto');
+    else this.armTimeout(active, step.id, gate.timeoutAt);
+  }
+
+  // The step waits at `gate` (its own, a failure asking, a merge): saved, and the audit says so.
+  async waitAtGate(
+    active: ActiveRun,
+    id: string,
+    gate: GateRecord,
+    changes: Partial<StepRecord> = {},
+  ): Promise<void> {
+    await this.engine.updateStep(active, id, (s) => ({
+      ...s,
+      ...changes,
+      status: 'awaiting_approval',
+      gate,
+    }));
+    await this.engine.audit(active, {
+      event: 'gate_shown',
+      step: id,
+      kind: gate.kind,
+      message: gate.message,
+      hashes: gate.hashes,
+      timeoutAt: gate.timeoutAt,
+    });
+  }
+
+  armTimeout(active: ActiveRun, id: string, timeoutAt: string | null): void {
+    if (!timeoutAt) return;
+    const delay = Math.max(0, Date.parse(timeoutAt) - this.now());
+    clearTimeout(active.timers.get(id));
+    active.timers.set(
+      id,
+      setTimeout(() => {
+        active.timers.delete(id);
+        this.engine.enqueue(active.run.id, async () => {
+          const step = active.run.steps.find((s) => s.id === id);
+          if (step?.gate?.state === 'waiting')
+            await this.decideGate(active, id, false, 'the gate timed out', 'timeout');
+        });
+      }, delay),
+    );
   }
 }
