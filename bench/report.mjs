@@ -4,6 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { REDRAWN_COMMAND, PLAIN_COMMAND } from './render.mjs';
 import { centre, round, side } from './stats.mjs';
+import { workflowFigures } from './workflows.mjs';
 
 // A figure: { key, label, unit, better: 'lower'|'higher', tmuxorch, baseline, limit, target, note }
 // where each side is {p50, p95, n} or a single number, and target = { text, met(fig) }.
@@ -97,8 +98,8 @@ export async function writeResults(file, figures, machine, extra) {
   await writeFile(file, `${JSON.stringify(doc, null, 2)}\n`);
 }
 
-// The nine figures of the issue, and those of the output rendering (3c, 6, 6b), from the raw
-// measurements of run.mjs.
+// The nine figures of the issue, those of the output rendering (3c, 6, 6b) and of the workflow
+// engine (W1–W3, workflows.mjs), from the raw measurements of run.mjs.
 export function buildFigures(r, { idleSeconds }) {
   const tp = (x) => x.tasksPerSec;
   return [
@@ -233,5 +234,6 @@ export function buildFigures(r, { idleSeconds }) {
       target: { text: 'p50≤150', met: (f) => f.tmuxorch.p50 <= 150 },
       note: 'whole process against the daemon with 100 workers; baseline = a `tmux list-panes -a` process, limit = `node -e 0`',
     },
+    ...(r.flows ? workflowFigures(r.flows) : []),
   ];
 }

@@ -25,6 +25,7 @@ import { measureRendering, REDRAWN_COMMAND, PLAIN_COMMAND } from './render.mjs';
 import { buildFigures, renderTable, writeResults } from './report.mjs';
 import { spawnReferences, spawnTmuxorch, sweeps } from './scale.mjs';
 import { monoMs, sleep } from './stats.mjs';
+import { FLOW, measureWorkflows } from './workflows.mjs';
 import {
   baselinePanes,
   limitPanes,
@@ -129,6 +130,11 @@ async function measure(ctx) {
 
   say('6. output rendering: emulator vs the old stripping, fast path');
   r.render = await measureRendering();
+
+  say(
+    `7. workflows: ${FLOW.linearRuns}× ${FLOW.steps}-step linear, ${FLOW.fanOutRuns}× ${FLOW.fanOut}-wide fan-out, resume of ${FLOW.resumeSteps} done steps`,
+  );
+  r.flows = await measureWorkflows(ctx);
   return r;
 }
 
