@@ -300,6 +300,8 @@ async function writeKilledRun(ctx, home, project, like) {
   };
   await files.writeLock(id, { spec, specHash, file: null, inputs: {}, createdAt: iso(t0) });
   await files.saveRun(run);
+  // As a run in progress has it (a killed daemon leaves it there).
+  await files.markActive(id, true);
   const audit = new AuditLog(files.auditFile(id), id);
   await audit.append({ event: 'run_started', mode: 'auto', specHash, project });
   for (const step of steps.slice(0, FLOW.resumeSteps)) {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
 import { useFlowFleet } from './workflow-fleet.js';
 import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
+import { useCliFleet } from './cli-fleets.js';
 
 const fanOut = (maxParallel: string): string => `schema_version: 1
 name: fan-out
@@ -93,5 +94,27 @@ steps:
     );
     expect(outputs[0]).toContain('building api');
     expect(outputs[1]).toContain('building web');
+  });
+});
+
+describe('a long run on a small fleet', () => {
+  let fleet: CliFleet;
+  let project = '';
+  useCliFleet(async (made) => {
+    fleet = made;
+    project = await made.home.project('plain');
+    expect((await made.run(['config', 'set', 'maxWorkers', '3'])).exitCode).toBe(0);
+    expect((await made.run(['start'])).exitCode).toBe(0);
+  });
+
+  it("closes each finished step's window, so more steps than maxWorkers run one after another", async () => {
+    const steps = Array.from(
+      { length: 8 },
+      (_, i) => `  s${i}:${i > 0 ? ` { needs: s${i - 1}, run: "true" }` : ' { run: "true" }'}`,
+    );
+    const file = await writeWorkflow(fleet, `schema_version: 1\nname: long\nsteps:\n${steps.join('\n')}\n`);
+    const run = await waitForFlow(fleet, await startFlow(fleet, file, project));
+    expect(run.status, JSON.stringify(run.steps.map((s) => s.reason))).toBe('succeeded');
+    expect(run.steps).toHaveLength(8);
   });
 });

@@ -49,6 +49,7 @@ export async function finishRun(engine: WorkflowEngine, active: ActiveRun, statu
   };
   await files.write(run.id, 'result.json', `${JSON.stringify(result, null, 2)}\n`);
   await engine.save(active, run);
+  await files.markActive(run.id, false);
   if (!run.keepWorkers) {
     // Every worker of the run (`<run>-<step>`: the steps', the merge's verify) goes with it.
     const mine = engine.env.fleet

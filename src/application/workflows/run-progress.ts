@@ -5,7 +5,13 @@
 import { parseExpression, evaluateExpression, isTruthy } from '../../domain/workflow/expression.js';
 import { decide, runOutcome } from '../../domain/workflow/workflow-schedule.js';
 import { dependenciesOf, matrixFromValue, matrixInstances } from '../../domain/workflow/run-graph.js';
-import { isRunDone, isStepDone, runStatusOf, type StepRecord } from '../../domain/workflow/workflow-run.js';
+import {
+  isRunDone,
+  isStepDone,
+  runStatusOf,
+  type RunRecord,
+  type StepRecord,
+} from '../../domain/workflow/workflow-run.js';
 import type { TaskResult } from '../contract/views.js';
 import { changedSince, hashAll, openGate } from './gates.js';
 import { RunContext } from './run-context.js';
@@ -183,12 +189,7 @@ export class RunProgress {
     const end = await this.engine.attempts.finish(active.spec, active.run, step, result);
     const turns = active.spec.steps[step.stepId]?.kind === 'agent' ? 1 : 0;
     const cost = result.agent?.costUsd ?? 0;
-    await this.engine.save(active, {
-      ...active.run,
-      costUsd: active.run.costUsd + cost,
-      agentTurns: active.run.agentTurns + turns,
-    });
-    await this.engine.updateStep(active, id, (s) => ({ ...s, ...end.changes }));
+    const totals = { costUsd: active.run.costUsd + cost, agentTurns: active.run.agentTurns + turns };
     await this.engine.audit(active, {
       event: 'step_ended',
       step: id,
@@ -199,19 +200,34 @@ export class RunProgress {
       agentSessionId: end.changes.agentSessionId ?? null,
       costUsd: cost || null,
     });
-    if (end.status === 'succeeded') await this.succeeded(active, id);
-    else await this.failures.failed(active, id, end.changes.reason ?? 'failed');
+    // What the task left and the run's totals, in the same write as the step's new status.
+    if (end.status === 'succeeded') await this.succeeded(active, id, end.changes, totals);
+    else {
+      await this.engine.updateStep(active, id, (s) => ({ ...s, ...end.changes }), totals);
+      await this.failures.failed(active, id, end.changes.reason ?? 'failed');
+    }
   }
 
-  async succeeded(active: ActiveRun, id: string, changes: Partial<StepRecord> = {}): Promise<void> {
+  async succeeded(
+    active: ActiveRun,
+    id: string,
+    changes: Partial<StepRecord> = {},
+    totals: Partial<Pick<RunRecord, 'costUsd' | 'agentTurns'>> = {},
+  ): Promise<void> {
     const finishedAt = new Date(this.now()).toISOString();
-    await this.engine.updateStep(active, id, (s) => ({
-      ...s,
-      ...changes,
-      status: 'succeeded',
-      finishedAt: s.finishedAt ?? finishedAt,
-      durationMs: s.durationMs ?? (s.startedAt ? this.now() - Date.parse(s.startedAt) : null),
-    }));
+    await this.engine.updateStep(
+      active,
+      id,
+      (s) => ({
+        ...s,
+        ...changes,
+        status: 'succeeded',
+        finishedAt: changes.finishedAt ?? s.finishedAt ?? finishedAt,
+        durationMs:
+          changes.durationMs ?? s.durationMs ?? (s.startedAt ? this.now() - Date.parse(s.startedAt) : null),
+      }),
+      totals,
+    );
     await this.writeContext(active);
     await this.releaseWorker(active, id);
   }

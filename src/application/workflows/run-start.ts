@@ -117,5 +117,6 @@ export async function createRun(
   };
   await engine.files.writeLock(id, { spec, specHash, file: input.file, inputs, createdAt: now });
   await engine.files.saveRun(run);
+  await engine.files.markActive(id, true);
   return { spec, run };
 }

@@ -66,7 +66,7 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
   // Runs a daemon found unfinished when it started: tasks still running are waited for again,
   // gates wait as they were (only an explicit approve passes one).
   async resumeActive(): Promise<void> {
-    for (const run of await this.files.listRuns()) {
+    for (const run of await this.files.activeRuns()) {
       if (isRunDone(run.status) || this.active.has(run.id)) continue;
       const lock = await this.files.readLock(run.id);
       if (!lock) continue;
@@ -86,6 +86,7 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     const lock = await this.files.readLock(id);
     if (!lock) throw new WorkflowNotFoundError(`run ${id} has no workflow.lock.json`, { id });
     const active = this.track(lock.spec, { ...run, status: 'running', finishedAt: null, reason: null });
+    await this.files.markActive(id, true);
     await this.enqueueAndWait(id, () => this.progress.reopen(active));
     return active.run;
   }
@@ -159,13 +160,15 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     this.emit('changed', run);
   }
 
+  // One step changed (and, with `run`, the run's own fields), in one write of run.json.
   async updateStep(
     active: ActiveRun,
     id: string,
     change: (step: StepRecord) => StepRecord,
+    run: Partial<Pick<RunRecord, 'costUsd' | 'agentTurns'>> = {},
   ): Promise<StepRecord> {
     const steps = active.run.steps.map((s) => (s.id === id ? change(s) : s));
-    await this.save(active, { ...active.run, steps });
+    await this.save(active, { ...active.run, ...run, steps });
     const updated = active.run.steps.find((s) => s.id === id);
     if (!updated) throw new Error(`no step ${id}`);
     return updated;

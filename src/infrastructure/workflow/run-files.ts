@@ -7,7 +7,7 @@
 //   worktrees/<step>    the git worktrees of editing steps (outside the project)
 // Every file is written whole (temp file + rename), 0600, in 0700 directories.
 import { constants } from 'node:fs';
-import { open, readdir, readFile } from 'node:fs/promises';
+import { access, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord } from '../../domain/workflow/workflow-run.js';
 import type { WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
@@ -64,6 +64,28 @@ export class RunFiles {
 
   async loadRun(runId: string): Promise<RunRecord | null> {
     return this.readJson<RunRecord>(join(this.dir(runId), 'run.json'));
+  }
+
+  // A run in progress has an `active` file: a daemon starting reads only those runs' state, not
+  // every finished run's (start-up would otherwise grow with the history).
+  async markActive(runId: string, active: boolean): Promise<void> {
+    const file = join(this.dir(runId), 'active');
+    if (active) await writeFileAtomic(file, '', { durable: false });
+    else await rm(file, { force: true });
+  }
+
+  async activeRuns(): Promise<RunRecord[]> {
+    const names = await readdir(this.flowsDir).catch(() => [] as string[]);
+    const runs: RunRecord[] = [];
+    for (const name of names.filter((n) => RUN_ID.test(n))) {
+      const marked = await access(join(this.flowsDir, name, 'active')).then(
+        () => true,
+        () => false,
+      );
+      const run = marked ? await this.loadRun(name).catch(() => null) : null;
+      if (run) runs.push(run);
+    }
+    return runs;
   }
 
   // Every run on disk, newest first.
