@@ -88,11 +88,49 @@ steps:
     expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
     const clean = await fleet.json<{ removed: { branch: string }[]; kept: unknown[] }>(['flow', 'clean', id]);
     expect(clean.body.kept).toEqual([]);
-    expect(clean.body.removed.map((r) => r.branch).sort()).toEqual([
-      `tmuxorch/${id}/edit`,
-      `tmuxorch/${id}/integration`,
-    ]);
+    expect(clean.body.removed.map((r) => r.branch).sort()).toEqual(
+      [`tmuxorch/${id}/edit`, `tmuxorch/${id}/_integration`].sort(),
+    );
     expect(git(project, 'branch', '--list', `tmuxorch/${id}/*`)).toBe('');
+  });
+
+  it('fails the merge, naming why, when main moved under its gate; a resume merges onto the new main', async () => {
+    const project = await gitProject(join(fleet.home.dir, 'moved'));
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: moving
+roles: { coder: { agent: sim } }
+steps:
+  edit: { role: coder, prompt: "write b.txt: from the run" }
+  merge: { needs: edit, merge: { steps: [edit] } }
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    await waitForFlow(
+      fleet,
+      id,
+      (run) => stepOf(run, 'merge').gate?.state === 'waiting',
+      'the merge asks to move main',
+    );
+    await writeFile(join(project, 'c.txt'), 'meanwhile\n');
+    git(project, 'add', 'c.txt');
+    git(project, 'commit', '-q', '-m', 'meanwhile on main');
+    expect((await fleet.run(['flow', 'approve', id, 'merge'])).exitCode).toBe(0);
+    const failed = await waitForFlow(fleet, id);
+    expect(failed.status).toBe('failed');
+    expect(stepOf(failed, 'merge').reason).toMatch(/fast-forward/);
+    expect((await fleet.run(['flow', 'resume', id])).exitCode).toBe(0);
+    await waitForFlow(
+      fleet,
+      id,
+      (run) => stepOf(run, 'merge').gate?.state === 'waiting',
+      'the new merge asks',
+    );
+    expect((await fleet.run(['flow', 'approve', id, 'merge'])).exitCode).toBe(0);
+    expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
+    expect(git(project, 'log', '--format=%s', 'main')).toContain('meanwhile on main');
+    expect(git(project, 'show', 'main:b.txt')).toBe('from the run');
   });
 
   it('resumes a failed run from the step that failed; what succeeded is not run again', async () => {

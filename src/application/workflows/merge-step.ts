@@ -32,8 +32,14 @@ export class MergeSteps {
       .flatMap((id) => instancesOf(run.steps, id))
       .filter((s) => s.status === 'succeeded' && s.workspace?.branch)
       .map((s) => s.workspace?.branch ?? '');
-    const path = this.files.worktreeDir(run.id, step.id);
-    const branch = `tmuxorch/${run.id}/integration`;
+    // Each attempt merges onto the target as it is now (it may have moved since the run began), on
+    // an integration branch and worktree of its own. `_` cannot start a step id: no step's branch
+    // can be named like it.
+    const target = mergeSpec.merge.into ?? run.base.branch;
+    const tip = target ? await this.env.workspaces.branchTip(run.project, target) : null;
+    const suffix = step.attempts > 1 ? `-${step.attempts}` : '';
+    const path = `${this.files.worktreeDir(run.id, step.id)}${suffix}`;
+    const branch = `tmuxorch/${run.id}/_integration${suffix}`;
     const stepDir = await this.files.makeStepDir(run.id, step.id, step.attempts);
     const verifyTemplate = mergeSpec.merge.verify;
     const verify = verifyTemplate
@@ -41,18 +47,26 @@ export class MergeSteps {
           const context = await RunContext.for(run, step, { runDir: this.files.dir(run.id), stepDir }, [
             verifyTemplate,
           ]);
-          return this.runVerify(run, step, worktree, context.render(verifyTemplate), mergeSpec.timeout);
+          const verified = await this.runVerify(
+            run,
+            step,
+            worktree,
+            context.render(verifyTemplate),
+            mergeSpec.timeout,
+          );
+          await this.files.appendStepFile(stepDir, 'raw_output.txt', verified.output);
+          return verified;
         }
       : undefined;
     const outcome = await this.env.workspaces.merge({
       project: run.project,
       path,
       branch,
-      base: run.base.sha,
+      base: tip ?? run.base.sha,
       sources,
       verify,
     });
-    return { outcome, branch, path, target: mergeSpec.merge.into ?? run.base.branch, sources };
+    return { outcome, branch, path, target, sources };
   }
 
   // Moves the target branch to the integration result (a fast-forward, or a refusal saying why).

@@ -36,9 +36,12 @@ export async function cleanRun(
     const ws = step.workspace;
     if (ws && ws.kind !== 'project') places.set(ws.path, { path: ws.path, branch: ws.branch, kind: ws.kind });
     // A merge step that ran has an integration worktree of its own.
-    if (spec?.steps[step.stepId]?.kind === 'merge' && step.attempts > 0) {
-      const path = files.worktreeDir(run.id, step.id);
-      places.set(path, { path, branch: `tmuxorch/${run.id}/integration`, kind: 'worktree' });
+    if (spec?.steps[step.stepId]?.kind === 'merge') {
+      for (let attempt = 1; attempt <= step.attempts; attempt += 1) {
+        const suffix = attempt > 1 ? `-${attempt}` : '';
+        const path = `${files.worktreeDir(run.id, step.id)}${suffix}`;
+        places.set(path, { path, branch: `tmuxorch/${run.id}/_integration${suffix}`, kind: 'worktree' });
+      }
     }
   }
   const entries: CleanEntry[] = [];

@@ -78,7 +78,15 @@ export class RunMerges extends RunPart {
     head: string,
     summary: string,
   ): Promise<void> {
-    await this.engine.merges.advance(active.run, target, head);
+    try {
+      await this.engine.merges.advance(active.run, target, head);
+    } catch (error) {
+      // The target moved meanwhile, or its worktree has changes: the step fails saying so, and
+      // `flow resume` merges again onto the target as it is then.
+      const why = error instanceof Error ? error.message : String(error);
+      await this.engine.audit(active, { event: 'branch_not_moved', step: id, branch: target, reason: why });
+      return this.progress.failures.failed(active, id, why);
+    }
     await this.engine.audit(active, { event: 'branch_moved', step: id, branch: target, to: head });
     await this.progress.succeeded(active, id, { summary: `${summary}; ${target} moved to it` });
   }

@@ -21,6 +21,7 @@ export type Workspaces = Pick<
   GitWorkspaces,
   | 'isRepository'
   | 'headCommit'
+  | 'branchTip'
   | 'createWorktree'
   | 'commitAll'
   | 'diff'

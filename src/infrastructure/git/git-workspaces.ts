@@ -2,6 +2,7 @@
 // the integration merges, moving the project's branch forward, and cleaning up after. Each
 // operation lives in a module of its own; this class only binds them to its options.
 import type { GitRunOptions } from './git.js';
+import { branchTip } from './git-queries.js';
 import { advanceBranch, worktreeHolding, type AdvanceRequest } from './advance-branch.js';
 import { mergeBranches, type MergeOutcome, type MergeRequest } from './merge-branches.js';
 import { commitAll, copyProject, diff, headCommit, isRepository, type HeadCommit } from './snapshots.js';
@@ -37,6 +38,11 @@ export class GitWorkspaces {
 
   headCommit(project: string): Promise<HeadCommit> {
     return headCommit(project, this.run);
+  }
+
+  // The commit a branch points at, null when there is no such branch.
+  branchTip(project: string, branch: string): Promise<string | null> {
+    return branchTip(project, branch, this.run);
   }
 
   createWorktree(request: WorktreeRequest): Promise<Worktree> {

@@ -108,6 +108,21 @@ export class RunFiles {
     await writeFileAtomic(join(dir, name), text, { durable: false });
   }
 
+  // Appends to a step's file (the merge step's verify outputs, one after another).
+  async appendStepFile(dir: string, name: string, text: string): Promise<void> {
+    await makeDirectory(dir);
+    const handle = await open(
+      join(dir, name),
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+      0o600,
+    );
+    try {
+      await handle.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+    } finally {
+      await handle.close();
+    }
+  }
+
   // Appends to the run's logs.txt (what happened, one line an event, for a person).
   async appendLog(runId: string, line: string): Promise<void> {
     const handle = await open(
