@@ -137,12 +137,28 @@ describe('examples/workflows/fix-bugs.yaml on the sim agent', () => {
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/intact/);
     const file = join(String(fleet.env.TMUXORCH_HOME), 'flows', run.id, 'audit.jsonl');
-    const lines = (await readFile(file, 'utf8')).split('\n');
+    const original = await readFile(file, 'utf8');
+    const lines = original.split('\n');
+    const verify = () => fleet.run(['flow', 'audit', run.id, '--verify']);
+    // An edited line in the middle: the next line no longer follows from it.
     lines[3] = (lines[3] ?? '').replace('"event":"', '"event":"x');
     await writeFile(file, lines.join('\n'));
-    const broken = await fleet.run(['flow', 'audit', run.id, '--verify']);
+    const broken = await verify();
     expect(broken.exitCode).toBe(1);
     expect(broken.stdout).toMatch(/broken at line 5/);
+    // The last lines cut, the last line changed, a line added: the head run.json recorded says so.
+    const whole = original.trimEnd().split('\n');
+    await writeFile(file, `${whole.slice(0, -2).join('\n')}\n`);
+    expect((await verify()).stdout).toMatch(/lines were cut/);
+    await writeFile(
+      file,
+      `${[...whole.slice(0, -1), (whole.at(-1) ?? '').replace('succeeded', 'failed')].join('\n')}\n`,
+    );
+    expect((await verify()).exitCode).toBe(1);
+    await writeFile(file, `${original}not json\n`);
+    expect((await verify()).stdout).toMatch(/broken at line/);
+    await writeFile(file, original);
+    expect((await verify()).exitCode).toBe(0);
   });
 
   it('lists the run', async () => {

@@ -254,3 +254,17 @@ describe('a bad workflow: one line per issue, at line:col and field', () => {
     expect((await problems('{"schema_version": 1,}', 'json'))[0]).toMatch(/^1:22: not valid JSON \(/);
   });
 });
+
+describe('a YAML alias bomb', () => {
+  it('is refused as a file tmuxorch does not read, with a location, not an internal error', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i += 1) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array.from({ length: 10 }, () => `*${prev}`).join(', ')}]`);
+    }
+    expect(() => parseWorkflowText(`${levels.join('\n')}\n`, 'bomb.yaml')).toThrow(
+      expect.objectContaining({ code: 'WORKFLOW_INVALID', message: expect.stringMatching(/bomb\.yaml:1:1/) }),
+    );
+  });
+});

@@ -82,9 +82,14 @@ export const workflowOperations = {
     api: 'workflowAudit',
     run: async ({ fleet }, p) => {
       const engine = fleet.requireWorkflows();
-      await engine.status(p.id);
+      const run = await engine.status(p.id);
       const file = engine.files.auditFile(p.id);
-      return { id: p.id, verdict: await verifyAudit(file), lines: await readAudit(file) };
+      const finished = run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled';
+      return {
+        id: p.id,
+        verdict: await verifyAudit(file, run.auditHead ?? null, { finished }),
+        lines: await readAudit(file),
+      };
     },
   }),
   flowClean: op('flowClean', {

@@ -58,5 +58,7 @@ export async function finishRun(engine: WorkflowEngine, active: ActiveRun, statu
     for (const worker of mine) await engine.env.fleet.removeWorker(worker.name).catch(() => undefined);
   }
   await engine.audit(active, { event: 'run_finished', status, reason });
+  // Saved once more: its audit head is the log's last line, so a cut or appended log shows.
+  await engine.save(active, active.run);
   engine.forget(run.id);
 }

@@ -154,7 +154,8 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
 
   // --- for the run's parts (run-progress.ts) ---
 
-  async save(active: ActiveRun, run: RunRecord): Promise<void> {
+  async save(active: ActiveRun, changed: RunRecord): Promise<void> {
+    const run = { ...changed, auditHead: await active.audit.head() };
     active.run = run;
     await this.files.saveRun(run);
     this.emit('changed', run);

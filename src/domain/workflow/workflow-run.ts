@@ -108,6 +108,9 @@ export interface RunRecord {
   readonly limitsWaived: readonly ('wall_time' | 'cost_usd' | 'agent_turns')[];
   // Step instances in plan order.
   readonly steps: readonly StepRecord[];
+  // The audit log's last line when this was saved (its number and sha256): `flow audit --verify`
+  // catches a cut log or a changed last line against it.
+  readonly auditHead?: { readonly seq: number; readonly hash: string } | null;
 }
 
 export function isStepDone(status: StepStatus): boolean {

@@ -40,7 +40,12 @@ export function parseLocated(text: string, json: boolean): LocatedText | SyntaxP
     const msg = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     return new SyntaxProblem(where(counter, error.pos[0]), `not valid YAML (${msg})`);
   }
-  return { raw: doc.toJS() as unknown, doc, counter };
+  try {
+    return { raw: doc.toJS() as unknown, doc, counter };
+  } catch (error) {
+    // An alias expanded into more nodes than yaml allows (a "billion laughs" file), and the like.
+    return new SyntaxProblem('1:1', `not a YAML file tmuxorch reads (${(error as Error).message})`);
+  }
 }
 
 function where(counter: LineCounter, offset: number): string {

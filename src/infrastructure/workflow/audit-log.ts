@@ -72,6 +72,13 @@ export class AuditLog {
     }
     this.last = { seq: line.seq, hash: sha256(text) };
   }
+
+  // The number and hash of the last line written (what run.json records as the log's head).
+  async head(): Promise<{ seq: number; hash: string }> {
+    await this.chain;
+    this.last ??= await lastLineOf(this.file);
+    return this.last;
+  }
 }
 
 async function lastLineOf(file: string): Promise<{ seq: number; hash: string }> {
@@ -90,8 +97,14 @@ async function readLines(file: string): Promise<string[]> {
   return text.split('\n').filter((line) => line !== '');
 }
 
-// Whether every line follows from the one before it (and is numbered in order).
-export async function verifyAudit(file: string): Promise<AuditVerdict> {
+// Whether every line follows from the one before it (and is numbered in order), and, given the
+// head the run recorded (its last line's number and hash, in run.json), whether the log still ends
+// there: a cut or edited last line, or a removed file, is caught too.
+export async function verifyAudit(
+  file: string,
+  head?: { seq: number; hash: string } | null,
+  options: { finished?: boolean } = {},
+): Promise<AuditVerdict> {
   const lines = await readLines(file);
   let prev = '';
   for (const [index, text] of lines.entries()) {
@@ -117,9 +130,32 @@ export async function verifyAudit(file: string): Promise<AuditVerdict> {
       };
     prev = sha256(text);
   }
+  if (head) {
+    // The line the run last recorded must be there unchanged; after a finished run, nothing more.
+    const recorded = lines[head.seq - 1];
+    const broken = (reason: string): AuditVerdict => ({
+      intact: false,
+      lines: lines.length,
+      brokenAt: Math.max(1, Math.min(lines.length, head.seq)),
+      reason,
+    });
+    if (recorded === undefined)
+      return broken(`the run recorded ${head.seq} lines; the log has ${lines.length} (lines were cut)`);
+    if (sha256(recorded) !== head.hash)
+      return broken(`line ${head.seq}, the last the run recorded, was changed`);
+    if (options.finished && lines.length !== head.seq)
+      return broken(`${lines.length - head.seq} lines were added after the run finished`);
+  }
   return { intact: true, lines: lines.length, brokenAt: null, reason: null };
 }
 
-export async function readAudit(file: string): Promise<AuditLine[]> {
-  return (await readLines(file)).map((text) => JSON.parse(text) as AuditLine);
+// The lines as written; a line that is not JSON is kept as its text (verify says where it is).
+export async function readAudit(file: string): Promise<(AuditLine | { readonly unreadable: string })[]> {
+  return (await readLines(file)).map((text) => {
+    try {
+      return JSON.parse(text) as AuditLine;
+    } catch {
+      return { unreadable: text };
+    }
+  });
 }

@@ -198,7 +198,13 @@ export function registerFlow(program: Command, ctx: CliContext): void {
         return;
       }
       ctx.print(audit, () =>
-        audit.lines.map((l) => `${l.at} ${l.event}${l.step ? ` ${l.step}` : ''}`).join('\n'),
+        audit.lines
+          .map((l) =>
+            'unreadable' in l
+              ? `(not JSON) ${l.unreadable}`
+              : `${l.at} ${l.event}${l.step ? ` ${l.step}` : ''}`,
+          )
+          .join('\n'),
       );
     });
 
