@@ -2,7 +2,7 @@
 // with its hashes; an approval holds only for what was shown (a reworked artifact is shown again);
 // deny and timeout fail it; auto mode passes only gates not marked required; a gate still waits
 // after kill -9 of the daemon and a new start (only an explicit approve passes it).
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
 import { useFlowFleet } from './workflow-fleet.js';
@@ -98,6 +98,17 @@ steps:
     const done = await waitForFlow(fleet, id);
     expect(done.status).toBe('succeeded');
     expect(stepOf(done, 'approve').attempts).toBe(2);
+  });
+
+  it('cannot pass a gate whose artifact is gone', async () => {
+    const id = await startFlow(fleet, await writeWorkflow(fleet, gated('')), project);
+    const run = await waitForFlow(fleet, id, waiting, 'the gate waits');
+    await rm(stepOf(run, 'report').outputs.report ?? '');
+    const refused = await fleet.run(['flow', 'approve', id]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/is missing: step approve's gate cannot pass without it/);
+    expect((await fleet.run(['flow', 'deny', id, '--reason', 'gone'])).exitCode).toBe(0);
+    expect((await waitForFlow(fleet, id)).status).toBe('failed');
   });
 
   it('fails the run when denied, with the reason', async () => {

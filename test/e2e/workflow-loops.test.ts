@@ -2,6 +2,8 @@
 // makes no progress (the same failure twice in a row); a step's own retry; a run interrupted by
 // kill -9 of the daemon mid-step carries on from where it was, nothing run twice; a bad workflow
 // file is refused with file:line:col and starts nothing.
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/index.js';
 import type { CliFleet } from '../helpers/cli.js';
@@ -128,6 +130,57 @@ steps:
     expect(run.status).toBe('succeeded');
     expect(stepOf(run, 'slow').attempts).toBe(1);
     expect(stepOf(run, 'next').attempts).toBe(1);
+  });
+
+  it('passes an input to a command through env without running it as shell; refuses an input with no value', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: quoted
+inputs:
+  msg: {}
+steps:
+  say:
+    env: { MSG: "\${{ inputs.msg }}" }
+    run: printf '%s\\n' "$MSG" > "\${{ run.dir }}/said"
+`,
+    );
+    const trap = join(fleet.home.dir, 'INJECTED');
+    const hostile = `x"; touch ${trap}; echo "$(touch ${trap})`;
+    const started = await fleet.run([
+      '--json',
+      'flow',
+      'run',
+      file,
+      '--project',
+      project,
+      '--input',
+      `msg=${hostile}`,
+    ]);
+    expect(started.exitCode, started.stdout).toBe(0);
+    const run = await waitForFlow(fleet, (JSON.parse(started.stdout) as { id: string }).id);
+    expect(run.status).toBe('succeeded');
+    const said = await readFile(join(String(fleet.env.TMUXORCH_HOME), 'flows', run.id, 'said'), 'utf8');
+    expect(said).toBe(`${hostile}\n`);
+    await expect(access(trap)).rejects.toThrow();
+    const refused = await fleet.run(['flow', 'run', file, '--project', project]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/input msg has no value and step say reads it/);
+  });
+
+  it('refuses a step named like an instance of a matrix step', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: clash
+steps:
+  s: { matrix: { n: [1, 2] }, run: "true" }
+  s-1: { run: "true" }
+`,
+    );
+    const refused = await fleet.run(['flow', 'run', file, '--project', project]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/steps\.s-1: is named like an instance of the matrix step s/);
   });
 
   it('refuses a bad workflow file with file:line:col and the field, and starts nothing', async () => {

@@ -55,6 +55,14 @@ export class RunGates extends RunPart {
     const gate = step.gate;
     if (!gate) return;
     if (approved && by === 'person') {
+      // A gate cannot pass what is not there to look at.
+      const missing = Object.entries(await hashAll(Object.keys(gate.hashes)))
+        .filter(([, hash]) => hash === 'missing')
+        .map(([path]) => path);
+      if (missing.length > 0)
+        throw new UsageError(
+          `${missing.join(', ')} is missing: step ${step.id}'s gate cannot pass without it (deny it)`,
+        );
       const changed = await changedSince(gate);
       if (changed.length > 0) {
         const hashes = await hashAll(Object.keys(gate.hashes));

@@ -7,7 +7,8 @@ import { WorkflowInvalidError } from '../../domain/errors.js';
 import { expandInstances, stepEdits } from '../../domain/workflow/run-graph.js';
 import { checkWorkflow, planWorkflow, resolveInputs } from '../../domain/workflow/workflow-graph.js';
 import type { RunMode, RunRecord } from '../../domain/workflow/workflow-run.js';
-import { workflowSchema, type WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
+import { workflowSchema, type StepSpec, type WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
+import { templateReferences } from '../../domain/workflow/template.js';
 import { sha256Text } from '../../infrastructure/workflow/step-outputs.js';
 import { checkProject } from '../workers/worker-launcher.js';
 import type { WorkflowEngine } from './workflow-engine.js';
@@ -45,6 +46,16 @@ export function validateWorkflow(raw: unknown): WorkflowSpec {
   return spec;
 }
 
+// The templates of a step (what it renders when it runs).
+function stepTemplates(step: StepSpec): string[] {
+  const texts = [step.rework, ...Object.values(step.env)];
+  if (step.kind === 'agent') texts.push(step.prompt);
+  if (step.kind === 'shell') texts.push(step.run);
+  if (step.kind === 'gate') texts.push(step.gate.message);
+  if (step.kind === 'merge') texts.push(step.merge.verify);
+  return texts.filter((t): t is string => typeof t === 'string');
+}
+
 // Canonical JSON (sorted keys): the same workflow always hashes the same.
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -70,6 +81,19 @@ export async function createRun(
   const input = parsed.data;
   const spec = validateWorkflow(input.spec);
   const inputs = resolveInputs(spec, input.inputs);
+  // An input a template reads must have a value now, not fail the step that reads it later.
+  for (const [stepId, step] of Object.entries(spec.steps)) {
+    for (const text of stepTemplates(step)) {
+      for (const ref of templateReferences(text)) {
+        const name = ref[1] ?? '';
+        if (ref[0] === 'inputs' && !Object.hasOwn(inputs, name))
+          throw new WorkflowInvalidError(
+            `input ${name} has no value and step ${stepId} reads it: give --input ${name}=…, or a default`,
+            { input: name, step: stepId },
+          );
+      }
+    }
+  }
   await checkProject(input.project);
   const { workspaces, clock } = engine.env;
   // Steps that edit in a worktree of their own, or merge, need a git repository with a commit.

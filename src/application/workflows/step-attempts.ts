@@ -87,11 +87,25 @@ export class StepAttempts {
     const text = await this.renderText(spec, run, step, stepDir);
     await this.files.writeStepFile(stepDir, 'prompt.txt', this.env.redact(text));
     const name = workerName(run, step);
-    await this.ensureWorker(spec, run, stepSpec, name, workspace.path, stepSpec.env);
+    // env values are templates too, passed to the pane through its env file (quoted safely): the
+    // way to hand an input to a shell command without pasting it into the command line.
+    const envContext = await RunContext.for(
+      run,
+      step,
+      { runDir: this.files.dir(run.id), stepDir },
+      Object.values(stepSpec.env),
+    );
+    const env = Object.fromEntries(
+      Object.entries(stepSpec.env).map(([key, value]) => [key, envContext.render(value)]),
+    );
+    await this.ensureWorker(spec, run, stepSpec, name, workspace.path, env);
+    // One retry in the fleet: a task cut off by a tmux server loss runs again once (the fleet
+    // re-queues only what an outage cut off; a task that failed on its own is the step's failure).
     const task = await this.env.fleet.send({
       worker: name,
       command: text,
       timeoutMs: stepSpec.timeout ?? null,
+      retries: 1,
     });
     const now = new Date(this.env.clock.now()).toISOString();
     return {

@@ -4,7 +4,8 @@
 // applied one at a time (a chain per run); steps themselves run in parallel as fleet tasks.
 import { EventEmitter } from 'node:events';
 import { customAlphabet } from 'nanoid';
-import { UsageError, WorkflowNotFoundError } from '../../domain/errors.js';
+import { UsageError, WorkflowInvalidError, WorkflowNotFoundError } from '../../domain/errors.js';
+import { sha256Text } from '../../infrastructure/workflow/step-outputs.js';
 import { loopOf } from '../../domain/workflow/run-graph.js';
 import { isRunDone, type RunRecord, type StepRecord } from '../../domain/workflow/workflow-run.js';
 import type { WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
@@ -14,7 +15,7 @@ import { MergeSteps } from './merge-step.js';
 import { RunProgress } from './run-progress.js';
 import { StepAttempts } from './step-attempts.js';
 import type { WorkflowEnvironment } from './workflow-ports.js';
-import { createRun, type StartRunInput } from './run-start.js';
+import { canonicalJson, createRun, type StartRunInput } from './run-start.js';
 import { cleanRun, type CleanReport } from './run-clean.js';
 
 const runId = customAlphabet('abcdefghijkmnpqrstuvwxyz23456789', 6);
@@ -69,7 +70,10 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     for (const run of await this.files.activeRuns()) {
       if (isRunDone(run.status) || this.active.has(run.id)) continue;
       const lock = await this.files.readLock(run.id);
-      if (!lock) continue;
+      if (!lock || sha256Text(canonicalJson(lock.spec)) !== run.specHash) {
+        await this.files.appendLog(run.id, 'not resumed: its workflow.lock.json is missing or was changed');
+        continue;
+      }
       const active = this.track(lock.spec, run);
       await this.audit(active, { event: 'run_resumed' });
       this.enqueue(run.id, () => this.progress.reattach(active));
@@ -85,6 +89,12 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
       });
     const lock = await this.files.readLock(id);
     if (!lock) throw new WorkflowNotFoundError(`run ${id} has no workflow.lock.json`, { id });
+    // The lock is what the run was started with: an edited one is refused, never run.
+    if (sha256Text(canonicalJson(lock.spec)) !== run.specHash || lock.specHash !== run.specHash)
+      throw new WorkflowInvalidError(
+        `run ${id}'s workflow.lock.json was changed since the run started (its hash no longer matches): start a new run instead`,
+        { id },
+      );
     const active = this.track(lock.spec, { ...run, status: 'running', finishedAt: null, reason: null });
     await this.files.markActive(id, true);
     await this.enqueueAndWait(id, () => this.progress.reopen(active));

@@ -6,6 +6,13 @@ import type { CliContext } from './context.js';
 import type { Styler } from './output.js';
 import { formatDuration } from './output.js';
 
+// What a step or an agent wrote, made safe to print: no escape sequence or other control
+// character reaches the terminal (an agent could clear or fake the screen), one line.
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+}
+
 function mark(status: string, s: Styler): string {
   if (status === 'succeeded') return s.green(status);
   if (status === 'failed' || status === 'cancelled') return s.red(status);
@@ -28,15 +35,21 @@ function stepLine(step: StepView, s: Styler): string {
 export function describeRun(run: RunView, s: Styler): string {
   const lines = [`${s.bold(run.id)} ${run.name}: ${mark(run.status, s)} (${run.mode})`];
   for (const step of run.steps) lines.push(stepLine(step, s));
-  if (run.gate?.state === 'waiting') lines.push(s.yellow(`  waiting: ${run.gate.message}`));
+  if (run.gate?.state === 'waiting') lines.push(s.yellow(`  waiting: ${printable(run.gate.message)}`));
   const waiting = run.steps.filter((st) => st.gate?.state === 'waiting');
-  if (waiting.length > 0 || run.gate?.state === 'waiting')
+  if (waiting.length > 1)
+    lines.push(
+      s.dim(
+        `  tmuxorch flow approve ${run.id} STEP   (one of ${waiting.map((w) => w.id).join(', ')}; or flow deny …)`,
+      ),
+    );
+  else if (waiting.length > 0 || run.gate?.state === 'waiting')
     lines.push(
       s.dim(
         `  tmuxorch flow approve ${run.id}${waiting.length === 1 ? ` ${waiting[0]?.id ?? ''}` : ''}   (or flow deny … --reason …)`,
       ),
     );
-  if (run.reason && run.status !== 'running') lines.push(s.dim(`  ${run.reason}`));
+  if (run.reason && run.status !== 'running') lines.push(s.dim(`  ${printable(run.reason)}`));
   if (run.costUsd > 0) lines.push(s.dim(`  cost $${run.costUsd.toFixed(4)}, ${run.agentTurns} agent turns`));
   return lines.join('\n');
 }

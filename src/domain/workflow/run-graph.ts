@@ -17,8 +17,21 @@ export function matrixCombinations(
   return combos;
 }
 
-// The instances of every step, in the given order (the plan's topological order).
+// The instances of every step, in the given order (the plan's topological order). A step named
+// like another's matrix instance (`s-1` beside a matrix step `s`) is refused: they would share a
+// directory and a worker.
 export function expandInstances(spec: WorkflowSpec, order: readonly string[]): StepRecord[] {
+  for (const [id, step] of Object.entries(spec.steps)) {
+    if (step.matrix === undefined) continue;
+    const clash = Object.keys(spec.steps).find((other) => new RegExp(`^${id}-\\d+$`).test(other));
+    if (clash)
+      throw new WorkflowInvalidError(
+        `steps.${clash}: is named like an instance of the matrix step ${id}: rename it`,
+        {
+          step: clash,
+        },
+      );
+  }
   const steps: StepRecord[] = [];
   for (const stepId of order) {
     const step = spec.steps[stepId];

@@ -29,6 +29,18 @@ export interface ReferenceScope {
 const STEP_FIELDS = new Set(['status', 'summary', 'output_tail']);
 const FIXED = new Set(['run.id', 'run.dir', 'step.dir']);
 
+// Whether a relative path names a file inside its directory (never above it on the way).
+export function staysInside(path: string): boolean {
+  if (path.startsWith('/')) return false;
+  let depth = 0;
+  for (const part of path.split('/')) {
+    if (part === '..') depth -= 1;
+    else if (part !== '' && part !== '.') depth += 1;
+    if (depth < 0) return false;
+  }
+  return depth > 0;
+}
+
 // Why `ref` is not available to the step, or undefined when it is.
 export function referenceProblem(ref: readonly string[], scope: ReferenceScope): string | undefined {
   const name = ref.join('.');
@@ -103,6 +115,20 @@ export function stepReferenceIssues(
     // The matrix is computed before the step runs: it has no matrix values to read yet.
     issues.push(...expressionIssues(step.matrix, at('matrix'), { ...scope, matrix: undefined }));
   }
+  // Outputs are files in the step's own directory: a path that leaves it can never be valid.
+  for (const [name, output] of Object.entries(step.outputs)) {
+    if (!staysInside(output.path))
+      issues.push({
+        path: at('outputs', name),
+        message: `${output.path} is outside the step's directory: give a path inside it`,
+      });
+  }
+  if (step.matrix !== undefined && typeof step.matrix !== 'string') {
+    for (const [key, values] of Object.entries(step.matrix))
+      if (values.length === 0) issues.push({ path: at('matrix', key), message: 'has no values' });
+  }
+  for (const [key, value] of Object.entries(step.env))
+    issues.push(...templateIssues(value, at('env', key), scope));
   // A rework runs only with a failure handed to it: failure.* is there.
   if (step.rework !== undefined)
     issues.push(...templateIssues(step.rework, at('rework'), { ...scope, handbackTarget: true }));

@@ -6,6 +6,8 @@ import { dependenciesOf, instancesOf, loopOf } from './run-graph.js';
 import { isStepDone, type RunRecord, type RunStatus, type StepRecord } from './workflow-run.js';
 import type { WorkflowSpec } from './workflow-spec.js';
 
+export const DEFAULT_MAX_PARALLEL = 4;
+
 export type Decision =
   | { readonly kind: 'start'; readonly step: string }
   | { readonly kind: 'skip'; readonly step: string; readonly reason: string }
@@ -60,7 +62,10 @@ export function decide(
       });
       continue;
     }
-    const cap = spec.steps[step.stepId]?.['max-parallel'];
+    // A matrix without max-parallel runs at most 4 at once: each instance is an agent and a window.
+    const stepSpec = spec.steps[step.stepId];
+    const cap =
+      stepSpec?.['max-parallel'] ?? (stepSpec?.matrix !== undefined ? DEFAULT_MAX_PARALLEL : undefined);
     const now = running.get(step.stepId) ?? 0;
     if (cap !== undefined && now >= cap) continue;
     running.set(step.stepId, now + 1);
