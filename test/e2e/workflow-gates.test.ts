@@ -162,7 +162,7 @@ describe('limits and failures that ask a person', () => {
   let project = '';
   useFlowFleet((made, plain) => ((fleet = made), (project = plain)));
 
-  it('pauses at a gate of its own when an agent-turn limit is reached; approve lifts it', async () => {
+  it('pauses at a gate of its own when an agent-turn limit is reached; each approve allows as much again', async () => {
     const file = await writeWorkflow(
       fleet,
       `schema_version: 1
@@ -172,6 +172,7 @@ limits: { agent_turns: 1 }
 steps:
   one: { role: helper, prompt: first }
   two: { role: helper, prompt: second, needs: one }
+  three: { role: helper, prompt: third, needs: two }
 `,
     );
     const id = await startFlow(fleet, file, project);
@@ -180,9 +181,18 @@ steps:
     expect(stepOf(paused, 'one').status).toBe('succeeded');
     expect(stepOf(paused, 'two').status).toBe('pending');
     expect((await fleet.run(['flow', 'approve', id])).exitCode).toBe(0);
+    const again = await waitForFlow(
+      fleet,
+      id,
+      (run) => waiting(run) && stepOf(run, 'two').status === 'succeeded',
+      'it pauses again',
+    );
+    expect(again.gate?.message).toMatch(/^agent_turns reached: 2 agent turns \(limit 2\)/);
+    expect(stepOf(again, 'three').status).toBe('pending');
+    expect((await fleet.run(['flow', 'approve', id])).exitCode).toBe(0);
     const done = await waitForFlow(fleet, id);
     expect(done.status).toBe('succeeded');
-    expect(stepOf(done, 'two').status).toBe('succeeded');
+    expect(stepOf(done, 'three').status).toBe('succeeded');
   });
 
   it('puts a failed ask_human step to a person: approve runs it again, deny fails it', async () => {

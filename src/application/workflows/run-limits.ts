@@ -1,7 +1,7 @@
 // A run's limits (wall time, cost in USD from what the agents report, agent turns): reached, the
 // run pauses at a gate of its own saying which; running steps finish, no new one starts. It is
 // never killed for it: a person approves (the limit no longer pauses this run) or denies (the
-// run is cancelled).
+// run is cancelled). Each approval allows as much again (a second 30 turns after the first 30).
 import type { ActiveRun, WorkflowEngine } from './workflow-engine.js';
 import { openGate } from './gates.js';
 
@@ -12,6 +12,8 @@ export class RunLimits {
   async check(active: ActiveRun): Promise<boolean> {
     const { run, spec } = active;
     if (run.gate?.state === 'waiting') return true;
+    // Nothing left to start: a limit has nothing to hold back (the run ends as it is).
+    if (!run.steps.some((s) => s.status === 'pending')) return false;
     const now = this.engine.env.clock.now();
     const reached = this.reached(active, now);
     if (!reached) return false;
@@ -23,14 +25,16 @@ export class RunLimits {
 
   private reached(active: ActiveRun, now: number): string | null {
     const { run, spec } = active;
-    const waived = new Set(run.limitsWaived);
+    // A limit approved n times allows n + 1 times its amount.
+    const times = (name: string): number => 1 + run.limitsWaived.filter((w) => w === name).length;
     const { wall_time: wall, cost_usd: cost, agent_turns: turns } = spec.limits;
-    if (wall !== undefined && !waived.has('wall_time') && now - Date.parse(run.startedAt) >= wall)
-      return `wall_time reached: the run has taken ${Math.round((now - Date.parse(run.startedAt)) / 1000)} s (limit ${Math.round(wall / 1000)} s)`;
-    if (cost !== undefined && !waived.has('cost_usd') && run.costUsd >= cost)
-      return `cost_usd reached: the agents report $${run.costUsd.toFixed(4)} (limit $${cost})`;
-    if (turns !== undefined && !waived.has('agent_turns') && run.agentTurns >= turns)
-      return `agent_turns reached: ${run.agentTurns} agent turns (limit ${turns})`;
+    const took = now - Date.parse(run.startedAt);
+    if (wall !== undefined && took >= wall * times('wall_time'))
+      return `wall_time reached: the run has taken ${Math.round(took / 1000)} s (limit ${Math.round((wall * times('wall_time')) / 1000)} s)`;
+    if (cost !== undefined && run.costUsd >= cost * times('cost_usd'))
+      return `cost_usd reached: the agents report $${run.costUsd.toFixed(4)} (limit $${cost * times('cost_usd')})`;
+    if (turns !== undefined && run.agentTurns >= turns * times('agent_turns'))
+      return `agent_turns reached: ${run.agentTurns} agent turns (limit ${turns * times('agent_turns')})`;
     return null;
   }
 }

@@ -104,7 +104,7 @@ export interface RunRecord {
   readonly agentTurns: number;
   // A gate of the run itself (a limit reached): no new step starts while it waits.
   readonly gate: GateRecord | null;
-  // Limits a person waved through at a limit gate (they no longer pause the run).
+  // The limits a person approved at a limit gate, once per approval: each allows as much again.
   readonly limitsWaived: readonly ('wall_time' | 'cost_usd' | 'agent_turns')[];
   // Step instances in plan order.
   readonly steps: readonly StepRecord[];
