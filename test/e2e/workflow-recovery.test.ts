@@ -3,7 +3,7 @@
 // why; `flow resume` continues a failed run from the step that failed (finished steps are not run
 // again); `tmux kill-server` mid-step cuts the step off and its retry runs it again.
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
@@ -131,6 +131,40 @@ steps:
     expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
     expect(git(project, 'log', '--format=%s', 'main')).toContain('meanwhile on main');
     expect(git(project, 'show', 'main:b.txt')).toBe('from the run');
+  });
+
+  it('edits a copy of a project that is not a git repository when the step says workspace: copy', async () => {
+    const project = await fleet.home.project('no-git');
+    await writeFile(join(project, 'a.txt'), 'original\n');
+    const refusing = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: needs-git
+roles: { coder: { agent: sim } }
+steps:
+  edit: { role: coder, prompt: "write a.txt: changed" }
+`,
+    );
+    const refused = await fleet.run(['flow', 'run', refusing, '--project', project]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(
+      /is not a git repository: step edit edits files, so it needs one \(or workspace: copy\)/,
+    );
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: copied
+roles: { coder: { agent: sim } }
+steps:
+  edit: { role: coder, prompt: "write a.txt: changed", workspace: copy }
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('succeeded');
+    expect(await readFile(join(project, 'a.txt'), 'utf8')).toBe('original\n');
+    const patch = await readFile(join(String(fleet.env.TMUXORCH_HOME), 'flows', id, 'patch.diff'), 'utf8');
+    expect(patch).toMatch(/-original\n\+changed/);
   });
 
   it('resumes a failed run from the step that failed; what succeeded is not run again', async () => {

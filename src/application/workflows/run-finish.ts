@@ -32,7 +32,8 @@ export async function finishRun(engine: WorkflowEngine, active: ActiveRun, statu
   const { files } = engine;
   const patches: string[] = [];
   for (const step of run.steps) {
-    if (step.workspace?.kind !== 'worktree' || step.attempts === 0) continue;
+    if ((step.workspace?.kind !== 'worktree' && step.workspace?.kind !== 'copy') || step.attempts === 0)
+      continue;
     const patch = await readFile(
       join(files.stepDir(run.id, step.id, step.attempts), 'patch.diff'),
       'utf8',

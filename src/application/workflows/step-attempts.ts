@@ -66,8 +66,8 @@ export class StepAttempts {
     if (choice === 'project') return { path: run.project, branch: null, kind: 'project' };
     const path = this.files.worktreeDir(run.id, step.id);
     if (choice === 'copy') {
-      await this.env.workspaces.copyProject(run.project, path);
-      return { path, branch: null, kind: 'copy' };
+      const base = await this.env.workspaces.copyProject(run.project, path);
+      return { path, branch: null, kind: 'copy', base };
     }
     if (!run.base.sha)
       throw new WorkspaceError(
@@ -197,7 +197,9 @@ export class StepAttempts {
       step.workspace &&
       step.workspace.kind !== 'project' &&
       step.workspace.path === this.files.worktreeDir(run.id, step.id);
-    if (owner && step.workspace && run.base.sha !== null && step.workspace.kind === 'worktree') {
+    // What an editing step changed: committed (agents often do not) and its diff as patch.diff.
+    const base = step.workspace?.kind === 'copy' ? step.workspace.base : run.base.sha;
+    if (owner && step.workspace && base) {
       await this.env.workspaces.commitAll(
         step.workspace.path,
         `tmuxorch ${run.id}: ${step.id} (attempt ${step.attempts})`,
@@ -205,7 +207,7 @@ export class StepAttempts {
       await this.files.writeStepFile(
         stepDir,
         'patch.diff',
-        await this.env.workspaces.diff(step.workspace.path, run.base.sha),
+        await this.env.workspaces.diff(step.workspace.path, base),
       );
     }
     const failed = (reason: string): AttemptEnd => ({ status: 'failed', changes: { ...changes, reason } });

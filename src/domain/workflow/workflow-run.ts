@@ -42,6 +42,8 @@ export interface WorkspaceRecord {
   readonly path: string;
   readonly branch: string | null;
   readonly kind: 'worktree' | 'copy' | 'project';
+  // The commit its diff is against (a copy's own first commit; a worktree's is the run's base).
+  readonly base?: string | null | undefined;
 }
 
 // Why a step runs again: the failing step's output handed back to it.

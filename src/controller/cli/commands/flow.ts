@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { attachTo } from './workers.js';
 import { UsageError } from '../../../domain/errors.js';
 import type { RunView } from '../../../domain/workflow/workflow-view.js';
+import type { WorkflowSpec } from '../../../domain/workflow/workflow-spec.js';
+import { DEFAULT_MAX_PARALLEL } from '../../../domain/workflow/workflow-schedule.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
 import { collect, nonEmpty, parseProject } from '../parse.js';
@@ -22,6 +24,21 @@ function parseInputs(pairs: readonly string[]): Record<string, string> {
     inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return inputs;
+}
+
+// A step as `flow plan` lists it: its role, and a matrix's fan-out (how many instances, how many at once).
+function describePlanned(spec: WorkflowSpec, roles: Readonly<Record<string, string>>, id: string): string {
+  const step = spec.steps[id];
+  const parts = [roles[id], step?.kind === 'gate' ? 'gate' : undefined];
+  if (step?.matrix !== undefined) {
+    const count =
+      typeof step.matrix === 'string'
+        ? `one per item of ${step.matrix}`
+        : `${Object.values(step.matrix).reduce((n, values) => n * values.length, 1)} instances`;
+    parts.push(`${count}, at most ${step['max-parallel'] ?? DEFAULT_MAX_PARALLEL} at once`);
+  }
+  const said = parts.filter(Boolean);
+  return said.length > 0 ? `${id} (${said.join('; ')})` : id;
 }
 
 function parseMode(value: string): 'manual' | 'auto' {
@@ -65,7 +82,7 @@ export function registerFlow(program: Command, ctx: CliContext): void {
           `${loaded.spec.name}: ${plan.order.length} steps`,
           ...plan.levels.map(
             (level, i) =>
-              `  ${i + 1}. ${level.map((id) => (plan.roles[id] ? `${id} (${plan.roles[id]})` : id)).join(', ')}`,
+              `  ${i + 1}. ${level.map((id) => describePlanned(loaded.spec, plan.roles, id)).join(', ')}`,
           ),
           ...(plan.gates.length > 0 ? [`gates: ${plan.gates.join(', ')}`] : []),
           ...plan.loops.map((l) => `loop ${l.id}: ${l.steps.join(' → ')} (at most ${l.maxIterations})`),
