@@ -165,4 +165,16 @@ describe('examples/workflows/fix-bugs.yaml on the sim agent', () => {
     const list = await fleet.json<{ runs: { id: string; status: string }[] }>(['flow', 'list']);
     expect(list.body.runs).toEqual([expect.objectContaining({ id: run.id, status: 'succeeded' })]);
   });
+
+  it('reads the run from its files when no daemon runs: status, list, logs and audit', async () => {
+    expect((await fleet.run(['stop'])).exitCode).toBe(0);
+    const status = await fleet.json<RunJson>(['flow', 'status', run.id]);
+    expect(status.exitCode).toBe(0);
+    expect(status.body).toMatchObject({ id: run.id, status: 'succeeded' });
+    const list = await fleet.json<{ runs: { id: string }[] }>(['flow', 'list']);
+    expect(list.body.runs.map((r) => r.id)).toContain(run.id);
+    expect((await fleet.run(['flow', 'audit', run.id, '--verify'])).exitCode).toBe(0);
+    const logs = await fleet.run(['flow', 'logs', run.id, 'test-math']);
+    expect(logs.stdout).toMatch(/pass 2/);
+  });
 });

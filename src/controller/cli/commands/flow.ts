@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { attachTo } from './workers.js';
+import { runAudit, runList, runStatus } from '../flow-files.js';
 import { UsageError } from '../../../domain/errors.js';
 import type { RunView } from '../../../domain/workflow/workflow-view.js';
 import type { WorkflowSpec } from '../../../domain/workflow/workflow-spec.js';
@@ -143,7 +144,7 @@ export function registerFlow(program: Command, ctx: CliContext): void {
     .command('status <run>')
     .description('where a run stands: its steps, their attempts, verdicts and gates')
     .action(async (id: string) => {
-      const run = await ctx.call('flowStatus', { id });
+      const run = await runStatus(ctx, id);
       ctx.print(run, () => describeRun(run, ctx.out));
     });
 
@@ -151,7 +152,7 @@ export function registerFlow(program: Command, ctx: CliContext): void {
     .command('list')
     .description('the workflow runs, newest first')
     .action(async () => {
-      const list = await ctx.call('flowList', {});
+      const list = await runList(ctx);
       ctx.print(list, () =>
         list.runs.length === 0 ? 'no workflow runs' : list.runs.map(describeRunLine).join('\n'),
       );
@@ -203,7 +204,7 @@ export function registerFlow(program: Command, ctx: CliContext): void {
     .description("a run's audit log; --verify: whether its hash chain is intact (exit 1 if not)")
     .option('--verify', 'check the chain only')
     .action(async (id: string, opts: { verify?: boolean }) => {
-      const audit = await ctx.call('flowAudit', { id });
+      const audit = await runAudit(ctx, id);
       if (opts.verify) {
         const { verdict } = audit;
         ctx.print(verdict, () =>
@@ -245,7 +246,7 @@ export function registerFlow(program: Command, ctx: CliContext): void {
     .command('logs <run> [step]')
     .description("what a run did (its logs.txt), or a step's output (its last attempt's raw_output.txt)")
     .action(async (id: string, step: string | undefined) => {
-      const run = await ctx.call('flowStatus', { id });
+      const run = await runStatus(ctx, id);
       const dir = join(ctx.settings.paths.flowsDir, run.id);
       let file = join(dir, 'logs.txt');
       if (step !== undefined) {
@@ -264,7 +265,7 @@ export function registerFlow(program: Command, ctx: CliContext): void {
     .command('attach <run> <step>')
     .description("attach this terminal to a step's window")
     .action(async (id: string, step: string) => {
-      const run = await ctx.call('flowStatus', { id });
+      const run = await runStatus(ctx, id);
       const found = run.steps.find((s) => s.id === step);
       if (!found?.worker)
         throw new UsageError(
