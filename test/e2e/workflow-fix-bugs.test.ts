@@ -100,6 +100,11 @@ describe('examples/workflows/fix-bugs.yaml on the sim agent', () => {
     const starts = audit.filter((l) => l.event === 'step_started' && l.step === 'code-math');
     expect(starts).toHaveLength(2);
     expect(starts[1]?.worker).toBe(starts[0]?.worker);
+    // The same conversation: the agent's session id of both attempts is one.
+    const ends = audit.filter((l) => l.event === 'step_ended' && l.step === 'code-math');
+    expect(ends).toHaveLength(2);
+    expect(ends[0]?.agentSessionId).toEqual(expect.any(String));
+    expect(ends[1]?.agentSessionId).toBe(ends[0]?.agentSessionId);
     expect(
       audit.some((l) => l.event === 'loop_iteration' && l.step === 'fix-math' && l.iteration === 2),
     ).toBe(true);

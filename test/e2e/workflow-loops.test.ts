@@ -168,6 +168,34 @@ steps:
     expect(refused.stderr).toMatch(/input msg has no value and step say reads it/);
   });
 
+  it('fails a step whose declared output is missing, invalid against its schema, or leads outside its directory', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: outputs
+steps:
+  missing:
+    run: "true"
+    outputs: { report: report.txt }
+  invalid:
+    run: |
+      echo '{"verdict": "maybe"}' > "\${{ step.dir }}/review.json"
+    outputs:
+      review: { path: review.json, schema: { type: object, properties: { verdict: { enum: [approve, reject] } } } }
+  escaping:
+    run: ln -s /etc/hostname "\${{ step.dir }}/host.txt"
+    outputs: { host: host.txt }
+`,
+    );
+    const run = await waitForFlow(fleet, await startFlow(fleet, file, project));
+    expect(run.status).toBe('failed');
+    expect(stepOf(run, 'missing').reason).toBe('output report (report.txt) is missing');
+    expect(stepOf(run, 'invalid').reason).toMatch(
+      /^output review \(review\.json\) does not match its schema at \/verdict/,
+    );
+    expect(stepOf(run, 'escaping').reason).toBe('output host (host.txt) leads outside the step directory');
+  });
+
   it('refuses a step named like an instance of a matrix step', async () => {
     const file = await writeWorkflow(
       fleet,
