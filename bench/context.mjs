@@ -141,3 +141,15 @@ export async function rssMb(pid) {
     return 0;
   }
 }
+
+// A fleet the bench opened, closed (its session killed) once: by the figure, or by the clean-up.
+export function closable(ctx, fleet) {
+  let open = true;
+  const close = async () => {
+    if (!open) return;
+    open = false;
+    await fleet.shutdown({ killWorkers: true });
+  };
+  ctx.onCleanup(close);
+  return { fleet, close };
+}

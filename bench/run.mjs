@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openFleet } from '../dist/controller/composition-root.js';
 import { REF_SHELL } from './baseline.mjs';
-import { createContext, loadBenchSettings, machineInfo } from './context.mjs';
+import { closable, createContext, loadBenchSettings, machineInfo } from './context.mjs';
 import {
   addDaemonWorkers,
   measureIdle,
@@ -60,15 +60,7 @@ async function openAppFleet(ctx) {
   await mkdir(home, { recursive: true });
   await writeFile(join(home, 'config.json'), JSON.stringify({ maxWorkers: 200, keepFinishedTasks: 100_000 }));
   const settings = await loadBenchSettings({ home, socket: ctx.socket, session: 'bench-app' }, ctx.env);
-  const fleet = await openFleet({ settings, env: ctx.env });
-  let open = true;
-  const close = async () => {
-    if (!open) return;
-    open = false;
-    await fleet.shutdown({ killWorkers: true });
-  };
-  ctx.onCleanup(close);
-  return { fleet, close };
+  return closable(ctx, await openFleet({ settings, env: ctx.env }));
 }
 
 async function firstPane(ctx, session) {

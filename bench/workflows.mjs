@@ -18,7 +18,7 @@ import { planWorkflow } from '../dist/domain/workflow/workflow-graph.js';
 import { AuditLog } from '../dist/infrastructure/workflow/audit-log.js';
 import { RunFiles } from '../dist/infrastructure/workflow/run-files.js';
 import { sha256Text } from '../dist/infrastructure/workflow/step-outputs.js';
-import { createContext, loadBenchSettings, machineInfo } from './context.mjs';
+import { closable, createContext, loadBenchSettings, machineInfo } from './context.mjs';
 import { monoMs, side, sleep, summarize, wallMs, within } from './stats.mjs';
 
 export const FLOW = {
@@ -61,15 +61,7 @@ async function settingsOf(ctx, home, session) {
 
 // An in-process fleet on its own home and session; closed (its session killed) once.
 async function openFlowFleet(ctx, home, session) {
-  const fleet = await openFleet({ settings: await settingsOf(ctx, home, session), env: ctx.env });
-  let open = true;
-  const close = async () => {
-    if (!open) return;
-    open = false;
-    await fleet.shutdown({ killWorkers: true });
-  };
-  ctx.onCleanup(close);
-  return { fleet, close };
+  return closable(ctx, await openFleet({ settings: await settingsOf(ctx, home, session), env: ctx.env }));
 }
 
 // Hooks on one fleet: when each task's keys were typed (dispatch returned) and when the runner

@@ -4,8 +4,8 @@
 // Lines are appended with O_APPEND by this one process (the daemon runs the run), after the
 // redactor has taken secrets out.
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { appendPrivate } from '../fs/append-file.js';
+import { readFile } from 'node:fs/promises';
 
 export interface AuditEvent {
   readonly event: string;
@@ -60,16 +60,7 @@ export class AuditLog {
       ...event,
     };
     const text = this.redact(JSON.stringify(line));
-    const handle = await open(
-      this.file,
-      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
-      0o600,
-    );
-    try {
-      await handle.write(`${text}\n`);
-    } finally {
-      await handle.close();
-    }
+    await appendPrivate(this.file, `${text}\n`);
     this.last = { seq: line.seq, hash: sha256(text) };
   }
 

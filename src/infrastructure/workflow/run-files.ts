@@ -6,11 +6,11 @@
 //   steps/<step>/<attempt>/{prompt.txt, result.json, report.md, patch.diff, logs.txt, raw_output.txt}
 //   worktrees/<step>    the git worktrees of editing steps (outside the project)
 // Every file is written whole (temp file + rename), 0600, in 0700 directories.
-import { constants } from 'node:fs';
-import { access, open, readdir, readFile, rm } from 'node:fs/promises';
+import { access, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord } from '../../domain/workflow/workflow-run.js';
 import type { WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
+import { appendPrivate } from '../fs/append-file.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { makeDirectory } from '../fs/make-directory.js';
 
@@ -111,30 +111,12 @@ export class RunFiles {
   // Appends to a step's file (the merge step's verify outputs, one after another).
   async appendStepFile(dir: string, name: string, text: string): Promise<void> {
     await makeDirectory(dir);
-    const handle = await open(
-      join(dir, name),
-      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
-      0o600,
-    );
-    try {
-      await handle.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
-    } finally {
-      await handle.close();
-    }
+    await appendPrivate(join(dir, name), text.endsWith('\n') || text === '' ? text : `${text}\n`);
   }
 
   // Appends to the run's logs.txt (what happened, one line an event, for a person).
   async appendLog(runId: string, line: string): Promise<void> {
-    const handle = await open(
-      join(this.dir(runId), 'logs.txt'),
-      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
-      0o600,
-    );
-    try {
-      await handle.write(`${line}\n`);
-    } finally {
-      await handle.close();
-    }
+    await appendPrivate(join(this.dir(runId), 'logs.txt'), `${line}\n`);
   }
 
   async readText(path: string): Promise<string | null> {
