@@ -123,7 +123,7 @@ describe('examples/workflows/fix-bugs.yaml on the sim agent', () => {
       'audit.jsonl',
     ])
       expect(files, name).toContain(name);
-    for (const name of ['prompt.txt', 'result.json', 'raw_output.txt', 'plan.md'])
+    for (const name of ['prompt.txt', 'result.json', 'raw_output.txt', 'report.md', 'logs.txt', 'plan.md'])
       expect(await readdir(join(flows, 'steps', 'plan', '1')), name).toContain(name);
     expect(await readdir(join(flows, 'steps', 'code-math', '2'))).toContain('patch.diff');
     expect(step('plan').outputs.plan).toBe(join(flows, 'steps', 'plan', '1', 'plan.md'));

@@ -200,12 +200,29 @@ export class RunProgress {
       agentSessionId: end.changes.agentSessionId ?? null,
       costUsd: cost || null,
     });
+    await this.writeStepReport(active, { ...step, ...end.changes, status: end.status });
     // What the task left and the run's totals, in the same write as the step's new status.
     if (end.status === 'succeeded') await this.succeeded(active, id, end.changes, totals);
     else {
       await this.engine.updateStep(active, id, (s) => ({ ...s, ...end.changes }), totals);
       await this.failures.failed(active, id, end.changes.reason ?? 'failed');
     }
+  }
+
+  // The attempt's report.md: what it ran on, how it ended, what it left.
+  private async writeStepReport(active: ActiveRun, step: StepRecord): Promise<void> {
+    const lines = [
+      `# ${step.id}, attempt ${step.attempts}${step.iteration > 0 ? ` (iteration ${step.iteration})` : ''}: ${step.status}`,
+      '',
+      `worker: ${step.worker ?? '-'}${step.agentSessionId ? ` (agent session ${step.agentSessionId})` : ''}`,
+      `workspace: ${step.workspace?.path ?? '-'}${step.workspace?.branch ? ` (branch ${step.workspace.branch})` : ''}`,
+      `exit code: ${step.exitCode ?? '-'}, ${step.durationMs ?? '-'} ms`,
+      ...(step.reason ? [`reason: ${step.reason}`] : []),
+      ...(step.summary ? [`summary: ${step.summary}`] : []),
+      ...Object.entries(step.outputs).map(([name, path]) => `output ${name}: ${path}`),
+    ];
+    const dir = this.engine.files.stepDir(active.run.id, step.id, step.attempts);
+    await this.engine.files.writeStepFile(dir, 'report.md', this.engine.env.redact(`${lines.join('\n')}\n`));
   }
 
   async succeeded(

@@ -185,14 +185,21 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     return updated;
   }
 
-  // The audit line, and a line for a person in logs.txt.
+  // The audit line, and a line for a person in the run's logs.txt (and the step attempt's).
   async audit(active: ActiveRun, event: AuditEvent): Promise<void> {
     await active.audit.append(event);
     const what = [event.event, event.step, event.status, event.reason, event.message].filter(
       (part) => typeof part === 'string' && part !== '',
     );
-    const at = new Date(this.env.clock.now()).toISOString();
-    await this.files.appendLog(active.run.id, this.env.redact(`${at} ${what.join(' ')}`));
+    const line = this.env.redact(`${new Date(this.env.clock.now()).toISOString()} ${what.join(' ')}`);
+    await this.files.appendLog(active.run.id, line);
+    const step = event.step === undefined ? undefined : active.run.steps.find((s) => s.id === event.step);
+    if (step && step.attempts > 0)
+      await this.files.appendStepFile(
+        this.files.stepDir(active.run.id, step.id, step.attempts),
+        'logs.txt',
+        line,
+      );
   }
 
   // Runs `work` after the run's earlier changes; errors end up in the run's log.
