@@ -10,14 +10,15 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canonicalJson, validateWorkflow } from '../dist/application/workflows/run-start.js';
+import { validateWorkflow } from '../dist/application/workflows/run-start.js';
+import { workflowHash } from '../dist/infrastructure/workflow/workflow-file.js';
 import { openFleet } from '../dist/controller/composition-root.js';
 import { durationMs } from '../dist/domain/task.js';
 import { expandInstances } from '../dist/domain/workflow/run-graph.js';
 import { planWorkflow } from '../dist/domain/workflow/workflow-graph.js';
 import { AuditLog } from '../dist/infrastructure/workflow/audit-log.js';
 import { RunFiles } from '../dist/infrastructure/workflow/run-files.js';
-import { sha256Text } from '../dist/infrastructure/workflow/step-outputs.js';
+import { sha256Text } from '../dist/infrastructure/fs/sha256.js';
 import { closable, createContext, loadBenchSettings, machineInfo } from './context.mjs';
 import { monoMs, side, sleep, summarize, wallMs, within } from './stats.mjs';
 
@@ -270,7 +271,7 @@ async function writeKilledRun(ctx, home, project, like) {
         }
       : step,
   );
-  const specHash = sha256Text(canonicalJson(spec));
+  const specHash = workflowHash(spec);
   const run = {
     id,
     name: spec.name,

@@ -21,7 +21,6 @@ import type { StatusView, TaskResult, WorkerView } from '../application/contract
 import { loadSettings, resolveSettings, type Settings } from '../infrastructure/config/settings.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
 import type { RunDirectory } from '../infrastructure/run/run-directory.js';
-import { workflowDocument } from '../infrastructure/workflow/workflow-document.js';
 import { loadWorkflowFile } from '../infrastructure/workflow/workflow-file.js';
 import { DaemonBackend } from './daemon-backend.js';
 import { runJobs } from './fleet-run-jobs.js';
@@ -212,9 +211,7 @@ export class Fleet {
   // directory); it runs in the daemon (or this process, for an ephemeral fleet).
   async runWorkflow(fileOrSpec: string | object, options: WorkflowRunOptions = {}): Promise<RunView> {
     const document =
-      typeof fileOrSpec === 'string'
-        ? workflowDocument(await loadWorkflowFile(resolve(fileOrSpec)))
-        : fileOrSpec;
+      typeof fileOrSpec === 'string' ? (await loadWorkflowFile(resolve(fileOrSpec))).document : fileOrSpec;
     return this.backend.call('flowRun', {
       spec: document,
       file: typeof fileOrSpec === 'string' ? resolve(fileOrSpec) : null,

@@ -6,7 +6,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { GateRecord, RunMode, RunRecord, StepRecord } from '../../domain/workflow/workflow-run.js';
 import type { GateStepSpec } from '../../domain/workflow/workflow-spec.js';
-import { sha256File } from '../../infrastructure/workflow/step-outputs.js';
+import { sha256File } from '../../infrastructure/fs/sha256.js';
 import { RunContext } from './run-context.js';
 
 // The files a gate shows: output references (steps.X.outputs.Y) or paths in the run directory.

@@ -9,7 +9,7 @@ import { checkWorkflow, planWorkflow, resolveInputs } from '../../domain/workflo
 import type { RunMode, RunRecord } from '../../domain/workflow/workflow-run.js';
 import { workflowSchema, type StepSpec, type WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
 import { templateReferences } from '../../domain/workflow/template.js';
-import { sha256Text } from '../../infrastructure/workflow/step-outputs.js';
+import { workflowHash } from '../../infrastructure/workflow/workflow-file.js';
 import { checkProject } from '../workers/worker-launcher.js';
 import type { WorkflowEngine } from './workflow-engine.js';
 
@@ -54,18 +54,6 @@ function stepTemplates(step: StepSpec): string[] {
   if (step.kind === 'gate') texts.push(step.gate.message);
   if (step.kind === 'merge') texts.push(step.merge.verify);
   return texts.filter((t): t is string => typeof t === 'string');
-}
-
-// Canonical JSON (sorted keys): the same workflow always hashes the same.
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export async function createRun(
@@ -118,7 +106,7 @@ export async function createRun(
       })
     : null;
   const steps = expandInstances(spec, planWorkflow(spec).order);
-  const specHash = sha256Text(canonicalJson(spec));
+  const specHash = workflowHash(spec);
   const now = new Date(clock.now()).toISOString();
   const run: RunRecord = {
     id,

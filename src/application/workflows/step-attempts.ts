@@ -14,7 +14,8 @@ import {
 import type { AgentStepSpec, ShellStepSpec, WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
 import { WorkspaceError } from '../../domain/errors.js';
 import type { RunFiles } from '../../infrastructure/workflow/run-files.js';
-import { checkOutputs, readStepResult, sha256Text } from '../../infrastructure/workflow/step-outputs.js';
+import { sha256Text } from '../../infrastructure/fs/sha256.js';
+import { checkOutputs, readStepResult } from '../../infrastructure/workflow/step-outputs.js';
 import { RunContext } from './run-context.js';
 import type { WorkflowEnvironment } from './workflow-ports.js';
 

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { customAlphabet } from 'nanoid';
 import { UsageError, WorkflowInvalidError, WorkflowNotFoundError } from '../../domain/errors.js';
-import { sha256Text } from '../../infrastructure/workflow/step-outputs.js';
+import { workflowHash } from '../../infrastructure/workflow/workflow-file.js';
 import { loopOf } from '../../domain/workflow/run-graph.js';
 import { isRunDone, type RunRecord, type StepRecord } from '../../domain/workflow/workflow-run.js';
 import type { WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
@@ -15,7 +15,7 @@ import { MergeSteps } from './merge-step.js';
 import { RunProgress } from './run-progress.js';
 import { StepAttempts } from './step-attempts.js';
 import type { WorkflowEnvironment } from './workflow-ports.js';
-import { canonicalJson, createRun, type StartRunInput } from './run-start.js';
+import { createRun, type StartRunInput } from './run-start.js';
 import { cleanRun, type CleanReport } from './run-clean.js';
 
 const runId = customAlphabet('abcdefghijkmnpqrstuvwxyz23456789', 6);
@@ -70,7 +70,7 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     for (const run of await this.files.activeRuns()) {
       if (isRunDone(run.status) || this.active.has(run.id)) continue;
       const lock = await this.files.readLock(run.id);
-      if (!lock || sha256Text(canonicalJson(lock.spec)) !== run.specHash) {
+      if (!lock || workflowHash(lock.spec) !== run.specHash) {
         await this.files.appendLog(run.id, 'not resumed: its workflow.lock.json is missing or was changed');
         continue;
       }
@@ -90,7 +90,7 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     const lock = await this.files.readLock(id);
     if (!lock) throw new WorkflowNotFoundError(`run ${id} has no workflow.lock.json`, { id });
     // The lock is what the run was started with: an edited one is refused, never run.
-    if (sha256Text(canonicalJson(lock.spec)) !== run.specHash || lock.specHash !== run.specHash)
+    if (workflowHash(lock.spec) !== run.specHash || lock.specHash !== run.specHash)
       throw new WorkflowInvalidError(
         `run ${id}'s workflow.lock.json was changed since the run started (its hash no longer matches): start a new run instead`,
         { id },

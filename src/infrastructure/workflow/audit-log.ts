@@ -3,8 +3,8 @@
 // before it, so that an edited, removed or reordered line breaks the chain (`flow audit --verify`).
 // Lines are appended with O_APPEND by this one process (the daemon runs the run), after the
 // redactor has taken secrets out.
-import { createHash } from 'node:crypto';
 import { appendPrivate } from '../fs/append-file.js';
+import { sha256Text } from '../fs/sha256.js';
 import { readFile } from 'node:fs/promises';
 
 export interface AuditEvent {
@@ -30,7 +30,7 @@ export interface AuditVerdict {
   readonly reason: string | null;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha256 = sha256Text;
 
 export class AuditLog {
   private last: { seq: number; hash: string } | null = null;

@@ -2,7 +2,6 @@
 // there, stay inside the directory (no `..`, no symbolic link out of it) and, with a schema, be
 // JSON that satisfies it; result.json ({status, summary, outputs}) is read when the step wrote
 // one. A reason names the first output at fault.
-import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Ajv } from 'ajv';
@@ -89,13 +88,4 @@ export async function readStepResult(stepDir: string): Promise<StepResultFile | 
     return { invalid: `result.json does not match its schema: ${validate.errors?.[0]?.message ?? ''}` };
   const result = value as Partial<StepResultFile>;
   return { status: result.status ?? 'failed', summary: result.summary ?? '', outputs: result.outputs ?? {} };
-}
-
-export async function sha256File(path: string): Promise<string | null> {
-  const data = await readFile(path).catch(() => null);
-  return data === null ? null : createHash('sha256').update(data).digest('hex');
-}
-
-export function sha256Text(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

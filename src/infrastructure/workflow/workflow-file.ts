@@ -5,8 +5,8 @@
 //
 // The hash names what runs: the normalized spec as canonical JSON (sorted keys), so a comment, a
 // reordered key or `needs: a` for `needs: [a]` does not change it, and any change that matters does.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { sha256Text } from '../fs/sha256.js';
 import type { z } from 'zod';
 import { UsageError, WorkflowInvalidError } from '../../domain/errors.js';
 import { checkWorkflow, type WorkflowIssue } from '../../domain/workflow/workflow-graph.js';
@@ -25,6 +25,8 @@ export interface WorkflowFile {
   text: string;
   hash: string;
   path: string;
+  // The file as parsed (YAML or JSON), before zod normalized it.
+  document: unknown;
 }
 
 interface Line {
@@ -118,11 +120,14 @@ function canonicalJson(value: unknown): string {
 
 // sha256 (hex) of the spec's canonical JSON.
 export function workflowHash(spec: WorkflowSpec): string {
-  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+  return sha256Text(canonicalJson(spec));
 }
 
 // Parses and checks a workflow's text; `fileName` names it in messages (and .json means JSON).
-export function parseWorkflowText(text: string, fileName: string): { spec: WorkflowSpec; hash: string } {
+export function parseWorkflowText(
+  text: string,
+  fileName: string,
+): { spec: WorkflowSpec; hash: string; document: unknown } {
   const located = parseLocated(text, fileName.endsWith('.json'));
   if (located instanceof SyntaxProblem)
     throw new WorkflowInvalidError(`${fileName}:${located.where}: ${located.message}`, { file: fileName });
@@ -140,7 +145,8 @@ export function parseWorkflowText(text: string, fileName: string): { spec: Workf
       issues: lines.map((l) => l.text),
     });
   const spec = parsed.data as WorkflowSpec;
-  return { spec, hash: workflowHash(spec) };
+  // `document`: the file as parsed, before normalization (what the CLI sends the daemon).
+  return { spec, hash: workflowHash(spec), document: located.raw };
 }
 
 export async function loadWorkflowFile(path: string): Promise<WorkflowFile> {

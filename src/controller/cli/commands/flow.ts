@@ -12,7 +12,6 @@ import { DEFAULT_MAX_PARALLEL } from '../../../domain/workflow/workflow-schedule
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
 import { collect, nonEmpty, parseProject } from '../parse.js';
-import { workflowDocument } from '../../../infrastructure/workflow/workflow-document.js';
 import type { WorkflowFile } from '../../../infrastructure/workflow/workflow-file.js';
 import { describeRun, describeRunLine, followRun } from '../flow-output.js';
 
@@ -123,7 +122,7 @@ export function registerFlow(program: Command, ctx: CliContext): void {
       ) => {
         const loaded = await loadFile(file);
         const run = await ctx.call('flowRun', {
-          spec: workflowDocument(loaded),
+          spec: loaded.document,
           file: loaded.path,
           project: parseProject(opts.project),
           inputs: parseInputs(opts.input),
