@@ -11,6 +11,7 @@ import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateWorkflow } from '../dist/application/workflows/run-start.js';
+import { newRunRecord } from '../dist/domain/workflow/workflow-run.js';
 import { workflowHash } from '../dist/infrastructure/workflow/workflow-file.js';
 import { openFleet } from '../dist/controller/composition-root.js';
 import { durationMs } from '../dist/domain/task.js';
@@ -272,25 +273,18 @@ async function writeKilledRun(ctx, home, project, like) {
       : step,
   );
   const specHash = workflowHash(spec);
-  const run = {
+  const run = newRunRecord({
     id,
     name: spec.name,
-    status: 'running',
     mode: 'auto',
     project,
     base: { sha: null, branch: null },
     inputs: {},
     specHash,
     startedAt: iso(t0),
-    finishedAt: null,
     keepWorkers: false,
-    reason: null,
-    costUsd: 0,
-    agentTurns: 0,
-    gate: null,
-    limitsWaived: [],
     steps,
-  };
+  });
   await files.writeLock(id, { spec, specHash, file: null, inputs: {}, createdAt: iso(t0) });
   await files.saveRun(run);
   // As a run in progress has it (a killed daemon leaves it there).

@@ -115,7 +115,14 @@ export async function runTurn(task: string, options: TurnOptions): Promise<TurnR
       case 'append': {
         const runDir = options.runDir ?? process.env.TMUXORCH_RUN_DIR;
         if (runDir && isAbsolute(directive.file) && inside(runDir, directive.file)) {
-          writeOutside(directive.file, directive.text, directive.kind);
+          try {
+            writeOutside(directive.file, directive.text, directive.kind);
+          } catch (error) {
+            return finish(
+              'failed',
+              `cannot ${directive.kind} ${directive.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+            );
+          }
           said.push(`${directive.kind === 'write' ? 'wrote' : 'appended to'} ${directive.file}`);
           break;
         }

@@ -1,7 +1,7 @@
 // The workflow operations of the table (operations.ts spreads them in): runs live in the daemon's
 // WorkflowEngine, so a run outlives the terminal that started it.
 import { toRunSummary, toRunView } from '../../domain/workflow/workflow-view.js';
-import { verifyAudit, readAudit } from '../../infrastructure/workflow/audit-log.js';
+import { runAudit } from '../../infrastructure/workflow/audit-log.js';
 import { op } from './operation.js';
 
 const RUN = ['WORKFLOW_NOT_FOUND', 'USAGE'] as const;
@@ -82,14 +82,7 @@ export const workflowOperations = {
     api: 'workflowAudit',
     run: async ({ fleet }, p) => {
       const engine = fleet.requireWorkflows();
-      const run = await engine.status(p.id);
-      const file = engine.files.auditFile(p.id);
-      const finished = run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled';
-      return {
-        id: p.id,
-        verdict: await verifyAudit(file, run.auditHead ?? null, { finished }),
-        lines: await readAudit(file),
-      };
+      return runAudit(engine.files.auditFile(p.id), await engine.status(p.id));
     },
   }),
   flowClean: op('flowClean', {

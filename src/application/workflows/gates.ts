@@ -43,6 +43,7 @@ export function openGate(
   hashes: Record<string, string>,
   now: number,
   timeoutMs: number | undefined,
+  about: Pick<GateRecord, 'limit' | 'move'> = {},
 ): GateRecord {
   return {
     state: 'waiting',
@@ -54,6 +55,7 @@ export function openGate(
     note: null,
     by: null,
     timeoutAt: timeoutMs === undefined ? null : new Date(now + timeoutMs).toISOString(),
+    ...about,
   };
 }
 

@@ -1,7 +1,7 @@
 // What a failure does to a run: a failed step is retried, handed back (its output goes to the
 // step named, in the same conversation, and the steps between run again), put to a person, or
 // left failed, as its on_failure says. Also cancel and resume, which end or reopen steps.
-import { handbackRange, pairedInstance } from '../../domain/workflow/run-graph.js';
+import { handbackRange, loopOf, pairedInstance } from '../../domain/workflow/run-graph.js';
 import { isStepDone, resetStep, type StepRecord } from '../../domain/workflow/workflow-run.js';
 import { openGate } from './gates.js';
 import type { ActiveRun } from './workflow-engine.js';
@@ -14,7 +14,7 @@ export class RunFailures extends RunPart {
     if (!step || !spec) return;
     const { retry, handback, then } = spec.on_failure;
     const finishedAt = new Date(this.now()).toISOString();
-    const inLoop = this.engine.inLoop(active.spec, step.stepId) !== null;
+    const inLoop = loopOf(active.spec, step.stepId) !== null;
     if (!handback && step.retries < retry) {
       await this.engine.updateStep(active, id, (s) => resetStep(s, { retries: s.retries + 1, reason }));
       await this.engine.audit(active, { event: 'step_retried', step: id, attempt: step.attempts, reason });

@@ -21,17 +21,9 @@ export class RunGates extends RunPart {
   ): Promise<void> {
     if (stepId === undefined && active.run.gate?.state === 'waiting') {
       const gate = decideGate(active.run.gate, approved, by, note, this.now());
-      const waived = approved
-        ? [
-            ...active.run.limitsWaived,
-            ...(gate.message.match(/^(wall_time|cost_usd|agent_turns)/)?.slice(1) ?? []),
-          ]
-        : active.run.limitsWaived;
-      await this.engine.save(active, {
-        ...active.run,
-        gate,
-        limitsWaived: waived as typeof active.run.limitsWaived,
-      });
+      const approvals =
+        approved && gate.limit ? [...active.run.limitApprovals, gate.limit] : active.run.limitApprovals;
+      await this.engine.save(active, { ...active.run, gate, limitApprovals: approvals });
       await this.engine.audit(active, {
         event: approved ? 'gate_approved' : 'gate_denied',
         kind: 'limit',
@@ -107,10 +99,14 @@ export class RunGates extends RunPart {
       return;
     }
     if (gate.kind === 'merge') {
-      const target = gate.message.match(/^move (\S+) to /)?.[1];
-      const head = step.outputs.head;
-      if (approved && target && head)
-        return this.progress.merges.moveTarget(active, step.id, target, head, step.summary ?? 'merged');
+      if (approved && gate.move)
+        return this.progress.merges.moveTarget(
+          active,
+          step.id,
+          gate.move.branch,
+          gate.move.head,
+          step.summary ?? 'merged',
+        );
       await this.engine.updateStep(active, step.id, (s) => ({
         ...s,
         status: 'failed',

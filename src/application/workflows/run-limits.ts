@@ -3,6 +3,7 @@
 // never killed for it: a person approves (the limit no longer pauses this run) or denies (the
 // run is cancelled). Each approval allows as much again (a second 30 turns after the first 30).
 import type { ActiveRun, WorkflowEngine } from './workflow-engine.js';
+import type { LimitName } from '../../domain/workflow/workflow-run.js';
 import { openGate } from './gates.js';
 
 export class RunLimits {
@@ -17,24 +18,37 @@ export class RunLimits {
     const now = this.engine.env.clock.now();
     const reached = this.reached(active, now);
     if (!reached) return false;
-    const gate = openGate('limit', reached, {}, now, undefined);
+    const gate = openGate('limit', reached.message, {}, now, undefined, { limit: reached.limit });
     await this.engine.save(active, { ...run, gate, status: 'awaiting_approval' });
-    await this.engine.audit(active, { event: 'limit_reached', message: reached, limits: spec.limits });
+    await this.engine.audit(active, {
+      event: 'limit_reached',
+      message: reached.message,
+      limits: spec.limits,
+    });
     return true;
   }
 
-  private reached(active: ActiveRun, now: number): string | null {
+  private reached(active: ActiveRun, now: number): { limit: LimitName; message: string } | null {
     const { run, spec } = active;
     // A limit approved n times allows n + 1 times its amount.
-    const times = (name: string): number => 1 + run.limitsWaived.filter((w) => w === name).length;
+    const times = (name: LimitName): number => 1 + run.limitApprovals.filter((w) => w === name).length;
     const { wall_time: wall, cost_usd: cost, agent_turns: turns } = spec.limits;
     const took = now - Date.parse(run.startedAt);
     if (wall !== undefined && took >= wall * times('wall_time'))
-      return `wall_time reached: the run has taken ${Math.round(took / 1000)} s (limit ${Math.round((wall * times('wall_time')) / 1000)} s)`;
+      return {
+        limit: 'wall_time',
+        message: `wall_time reached: the run has taken ${Math.round(took / 1000)} s (limit ${Math.round((wall * times('wall_time')) / 1000)} s)`,
+      };
     if (cost !== undefined && run.costUsd >= cost * times('cost_usd'))
-      return `cost_usd reached: the agents report $${run.costUsd.toFixed(4)} (limit $${cost * times('cost_usd')})`;
+      return {
+        limit: 'cost_usd',
+        message: `cost_usd reached: the agents report $${run.costUsd.toFixed(4)} (limit $${cost * times('cost_usd')})`,
+      };
     if (turns !== undefined && run.agentTurns >= turns * times('agent_turns'))
-      return `agent_turns reached: ${run.agentTurns} agent turns (limit ${turns * times('agent_turns')})`;
+      return {
+        limit: 'agent_turns',
+        message: `agent_turns reached: ${run.agentTurns} agent turns (limit ${turns * times('agent_turns')})`,
+      };
     return null;
   }
 }

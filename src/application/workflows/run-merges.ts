@@ -52,7 +52,7 @@ export class RunMerges extends RunPart {
       return this.progress.failures.failed(active, id, `verify failed after merging ${outcome.branch}`);
     }
     const summary = `merged ${outcome.merged.join(', ') || 'nothing'} into ${result.branch} (${outcome.head.slice(0, 12)})`;
-    await this.engine.updateStep(active, id, (s) => ({ ...s, summary, outputs: { head: outcome.head } }));
+    await this.engine.updateStep(active, id, (s) => ({ ...s, summary }));
     if (!result.target)
       return this.progress.succeeded(active, id, {
         summary: `${summary}; no branch to move (detached base)`,
@@ -64,6 +64,7 @@ export class RunMerges extends RunPart {
         {},
         this.now(),
         undefined,
+        { move: { branch: result.target, head: outcome.head } },
       );
       await this.progress.gates.waitAtGate(active, id, gate);
       return;

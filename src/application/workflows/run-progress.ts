@@ -4,7 +4,7 @@
 // the run ends when nothing is left. Always called on the run's chain (workflow-engine.ts).
 import { parseExpression, evaluateExpression, isTruthy } from '../../domain/workflow/expression.js';
 import { decide, runOutcome } from '../../domain/workflow/workflow-schedule.js';
-import { dependenciesOf, matrixFromValue, matrixInstances } from '../../domain/workflow/run-graph.js';
+import { dependenciesOf, loopOf, matrixFromValue, matrixInstances } from '../../domain/workflow/run-graph.js';
 import {
   isRunDone,
   isStepDone,
@@ -256,7 +256,7 @@ export class RunProgress {
     if (!step?.worker || active.run.keepWorkers) return;
     const { spec } = active;
     const target = Object.values(spec.steps).some((other) => other.on_failure.handback === step.stepId);
-    if (target || this.engine.inLoop(spec, step.stepId) !== null) return;
+    if (target || loopOf(spec, step.stepId) !== null) return;
     await this.engine.env.fleet.removeWorker(step.worker).catch(() => undefined);
   }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { WorkflowInvalidError } from '../../domain/errors.js';
 import { expandInstances, stepEdits } from '../../domain/workflow/run-graph.js';
 import { checkWorkflow, planWorkflow, resolveInputs } from '../../domain/workflow/workflow-graph.js';
-import type { RunMode, RunRecord } from '../../domain/workflow/workflow-run.js';
+import { newRunRecord, type RunMode, type RunRecord } from '../../domain/workflow/workflow-run.js';
 import { workflowSchema, type StepSpec, type WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
 import { templateReferences } from '../../domain/workflow/template.js';
 import { workflowHash } from '../../infrastructure/workflow/workflow-file.js';
@@ -108,25 +108,18 @@ export async function createRun(
   const steps = expandInstances(spec, planWorkflow(spec).order);
   const specHash = workflowHash(spec);
   const now = new Date(clock.now()).toISOString();
-  const run: RunRecord = {
+  const run = newRunRecord({
     id,
     name: spec.name,
-    status: 'running',
     mode: input.mode as RunMode,
     project: input.project,
     base: { sha: head?.sha ?? null, branch: head?.branch ?? null },
     inputs,
     specHash,
     startedAt: now,
-    finishedAt: null,
     keepWorkers: input.keepWorkers,
-    reason: null,
-    costUsd: 0,
-    agentTurns: 0,
-    gate: null,
-    limitsWaived: [],
     steps,
-  };
+  });
   await engine.files.writeLock(id, { spec, specHash, file: input.file, inputs, createdAt: now });
   await engine.files.saveRun(run);
   await engine.files.markActive(id, true);

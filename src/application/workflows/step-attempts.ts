@@ -85,20 +85,9 @@ export class StepAttempts {
     const attempt = step.attempts + 1;
     const stepDir = await this.files.makeStepDir(run.id, step.id, attempt);
     const workspace = await this.workspaceFor(spec, run, step);
-    const text = await this.renderText(spec, run, step, stepDir);
+    const { text, env } = await this.render(spec, run, step, stepDir);
     await this.files.writeStepFile(stepDir, 'prompt.txt', this.env.redact(text));
     const name = workerName(run, step);
-    // env values are templates too, passed to the pane through its env file (quoted safely): the
-    // way to hand an input to a shell command without pasting it into the command line.
-    const envContext = await RunContext.for(
-      run,
-      step,
-      { runDir: this.files.dir(run.id), stepDir },
-      Object.values(stepSpec.env),
-    );
-    const env = Object.fromEntries(
-      Object.entries(stepSpec.env).map(([key, value]) => [key, envContext.render(value)]),
-    );
     await this.ensureWorker(spec, run, stepSpec, name, workspace.path, env);
     // One retry in the fleet: a task cut off by a tmux server loss runs again once (the fleet
     // re-queues only what an outage cut off; a task that failed on its own is the step's failure).
@@ -124,25 +113,38 @@ export class StepAttempts {
     };
   }
 
-  // The prompt (agent) or command line (shell) of an attempt in `stepDir`: its template, or its
-  // rework after a handback, rendered over the run as it is now.
-  async renderText(spec: WorkflowSpec, run: RunRecord, step: StepRecord, stepDir: string): Promise<string> {
+  // The prompt (agent) or command line (shell) of an attempt in `stepDir` (its template, or its
+  // rework after a handback) and the step's env, rendered over the run as it is now.
+  async render(
+    spec: WorkflowSpec,
+    run: RunRecord,
+    step: StepRecord,
+    stepDir: string,
+  ): Promise<{ text: string; env: Record<string, string> }> {
     const stepSpec = spec.steps[step.stepId] as AgentStepSpec | ShellStepSpec;
     const places = { runDir: this.files.dir(run.id), stepDir };
     const rework = step.handback ? (stepSpec.rework ?? DEFAULT_REWORK) : null;
     const body = rework ?? (stepSpec.kind === 'agent' ? stepSpec.prompt : stepSpec.run);
-    const context = await RunContext.for(run, step, places, [body]);
+    // One context (the output files it reads, read once) for the body and the env values: env
+    // values are templates too, passed to the pane through its env file (quoted safely), the way
+    // to hand an input to a shell command without pasting it into the command line.
+    const context = await RunContext.for(run, step, places, [body, ...Object.values(stepSpec.env)]);
     const rendered = context.render(body);
-    return stepSpec.kind === 'agent'
-      ? `${rendered}\n\n${this.footer(stepSpec, stepDir)}`
-      : `export TMUXORCH_STEP_DIR=${shellQuote(stepDir)}; ${rendered}`;
+    const text =
+      stepSpec.kind === 'agent'
+        ? `${rendered}\n\n${this.footer(stepSpec, stepDir)}`
+        : `export TMUXORCH_STEP_DIR=${shellQuote(stepDir)}; ${rendered}`;
+    const env = Object.fromEntries(
+      Object.entries(stepSpec.env).map(([key, value]) => [key, context.render(value)]),
+    );
+    return { text, env };
   }
 
   // What the step's last attempt ran with, as of now: null when it no longer renders.
   async currentInputHash(spec: WorkflowSpec, run: RunRecord, step: StepRecord): Promise<string | null> {
     const stepDir = this.files.stepDir(run.id, step.id, step.attempts);
-    const text = await this.renderText(spec, run, step, stepDir).catch(() => null);
-    return text === null ? null : inputHashOf(step, text, stepDir);
+    const rendered = await this.render(spec, run, step, stepDir).catch(() => null);
+    return rendered === null ? null : inputHashOf(step, rendered.text, stepDir);
   }
 
   // What the agent is told about where its files go (no line starts like a sim directive).

@@ -6,7 +6,6 @@ import { EventEmitter } from 'node:events';
 import { customAlphabet } from 'nanoid';
 import { UsageError, WorkflowInvalidError, WorkflowNotFoundError } from '../../domain/errors.js';
 import { workflowHash } from '../../infrastructure/workflow/workflow-file.js';
-import { loopOf } from '../../domain/workflow/run-graph.js';
 import { isRunDone, type RunRecord, type StepRecord } from '../../domain/workflow/workflow-run.js';
 import type { WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
 import { AuditLog, type AuditEvent } from '../../infrastructure/workflow/audit-log.js';
@@ -228,10 +227,6 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     this.enqueue(id, () => Promise.resolve());
   }
 
-  inLoop(spec: WorkflowSpec, stepId: string): string | null {
-    return loopOf(spec, stepId);
-  }
-
   forget(id: string): void {
     const active = this.active.get(id);
     if (!active) return;
@@ -255,9 +250,7 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     throw new UsageError(`run ${id} is ${run.status}: there is nothing to decide or cancel`, { id });
   }
 
-  private async load(id: string): Promise<RunRecord> {
-    const run = /^[a-z0-9][a-z0-9-]{0,40}$/.test(id) ? await this.files.loadRun(id) : null;
-    if (!run) throw new WorkflowNotFoundError(`no workflow run ${id}`, { id });
-    return run;
+  private load(id: string): Promise<RunRecord> {
+    return this.files.requireRun(id);
   }
 }

@@ -1,6 +1,6 @@
 // `flow status`, `list`, `logs` and `audit` when no daemon runs: a run's state is its files, so
 // they are read from <home>/flows/ directly (what a stopped daemon left is what it would say).
-import { DaemonNotRunningError, WorkflowNotFoundError } from '../../domain/errors.js';
+import { DaemonNotRunningError } from '../../domain/errors.js';
 import {
   toRunSummary,
   toRunView,
@@ -8,7 +8,7 @@ import {
   type RunView,
 } from '../../domain/workflow/workflow-view.js';
 import type { OperationOutput } from '../../application/contract/operations.js';
-import { readAudit, verifyAudit } from '../../infrastructure/workflow/audit-log.js';
+import { runAudit as auditOf } from '../../infrastructure/workflow/audit-log.js';
 import { RunFiles } from '../../infrastructure/workflow/run-files.js';
 import type { CliContext } from './context.js';
 
@@ -25,17 +25,11 @@ async function orFromFiles<T>(
   }
 }
 
-async function loadRun(files: RunFiles, id: string) {
-  const run = /^[a-z0-9][a-z0-9-]{0,40}$/.test(id) ? await files.loadRun(id) : null;
-  if (!run) throw new WorkflowNotFoundError(`no workflow run ${id}`, { id });
-  return run;
-}
-
 export function runStatus(ctx: CliContext, id: string): Promise<RunView> {
   return orFromFiles(
     ctx,
     () => ctx.call('flowStatus', { id }),
-    async (files) => toRunView(await loadRun(files, id)),
+    async (files) => toRunView(await files.requireRun(id)),
   );
 }
 
@@ -51,15 +45,6 @@ export function runAudit(ctx: CliContext, id: string): Promise<OperationOutput<'
   return orFromFiles(
     ctx,
     () => ctx.call('flowAudit', { id }),
-    async (files) => {
-      const run = await loadRun(files, id);
-      const file = files.auditFile(id);
-      const finished = run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled';
-      return {
-        id,
-        verdict: await verifyAudit(file, run.auditHead ?? null, { finished }),
-        lines: await readAudit(file),
-      };
-    },
+    async (files) => auditOf(files.auditFile(id), await files.requireRun(id)),
   );
 }

@@ -35,7 +35,13 @@ export interface GateRecord {
   // Who decided: a person (approve/deny), `auto` (auto mode), `timeout`.
   readonly by: 'person' | 'auto' | 'timeout' | null;
   readonly timeoutAt: string | null;
+  // What a limit gate or a merge gate decides on: the limit reached, the branch and commit to move.
+  readonly limit?: LimitName | undefined;
+  readonly move?: { readonly branch: string; readonly head: string } | undefined;
 }
+
+export const LIMIT_NAMES = ['wall_time', 'cost_usd', 'agent_turns'] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
 
 // The git workspace a step edits in, when it has one of its own.
 export interface WorkspaceRecord {
@@ -107,12 +113,40 @@ export interface RunRecord {
   // A gate of the run itself (a limit reached): no new step starts while it waits.
   readonly gate: GateRecord | null;
   // The limits a person approved at a limit gate, once per approval: each allows as much again.
-  readonly limitsWaived: readonly ('wall_time' | 'cost_usd' | 'agent_turns')[];
+  readonly limitApprovals: readonly LimitName[];
   // Step instances in plan order.
   readonly steps: readonly StepRecord[];
   // The audit log's last line when this was saved (its number and sha256): `flow audit --verify`
   // catches a cut log or a changed last line against it.
   readonly auditHead?: { readonly seq: number; readonly hash: string } | null;
+}
+
+// A run as it starts: running, nothing spent, no gate.
+export function newRunRecord(
+  start: Pick<
+    RunRecord,
+    | 'id'
+    | 'name'
+    | 'mode'
+    | 'project'
+    | 'base'
+    | 'inputs'
+    | 'specHash'
+    | 'startedAt'
+    | 'keepWorkers'
+    | 'steps'
+  >,
+): RunRecord {
+  return {
+    ...start,
+    status: 'running',
+    finishedAt: null,
+    reason: null,
+    costUsd: 0,
+    agentTurns: 0,
+    gate: null,
+    limitApprovals: [],
+  };
 }
 
 export function isStepDone(status: StepStatus): boolean {

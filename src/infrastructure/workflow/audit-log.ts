@@ -5,6 +5,7 @@
 // redactor has taken secrets out.
 import { appendPrivate } from '../fs/append-file.js';
 import { sha256Text } from '../fs/sha256.js';
+import { isRunDone, type RunRecord } from '../../domain/workflow/workflow-run.js';
 import { readFile } from 'node:fs/promises';
 
 export interface AuditEvent {
@@ -149,4 +150,14 @@ export async function readAudit(file: string): Promise<(AuditLine | { readonly u
       return { unreadable: text };
     }
   });
+}
+
+// A run's audit: its lines and whether they hold against the head the run recorded (a finished
+// run's log must end there).
+export async function runAudit(
+  file: string,
+  run: Pick<RunRecord, 'id' | 'status' | 'auditHead'>,
+): Promise<{ id: string; verdict: AuditVerdict; lines: Awaited<ReturnType<typeof readAudit>> }> {
+  const verdict = await verifyAudit(file, run.auditHead ?? null, { finished: isRunDone(run.status) });
+  return { id: run.id, verdict, lines: await readAudit(file) };
 }

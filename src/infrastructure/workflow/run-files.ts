@@ -8,6 +8,7 @@
 // Every file is written whole (temp file + rename), 0600, in 0700 directories.
 import { access, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WorkflowNotFoundError } from '../../domain/errors.js';
 import type { RunRecord } from '../../domain/workflow/workflow-run.js';
 import type { WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
 import { appendPrivate } from '../fs/append-file.js';
@@ -86,6 +87,13 @@ export class RunFiles {
       if (run) runs.push(run);
     }
     return runs;
+  }
+
+  // The run, or WORKFLOW_NOT_FOUND (also for a name that is no run id).
+  async requireRun(runId: string): Promise<RunRecord> {
+    const run = RUN_ID.test(runId) ? await this.loadRun(runId) : null;
+    if (!run) throw new WorkflowNotFoundError(`no workflow run ${runId}`, { id: runId });
+    return run;
   }
 
   // Every run on disk, newest first.
