@@ -54,3 +54,14 @@ steps:
     merge: { steps: [implement-api, implement-ui], verify: npm test }
     needs: approve
 `;
+
+// The levels planWorkflow gives the fix-bugs fixture (steps that may run at once).
+export const FIX_BUGS_LEVELS = [
+  ['plan'],
+  ['implement-api', 'implement-ui'],
+  ['test'],
+  ['fix'],
+  ['review'],
+  ['approve'],
+  ['merge'],
+];

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { UsageError, WorkflowInvalidError } from '../../src/domain/errors.js';
 import { planWorkflow } from '../../src/domain/workflow/workflow-graph.js';
 import { loadWorkflowFile, parseWorkflowText } from '../../src/infrastructure/workflow/workflow-file.js';
-import { FIX_BUGS_YAML } from '../helpers/workflow-fixtures.js';
+import { FIX_BUGS_LEVELS, FIX_BUGS_YAML } from '../helpers/workflow-fixtures.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -69,15 +69,7 @@ describe('a valid workflow', () => {
     expect(loaded.spec.steps.plan?.needs).toEqual([]);
     expect(loaded.spec.limits.wall_time).toBe(1_800_000);
     const plan = planWorkflow(loaded.spec);
-    expect(plan.levels).toEqual([
-      ['plan'],
-      ['implement-api', 'implement-ui'],
-      ['test'],
-      ['fix'],
-      ['review'],
-      ['approve'],
-      ['merge'],
-    ]);
+    expect(plan.levels).toEqual(FIX_BUGS_LEVELS);
     expect(plan.order).toEqual(plan.levels.flat());
   });
 

@@ -10,7 +10,7 @@ import {
   type WorkflowIssue,
 } from '../../src/domain/workflow/workflow-graph.js';
 import { workflowSchema, type WorkflowSpec } from '../../src/domain/workflow/workflow-spec.js';
-import { FIX_BUGS_YAML } from '../helpers/workflow-fixtures.js';
+import { FIX_BUGS_LEVELS, FIX_BUGS_YAML } from '../helpers/workflow-fixtures.js';
 
 const fixBugs = (): Record<string, unknown> => parse(FIX_BUGS_YAML) as Record<string, unknown>;
 const specOf = (raw: unknown): WorkflowSpec => workflowSchema.parse(raw) as WorkflowSpec;
@@ -33,15 +33,7 @@ describe('the fix-bugs workflow', () => {
     const spec = specOf(fixBugs());
     expect(checkWorkflow(spec)).toEqual([]);
     const plan = planWorkflow(spec);
-    expect(plan.levels).toEqual([
-      ['plan'],
-      ['implement-api', 'implement-ui'],
-      ['test'],
-      ['fix'],
-      ['review'],
-      ['approve'],
-      ['merge'],
-    ]);
+    expect(plan.levels).toEqual(FIX_BUGS_LEVELS);
     expect(plan.order).toEqual([
       'plan',
       'implement-api',
