@@ -8,18 +8,35 @@ export class LineTooLongError extends Error {
 }
 
 export class LineSplitter {
-  private rest = '';
+  // The line not ended yet, as the chunks it came in: each chunk is scanned once for a newline,
+  // and a line is joined once, when it ends (re-splitting the growing rest on every chunk was
+  // quadratic in a long line and kept a new copy of it per chunk).
+  private parts: string[] = [];
+  private size = 0;
 
   constructor(private readonly maxLineLength = Infinity) {}
 
   push(chunk: string): string[] {
-    const text = this.rest + chunk;
-    const lines = text.split('\n');
-    this.rest = lines.pop() ?? '';
-    if (this.rest.length > this.maxLineLength || lines.some((line) => line.length > this.maxLineLength)) {
-      this.rest = '';
+    const lines: string[] = [];
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
+      this.take(chunk.slice(start, end));
+      lines.push(this.parts.join(''));
+      this.parts = [];
+      this.size = 0;
+      start = end + 1;
+    }
+    if (start < chunk.length) this.take(chunk.slice(start));
+    return lines.filter((line) => line.trim() !== '');
+  }
+
+  private take(piece: string): void {
+    if (this.size + piece.length > this.maxLineLength) {
+      this.parts = [];
+      this.size = 0;
       throw new LineTooLongError(this.maxLineLength);
     }
-    return lines.filter((line) => line.trim() !== '');
+    this.parts.push(piece);
+    this.size += piece.length;
   }
 }
