@@ -114,26 +114,50 @@ export const SECRET_ASSIGNMENT: TokenShape = {
 };
 export const SECRET_ASSIGNMENT_HINT = SECRET_NAME_PARTS.join('|');
 
-export const TOKEN_SHAPES: readonly TokenShape[] = [
-  { body: String.raw`\bsk-[A-Za-z0-9_-]{13,}` }, // OpenAI sk-…, sk-proj-…, Anthropic sk-ant-…
-  { body: String.raw`\bgh[pousr]_[A-Za-z0-9]{20,}` }, // GitHub classic tokens
-  { body: String.raw`\bgithub_pat_[A-Za-z0-9_]{20,}` }, // GitHub fine-grained tokens
-  { body: String.raw`\bglpat-[A-Za-z0-9_-]{20,}` }, // GitLab personal tokens
-  { body: String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}` }, // Slack
-  { body: String.raw`\bAKIA[0-9A-Z]{16}\b` }, // AWS access key ids
-  { body: String.raw`\bAIza[0-9A-Za-z_-]{35}` }, // Google API keys
-  { body: String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]*` }, // PEM private keys
-  { after: String.raw`\b[Bb]earer\s{1,8}`, body: String.raw`[A-Za-z0-9._~+/-]{6,}=*` }, // Authorization: Bearer <token>
-  { after: String.raw`\bAuthorization:\s{0,8}Basic\s{1,8}`, body: String.raw`[A-Za-z0-9+/]{6,}=*` },
+// What kind of secret a token shape finds (secret-scan.ts reports it; the redactors ignore it).
+export type TokenKind =
+  | 'openai-key'
+  | 'github-token'
+  | 'gitlab-token'
+  | 'slack-token'
+  | 'aws-access-key'
+  | 'google-api-key'
+  | 'private-key'
+  | 'bearer-token'
+  | 'basic-auth'
+  | 'url-password';
+
+export interface KindedTokenShape extends TokenShape {
+  readonly kind: TokenKind;
+}
+
+export const TOKEN_SHAPES: readonly KindedTokenShape[] = [
+  // OpenAI sk-…, sk-proj-…, Anthropic sk-ant-… (secret-scan.ts tells Anthropic's apart)
+  { kind: 'openai-key', body: String.raw`\bsk-[A-Za-z0-9_-]{13,}` },
+  { kind: 'github-token', body: String.raw`\bgh[pousr]_[A-Za-z0-9]{20,}` }, // GitHub classic tokens
+  { kind: 'github-token', body: String.raw`\bgithub_pat_[A-Za-z0-9_]{20,}` }, // GitHub fine-grained tokens
+  { kind: 'gitlab-token', body: String.raw`\bglpat-[A-Za-z0-9_-]{20,}` }, // GitLab personal tokens
+  { kind: 'slack-token', body: String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}` }, // Slack
+  { kind: 'aws-access-key', body: String.raw`\bAKIA[0-9A-Z]{16}\b` }, // AWS access key ids
+  { kind: 'google-api-key', body: String.raw`\bAIza[0-9A-Za-z_-]{35}` }, // Google API keys
+  { kind: 'private-key', body: String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]*` }, // PEM private keys
+  // Authorization: Bearer <token>
+  { kind: 'bearer-token', after: String.raw`\b[Bb]earer\s{1,8}`, body: String.raw`[A-Za-z0-9._~+/-]{6,}=*` },
+  {
+    kind: 'basic-auth',
+    after: String.raw`\bAuthorization:\s{0,8}Basic\s{1,8}`,
+    body: String.raw`[A-Za-z0-9+/]{6,}=*`,
+  },
   // A URL's password: postgres://user:pw@host/db, https://x:token@github.com/…
   {
+    kind: 'url-password',
     after: String.raw`\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:/@'"]{0,200}:`,
     body: String.raw`[^\s@/'"]+(?=@)`,
   },
 ];
 
 // A shape in JavaScript's syntax.
-function jsShape(s: TokenShape): string {
+export function jsShape(s: TokenShape): string {
   return s.after === undefined ? s.body : `(?<=${s.after})${s.body}`;
 }
 
