@@ -49,7 +49,7 @@ export default tseslint.config(
     ['infrastructure', 'application', 'controller'],
     [
       {
-        group: ['node:*', 'fs', 'child_process', 'net', 'os', 'execa', 'winston', 'conf'],
+        group: ['node:*', '!node:path', 'fs', 'child_process', 'net', 'os', 'execa', 'winston', 'conf'],
         message: 'src/domain is pure: no I/O',
       },
     ],

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'WORKFLOW_INVALID'
   | 'WORKFLOW_NOT_FOUND'
   | 'WORKSPACE_FAILED'
+  | 'POLICY_REFUSED'
   | 'INTERNAL';
 
 // Base of every error tmuxorch raises on purpose; `details` holds safe facts only, never secrets.
@@ -121,6 +122,11 @@ export class WorkflowNotFoundError extends TmuxorchError {
 export class WorkspaceError extends TmuxorchError {
   readonly code = 'WORKSPACE_FAILED';
 }
+// A worker or step its role cannot hold: a bypass flag that cancels the rules, a sandbox asked for
+// where bubblewrap cannot run.
+export class PolicyRefusedError extends TmuxorchError {
+  readonly code = 'POLICY_REFUSED';
+}
 export class InternalError extends TmuxorchError {
   readonly code = 'INTERNAL';
 }
@@ -154,6 +160,7 @@ const CONSTRUCTORS: Record<
   WORKFLOW_INVALID: WorkflowInvalidError,
   WORKFLOW_NOT_FOUND: WorkflowNotFoundError,
   WORKSPACE_FAILED: WorkspaceError,
+  POLICY_REFUSED: PolicyRefusedError,
   INTERNAL: InternalError,
 };
 

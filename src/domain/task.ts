@@ -2,7 +2,7 @@
 //
 //   queued ──► running ──► succeeded | failed | timed_out | cancelled | lost | unsubmitted
 //     │           └──────► queued            (re-queued after its worker died, while retries allow)
-//     └──► cancelled
+//     └──► cancelled | denied   (denied: its worker's role refused it before it was typed)
 import type { AgentResult } from './agents/agent-output.js';
 import { assertTransition, type TransitionTable } from './transition.js';
 
@@ -16,6 +16,9 @@ export const TASK_STATUSES = [
   'lost',
   // An interactive agent never took the pasted task (Enter pressed again, still in its input box).
   'unsubmitted',
+  // Its worker's role does not allow the command (or a person denied what the role asks about):
+  // it was never typed.
+  'denied',
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -68,10 +71,11 @@ export interface Task {
 }
 
 const ALLOWED: TransitionTable<TaskStatus> = {
-  queued: ['running', 'cancelled', 'lost'],
+  queued: ['running', 'cancelled', 'lost', 'denied'],
   running: ['succeeded', 'failed', 'timed_out', 'cancelled', 'lost', 'queued', 'unsubmitted'],
   succeeded: [],
   unsubmitted: [],
+  denied: [],
   failed: [],
   timed_out: [],
   cancelled: [],

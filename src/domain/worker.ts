@@ -10,7 +10,7 @@
 //                           ▼
 //                         failed            (restart limit reached; `revive` starts it again)
 //   any ──► stopped                         (removed by the user)
-import type { AgentRole } from './agents/profile.js';
+import type { WorkerPolicy } from './policy/worker-policy.js';
 import { assertTransition, type TransitionTable } from './transition.js';
 
 export const WORKER_STATES = ['starting', 'idle', 'busy', 'dead', 'reviving', 'failed', 'stopped'] as const;
@@ -54,7 +54,11 @@ export interface Worker {
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly mode: WorkerMode;
-  readonly role: AgentRole;
+  // The role's name ('default': none) and, when it has one, the rules it holds (policy/).
+  readonly role: string;
+  readonly policy: WorkerPolicy | null;
+  // What the worker waits for a person to answer (a command its role asks about), or null.
+  readonly pendingApproval: PendingApproval | null;
   // The agent's conversation: chosen before the agent first runs where the CLI lets us (so a
   // revived worker resumes it), else read from its first result.
   readonly agentSessionId: string | null;
@@ -64,10 +68,22 @@ export interface Worker {
   readonly conditionUntil: string | null;
 }
 
+export interface PendingApproval {
+  readonly id: string;
+  // The task or the agent's tool call it is about.
+  readonly taskId: string | null;
+  readonly question: string;
+  readonly since: string;
+  // Set once answered, for a tool hook that polls for its answer.
+  readonly answer: 'approved' | 'denied' | null;
+}
+
 // The agent fields of a worker that has none of them (a shell worker, or an agent not yet run).
 export const NO_AGENT_STATE = {
   mode: 'one-shot',
   role: 'default',
+  policy: null,
+  pendingApproval: null,
   agentSessionId: null,
   agentSessionStarted: false,
   agentCondition: null,

@@ -3,6 +3,7 @@
 //   write FILE: TEXT     create or overwrite FILE (relative to the project) with TEXT and a newline
 //   append FILE: TEXT    append TEXT and a newline to FILE
 //   ask: QUESTION        ask for approval before going on (denied: the turn ends there)
+//   run: COMMAND         run a shell command in the project (the Bash tool), its output in the reply
 //   sleep MS             wait MS milliseconds (at most 10 minutes)
 //   fail: REASON         end the turn with an error
 //   limit: N[s|m]        end the turn as if a usage limit was hit, resetting in N minutes (or seconds)
@@ -13,6 +14,7 @@
 export type Directive =
   | { readonly kind: 'write' | 'append'; readonly file: string; readonly text: string }
   | { readonly kind: 'ask'; readonly question: string }
+  | { readonly kind: 'run'; readonly command: string }
   | { readonly kind: 'sleep'; readonly ms: number }
   | { readonly kind: 'fail'; readonly reason: string }
   | { readonly kind: 'limit'; readonly seconds: number }
@@ -31,6 +33,8 @@ export function parseDirective(line: string): Directive {
     const kind = file[1]?.toLowerCase() === 'append' ? 'append' : 'write';
     return { kind, file: file[2] ?? '', text: unescape(file[3] ?? '') };
   }
+  const run = /^run\s*:\s*(.+)$/i.exec(trimmed);
+  if (run) return { kind: 'run', command: run[1] ?? '' };
   const ask = /^ask\s*:\s*(.*)$/i.exec(trimmed);
   if (ask) return { kind: 'ask', question: ask[1] ?? '' };
   const sleep = /^sleep\s+(\d{1,9})\s*(?:ms)?$/i.exec(trimmed);

@@ -17,7 +17,7 @@ import { SimTui } from './tui.js';
 
 export const SIM_VERSION = '1.0.0';
 
-const USAGE = `usage: tmuxorch-sim [-p TASK [--output-format text|json] [--yes]] [--session-id ID | --resume ID] [--settings FILE]
+const USAGE = `usage: tmuxorch-sim [-p TASK [--output-format text|json] [--yes]] [--session-id ID | --resume ID] [--settings FILE] [--dangerously-skip-permissions]
        tmuxorch-sim auth status
 Task language, one directive per line:
   write FILE: TEXT    append FILE: TEXT    ask: QUESTION    sleep MS    fail: REASON    limit: N[s|m]
@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       'session-id': { type: 'string' },
       resume: { type: 'string', short: 'r' },
       settings: { type: 'string' },
+      'dangerously-skip-permissions': { type: 'boolean', default: false },
       version: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     project: process.cwd(),
     hooks,
     loggedIn,
+    skipPermissions: values['dangerously-skip-permissions'],
     ...(values['session-id'] ? { sessionId: values['session-id'] } : {}),
     ...(values.resume ? { resume: values.resume } : {}),
   };

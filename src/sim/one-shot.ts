@@ -1,7 +1,7 @@
 // `tmuxorch-sim -p TASK`: one turn, printed as text or as one JSON result line shaped like
 // `claude -p --output-format json` (is_error, result, session_id, total_cost_usd …) plus the
 // files the turn changed and their diff.
-import type { Hooks } from './hooks.js';
+import { toolChecker, type Hooks } from './hooks.js';
 import { SessionStore, type SimSession } from './session-store.js';
 import { runTurn, type TurnResult } from './turn.js';
 
@@ -13,6 +13,8 @@ export interface OneShotOptions {
   // Approves every `ask:` (a one-shot run has nobody to ask).
   readonly yes: boolean;
   readonly hooks: Hooks;
+  // Runs no PreToolUse hook (Claude Code's flag of the same name).
+  readonly skipPermissions: boolean;
   readonly project: string;
   readonly loggedIn: boolean;
 }
@@ -49,10 +51,16 @@ export async function runOneShot(options: OneShotOptions): Promise<number> {
       cwd: options.project,
       prompt: options.prompt,
     });
+    const approve = (question: string): Promise<boolean> =>
+      Promise.resolve(options.yes || (process.stderr.write(`denied (no --yes): ${question}\n`), false));
     turn = await runTurn(options.prompt, {
       project: options.project,
-      approve: (question) =>
-        Promise.resolve(options.yes || (process.stderr.write(`denied (no --yes): ${question}\n`), false)),
+      approve,
+      checkTool: toolChecker(
+        options.hooks,
+        { sessionId: session.id, cwd: options.project, skip: options.skipPermissions },
+        approve,
+      ),
     });
   }
   session.turns.push({ prompt: options.prompt, reply: turn.reply, isError: turn.isError });

@@ -2,7 +2,7 @@
 // question, a first-run trust question. It behaves like the agent TUIs tmuxorch drives (bracketed
 // paste lands in the input box, Enter submits, Esc interrupts, Ctrl-C twice exits) and fires the
 // same hooks, so the interactive adapter can be tested here without a network or a key.
-import type { Hooks } from './hooks.js';
+import { toolChecker, type Hooks } from './hooks.js';
 import { NOT_LOGGED_IN } from './one-shot.js';
 import { SessionStore, type SimSession } from './session-store.js';
 import { runTurn } from './turn.js';
@@ -12,6 +12,7 @@ export interface TuiOptions {
   readonly sessionId?: string;
   readonly resume?: string;
   readonly hooks: Hooks;
+  readonly skipPermissions: boolean;
   readonly loggedIn: boolean;
   // Ask "Do you trust the files in this folder?" before the first prompt.
   readonly askTrust: boolean;
@@ -251,6 +252,11 @@ export class SimTui {
       ? await runTurn(prompt, {
           project: this.options.project,
           approve: this.approve,
+          checkTool: toolChecker(
+            this.options.hooks,
+            { sessionId: this.session.id, cwd: this.options.project, skip: this.options.skipPermissions },
+            this.approve,
+          ),
           signal: this.abort.signal,
           onProgress: (what) => (this.progress = what),
         })

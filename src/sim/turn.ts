@@ -1,5 +1,6 @@
 // One turn of the sim agent: runs a task's directives against the project directory and says what
 // it did. The caller decides how approval is asked (a TUI question, or a flag in one-shot mode).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { parseTask, projectRelative, replyTo, type Directive } from './directives.js';
@@ -8,6 +9,9 @@ export interface TurnOptions {
   readonly project: string;
   // Resolves true to go on, false to stop the turn.
   readonly approve: (question: string) => Promise<boolean>;
+  // Asked before each tool call (a write: `Write`, a command: `Bash`), as Claude Code's PreToolUse
+  // hooks are: resolves with why it may not run, or null to go on.
+  readonly checkTool?: (tool: string, input: Record<string, unknown>) => Promise<string | null>;
   // Aborts a sleeping turn (Esc / Ctrl-C in the TUI).
   readonly signal?: AbortSignal;
   readonly onProgress?: (what: string) => void;
@@ -113,6 +117,9 @@ export async function runTurn(task: string, options: TurnOptions): Promise<TurnR
     switch (directive.kind) {
       case 'write':
       case 'append': {
+        const target = isAbsolute(directive.file) ? directive.file : join(options.project, directive.file);
+        const refused = await options.checkTool?.('Write', { file_path: target, content: directive.text });
+        if (refused) return finish('denied', `refused by a hook: ${refused}`);
         const runDir = options.runDir ?? process.env.TMUXORCH_RUN_DIR;
         if (runDir && isAbsolute(directive.file) && inside(runDir, directive.file)) {
           try {
@@ -146,6 +153,19 @@ export async function runTurn(task: string, options: TurnOptions): Promise<TurnR
         }
         if (!changed.includes(file)) changed.push(file);
         said.push(`${directive.kind === 'write' ? 'wrote' : 'appended to'} ${file}`);
+        break;
+      }
+      case 'run': {
+        const refused = await options.checkTool?.('Bash', { command: directive.command });
+        if (refused) return finish('denied', `refused by a hook: ${refused}`);
+        options.onProgress?.(`Running ${directive.command}`);
+        const ran = spawnSync('sh', ['-c', directive.command], {
+          cwd: options.project,
+          encoding: 'utf8',
+          timeout: 600_000,
+        });
+        const output = `${ran.stdout ?? ''}${ran.stderr ?? ''}`.trim();
+        said.push(`ran ${directive.command} (exit ${ran.status ?? 'killed'})${output ? `: ${output}` : ''}`);
         break;
       }
       case 'ask': {

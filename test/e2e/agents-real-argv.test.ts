@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { AGENT_ROLES } from '../../src/domain/agents/profile.js';
+import { BUILT_IN_ROLES } from '../../src/domain/policy/built-in-roles.js';
 import { BUILTIN_PROFILES } from '../../src/domain/agents/registry.js';
 import { sessionArgv } from '../../src/domain/agents/session-argv.js';
 import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
@@ -33,7 +33,7 @@ for (const type of ['claude', 'codex', 'gemini'] as const) {
       const profile = BUILTIN_PROFILES.find((p) => p.type === type);
       if (!profile) throw new Error(`no built-in profile ${type}`);
       const templates = [profile.oneShot, profile.interactive].flatMap((t) => (t ? [t] : []));
-      const all = AGENT_ROLES.flatMap((role) =>
+      const all = ['default', ...BUILT_IN_ROLES.map((r) => r.name)].flatMap((role) =>
         templates.flatMap((t) =>
           [false, true].map((sessionStarted) =>
             sessionArgv(profile, t, { sessionId: SESSION, sessionStarted, role, prompt: 'hi' }),

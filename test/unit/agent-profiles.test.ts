@@ -2,6 +2,8 @@
 // the shell command that wraps it (quoting, auth check, pipefail through tee), the registry's
 // overrides, and the config.json schema users write profiles in. The shell command is run through
 // a real bash with a stand-in CLI, because quoting is only proven by what a program receives.
+import { cliPermissions, type PermissionDialect } from '../../src/domain/policy/agent-permissions.js';
+import { RoleRegistry } from '../../src/domain/policy/role-registry.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,11 +78,19 @@ describe('oneShotArgv', () => {
     expect(() => oneShotArgv(shell, request())).toThrow(RangeError);
   });
 
-  it("appends the role's permission flags", () => {
-    expect(line(claude, { role: 'implementer' })).toMatch(/ --permission-mode acceptEdits$/);
-    expect(line(claude, { role: 'planner' })).toMatch(/ --permission-mode plan$/);
-    expect(line(sim, { role: 'implementer', sessionId: SID })).toMatch(/ --session-id \S+ --yes$/);
-    expect(line(codex, { role: 'reviewer' })).toMatch(/ -c sandbox_mode="read-only"$/);
+  it("appends the role's extra arguments, then its rules as permission flags", () => {
+    const roles = new RoleRegistry();
+    const flags = (dialect: PermissionDialect, role: string) => cliPermissions(dialect, roles.require(role)).args;
+    expect(line(claude, { role: 'coder', permissionArgs: flags('claude', 'coder') })).toContain(
+      ' --permission-mode acceptEdits "--allowedTools=Read,Grep,Glob,',
+    );
+    expect(line(claude, { role: 'planner', permissionArgs: flags('claude', 'planner') })).toContain(
+      ' --permission-mode default ',
+    );
+    expect(line(sim, { role: 'coder', sessionId: SID })).toMatch(/ --session-id \S+ --yes$/);
+    expect(line(codex, { role: 'reviewer', permissionArgs: flags('codex', 'reviewer') })).toMatch(
+      / -c sandbox_mode="read-only"$/,
+    );
     expect(line(claude, { role: 'default' })).not.toContain('--permission-mode');
   });
 
@@ -204,10 +214,7 @@ describe('ProfileRegistry', () => {
     expect(profile.screens.idle).toEqual(['^custom> ']);
     expect(profile.screens.busy).toEqual(claude.screens.busy);
     expect(profile.screens.rate_limited).toEqual(claude.screens.rate_limited);
-    expect(profile.roleArgs).toMatchObject({
-      tester: ['--x'],
-      implementer: ['--permission-mode', 'acceptEdits'],
-    });
+    expect(profile.roleArgs).toEqual({ tester: ['--x'] });
     expect(profile).toMatchObject({ binary: 'claude', oneShot: claude.oneShot, env: claude.env });
     // The built-in itself is untouched.
     expect(claude.screens.idle).not.toEqual(['^custom> ']);

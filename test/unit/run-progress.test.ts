@@ -36,6 +36,8 @@ const worker = (name: string, paneId: string | null): WorkerView => ({
   state: 'busy',
   mode: 'one-shot',
   role: 'default',
+  sandboxed: false,
+  awaitingApproval: null,
   agentSessionId: null,
   resumesAt: null,
   paneId,

@@ -1,6 +1,8 @@
 // Agent tasks in one-shot mode: the prompt becomes the agent's headless invocation when the task
 // starts (so it continues the worker's conversation), and when it ends the CLI's structured output
 // decides the task's status and what the worker remembers (conversation, auth, rate limit).
+import type { HookLog } from './hook-log.js';
+import { policyArgs } from '../policy/agent-flags.js';
 import { randomUUID } from 'node:crypto';
 import { parseAgentOutput, stderrOf, type AgentResult } from '../../domain/agents/agent-output.js';
 import { agentVerdict, type AgentVerdict } from '../../domain/agents/agent-verdict.js';
@@ -23,6 +25,7 @@ export class AgentTasks {
       readonly files: TaskFiles;
       readonly profiles: ProfileRegistry;
       readonly redact: (workerId: string, text: string) => string;
+      readonly hooks: HookLog;
     },
   ) {}
 
@@ -36,6 +39,7 @@ export class AgentTasks {
       sessionId: worker.agentSessionId,
       sessionStarted: worker.agentSessionStarted,
       role: worker.role,
+      permissionArgs: policyArgs(worker, profile, this.deps.hooks, true),
       stdoutFile: this.deps.files.agentStdoutPath(task.id),
     });
   }

@@ -19,6 +19,7 @@ import type { HookKind } from '../../domain/agents/profile.js';
 import { shellQuote } from '../../domain/marker.js';
 import { isRootOnlyPath } from '../../infrastructure/fs/root-owned-path.js';
 import { opencodePluginSource } from '../../infrastructure/process/opencode-plugin.js';
+import { tmuxorchScript } from '../../infrastructure/process/bundled-agent.js';
 
 export type HookEvent = Record<string, unknown> & { readonly hook_event_name?: unknown };
 
@@ -71,20 +72,40 @@ export function normalize(event: HookEvent): HookEvent | null {
 export class HookLog {
   constructor(private readonly dir: string) {}
 
+  get directory(): string {
+    return this.dir;
+  }
+
   private logFile(workerId: string): string {
     return join(this.dir, `${workerId}.jsonl`);
   }
 
-  // The settings file to pass with `--settings`: every event appends its payload to the log.
-  settingsFile(workerId: string): string {
+  // The settings file to pass with `--settings`: every event appends its payload to the log,
+  // and a worker with a role has its tool calls checked first (PreToolUse, layer 3 of policy/).
+  settingsFile(workerId: string, policed = false, events = true): string {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const command = this.appendCommand(workerId);
-    const hooks = Object.fromEntries(
-      EVENTS.map((event) => [event, [{ hooks: [{ type: 'command', command }] }]]),
-    );
-    const file = join(this.dir, `${workerId}.settings.json`);
+    const hooks: Record<string, unknown> = events
+      ? Object.fromEntries(EVENTS.map((event) => [event, [{ hooks: [{ type: 'command', command }] }]]))
+      : {};
+    // A day: the hook waits there for a person's answer to what the role asks about.
+    if (policed)
+      hooks.PreToolUse = [
+        {
+          matcher: '*',
+          hooks: [{ type: 'command', command: this.policyCommand(workerId), timeout: 86_400 }],
+        },
+      ];
+    const file = join(this.dir, `${workerId}.${events ? 'settings' : 'policy'}.json`);
     writeFileSync(file, `${JSON.stringify({ hooks })}\n`, { mode: 0o600 });
     return file;
+  }
+
+  // `tmuxorch policy check` for the worker, with this Node (the pane's PATH may have another).
+  policyCommand(workerId: string): string {
+    return [process.execPath, tmuxorchScript(), 'policy', 'check', '--worker', workerId]
+      .map(shellQuote)
+      .join(' ');
   }
 
   // `-c notify=[…]` for codex: the payload is the program's last argument, appended as a line.

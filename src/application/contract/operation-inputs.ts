@@ -5,7 +5,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../../domain/errors.js';
-import { AGENT_ROLES } from '../../domain/agents/profile.js';
+import { ROLE_NAME_PATTERN } from '../../domain/policy/role.js';
 import { TASK_PRIORITIES } from '../../domain/task.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
 
@@ -40,7 +40,7 @@ export const operationInputs = {
     project: absolutePath,
     name: z.string().min(1, 'must not be empty').optional(),
     env: workerEnv.optional(),
-    role: z.enum(AGENT_ROLES).optional(),
+    role: z.string().regex(ROLE_NAME_PATTERN, 'is a role name such as coder or reviewer').optional(),
     interactive: z.boolean().optional(),
   }),
   approve: z.object({ worker: workerRef }),
@@ -84,6 +84,19 @@ export const operationInputs = {
   flowResume: z.object({ id: runRef }),
   flowAudit: z.object({ id: runRef }),
   flowClean: z.object({ id: runRef }),
+  // An agent's PreToolUse hook: its tool call as the hook's payload carries it.
+  policyCheck: z.object({
+    worker: workerRef,
+    tool: z.string().min(1, 'must name the tool').max(200),
+    input: z.record(z.string(), z.unknown()).default({}),
+    cwd: absolutePath.nullable().optional(),
+  }),
+  policyAnswer: z.object({ worker: workerRef, approval: z.string().min(1).max(64) }),
+  roles: z.object({}).optional(),
+  roleShow: z.object({
+    role: z.string().regex(ROLE_NAME_PATTERN, 'is a role name such as coder or reviewer'),
+    type: z.string().regex(WORKER_TYPE_PATTERN, 'is an agent type such as claude').optional(),
+  }),
 } as const;
 
 export type OperationName = keyof typeof operationInputs;

@@ -7,6 +7,7 @@
 // (CONTRIBUTING.md walks through it).
 import { parseInput, type OperationName } from './operation-inputs.js';
 import { op, type Operation, type OperationContext } from './operation.js';
+import { policyOperations } from './policy-operations.js';
 import { workflowOperations } from './workflow-operations.js';
 
 export type { Operation, OperationContext } from './operation.js';
@@ -48,7 +49,8 @@ export const operations = {
     run: ({ fleet }, p) => fleet.addWorker(p),
   }),
   approve: op('approve', {
-    summary: 'approve what an interactive agent worker asks',
+    summary:
+      "approve what a worker waits on: a command or tool call its role asks about, or an interactive agent's question",
     mutates: true,
     errors: WORKER,
     cli: 'approve',
@@ -56,7 +58,8 @@ export const operations = {
     run: ({ fleet }, p) => fleet.answer(p.worker, true),
   }),
   deny: op('deny', {
-    summary: 'deny what an interactive agent worker asks',
+    summary:
+      "deny what a worker waits on: a command or tool call its role asks about, or an interactive agent's question",
     mutates: true,
     errors: WORKER,
     cli: 'deny',
@@ -150,6 +153,7 @@ export const operations = {
     },
   }),
   ...workflowOperations,
+  ...policyOperations,
 } as const satisfies { [N in OperationName]: Operation<N, unknown> };
 
 export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeof operations)[N]['run']>>;

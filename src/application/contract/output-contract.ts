@@ -6,7 +6,6 @@
 import { LOOP_VERDICTS, RUN_STATUSES, STEP_STATUSES } from '../../domain/workflow/workflow-run.js';
 import type { FlowLine, RunView, StepView } from '../../domain/workflow/workflow-view.js';
 import { z } from 'zod';
-import { AGENT_ROLES } from '../../domain/agents/profile.js';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../domain/task.js';
 import { AGENT_CONDITIONS, WORKER_MODES, WORKER_STATES } from '../../domain/worker.js';
@@ -50,7 +49,9 @@ export const workerViewSchema = z.strictObject({
   project: z.string(),
   state: z.enum([...WORKER_STATES, ...AGENT_CONDITIONS]),
   mode: z.enum(WORKER_MODES),
-  role: z.enum(AGENT_ROLES),
+  role: z.string().describe("its role's name ('default': none)"),
+  sandboxed: z.boolean().describe('its agent runs under bubblewrap'),
+  awaitingApproval: z.string().nullable().describe('what it waits for a person to approve'),
   agentSessionId: z.string().nullable(),
   resumesAt: isoTime.nullable(),
   paneId: z.string().nullable(),

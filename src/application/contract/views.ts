@@ -34,6 +34,9 @@ export interface WorkerView {
   readonly state: string;
   readonly mode: Worker['mode'];
   readonly role: Worker['role'];
+  readonly sandboxed: boolean;
+  // The question it waits for a person to answer (`tmuxorch approve` / `deny`), else null.
+  readonly awaitingApproval: string | null;
   readonly agentSessionId: string | null;
   // Until when a rate-limited agent worker waits (ISO), else null.
   readonly resumesAt: string | null;
@@ -85,6 +88,9 @@ export function toTaskResult(task: Task, output: string | null): TaskResult {
 function shownState(worker: Worker): string {
   // An interactive agent asking for approval is busy, but waiting on a person: say so.
   if (worker.state === 'busy' && worker.agentCondition === 'awaiting_approval') return 'awaiting_approval';
+  // A command or tool call its role asks about, waiting on a person too.
+  if (worker.pendingApproval?.answer === null && worker.state !== 'dead' && worker.state !== 'stopped')
+    return 'awaiting_approval';
   if (worker.state !== 'idle' || worker.agentCondition === null) return worker.state;
   if (worker.agentCondition === 'rate_limited' && rateLimitedUntil(worker, Date.now()) === null)
     return 'idle';
@@ -102,6 +108,8 @@ export function toWorkerView(worker: Worker, tasks: readonly Task[]): WorkerView
     state: shownState(worker),
     mode: worker.mode,
     role: worker.role,
+    sandboxed: worker.policy?.role.sandbox ?? false,
+    awaitingApproval: worker.pendingApproval?.answer === null ? worker.pendingApproval.question : null,
     agentSessionId: worker.agentSessionId,
     resumesAt: limit === null ? null : new Date(limit).toISOString(),
     paneId: worker.paneId,

@@ -1,11 +1,19 @@
 // The use cases of a running fleet: what the daemon serves over its socket and what the
 // TypeScript API offers. Commands take an options object and return data. Each checks its input
 // against its operation's declared schema first (operation-inputs.ts), whoever calls.
+import { roleView, type RoleView } from '../../domain/policy/enforcement.js';
+import type { ToolVerdict } from '../policy/policy-gate.js';
+import { cliPermissionsFor } from '../policy/agent-flags.js';
 import { UsageError } from '../../domain/errors.js';
 import { isTerminal, type TaskPriority } from '../../domain/task.js';
 import { transitionWorker, type Worker } from '../../domain/worker.js';
 import { WORKER_OPTION } from '../../infrastructure/tmux/format.js';
-import { checkAgentInstalled, newWorkerRecord, type AddWorkerInput } from '../workers/new-worker.js';
+import {
+  checkAgentInstalled,
+  checkSandbox,
+  newWorkerRecord,
+  type AddWorkerInput,
+} from '../workers/new-worker.js';
 import { FleetRecovery } from './fleet-recovery.js';
 import type { WorkflowEngine } from '../workflows/workflow-engine.js';
 import { toFlowLine } from '../../domain/workflow/workflow-view.js';
@@ -72,6 +80,7 @@ export class FleetController {
     const profile = this.rt.profiles.require(input.type);
     await checkProject(input.project);
     await checkAgentInstalled(this.rt, profile);
+    await checkSandbox(this.rt, input);
     let worker: Worker = store.putWorker(newWorkerRecord(this.rt, input, profile));
     const { id } = worker;
     await store.flush();
@@ -163,8 +172,14 @@ export class FleetController {
   async answer(idOrName: string, approve: boolean): Promise<WorkerView> {
     const { worker: ref } = parseInput(approve ? 'approve' : 'deny', { worker: idOrName });
     const worker = this.rt.store.requireWorker(ref);
+    // What its role asks about comes first (a command not yet typed, an agent's tool call).
+    if (this.rt.policy.isWaiting(worker)) {
+      const answered = this.rt.policy.answer(worker, approve);
+      await this.rt.store.flush();
+      return toWorkerView(answered, this.rt.store.tasks());
+    }
     if (worker.mode !== 'interactive') {
-      throw new UsageError(`worker ${worker.name} is not interactive: its agent asks nothing`, {
+      throw new UsageError(`worker ${worker.name} is not waiting for an approval (it is ${worker.state})`, {
         worker: worker.name,
       });
     }
@@ -175,6 +190,40 @@ export class FleetController {
     }
     await this.rt.interactive.answer(worker, approve);
     return toWorkerView(this.rt.store.requireWorker(worker.id), this.rt.store.tasks());
+  }
+
+  // An agent's tool call, decided by its worker's role (the PreToolUse hook asks).
+  checkTool(
+    workerRef: string,
+    tool: string,
+    input: Readonly<Record<string, unknown>>,
+    cwd: string | null,
+  ): ToolVerdict {
+    const p = parseInput('policyCheck', { worker: workerRef, tool, input, cwd });
+    const verdict = this.rt.policy.checkTool(
+      this.rt.store.requireWorker(p.worker),
+      p.tool,
+      p.input,
+      p.cwd ?? null,
+    );
+    return verdict;
+  }
+
+  // A person's answer to what a tool hook asked, once given (null: not yet).
+  approvalAnswer(workerRef: string, approval: string): 'approved' | 'denied' | null {
+    const p = parseInput('policyAnswer', { worker: workerRef, approval });
+    return this.rt.policy.answerOf(this.rt.store.requireWorker(p.worker), p.approval);
+  }
+
+  roles(): RoleView[] {
+    return this.rt.roles.all().map((role) => roleView(role, null, null));
+  }
+
+  role(name: string, type: string | null): RoleView {
+    const p = parseInput('roleShow', { role: name, ...(type ? { type } : {}) });
+    const role = this.rt.roles.require(p.role);
+    const profile = p.type ? this.rt.profiles.require(p.type) : null;
+    return roleView(role, profile, profile ? cliPermissionsFor(profile, role) : null);
   }
 
   // Waits until the task is finished and returns its result.

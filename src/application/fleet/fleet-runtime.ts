@@ -2,7 +2,9 @@
 // root (controller/composition-root.ts) builds the concrete tmux, state and terminal pieces and
 // hands them here; FleetController (the use cases) and FleetRecovery (start-up adoption, tmux
 // server loss) share what this builds from them.
-import { join } from 'node:path';
+import { PolicyGate } from '../policy/policy-gate.js';
+import { RoleRegistry } from '../../domain/policy/role-registry.js';
+import { dirname, join } from 'node:path';
 import { createRedactor } from '../../domain/redact.js';
 import type { Settings } from '../../infrastructure/config/settings.js';
 import { workerLogFile } from '../../infrastructure/config/paths.js';
@@ -53,6 +55,8 @@ export class FleetRuntime {
   readonly keeper: SessionKeeper;
   readonly launcher: WorkerLauncher;
   readonly profiles: ProfileRegistry;
+  readonly roles: RoleRegistry;
+  readonly policy: PolicyGate;
   readonly agents: AgentTasks;
   readonly hooks: HookLog;
   readonly interactive: InteractiveTasks;
@@ -89,9 +93,17 @@ export class FleetRuntime {
     const channel = (id: string): WorkerChannel | undefined => this.channels.get(id);
     const rcFile = join(settings.paths.stateDir, 'worker.bashrc');
     this.profiles = new ProfileRegistry(settings.agents);
+    this.roles = new RoleRegistry(settings.roles, settings.protectedPaths);
+    this.policy = new PolicyGate(this.store, logger);
     const redact = (workerId: string, text: string): string => this.redactorFor(workerId)(text);
-    this.agents = new AgentTasks({ store: this.store, files: this.files, profiles: this.profiles, redact });
     this.hooks = new HookLog(join(settings.paths.stateDir, 'hooks'));
+    this.agents = new AgentTasks({
+      store: this.store,
+      files: this.files,
+      profiles: this.profiles,
+      redact,
+      hooks: this.hooks,
+    });
     this.launcher = new WorkerLauncher({
       server: this.server,
       session: settings.session,
@@ -103,6 +115,7 @@ export class FleetRuntime {
       logFilterFile: join(settings.paths.stateDir, 'log-filter.pl'),
       binDir: join(settings.paths.stateDir, 'bin'),
       simHome: join(settings.paths.stateDir, 'sim'),
+      tasksDir: dirname(this.files.dir('t')),
       profiles: this.profiles,
       hooks: this.hooks,
       startTui: (worker, paneId) => this.tui.start(worker, paneId),
@@ -138,8 +151,11 @@ export class FleetRuntime {
       redact,
       renderer: options.renderer,
       maxLogBytes: settings.maxLogBytes,
+      policy: this.policy,
       onWorkerStuck: (workerId, reason) => void this.onWorkerStuck(workerId, reason),
     });
+    // An answered approval lets the worker's queue go on (its task is typed, or ends denied).
+    this.policy.on('answered', (worker) => this.runner.pump(worker.id));
     this.monitor = new HealthMonitor({
       store: this.store,
       server: this.server,

@@ -28,6 +28,7 @@ import { TaskTimers } from './task-timers.js';
 import { typedTask } from './typed-task.js';
 import { outcomeOfTimedOutTyping } from './timed-out-typing.js';
 import { isTmuxTimeout } from '../fleet/tmux-outcome.js';
+import type { PolicyGate } from '../policy/policy-gate.js';
 
 export type NewTask = TaskRequest;
 
@@ -42,6 +43,8 @@ export interface TaskRunnerDeps extends PromptRecoveryDeps {
   readonly renderer: OutputRenderer;
   // A worker's pane log is rotated (between tasks) once it is larger than this.
   readonly maxLogBytes: number;
+  // The worker's role, checked on each command before it is typed.
+  readonly policy: PolicyGate;
 }
 
 export interface TaskRunnerEvents {
@@ -92,6 +95,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     const { store } = this.deps;
     const worker = store.worker(workerId);
     if (!worker || !isDispatchable(worker)) return;
+    // A command its role asks about waits for a person; nothing overtakes it.
+    if (this.deps.policy.isWaiting(worker)) return;
     const task = nextQueuedTask(store.queuedTasksOf(workerId), workerId);
     if (!task) return;
     const limited = rateLimitedUntil(worker, Date.now());
@@ -134,6 +139,12 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       const secretInput = this.secretInputs.get(task.id);
       if (task.secretInMemory && !secretInput) return await this.completion.secretLost(task);
       const real = secretInput ? { ...task, ...secretInput } : task;
+      const gate = this.deps.policy.beforeTyping(worker, task, real.command);
+      if (!gate.go) {
+        if (gate.denied !== null)
+          await this.completion.finish(task, { status: 'denied', reason: gate.denied });
+        return;
+      }
       const { interactive, storedCommand, line } = typedTask(this.deps, worker, real);
       running = store.putTask(
         transitionTask(task, 'running', {

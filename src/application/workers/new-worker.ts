@@ -1,10 +1,12 @@
 // The record of a worker about to be added: its name checked, its environment split into plain
 // values (kept in state) and secrets (memory only), and, for an agent, the environment its
 // profile allows and the conversation id chosen before the agent first runs.
+import { refuseBypass, sandboxFor } from '../policy/policy-checks.js';
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { nanoid } from 'nanoid';
-import type { AgentProfile, AgentRole } from '../../domain/agents/profile.js';
+import type { AgentProfile } from '../../domain/agents/profile.js';
+import type { WorkerPolicy } from '../../domain/policy/worker-policy.js';
 import {
   AgentNotInstalledError,
   UsageError,
@@ -21,10 +23,26 @@ export interface AddWorkerInput {
   readonly project: string;
   readonly name?: string | undefined;
   readonly env?: Readonly<Record<string, string>> | undefined;
-  // What the agent worker is for: its profile's permission flags for that role.
-  readonly role?: AgentRole | undefined;
+  // The role it holds (policy/built-in-roles.ts, config.json's roles): its rules are enforced on
+  // the commands sent to it, its agent's CLI flags and tool hook, and its workspace's git.
+  readonly role?: string | undefined;
+  // A role already resolved, with its place (a workflow step's): takes the place of `role`.
+  readonly policy?: WorkerPolicy | undefined;
   // The agent's TUI lives in the pane and takes pasted tasks (else: one-shot, headless per task).
   readonly interactive?: boolean | undefined;
+}
+
+// A role that runs its agent in a sandbox needs bubblewrap here: refused before anything exists.
+export async function checkSandbox(rt: FleetRuntime, input: AddWorkerInput): Promise<void> {
+  await sandboxFor(workerPolicy(rt, input), process.env.PATH ?? '');
+}
+
+// The rules the worker holds: a workflow's resolved role, or a role named in the request.
+function workerPolicy(rt: FleetRuntime, input: AddWorkerInput): WorkerPolicy | null {
+  if (input.policy) return input.policy;
+  if (input.role === undefined || input.role === 'default') return null;
+  const role = rt.roles.require(input.role);
+  return { role, workspace: input.project, stepDir: null, asks: 'person', runId: null, stepId: null };
 }
 
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -70,14 +88,8 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
   }
   if (store.findWorker(name))
     throw new WorkerExistsError(`a worker named "${name}" already exists`, { name });
-  // Roles set an agent's permission flags; a shell has none, and a role that did nothing would
-  // look like it did something.
-  if (profile.binary === null && input.role !== undefined && input.role !== 'default') {
-    throw new UsageError(`a ${profile.displayName} worker has no roles: --role is for agent workers`, {
-      type: input.type,
-      role: input.role,
-    });
-  }
+  const policy = workerPolicy(rt, input);
+  if (policy) refuseBypass(profile, policy);
   // tmux takes no line break in a pane's environment (the RPC schema says the same).
   for (const [key, value] of Object.entries(input.env ?? {})) {
     if (/[\r\n\0]/.test(value)) throw new UsageError(`env ${key}: a value cannot hold a line break`, { key });
@@ -124,7 +136,8 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
     createdAt: new Date().toISOString(),
     startedAt: null,
     ...NO_AGENT_STATE,
-    role: input.role ?? 'default',
+    role: policy?.role.name ?? 'default',
+    policy,
     mode: input.interactive ? 'interactive' : 'one-shot',
     agentSessionId: choosesSession ? randomUUID() : null,
   };

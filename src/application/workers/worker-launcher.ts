@@ -3,6 +3,11 @@
 // probe (keys typed before that can be lost or land in the wrong place), then starts the agent.
 // A tmux command that timed out (a frozen server) has an unknown outcome: the launcher waits for
 // the server to answer and goes on with what it finds (a late window is adopted, not orphaned).
+import { effectOf } from '../../domain/policy/decide.js';
+import { sandboxArgv } from '../../infrastructure/process/sandbox.js';
+import { gitDirOf } from '../../infrastructure/git/git-queries.js';
+import { cliPermissionsFor } from '../policy/agent-flags.js';
+import { sandboxFor } from '../policy/policy-checks.js';
 import { access, constants, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
@@ -57,6 +62,8 @@ export interface LauncherContext {
   readonly binDir: string;
   // The sim agent's home (its sessions) unless the environment names one: inside the fleet's home.
   readonly simHome: string;
+  // Where task outputs are written (writable inside a sandbox: a one-shot agent's answer goes there).
+  readonly tasksDir: string;
   readonly profiles: ProfileRegistry;
   readonly hooks: HookLog;
   // Types an interactive worker's TUI into its shell and waits for its first screen (or its exit,
@@ -117,7 +124,7 @@ export class WorkerLauncher {
   async place(worker: Worker, channel: WorkerChannel, deadPaneId: string | null): Promise<PanePlacement> {
     await checkProject(worker.project);
     await this.prepare();
-    const shell = workerShell(this.ctx.rcFile);
+    const shell = await this.sandboxed(worker, workerShell(this.ctx.rcFile));
     // The pane's env goes through a file its shell sources and deletes (see worker/shell.ts).
     const envFile = join(this.ctx.handoffDir, `${worker.id}.${nanoid(8).replace(/[^A-Za-z0-9]/g, '0')}.env`);
     await writePrivateFile(envFile, envFileText(this.envFor(worker), this.unsetFor(worker)));
@@ -223,11 +230,43 @@ export class WorkerLauncher {
       sessionId: worker.agentSessionId,
       sessionStarted: worker.agentSessionStarted,
       role: worker.role,
+      permissionArgs: worker.policy ? (cliPermissionsFor(profile, worker.policy.role)?.args ?? []) : [],
     });
     // Our hook flags last (these CLIs take their options in any order).
-    if (spec.hooks === 'claude-settings') argv.push('--settings', this.ctx.hooks.settingsFile(worker.id));
+    if (spec.hooks === 'claude-settings')
+      argv.push('--settings', this.ctx.hooks.settingsFile(worker.id, worker.policy !== null));
     if (spec.hooks === 'codex-notify') argv.push(...this.ctx.hooks.codexNotifyArgs(worker.id));
     return argv;
+  }
+
+  // The worker's shell under bubblewrap when its role asks for a sandbox: everything it starts
+  // (commands, the agent, its hooks) writes only to its workspace and what tmuxorch must receive
+  // from it (its hook log, its task outputs, the agent's own config), and has no network unless
+  // a `net` rule allows it. Reads are not confined (see roles show).
+  private async sandboxed(worker: Worker, shell: string[]): Promise<string[]> {
+    const policy = worker.policy;
+    const bwrap = await sandboxFor(policy, this.ctx.baseEnv.PATH ?? process.env.PATH ?? '');
+    if (!bwrap || !policy) return shell;
+    const env = this.envFor(worker);
+    const home = env.HOME ?? process.env.HOME ?? '';
+    const writable = [
+      this.ctx.hooks.directory,
+      this.ctx.tasksDir,
+      this.ctx.handoffDir,
+      env.TMUXORCH_SIM_HOME ?? this.ctx.simHome,
+      ...(policy.stepDir ? [policy.stepDir] : []),
+      env.CLAUDE_CONFIG_DIR ?? (home ? join(home, '.claude') : ''),
+      env.CODEX_HOME ?? (home ? join(home, '.codex') : ''),
+      home ? join(home, '.gemini') : '',
+    ].filter((path) => path !== '');
+    const spec = {
+      workspace: policy.workspace,
+      writable,
+      net: effectOf(policy.role, 'net') === 'allow',
+      // Its commits go through the git hooks (layer 4); without commit, git metadata stays read-only.
+      gitDir: effectOf(policy.role, 'commit') === 'deny' ? undefined : await gitDirOf(policy.workspace),
+    };
+    return sandboxArgv(bwrap, spec, shell);
   }
 
   private rcWritten = false;

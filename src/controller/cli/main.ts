@@ -9,6 +9,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerSchema } from './commands/schema.js';
 import { registerFlow } from './commands/flow.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -43,6 +44,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerRecover(program, ctx);
   registerSchema(program);
   registerFlow(program, ctx);
+  registerPolicy(program, ctx);
   forEachCommand(program, (command) => {
     command.exitOverride((error) => {
       throw asUsageError(error, command);

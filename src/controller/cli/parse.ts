@@ -3,7 +3,6 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
 import { TASK_PRIORITIES, type TaskPriority } from '../../domain/task.js';
-import { AGENT_ROLES, type AgentRole } from '../../domain/agents/profile.js';
 import { WORKER_TYPES, WORKER_TYPE_PATTERN, type WorkerType } from '../../domain/worker.js';
 
 // The daemon knows the types config.json adds; here only the shape is checked.
@@ -15,11 +14,6 @@ export function parseWorkerType(value: string): WorkerType {
       type: value,
     },
   );
-}
-
-export function parseRole(value: string): AgentRole {
-  if ((AGENT_ROLES as readonly string[]).includes(value)) return value as AgentRole;
-  throw new UsageError(`--role must be one of ${AGENT_ROLES.join(', ')} (got "${value}")`, { role: value });
 }
 
 export function parsePriority(value: string): TaskPriority {

@@ -58,12 +58,8 @@ export const claude: AgentProfile = {
     ],
   },
   exitCodes: {},
-  roleArgs: {
-    planner: ['--permission-mode', 'plan'],
-    reviewer: ['--permission-mode', 'plan'],
-    implementer: ['--permission-mode', 'acceptEdits'],
-    tester: ['--permission-mode', 'acceptEdits'],
-  },
+  // Permission flags come from the role's rules (policy/agent-permissions.ts).
+  roleArgs: {},
   env: [
     'ANTHROPIC_API_KEY',
     'ANTHROPIC_AUTH_TOKEN',

@@ -51,14 +51,8 @@ export const codex: AgentProfile = {
     error: ['^■ (?!Conversation interrupted)(.+)$'],
   },
   exitCodes: {},
-  // As config overrides, not `-s`: `codex exec resume` takes no `-s` (exit 2, "unexpected
-  // argument"), while every codex subcommand, resume included, takes `-c`.
-  roleArgs: {
-    planner: ['-c', 'sandbox_mode="read-only"'],
-    reviewer: ['-c', 'sandbox_mode="read-only"'],
-    implementer: ['-c', 'sandbox_mode="workspace-write"'],
-    tester: ['-c', 'sandbox_mode="workspace-write"'],
-  },
+  // Permission flags come from the role's rules (policy/agent-permissions.ts).
+  roleArgs: {},
   env: ['OPENAI_API_KEY', 'CODEX_HOME', 'CODEX_ACCESS_TOKEN'],
   fixedEnv: {},
 };

@@ -46,12 +46,8 @@ export const gemini: AgentProfile = {
   },
   // 145 = HTTP 401 truncated to 8 bits (a key the API refuses), verified with 0.61.
   exitCodes: { 41: 'auth_required', 55: 'trust_prompt', 145: 'auth_required' },
-  roleArgs: {
-    planner: ['--approval-mode', 'plan'],
-    reviewer: ['--approval-mode', 'plan'],
-    implementer: ['--approval-mode', 'auto_edit'],
-    tester: ['--yolo'],
-  },
+  // Permission flags come from the role's rules (policy/agent-permissions.ts).
+  roleArgs: {},
   env: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_CLOUD_PROJECT', 'GEMINI_MODEL'],
   fixedEnv: {},
 };

@@ -7,7 +7,7 @@
 // stdin is /dev/null (a headless agent must never wait for input); stdout also goes to a file so
 // its JSON is parsed without the stderr the pane shows; pipefail keeps the agent's exit status.
 import { shellQuote } from '../marker.js';
-import { AUTH_CHECK_EXIT, type AgentProfile, type AgentRole } from './profile.js';
+import { AUTH_CHECK_EXIT, type AgentProfile } from './profile.js';
 import { sessionArgv } from './session-argv.js';
 
 export interface OneShotRequest {
@@ -16,7 +16,8 @@ export interface OneShotRequest {
   readonly sessionId: string | null;
   // Whether that conversation exists yet (an earlier task started it).
   readonly sessionStarted: boolean;
-  readonly role: AgentRole;
+  readonly role: string;
+  readonly permissionArgs?: readonly string[] | undefined;
   readonly stdoutFile: string;
 }
 

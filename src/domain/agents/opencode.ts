@@ -37,7 +37,8 @@ export const opencode: AgentProfile = {
     crashed: ['Continue\\s+opencode -s ses_'],
   },
   exitCodes: {},
-  roleArgs: { implementer: ['--auto'], tester: ['--auto'] },
+  // Permissions come from the role's rules (policy/agent-permissions.ts); `--auto` would cancel them.
+  roleArgs: {},
   env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENCODE_CONFIG', 'OPENCODE_CONFIG_CONTENT'],
   fixedEnv: {},
 };

@@ -28,10 +28,6 @@ export const OUTPUT_FORMATS = [
 ] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-// What a worker is for; each profile maps it to the CLI's permission flags.
-export const AGENT_ROLES = ['default', 'planner', 'implementer', 'tester', 'reviewer'] as const;
-export type AgentRole = (typeof AGENT_ROLES)[number];
-
 export interface OneShotSpec {
   // argv of a first task; `{prompt}` and `{sessionId}` are replaced, an argument that is exactly
   // `{sessionArgs}` expands to `newSession` (a session id we chose) or nothing.
@@ -112,8 +108,9 @@ export interface AgentProfile {
   readonly screens: Partial<Readonly<Record<ScreenState, readonly string[]>>>;
   // Exit codes with a meaning beyond failure.
   readonly exitCodes: Readonly<Record<number, 'auth_required' | 'trust_prompt'>>;
-  // Extra arguments per role (permission modes, approval flags).
-  readonly roleArgs: Partial<Readonly<Record<AgentRole, readonly string[]>>>;
+  // Extra arguments per role name, on top of the permission flags the role's rules become
+  // (policy/agent-permissions.ts); config.json may add some.
+  readonly roleArgs: Readonly<Record<string, readonly string[]>>;
   // Environment variables the worker may receive from the controller's environment (keys,
   // endpoints); nothing else is passed on, and their values are redacted from every log.
   readonly env: readonly string[];

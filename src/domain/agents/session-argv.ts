@@ -1,7 +1,7 @@
 // An agent's argv for one run, one-shot or TUI alike: the resume form once the worker's
 // conversation exists, else the first form with `{sessionArgs}` expanded to the arguments that
 // start a conversation under the id tmuxorch chose (or to nothing), then the role's flags.
-import type { AgentProfile, AgentRole } from './profile.js';
+import type { AgentProfile } from './profile.js';
 
 export interface ArgvTemplates {
   readonly argv: readonly string[];
@@ -11,7 +11,9 @@ export interface ArgvTemplates {
 export interface SessionState {
   readonly sessionId: string | null;
   readonly sessionStarted: boolean;
-  readonly role: AgentRole;
+  readonly role: string;
+  // The role's rules as the CLI's own permission flags (policy/agent-permissions.ts).
+  readonly permissionArgs?: readonly string[] | undefined;
   // Replaces `{prompt}` (one-shot runs).
   readonly prompt?: string;
 }
@@ -25,5 +27,5 @@ export function sessionArgv(profile: AgentProfile, templates: ArgvTemplates, sta
   const fill = (arg: string): string =>
     arg.replaceAll('{sessionId}', sessionId ?? '').replaceAll('{prompt}', state.prompt ?? '');
   const argv = template.flatMap((arg) => (arg === '{sessionArgs}' ? sessionArgs.map(fill) : [fill(arg)]));
-  return [...argv, ...(profile.roleArgs[state.role] ?? [])];
+  return [...argv, ...(profile.roleArgs[state.role] ?? []), ...(state.permissionArgs ?? [])];
 }

@@ -108,7 +108,15 @@ export function salvageIssues(raw: unknown): WorkflowIssue[] {
     'roles',
     raw.roles,
     (v) => roleSpecSchema.safeParse(v),
-    () => ({ agent: 'shell', preset: 'default', edits: false, interactive: false }),
+    () => ({
+      agent: 'shell',
+      preset: 'default',
+      rules: [],
+      replace_rules: false,
+      protected_paths: [],
+      edits: false,
+      interactive: false,
+    }),
   );
   const steps = entries<StepSpec>('steps', raw.steps, (v) => stepSpecSchema.safeParse(v), standIn);
   const spec: WorkflowSpec = {
@@ -118,6 +126,7 @@ export function salvageIssues(raw: unknown): WorkflowIssue[] {
     roles: roles.out,
     limits: {},
     env: {},
+    policy: { auto_asks: 'deny', protected_paths: [] },
     steps: steps.out,
   };
   const skipped = [...inputs.skipped, ...steps.skipped];

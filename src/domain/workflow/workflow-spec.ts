@@ -24,7 +24,8 @@
 //
 // (test/unit/workflow-json-schema.test.ts checks that this example is valid.)
 import { z } from 'zod';
-import { AGENT_ROLES } from '../agents/profile.js';
+import { ROLE_NAME_PATTERN } from '../policy/role.js';
+import { ruleInputSchema } from '../policy/rule.js';
 import { WORKER_TYPE_PATTERN } from '../worker.js';
 
 // Step ids and input names: what a template path segment and a worker name can hold.
@@ -81,14 +82,23 @@ export const roleSpecSchema = z
     // An agent type (claude, codex, gemini, opencode, sim…) or `shell`.
     agent: z.string().regex(WORKER_TYPE_PATTERN, 'must be an agent type such as claude or sim'),
     model: z.string().min(1).optional(),
-    // The permission preset the agent's CLI flags come from (agents/profile.ts roleArgs).
-    preset: z.enum(AGENT_ROLES).default('default'),
-    // Whether its steps change files: an editing step gets a worktree of its own.
+    // The role its rules start from (built-in or config.json's): by default the role of the same
+    // name, if there is one. `preset` is its earlier name (`implementer` is now `coder`;
+    // `default`: no rules at all).
+    extends: z.string().regex(ROLE_NAME_PATTERN, 'must be a role name').optional(),
+    preset: z.string().regex(ROLE_NAME_PATTERN, 'must be a role name').optional(),
+    description: z.string().optional(),
+    // Rules appended to (or with replace_rules, replacing) the ones it starts from.
+    rules: z.array(ruleInputSchema).default([]),
+    replace_rules: z.boolean().default(false),
+    protected_paths: z.array(z.string().min(1)).default([]),
+    // Its agent runs under bubblewrap (the workspace writable, no network unless `net` allows).
+    sandbox: z.boolean().optional(),
+    // Whether its steps change files: an editing step gets a worktree of its own (a step with
+    // rules gets one in any case, so what it changed can be audited and kept apart).
     edits: z.boolean().default(true),
     // A TUI in its window (true) or one headless run per task (false).
     interactive: z.boolean().default(false),
-    // Permission rules, carried and recorded here; the roles issue enforces them.
-    permissions: z.array(z.record(z.string(), z.unknown())).optional(),
   })
   .strict();
 
@@ -164,7 +174,10 @@ const commonFields = {
 export const agentStepSchema = z
   .object({ ...commonFields, role: z.string().min(1), prompt: template })
   .strict();
-export const shellStepSchema = z.object({ ...commonFields, run: template }).strict();
+// A shell step may hold a role too: its command is checked against the rules before it is typed.
+export const shellStepSchema = z
+  .object({ ...commonFields, run: template, role: z.string().min(1).optional() })
+  .strict();
 export const gateStepSchema = z
   .object({
     ...commonFields,
@@ -269,6 +282,15 @@ export const workflowSchema = z
       .strict()
       .default({}),
     env: envSchema.default({}),
+    policy: z
+      .object({
+        // In auto mode nobody answers a rule's `ask`: denied, unless this says `allow`.
+        auto_asks: z.enum(['deny', 'allow']).default('deny'),
+        // Paths no step of this workflow may edit, on top of the fleet's.
+        protected_paths: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({ auto_asks: 'deny', protected_paths: [] }),
     // A step id is what templates and worker names are made of: the key is checked as the id it is.
     steps: z
       .record(stepId, stepSpecSchema)

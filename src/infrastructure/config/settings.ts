@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, UsageError } from '../../domain/errors.js';
 import type { ProfileOverride } from '../../domain/agents/registry.js';
+import type { RoleDefinition } from '../../domain/policy/role.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../../domain/restart-policy.js';
 import { defaultHome, homePaths, type HomePaths } from './paths.js';
 import type { TmuxSocket } from '../tmux/transport.js';
@@ -20,6 +21,9 @@ export interface UserConfig {
   readonly restart?: { readonly [K in keyof RestartPolicy]?: RestartPolicy[K] | undefined } | undefined;
   // Agent profiles added or overridden by the user (validated in user-config.ts).
   readonly agents?: Readonly<Record<string, ProfileOverride>> | undefined;
+  // Roles added or overridden (validated in user-config.ts), and paths no role may edit.
+  readonly roles?: Readonly<Record<string, RoleDefinition>> | undefined;
+  readonly protectedPaths?: readonly string[] | undefined;
 }
 
 export interface Settings {
@@ -35,6 +39,8 @@ export interface Settings {
   readonly maxLogBytes: number;
   readonly restart: typeof DEFAULT_RESTART_POLICY;
   readonly agents: Readonly<Record<string, ProfileOverride>>;
+  readonly roles: Readonly<Record<string, RoleDefinition>>;
+  readonly protectedPaths: readonly string[];
 }
 
 export interface SettingsOverrides {
@@ -128,6 +134,8 @@ export function resolveSettings(
     maxLogBytes: user.maxLogBytes ?? DEFAULTS.maxLogBytes,
     restart: { ...DEFAULT_RESTART_POLICY, ...stripUndefined(user.restart ?? {}) },
     agents: user.agents ?? {},
+    roles: user.roles ?? {},
+    protectedPaths: user.protectedPaths ?? [],
   };
 }
 

@@ -3,9 +3,10 @@
 // common path of every CLI call pays for neither.
 import Conf from 'conf';
 import { z } from 'zod';
-import { AGENT_ROLES, HOOK_KINDS, OUTPUT_FORMATS, SCREEN_STATES } from '../../domain/agents/profile.js';
+import { HOOK_KINDS, OUTPUT_FORMATS, SCREEN_STATES } from '../../domain/agents/profile.js';
 import { ConfigError } from '../../domain/errors.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
+import { ROLE_NAME_PATTERN, roleDefinitionSchema } from '../../domain/policy/role.js';
 import type { HomePaths } from './paths.js';
 
 const regexSource = z.string().refine((source) => {
@@ -58,7 +59,10 @@ const profileOverrideSchema = z
       .nullable(),
     screens: z.partialRecord(z.enum(SCREEN_STATES), z.array(regexSource)),
     exitCodes: z.record(z.string().regex(/^\d{1,3}$/), z.enum(['auth_required', 'trust_prompt'])),
-    roleArgs: z.partialRecord(z.enum(AGENT_ROLES), argvSchema),
+    roleArgs: z.record(
+      z.string().regex(ROLE_NAME_PATTERN, 'a role name is lower-case letters, digits, - or _'),
+      argvSchema,
+    ),
     env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)),
     fixedEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
   })
@@ -90,6 +94,13 @@ export const userConfigSchema = z
       z.string().regex(WORKER_TYPE_PATTERN, 'an agent type is lower-case letters, digits, - or _'),
       profileOverrideSchema,
     ),
+    // Roles of this fleet: built-in ones overridden, or new ones (policy/role.ts).
+    roles: z.record(
+      z.string().regex(ROLE_NAME_PATTERN, 'a role name is lower-case letters, digits, - or _'),
+      roleDefinitionSchema,
+    ),
+    // Paths no role may edit, on top of the built-in ones.
+    protectedPaths: z.array(z.string().min(1)),
   })
   .partial()
   .strict();

@@ -69,3 +69,10 @@ export function short(sha: string): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+// The git directory of the work tree at `cwd` (a linked worktree's own, under the repository's
+// .git/worktrees), or undefined when `cwd` is not in one.
+export async function gitDirOf(cwd: string, options: GitRunOptions = {}): Promise<string | undefined> {
+  const result = await runGit(cwd, ['rev-parse', '--path-format=absolute', '--git-dir'], options);
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}

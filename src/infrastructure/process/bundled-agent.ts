@@ -25,6 +25,11 @@ export function simScript(): string {
   return join(packageRoot(), 'dist', 'bin', 'tmuxorch-sim.js');
 }
 
+// The tmuxorch command itself, for what a worker runs back into it (its PreToolUse hook).
+export function tmuxorchScript(): string {
+  return join(packageRoot(), 'dist', 'bin', 'tmuxorch.js');
+}
+
 // Writes <binDir>/tmuxorch-sim; returns binDir, to put in front of the panes' PATH.
 export async function installSimCommand(binDir: string): Promise<string> {
   const wrapper = `#!/bin/sh\nexec '${process.execPath.replaceAll("'", `'\\''`)}' '${simScript().replaceAll("'", `'\\''`)}' "$@"\n`;

@@ -2,7 +2,7 @@
 // any incompatible change and add a migration in state-store.ts.
 import { z } from 'zod';
 import { TASK_PRIORITIES, TASK_STATUSES, type Task } from '../../domain/task.js';
-import { AGENT_ROLES } from '../../domain/agents/profile.js';
+import { workerPolicySchema } from '../../domain/policy/worker-policy.js';
 import {
   AGENT_CONDITIONS,
   WORKER_MODES,
@@ -32,7 +32,18 @@ export const workerSchema = z.object({
   startedAt: isoDate.nullable(),
   // Added with the agent workers; defaults read older state files.
   mode: z.enum(WORKER_MODES).default('one-shot'),
-  role: z.enum(AGENT_ROLES).default('default'),
+  role: z.string().min(1).default('default'),
+  policy: workerPolicySchema.nullable().default(null),
+  pendingApproval: z
+    .object({
+      id: z.string().min(1),
+      taskId: z.string().nullable(),
+      question: z.string(),
+      since: isoDate,
+      answer: z.enum(['approved', 'denied']).nullable(),
+    })
+    .nullable()
+    .default(null),
   agentSessionId: z.string().nullable().default(null),
   agentSessionStarted: z.boolean().default(false),
   agentCondition: z.enum(AGENT_CONDITIONS).nullable().default(null),

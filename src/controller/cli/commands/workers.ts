@@ -5,15 +5,7 @@ import { socketArgs } from '../../../infrastructure/tmux/transport.js';
 import { renderWorkers } from '../../status-view.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
-import {
-  collect,
-  nonEmpty,
-  parseCount,
-  parseEnvPairs,
-  parseProject,
-  parseRole,
-  parseWorkerType,
-} from '../parse.js';
+import { collect, nonEmpty, parseCount, parseEnvPairs, parseProject, parseWorkerType } from '../parse.js';
 
 export function registerWorkers(program: Command, ctx: CliContext): void {
   program
@@ -24,7 +16,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     .option('--name <name>', 'a name to address the worker by (default: <type>-<dir name>)')
     .option(
       '--role <role>',
-      "an agent worker's role: default, planner, implementer, tester or reviewer (sets the agent's permission flags)",
+      "the role it holds (planner, coder, tester, reviewer, security, integrator, or config.json's): its rules are enforced on what it runs (tmuxorch roles show ROLE)",
     )
     .option('--interactive', 'an agent worker with its TUI in the pane (tasks are pasted); default: one-shot')
     .option(
@@ -46,7 +38,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
           type: parseWorkerType(opts.type),
           project: parseProject(opts.project),
           ...(opts.name !== undefined ? { name: nonEmpty(opts.name, '--name', 'a name') } : {}),
-          ...(opts.role !== undefined ? { role: parseRole(opts.role) } : {}),
+          ...(opts.role !== undefined ? { role: opts.role } : {}),
           ...(opts.interactive ? { interactive: true } : {}),
           env: parseEnvPairs(opts.env),
         });
@@ -65,7 +57,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
     program
       .command(`${name} <worker>`)
       .description(
-        `${approve ? 'approve' : 'deny'} what an interactive agent worker asks (its state: awaiting_approval)`,
+        `${approve ? 'approve' : 'deny'} what a worker waits on (its state: awaiting_approval): a command or tool call its role asks about, or an interactive agent's question`,
       )
       .action(async (worker: string) => {
         const view = await ctx.call(name, { worker });
