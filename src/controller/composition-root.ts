@@ -75,6 +75,8 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
       workspaces: new GitWorkspaces(),
       clock: options.clock ?? systemClock,
       redact: createRedactor(secretValuesOf(env)),
+      roles: runtime.roles,
+      secretEnv: env,
     },
     new RunFiles(settings.paths.flowsDir),
   );

@@ -2,36 +2,13 @@
 // stays where it was; `flow clean` then keeps every worktree whose branch is not merged, saying
 // why; `flow resume` continues a failed run from the step that failed (finished steps are not run
 // again); `tmux kill-server` mid-step cuts the step off and its retry runs it again.
-import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
 import { useCliFleet } from './cli-fleets.js';
 import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@localhost',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@localhost',
-    },
-  }).trim();
-}
-
-async function gitProject(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'a.txt'), 'base\n');
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'base');
-  return dir;
-}
+import { git, gitProject } from '../helpers/git-project.js';
 
 describe('workflow recovery', () => {
   let fleet: CliFleet;

@@ -80,7 +80,8 @@ describe('oneShotArgv', () => {
 
   it("appends the role's extra arguments, then its rules as permission flags", () => {
     const roles = new RoleRegistry();
-    const flags = (dialect: PermissionDialect, role: string) => cliPermissions(dialect, roles.require(role)).args;
+    const flags = (dialect: PermissionDialect, role: string) =>
+      cliPermissions(dialect, roles.require(role)).args;
     expect(line(claude, { role: 'coder', permissionArgs: flags('claude', 'coder') })).toContain(
       ' --permission-mode acceptEdits "--allowedTools=Read,Grep,Glob,',
     );

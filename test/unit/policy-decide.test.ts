@@ -110,3 +110,13 @@ describe('decide', () => {
     );
   });
 });
+
+describe('tmuxorch-made prefixes', () => {
+  it('reads `export A=1; cmd` as cmd alone', () => {
+    expect(readCommandLine('export TMUXORCH_STEP_DIR=/x/y; rm -rf build')?.commands).toEqual([
+      'rm -rf build',
+    ]);
+    expect(readCommandLine('export -x A=1 B=2')?.commands).toEqual([]);
+    expect(readCommandLine('export PATH')?.commands).toEqual(['export PATH']);
+  });
+});

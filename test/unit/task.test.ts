@@ -68,7 +68,15 @@ describe('task state machine', () => {
 
   it('never leaves a terminal status', () => {
     const terminal = TASK_STATUSES.filter(isTerminal);
-    expect(terminal.sort()).toEqual(['cancelled', 'denied', 'failed', 'lost', 'succeeded', 'timed_out', 'unsubmitted']);
+    expect(terminal.sort()).toEqual([
+      'cancelled',
+      'denied',
+      'failed',
+      'lost',
+      'succeeded',
+      'timed_out',
+      'unsubmitted',
+    ]);
     for (const from of terminal)
       for (const to of TASK_STATUSES) expect(canTransitionTask(from, to)).toBe(false);
     expect(isTerminal('queued')).toBe(false);

@@ -6,6 +6,7 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../../domain/errors.js';
 import { ROLE_NAME_PATTERN } from '../../domain/policy/role.js';
+import { workerPolicySchema } from '../../domain/policy/worker-policy.js';
 import { TASK_PRIORITIES } from '../../domain/task.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
 
@@ -41,6 +42,8 @@ export const operationInputs = {
     name: z.string().min(1, 'must not be empty').optional(),
     env: workerEnv.optional(),
     role: z.string().regex(ROLE_NAME_PATTERN, 'is a role name such as coder or reviewer').optional(),
+    // A role resolved with its place (a workflow step's); takes the place of `role`.
+    policy: workerPolicySchema.optional(),
     interactive: z.boolean().optional(),
   }),
   approve: z.object({ worker: workerRef }),

@@ -96,6 +96,8 @@ export const flowStepSchema = z.strictObject({
   summary: z.string().nullable(),
   workspace: z.string().nullable(),
   branch: z.string().nullable(),
+  violations: z.array(z.string()).describe('paths its role did not allow it to change (policy_violation)'),
+  secretsRedacted: z.number().int().describe('secrets found in what it left, and redacted there'),
 });
 
 export const flowRunSchema = z.strictObject({

@@ -2,7 +2,7 @@
 // TypeScript API offers. Commands take an options object and return data. Each checks its input
 // against its operation's declared schema first (operation-inputs.ts), whoever calls.
 import { roleView, type RoleView } from '../../domain/policy/enforcement.js';
-import type { ToolVerdict } from '../policy/policy-gate.js';
+import type { PolicyDecisionEvent, ToolVerdict } from '../policy/policy-gate.js';
 import { cliPermissionsFor } from '../policy/agent-flags.js';
 import { UsageError } from '../../domain/errors.js';
 import { isTerminal, type TaskPriority } from '../../domain/task.js';
@@ -213,6 +213,19 @@ export class FleetController {
   approvalAnswer(workerRef: string, approval: string): 'approved' | 'denied' | null {
     const p = parseInput('policyAnswer', { worker: workerRef, approval });
     return this.rt.policy.answerOf(this.rt.store.requireWorker(p.worker), p.approval);
+  }
+
+  onPolicyDecision(listener: (event: PolicyDecisionEvent) => void): void {
+    this.rt.policy.on('decision', listener);
+  }
+
+  // For a git pre-push hook: asks the worker's role about `git push REMOTE` the way its agent's
+  // tool hook does (a person answers an ask); succeeds only when allowed.
+  askCommand(workerName: string): string | null {
+    const worker = this.rt.store.findWorker(workerName);
+    if (!worker) return null;
+    const check = this.rt.hooks.policyCommand(worker.id);
+    return `tmuxorch_ask() { printf '{"tool_name":"Bash","tool_input":{"command":"git push %s"}}' "$2" | ${check} | grep -q '"permissionDecision":"allow"'; }; tmuxorch_ask`;
   }
 
   roles(): RoleView[] {

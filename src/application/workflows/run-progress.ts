@@ -199,6 +199,8 @@ export class RunProgress {
       reason: end.changes.reason ?? null,
       agentSessionId: end.changes.agentSessionId ?? null,
       costUsd: cost || null,
+      ...(end.changes.violations?.length ? { violations: end.changes.violations } : {}),
+      ...(end.changes.secretsRedacted ? { secretsRedacted: end.changes.secretsRedacted } : {}),
     });
     await this.writeStepReport(active, { ...step, ...end.changes, status: end.status });
     // What the task left and the run's totals, in the same write as the step's new status.
@@ -220,6 +222,10 @@ export class RunProgress {
       ...(step.reason ? [`reason: ${step.reason}`] : []),
       ...(step.summary ? [`summary: ${step.summary}`] : []),
       ...Object.entries(step.outputs).map(([name, path]) => `output ${name}: ${path}`),
+      ...(step.violations?.length
+        ? [`policy violation: ${step.violations.join(', ')} (kept on its branch, never merged)`]
+        : []),
+      ...(step.secretsRedacted ? [`secrets: ${step.secretsRedacted} found in what it left, redacted`] : []),
     ];
     const dir = this.engine.files.stepDir(active.run.id, step.id, step.attempts);
     await this.engine.files.writeStepFile(dir, 'report.md', this.engine.env.redact(`${lines.join('\n')}\n`));

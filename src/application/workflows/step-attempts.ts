@@ -2,6 +2,10 @@
 // window), the prompt or command rendered and saved as prompt.txt, the task sent, and when the
 // task ends, what it left checked: raw_output.txt, the commit and patch.diff of an editing step,
 // result.json (the step's own, or written from the task's result), the declared outputs.
+import { dirname } from 'node:path';
+import type { Role } from '../../domain/policy/role.js';
+import type { WorkerPolicy } from '../../domain/policy/worker-policy.js';
+import { guardWorkspace, scanStepArtifacts, stepPolicy, stepRole, violationsOf } from './step-policy.js';
 import { shellQuote } from '../../domain/marker.js';
 import type { TaskResult } from '../contract/views.js';
 import { pairedInstance, stepEdits } from '../../domain/workflow/run-graph.js';
@@ -57,7 +61,13 @@ export class StepAttempts {
     if (step.workspace) return step.workspace;
     const stepSpec = spec.steps[step.stepId];
     if (!stepSpec) throw new WorkspaceError(`step ${step.id} is not in the workflow`);
-    const choice = stepSpec.workspace ?? (stepEdits(spec, stepSpec) ? 'worktree' : 'project');
+    // A step with a role gets a worktree even if it should not edit: what it changed anyway is
+    // then audited, and kept on its branch, away from the project.
+    const policed =
+      (stepSpec.kind === 'agent' || stepSpec.kind === 'shell') &&
+      this.roleOf(spec, stepSpec) !== null &&
+      run.base.sha !== null;
+    const choice = stepSpec.workspace ?? (stepEdits(spec, stepSpec) || policed ? 'worktree' : 'project');
     if (typeof choice === 'object') {
       const owner = pairedInstance(run.steps, step, choice.of);
       if (!owner?.workspace)
@@ -88,7 +98,11 @@ export class StepAttempts {
     const { text, env } = await this.render(spec, run, step, stepDir);
     await this.files.writeStepFile(stepDir, 'prompt.txt', this.env.redact(text));
     const name = workerName(run, step);
-    await this.ensureWorker(spec, run, stepSpec, name, workspace.path, env);
+    const role = this.roleOf(spec, stepSpec);
+    const policy = role ? stepPolicy(spec, run, step, role, workspace.path, stepDir) : null;
+    await this.ensureWorker(spec, run, stepSpec, name, workspace.path, env, policy);
+    if (role && workspace.kind === 'worktree' && workspace.path === this.files.worktreeDir(run.id, step.id))
+      await guardWorkspace(role, workspace.path, this.env.fleet.askCommand(name) ?? undefined);
     // One retry in the fleet: a task cut off by a tmux server loss runs again once (the fleet
     // re-queues only what an outage cut off; a task that failed on its own is the step's failure).
     const task = await this.env.fleet.send({
@@ -165,6 +179,7 @@ export class StepAttempts {
     name: string,
     project: string,
     stepEnv: Readonly<Record<string, string>>,
+    policy: WorkerPolicy | null,
   ): Promise<void> {
     if (this.env.fleet.workers().some((w) => w.name === name && w.state !== 'stopped')) return;
     const role = step.kind === 'agent' ? spec.roles[step.role] : undefined;
@@ -173,8 +188,14 @@ export class StepAttempts {
       project,
       name,
       env: { ...spec.env, ...stepEnv, TMUXORCH_RUN_ID: run.id, TMUXORCH_RUN_DIR: this.files.dir(run.id) },
-      ...(role && role.agent !== 'shell' ? { role: role.preset, interactive: role.interactive } : {}),
+      ...(role && role.agent !== 'shell' ? { interactive: role.interactive } : {}),
+      ...(policy ? { policy } : {}),
     });
+  }
+
+  // The role a step holds (null: none, the step is unrestricted).
+  roleOf(spec: WorkflowSpec, step: AgentStepSpec | ShellStepSpec): Role | null {
+    return stepRole(spec, step, this.env.roles);
   }
 
   // What the ended task left, checked; the step's status follows from it.
@@ -188,7 +209,7 @@ export class StepAttempts {
     const stepDir = this.files.stepDir(run.id, step.id, step.attempts);
     const output = result.output ?? '';
     await this.files.writeStepFile(stepDir, 'raw_output.txt', output);
-    const changes: Partial<StepRecord> = {
+    const changes: { -readonly [K in keyof StepRecord]?: StepRecord[K] } = {
       finishedAt: result.finishedAt,
       durationMs: result.durationMs,
       exitCode: result.exitCode,
@@ -213,7 +234,31 @@ export class StepAttempts {
         await this.env.workspaces.diff(step.workspace.path, base),
       );
     }
+    // What it printed and its patch, scanned for secrets before anything else reads them.
+    const secrets = await this.scanSecrets(spec, stepDir, {});
+    if (secrets > 0) changes.secretsRedacted = secrets;
     const failed = (reason: string): AttemptEnd => ({ status: 'failed', changes: { ...changes, reason } });
+    const role =
+      stepSpec && (stepSpec.kind === 'agent' || stepSpec.kind === 'shell')
+        ? this.roleOf(spec, stepSpec)
+        : null;
+    // Layer 5: what the step changed, against what its role may edit. Kept on its branch, never merged.
+    if (role && owner && step.workspace && base) {
+      const paths = await this.env.workspaces.changedPaths(step.workspace.path, base);
+      const violations = violationsOf(role, step.workspace.path, dirname(stepDir), paths);
+      if (violations.length > 0) {
+        const reason = `policy_violation: role ${role.name} changed what it may not: ${violations.join('; ')}`;
+        await this.writeResult(stepDir, 'failed', reason);
+        return {
+          status: 'failed',
+          changes: {
+            ...changes,
+            reason,
+            violations: paths.filter((p) => violations.some((v) => v.startsWith(`${p} (`))),
+          },
+        };
+      }
+    }
     if (result.status !== 'succeeded') {
       await this.writeResult(stepDir, 'failed', result.reason ?? `the task ${result.status}`);
       return failed(
@@ -228,10 +273,23 @@ export class StepAttempts {
     if (!checked.ok) return failed(checked.reason);
     const summary = own?.summary || (result.agent?.text ?? outputTail(output, 1, 200)) || 'done';
     if (!own) await this.writeResult(stepDir, 'succeeded', summary, checked.outputs);
+    // The declared outputs and result.json too, now that they are there.
+    const more = await this.scanSecrets(spec, stepDir, checked.outputs);
+    if (more > 0) changes.secretsRedacted = (changes.secretsRedacted ?? 0) + more;
     return {
       status: 'succeeded',
       changes: { ...changes, outputs: checked.outputs, summary: summary.slice(0, 500), reason: null },
     };
+  }
+
+  // The step's artifacts scanned for secrets and redacted in place; how many were found.
+  private async scanSecrets(
+    spec: WorkflowSpec,
+    stepDir: string,
+    outputs: Readonly<Record<string, string>>,
+  ): Promise<number> {
+    const found = await scanStepArtifacts(stepDir, outputs, { ...this.env.secretEnv, ...spec.env });
+    return found.reduce((sum, file) => sum + file.findings.length, 0);
   }
 
   private async writeResult(

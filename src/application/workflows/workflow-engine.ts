@@ -2,6 +2,7 @@
 // workflow-schedule.ts) each time something ends, and keeps every run's state in its files before
 // it acts, so a restarted daemon carries on where it was (resumeActive). One run's changes are
 // applied one at a time (a chain per run); steps themselves run in parallel as fleet tasks.
+import type { PolicyDecisionEvent } from '../policy/policy-gate.js';
 import { EventEmitter } from 'node:events';
 import { customAlphabet } from 'nanoid';
 import { UsageError, WorkflowInvalidError, WorkflowNotFoundError } from '../../domain/errors.js';
@@ -46,6 +47,7 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     this.attempts = new StepAttempts(env, files);
     this.merges = new MergeSteps(env, files);
     this.progress = new RunProgress(this);
+    env.fleet.onPolicyDecision((event) => this.recordPolicy(event));
   }
 
   // Validates, writes the run's lock and state, and starts it; returns once it is running.
@@ -145,10 +147,48 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     note: string | null,
   ): Promise<RunRecord> {
     const active = await this.activeOf(id);
+    // What a step's role asks about (a command, a tool call) is answered like a gate, when no
+    // gate waits: not through the run's chain, which is busy waiting for that step.
+    const asking = this.askingWorker(active, step);
+    if (asking) {
+      await this.env.fleet.answer(asking, approved);
+      return active.run;
+    }
     await this.enqueueAndWait(id, () =>
       this.progress.gates.decideGate(active, step, approved, note, 'person'),
     );
     return active.run;
+  }
+
+  // The worker of a running step of the run that waits on a person (its role asked), when no
+  // gate waits that the same step (or, with no step named, the run) could mean.
+  private askingWorker(active: ActiveRun, step: string | undefined): string | null {
+    const gateWaits =
+      (step === undefined && active.run.gate?.state === 'waiting') ||
+      active.run.steps.some((s) => s.gate?.state === 'waiting' && (step === undefined || s.id === step));
+    if (gateWaits) return null;
+    const workers = new Set(
+      active.run.steps
+        .filter((s) => s.status === 'running' && (step === undefined || s.id === step))
+        .map((s) => s.worker),
+    );
+    const asking = this.env.fleet.workers().filter((w) => workers.has(w.name) && w.awaitingApproval !== null);
+    return asking.length === 1 ? (asking[0]?.name ?? null) : null;
+  }
+
+  // Every decision a step's role led to (allowed, denied, asked, answered) in the run's audit.
+  private recordPolicy(event: PolicyDecisionEvent): void {
+    const active = event.runId ? this.active.get(event.runId) : undefined;
+    if (!active) return;
+    void this.audit(active, {
+      event: 'policy_decision',
+      step: event.stepId ?? undefined,
+      what: event.what,
+      effect: event.effect,
+      by: event.by,
+      rule: event.rule,
+      reason: event.reason,
+    }).catch(() => undefined);
   }
 
   stop(): void {

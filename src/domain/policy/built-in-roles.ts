@@ -22,6 +22,7 @@ const READ_ONLY_COMMANDS = [
   'find *',
   'tree *',
   'file *',
+  'cd *',
   'stat *',
   'du *',
   'pwd',

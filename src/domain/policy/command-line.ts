@@ -15,6 +15,7 @@ const SEPARATORS = new Set([';', '&&', '||', '|', '&', '\n', '(', ')', '|&']);
 const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+const DECLARATIONS = new Set(['export', 'declare', 'typeset', 'readonly', 'local']);
 
 type Token = { kind: 'word'; text: string } | { kind: 'op'; text: string } | { kind: 'sub'; text: string };
 
@@ -118,6 +119,12 @@ function read(line: string, commands: string[], writes: string[], depth: number)
       words.shift();
       while (words.length > 0 && ASSIGNMENT.test(words[0] as string)) words.shift();
     }
+    // `export A=1 B=2` sets variables and runs nothing, as a bare `A=1` does.
+    if (
+      DECLARATIONS.has(words[0] as string) &&
+      words.slice(1).every((w) => ASSIGNMENT.test(w) || w.startsWith('-'))
+    )
+      words = [];
     if (words.length === 0) return;
     // `sh -c 'a; b'` runs its string as a command line of its own.
     const dashC = words.indexOf('-c');

@@ -25,8 +25,12 @@ export const roleSchema = z.object({
   name: z.string().min(1),
   description: z.string(),
   agent: z.string().nullable(),
-  rules: z.array(z.object({ action: z.enum(POLICY_ACTIONS), pattern: z.string(), effect: z.enum(EFFECTS) })),
-  protectedPaths: z.array(z.string()),
+  rules: z
+    .array(
+      z.object({ action: z.enum(POLICY_ACTIONS), pattern: z.string(), effect: z.enum(EFFECTS) }).readonly(),
+    )
+    .readonly(),
+  protectedPaths: z.array(z.string()).readonly(),
   sandbox: z.boolean(),
 }) satisfies z.ZodType<Role, unknown>;
 

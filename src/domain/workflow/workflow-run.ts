@@ -93,6 +93,10 @@ export interface StepRecord {
   // The hash of what the step ran with (prompt or command, inputs): resume compares it.
   readonly inputHash: string | null;
   readonly costUsd: number | null;
+  // What its role did not allow it to change (a policy_violation), and how many secrets were
+  // found and redacted in what it left (absent in runs of earlier versions).
+  readonly violations?: readonly string[] | undefined;
+  readonly secretsRedacted?: number | undefined;
 }
 
 export interface RunRecord {

@@ -304,7 +304,11 @@ export type AgentStepSpec = Common & {
   readonly role: string;
   readonly prompt: string;
 };
-export type ShellStepSpec = Common & { readonly kind: 'shell'; readonly run: string };
+export type ShellStepSpec = Common & {
+  readonly kind: 'shell';
+  readonly run: string;
+  readonly role?: string | undefined;
+};
 export type GateStepSpec = Common & { readonly kind: 'gate' } & Pick<z.output<typeof gateStepSchema>, 'gate'>;
 export type LoopStepSpec = Common & { readonly kind: 'loop' } & Pick<z.output<typeof loopStepSchema>, 'loop'>;
 export type MergeStepSpec = Common & { readonly kind: 'merge' } & Pick<

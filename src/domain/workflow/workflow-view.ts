@@ -23,6 +23,10 @@ export interface StepView {
   readonly summary: string | null;
   readonly workspace: string | null;
   readonly branch: string | null;
+  // The paths its role did not allow it to change (a policy_violation), and the secrets found
+  // and redacted in what it left.
+  readonly violations: readonly string[];
+  readonly secretsRedacted: number;
 }
 
 export interface RunView {
@@ -102,6 +106,8 @@ export function toRunView(run: RunRecord): RunView {
       summary: s.summary,
       workspace: s.workspace?.path ?? null,
       branch: s.workspace?.branch ?? null,
+      violations: s.violations ?? [],
+      secretsRedacted: s.secretsRedacted ?? 0,
     })),
     costUsd: run.costUsd,
     agentTurns: run.agentTurns,

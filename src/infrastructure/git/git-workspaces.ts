@@ -1,7 +1,7 @@
 // The git side of workflow steps: a worktree and branch per editing step, the patch a step made,
 // the integration merges, moving the project's branch forward, and cleaning up after. Each
 // operation lives in a module of its own; this class only binds them to its options.
-import type { GitRunOptions } from './git.js';
+import { git, type GitRunOptions } from './git.js';
 import { branchTip } from './git-queries.js';
 import { advanceBranch, worktreeHolding, type AdvanceRequest } from './advance-branch.js';
 import { mergeBranches, type MergeOutcome, type MergeRequest } from './merge-branches.js';
@@ -55,6 +55,12 @@ export class GitWorkspaces {
 
   diff(path: string, base: string): Promise<string> {
     return diff(path, base, this.run);
+  }
+
+  // The paths changed from `base` to HEAD (a rename is its two paths).
+  async changedPaths(path: string, base: string): Promise<string[]> {
+    const out = await git(path, ['diff', '--name-only', '--no-renames', '-z', base, 'HEAD', '--'], this.run);
+    return out.split('\0').filter((p) => p !== '');
   }
 
   merge(request: MergeRequest): Promise<MergeOutcome> {

@@ -1,5 +1,6 @@
 // What a step left in its worktree: its HEAD, a commit of everything (agents often commit
 // nothing), the patch against the step's base, and the copy a non-git project is worked on in.
+import { unguardedArgs } from './workspace-guards.js';
 import { cp, lstat, mkdtemp, readdir, rm, stat, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -46,7 +47,8 @@ export async function commitAll(
   if (staged.exitCode === 0) return null;
   // --no-verify: this is a snapshot of what the step did, not the step's own commit; a project's
   // pre-commit hook (a linter) refusing it would lose the step's work. Checks belong in verify.
-  await git(path, ['commit', '--quiet', '--no-verify', '--message', message], options);
+  // Past the workspace's guards too (workspace-guards.ts): the snapshot is tmuxorch's, not the role's.
+  await git(path, [...unguardedArgs(), 'commit', '--quiet', '--no-verify', '--message', message], options);
   return (await commitOf(path, 'HEAD', options)) ?? '';
 }
 

@@ -60,7 +60,9 @@ export class AuditLog {
       prev: this.last.hash,
       ...event,
     };
-    const text = this.redact(JSON.stringify(line));
+    // Each string redacted on its own: a pass over the JSON text could eat a quote with a secret
+    // (`KEY=sk-…"`) and leave a line that is no longer JSON.
+    const text = JSON.stringify(redactStrings(line, this.redact));
     await appendPrivate(this.file, `${text}\n`);
     this.last = { seq: line.seq, hash: sha256(text) };
   }
@@ -71,6 +73,14 @@ export class AuditLog {
     this.last ??= await lastLineOf(this.file);
     return this.last;
   }
+}
+
+function redactStrings(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, redact)]));
+  return value;
 }
 
 async function lastLineOf(file: string): Promise<{ seq: number; hash: string }> {
