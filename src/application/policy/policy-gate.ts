@@ -97,7 +97,11 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
     const decision = requests
       .map((request) => decide(policy.role, request, policy))
       .reduce((worst, d) => (STRICTNESS[d.effect] > STRICTNESS[worst.effect] ? d : worst));
-    const settled = this.settle(worker, `tool ${tool}`, decision, null);
+    // An ask is about the task whose turn made the call: it ends with that task (taskEnded).
+    const running = [...this.store.taskValues()].find(
+      (t) => t.workerId === worker.id && t.status === 'running',
+    );
+    const settled = this.settle(worker, `tool ${tool}`, decision, running?.id ?? null);
     if (settled.go) return { decision: 'allow', reason: decision.reason, approvalId: null };
     if (settled.denied !== null) return { decision: 'deny', reason: settled.denied, approvalId: null };
     return {
@@ -116,6 +120,32 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
     this.store.putWorker({ ...worker, pendingApproval: null });
     this.store.flushSoon();
     return pending.answer;
+  }
+
+  // A task ended (cancelled while its command was asked about, timed out or interrupted while
+  // its agent's hook waited): what its worker waited on for it ends too, or the worker would
+  // show awaiting_approval for nothing and hold its queue. True when there was such a wait.
+  taskEnded(task: Task): boolean {
+    const worker = this.store.worker(task.workerId);
+    const pending = worker?.pendingApproval;
+    if (!worker || !pending || pending.taskId !== task.id) return false;
+    this.store.putWorker({ ...worker, pendingApproval: null });
+    this.store.flushSoon();
+    this.logger.info('policy approval dropped: its task ended', {
+      workerId: worker.id,
+      taskId: task.id,
+      status: task.status,
+      question: pending.question,
+    });
+    return true;
+  }
+
+  // The queued task a person has answered about: it goes before any other (else a task of a
+  // higher priority would overtake it, and an ask of its own would replace the answer).
+  answeredTask(worker: Worker): string | null {
+    const pending = worker.pendingApproval;
+    if (!pending || pending.answer === null || pending.taskId === null) return null;
+    return this.store.task(pending.taskId)?.status === 'queued' ? pending.taskId : null;
   }
 
   // Whether the worker waits for a person on something its role asks about.

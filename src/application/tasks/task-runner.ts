@@ -66,6 +66,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       ...deps,
       onFinished: (task) => {
         this.secretInputs.forget(task.id);
+        // A wait for a person on this task ends with it; the worker's queue goes on.
+        if (deps.policy.taskEnded(task)) this.pump(task.workerId);
         this.emit('finished', task);
       },
     });
@@ -97,7 +99,10 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     if (!worker || !isDispatchable(worker)) return;
     // A command its role asks about waits for a person; nothing overtakes it.
     if (this.deps.policy.isWaiting(worker)) return;
-    const task = nextQueuedTask(store.queuedTasksOf(workerId), workerId);
+    const answered = this.deps.policy.answeredTask(worker);
+    const task =
+      (answered ? store.task(answered) : undefined) ??
+      nextQueuedTask(store.queuedTasksOf(workerId), workerId);
     if (!task) return;
     const limited = rateLimitedUntil(worker, Date.now());
     // A rate-limited agent worker takes its queue up again when the limit resets.
