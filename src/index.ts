@@ -11,6 +11,7 @@ export {
 export type { FlowLine, RunSummary, RunView, StepView } from './domain/workflow/workflow-view.js';
 export type { AddWorkerInput, SendInput } from './application/fleet/fleet-controller.js';
 export type { HealthReport } from './application/workers/health-monitor.js';
+export type { LayerView, RoleView } from './domain/policy/enforcement.js';
 export type { DaemonView, StatusView, TaskResult, WorkerView } from './application/contract/views.js';
 export type { JobSpec } from './application/runs/job-spec.js';
 export type { RunEvent } from './application/runs/parallel-run.js';

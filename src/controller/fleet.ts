@@ -4,6 +4,7 @@
 //   const fleet = await Fleet.open();               // the daemon's if it runs, else ephemeral
 //   const report = await fleet.runParallel([{ project: '~/api', command: 'npm test' }]);
 //   await fleet.close();
+import type { RoleView } from '../domain/policy/enforcement.js';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -192,7 +193,17 @@ export class Fleet {
     return this.backend.call('capture', { worker, ...options });
   }
 
-  // Answers the approval question an interactive agent worker is showing.
+  // The roles this fleet knows, and one role as each enforcement layer holds it for an agent type.
+  roles(): Promise<RoleView[]> {
+    return this.backend.call('roles', {});
+  }
+
+  role(name: string, type?: string): Promise<RoleView> {
+    return this.backend.call('roleShow', { role: name, ...(type ? { type } : {}) });
+  }
+
+  // Answers what a worker waits on: a command or tool call its role asks about, or the approval
+  // question an interactive agent worker is showing.
   approve(worker: string): Promise<WorkerView> {
     return this.backend.call('approve', { worker });
   }

@@ -282,9 +282,9 @@ describe('bad input with the daemon running', () => {
 
   it.each([
     {
-      title: 'add-worker --role on a shell worker: USAGE, exit 2 (roles are for agent workers)',
-      option: ['--role', 'planner'],
-      named: '--role',
+      title: 'add-worker --role that names no role: USAGE, exit 2, naming the roles there are',
+      option: ['--role', 'nosuch'],
+      named: 'no role is named nosuch',
     },
     {
       title: 'add-worker --env with a line break in a value: USAGE, exit 2, not an internal error',
@@ -319,7 +319,7 @@ describe('bad input with the daemon running', () => {
         expect(await codeOf({ project: '' })).toBe('USAGE');
         expect(await codeOf({ project, name: '' })).toBe('USAGE');
         expect(await codeOf({ project, env: { A: 'one\ntwo' } })).toBe('USAGE');
-        expect(await codeOf({ project, role: 'planner' })).toBe('USAGE');
+        expect(await codeOf({ project, role: 'nosuch' })).toBe('USAGE');
       });
     } finally {
       client.close();

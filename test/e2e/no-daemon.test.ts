@@ -31,6 +31,8 @@ const COMMANDS = [
   'run',
   'recover',
   'schema',
+  'roles',
+  'policy',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

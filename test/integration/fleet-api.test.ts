@@ -97,7 +97,7 @@ describe('Fleet.ephemeral: workers and tasks', () => {
     expect((await fleet.waitTask(task.id)).status).toBe('cancelled');
   });
 
-  it('resolves a relative project here, refuses an empty one, a line break in env and --role on a shell', async () => {
+  it('resolves a relative project here, refuses an empty one, a line break in env and a role that is none', async () => {
     const { fleet, tmp } = await open();
     const dir = await tmp.project('rel');
     const worker = await fleet.spawnWorker({
@@ -113,7 +113,7 @@ describe('Fleet.ephemeral: workers and tasks', () => {
       fleet.spawnWorker({ type: 'shell', project: dir, name: 'env', env: { A: 'one\ntwo' } }),
     ).rejects.toMatchObject({ code: 'USAGE' });
     await expect(
-      fleet.spawnWorker({ type: 'shell', project: dir, name: 'role', role: 'planner' }),
+      fleet.spawnWorker({ type: 'shell', project: dir, name: 'role', role: 'nosuch' }),
     ).rejects.toMatchObject({ code: 'USAGE' });
     expect((await fleet.workers()).map((w) => w.name)).toEqual(['rel']);
   });
