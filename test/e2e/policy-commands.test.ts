@@ -12,6 +12,7 @@ import type { RoleView } from '../../src/domain/policy/enforcement.js';
 import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
+  addShell,
   expectFailure,
   expectOk,
   runJson,
@@ -27,20 +28,8 @@ const BUILT_INS = ['planner', 'coder', 'tester', 'reviewer', 'security', 'integr
 const LAYERS = ['commands', 'cli-flags', 'tool-hook', 'git', 'diff-audit', 'sandbox'];
 
 async function addRoleShell(fleet: CliFleet, name: string, role: string): Promise<WorkerView> {
-  const project = await fleet.home.project(name);
-  const { exitCode, body, run } = await runJson<WorkerView>(fleet, [
-    'add-worker',
-    '--type',
-    'shell',
-    '--project',
-    project,
-    '--name',
-    name,
-    '--role',
-    role,
-  ]);
-  expect(exitCode, `${run.stdout}${run.stderr}`).toBe(0);
-  expect(body).toMatchObject({ name, role, state: 'idle', awaitingApproval: null, sandboxed: false });
+  const body = await addShell(fleet, name, role);
+  expect(body).toMatchObject({ awaitingApproval: null, sandboxed: false });
   return body;
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { expectOk, runJson, workerView, type WorkerView } from './support.js';
+import { addShell, expectOk, workerView, type WorkerView } from './support.js';
 import { sendTask, sendWait, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
@@ -65,20 +65,8 @@ describe.skipIf(!hasBwrap)('sandboxed roles: a shell worker under bubblewrap', (
   );
 
   async function addBoxed(name: string, role: string): Promise<WorkerView> {
-    const project = await fleet.home.project(name);
-    const { exitCode, body, run } = await runJson<WorkerView>(fleet, [
-      'add-worker',
-      '--type',
-      'shell',
-      '--project',
-      project,
-      '--name',
-      name,
-      '--role',
-      role,
-    ]);
-    expect(exitCode, `${run.stdout}${run.stderr}`).toBe(0);
-    expect(body).toMatchObject({ name, role, sandboxed: true, state: 'idle' });
+    const body = await addShell(fleet, name, role);
+    expect(body).toMatchObject({ sandboxed: true });
     return body;
   }
 

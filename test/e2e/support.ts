@@ -157,7 +157,8 @@ export async function workerView(fleet: CliFleet, name: string): Promise<WorkerV
   return found!;
 }
 
-export async function addShell(fleet: CliFleet, name: string): Promise<WorkerView> {
+// A shell worker in a project of its name, idle; holding `role` when given.
+export async function addShell(fleet: CliFleet, name: string, role?: string): Promise<WorkerView> {
   const project = await fleet.home.project(name);
   const { exitCode, body } = await fleet.json<WorkerView>([
     'add-worker',
@@ -167,9 +168,10 @@ export async function addShell(fleet: CliFleet, name: string): Promise<WorkerVie
     project,
     '--name',
     name,
+    ...(role ? ['--role', role] : []),
   ]);
   expect(exitCode, JSON.stringify(body)).toBe(0);
-  expect(body).toMatchObject({ name, type: 'shell', project, state: 'idle' });
+  expect(body).toMatchObject({ name, type: 'shell', project, state: 'idle', role: role ?? 'default' });
   return body;
 }
 

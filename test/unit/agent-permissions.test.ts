@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bypassIn } from '../../src/domain/policy/bypass-flags.js';
 import {
-  bypassIn,
   cliPermissions,
   geminiPolicyToml,
   geminiSettingsPermissions,

@@ -2,7 +2,7 @@
 // (a bypass refused, never run), and bubblewrap where the role asks for a sandbox.
 import type { AgentProfile } from '../../domain/agents/profile.js';
 import { PolicyRefusedError } from '../../domain/errors.js';
-import { bypassIn } from '../../domain/policy/agent-permissions.js';
+import { bypassIn } from '../../domain/policy/bypass-flags.js';
 import type { WorkerPolicy } from '../../domain/policy/worker-policy.js';
 import { probeSandbox } from '../../infrastructure/process/sandbox.js';
 import { cliPermissionsFor, dialectOf } from './agent-flags.js';

@@ -3,18 +3,16 @@
 // probe (keys typed before that can be lost or land in the wrong place), then starts the agent.
 // A tmux command that timed out (a frozen server) has an unknown outcome: the launcher waits for
 // the server to answer and goes on with what it finds (a late window is adopted, not orphaned).
-import { effectOf } from '../../domain/policy/decide.js';
-import { sandboxArgv } from '../../infrastructure/process/sandbox.js';
-import { gitDirOf } from '../../infrastructure/git/git-queries.js';
+import { opencodePermissionConfig } from '../../domain/policy/agent-permissions.js';
 import { cliPermissionsFor } from '../policy/agent-flags.js';
-import { sandboxFor } from '../policy/policy-checks.js';
+import { sandboxedShell } from '../policy/worker-sandbox.js';
 import { access, constants, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { ProfileRegistry } from '../../domain/agents/registry.js';
 import { sessionArgv } from '../../domain/agents/session-argv.js';
 import type { HookLog } from '../agents/hook-log.js';
-import { ProjectNotFoundError, WorkerUnavailableError } from '../../domain/errors.js';
+import { PolicyRefusedError, ProjectNotFoundError, WorkerUnavailableError } from '../../domain/errors.js';
 import { buildReadyProbe } from '../../domain/marker.js';
 import type { Worker } from '../../domain/worker.js';
 import { writeFileAtomic } from '../../infrastructure/fs/atomic-file.js';
@@ -107,6 +105,17 @@ export class WorkerLauncher {
     for (const name of worker.secretEnv) {
       const value = this.ctx.secretValue(worker.id, name);
       if (value !== undefined) env[name] = value;
+    }
+    // OpenCode takes a role's rules as the `permission` part of its inline config (layer 2);
+    // a config of the user's that is not JSON cannot carry them: the worker is refused.
+    if (worker.policy && worker.type === 'opencode') {
+      const config = opencodePermissionConfig(env.OPENCODE_CONFIG_CONTENT, worker.policy.role);
+      if (config === null)
+        throw new PolicyRefusedError(
+          `OPENCODE_CONFIG_CONTENT is not a JSON object, so role ${worker.policy.role.name}'s permissions cannot be added to it`,
+          { role: worker.policy.role.name },
+        );
+      env.OPENCODE_CONFIG_CONTENT = config;
     }
     // Gemini and opencode take our hooks through their environment (see hook-log.ts).
     const hooks = this.ctx.profiles.get(worker.type)?.interactive?.hooks ?? null;
@@ -239,34 +248,12 @@ export class WorkerLauncher {
     return argv;
   }
 
-  // The worker's shell under bubblewrap when its role asks for a sandbox: everything it starts
-  // (commands, the agent, its hooks) writes only to its workspace and what tmuxorch must receive
-  // from it (its hook log, its task outputs, the agent's own config), and has no network unless
-  // a `net` rule allows it. Reads are not confined (see roles show).
+  // The worker's shell under bubblewrap when its role asks for a sandbox (worker-sandbox.ts).
   private async sandboxed(worker: Worker, shell: string[]): Promise<string[]> {
-    const policy = worker.policy;
-    const bwrap = await sandboxFor(policy, this.ctx.baseEnv.PATH ?? process.env.PATH ?? '');
-    if (!bwrap || !policy) return shell;
-    const env = this.envFor(worker);
-    const home = env.HOME ?? process.env.HOME ?? '';
-    const writable = [
-      this.ctx.hooks.directory,
-      this.ctx.tasksDir,
-      this.ctx.handoffDir,
-      env.TMUXORCH_SIM_HOME ?? this.ctx.simHome,
-      ...(policy.stepDir ? [policy.stepDir] : []),
-      env.CLAUDE_CONFIG_DIR ?? (home ? join(home, '.claude') : ''),
-      env.CODEX_HOME ?? (home ? join(home, '.codex') : ''),
-      home ? join(home, '.gemini') : '',
-    ].filter((path) => path !== '');
-    const spec = {
-      workspace: policy.workspace,
-      writable,
-      net: effectOf(policy.role, 'net') === 'allow',
-      // Its commits go through the git hooks (layer 4); without commit, git metadata stays read-only.
-      gitDir: effectOf(policy.role, 'commit') === 'deny' ? undefined : await gitDirOf(policy.workspace),
-    };
-    return sandboxArgv(bwrap, spec, shell);
+    return sandboxedShell(worker, shell, this.envFor(worker), {
+      path: this.ctx.baseEnv.PATH ?? process.env.PATH ?? '',
+      writable: [this.ctx.hooks.directory, this.ctx.tasksDir, this.ctx.handoffDir, this.ctx.simHome],
+    });
   }
 
   private rcWritten = false;

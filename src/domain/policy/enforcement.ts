@@ -101,7 +101,7 @@ export function roleView(
     {
       layer: 'git',
       holds: 'partial',
-      what: `its workspace's own hooks: commit ${commit}, push ${push}, from any process there (also with --no-verify); a process that overrides core.hooksPath (git -c) gets past them, which the diff audit still catches`,
+      what: `a workflow step's worktree has hooks of its own: commit ${commit}, push ${push}, from any process there (also with --no-verify); a process that overrides core.hooksPath (git -c) gets past them, which the diff audit still catches; a plain worker's checkout is yours and is not guarded`,
     },
     {
       layer: 'diff-audit',
