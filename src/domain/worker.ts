@@ -57,6 +57,8 @@ export interface Worker {
   // The role's name ('default': none) and, when it has one, the rules it holds (policy/).
   readonly role: string;
   readonly policy: WorkerPolicy | null;
+  // The model its agent runs (null: the CLI's default).
+  readonly model: string | null;
   // What the worker waits for a person to answer (a command its role asks about), or null.
   readonly pendingApproval: PendingApproval | null;
   // The agent's conversation: chosen before the agent first runs where the CLI lets us (so a
@@ -83,6 +85,7 @@ export const NO_AGENT_STATE = {
   mode: 'one-shot',
   role: 'default',
   policy: null,
+  model: null,
   pendingApproval: null,
   agentSessionId: null,
   agentSessionStarted: false,

@@ -39,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       'session-id': { type: 'string' },
       resume: { type: 'string', short: 'r' },
       settings: { type: 'string' },
+      // Taken as a real CLI takes it, and reported in the JSON result (the sim has one model).
+      model: { type: 'string' },
       'dangerously-skip-permissions': { type: 'boolean', default: false },
       version: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -63,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
     hooks,
     loggedIn,
     skipPermissions: values['dangerously-skip-permissions'],
+    model: values.model ?? 'sim',
     ...(values['session-id'] ? { sessionId: values['session-id'] } : {}),
     ...(values.resume ? { resume: values.resume } : {}),
   };

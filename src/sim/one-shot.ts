@@ -15,6 +15,7 @@ export interface OneShotOptions {
   readonly hooks: Hooks;
   // Runs no PreToolUse hook (Claude Code's flag of the same name).
   readonly skipPermissions: boolean;
+  readonly model: string;
   readonly project: string;
   readonly loggedIn: boolean;
 }
@@ -84,6 +85,7 @@ export async function runOneShot(options: OneShotOptions): Promise<number> {
       files_changed: turn.filesChanged,
       diff: turn.diff,
       resets_at: turn.resetsAt?.toISOString() ?? null,
+      model: options.model,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {

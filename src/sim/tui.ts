@@ -13,6 +13,7 @@ export interface TuiOptions {
   readonly resume?: string;
   readonly hooks: Hooks;
   readonly skipPermissions: boolean;
+  readonly model: string;
   readonly loggedIn: boolean;
   // Ask "Do you trust the files in this folder?" before the first prompt.
   readonly askTrust: boolean;

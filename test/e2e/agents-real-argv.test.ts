@@ -1,4 +1,4 @@
-// Every role's flags where each real CLI's parser takes them, in the first run and in a resumed
+// Every role's flags (its rules as permission flags, a model) where each real CLI's parser takes them, in the first run and in a resumed
 // one, one-shot and TUI: the argv tmuxorch builds, with `--help` appended, must parse (exit 0).
 // A flag the subcommand does not take fails the parse at once (codex: `exec resume` with a role's
 // `-s` exited 2, "unexpected argument '-s' found", on every resumed task). Skipped when the real
@@ -9,9 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_ROLES } from '../../src/domain/policy/built-in-roles.js';
 import { BUILTIN_PROFILES } from '../../src/domain/agents/registry.js';
 import { sessionArgv } from '../../src/domain/agents/session-argv.js';
+import { cliPermissions } from '../../src/domain/policy/agent-permissions.js';
+import { RoleRegistry } from '../../src/domain/policy/role-registry.js';
 import { agentCliDir, hasCli } from '../helpers/agent-clis.js';
 
 const SESSION = '0199a213-81c0-7800-8aa1-bbab2a035a53';
+const roles = new RoleRegistry();
 
 async function parses(argv: readonly string[]): Promise<string | null> {
   const [binary, ...args] = argv;
@@ -36,7 +39,14 @@ for (const type of ['claude', 'codex', 'gemini'] as const) {
       const all = ['default', ...BUILT_IN_ROLES.map((r) => r.name)].flatMap((role) =>
         templates.flatMap((t) =>
           [false, true].map((sessionStarted) =>
-            sessionArgv(profile, t, { sessionId: SESSION, sessionStarted, role, prompt: 'hi' }),
+            sessionArgv(profile, t, {
+              sessionId: SESSION,
+              sessionStarted,
+              role,
+              prompt: 'hi',
+              model: 'some-model',
+              permissionArgs: role === 'default' ? [] : cliPermissions(type, roles.require(role)).args,
+            }),
           ),
         ),
       );

@@ -303,3 +303,16 @@ describe('config.json agents schema', () => {
     expect(rejection({ binary: 'x' }, 'Bad Name').details.field).toBe('agents.Bad Name');
   });
 });
+
+describe('a worker model', () => {
+  it("is passed with each CLI's own flag, before the role's flags", () => {
+    expect(line(claude, { model: 'sonnet', sessionId: SID })).toBe(
+      `claude -p "do it" --output-format json --session-id ${SID} --model sonnet`,
+    );
+    expect(line(codex, { model: 'gpt-5', sessionId: SID, sessionStarted: true })).toBe(
+      `codex exec resume ${SID} --json --skip-git-repo-check "do it" -c model="gpt-5"`,
+    );
+    expect(line(gemini, { model: 'gemini-2.5-pro' })).toContain(' --model gemini-2.5-pro');
+    expect(line(claude, { model: null })).not.toContain('--model');
+  });
+});

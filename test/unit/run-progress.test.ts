@@ -37,6 +37,7 @@ const worker = (name: string, paneId: string | null): WorkerView => ({
   mode: 'one-shot',
   role: 'default',
   sandboxed: false,
+  model: null,
   awaitingApproval: null,
   agentSessionId: null,
   resumesAt: null,

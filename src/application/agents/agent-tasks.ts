@@ -40,6 +40,7 @@ export class AgentTasks {
       sessionStarted: worker.agentSessionStarted,
       role: worker.role,
       permissionArgs: policyArgs(worker, profile, this.deps.hooks, true),
+      model: worker.model,
       stdoutFile: this.deps.files.agentStdoutPath(task.id),
     });
   }

@@ -44,6 +44,10 @@ export const operationInputs = {
     role: z.string().regex(ROLE_NAME_PATTERN, 'is a role name such as coder or reviewer').optional(),
     // A role resolved with its place (a workflow step's); takes the place of `role`.
     policy: workerPolicySchema.optional(),
+    model: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'is a model name such as sonnet or gpt-5')
+      .optional(),
     interactive: z.boolean().optional(),
   }),
   approve: z.object({ worker: workerRef }),

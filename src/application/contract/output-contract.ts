@@ -51,6 +51,7 @@ export const workerViewSchema = z.strictObject({
   mode: z.enum(WORKER_MODES),
   role: z.string().describe("its role's name ('default': none)"),
   sandboxed: z.boolean().describe('its agent runs under bubblewrap'),
+  model: z.string().nullable().describe("the model its agent runs (null: the CLI's default)"),
   awaitingApproval: z.string().nullable().describe('what it waits for a person to approve'),
   agentSessionId: z.string().nullable(),
   resumesAt: isoTime.nullable(),

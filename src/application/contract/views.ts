@@ -35,6 +35,7 @@ export interface WorkerView {
   readonly mode: Worker['mode'];
   readonly role: Worker['role'];
   readonly sandboxed: boolean;
+  readonly model: string | null;
   // The question it waits for a person to answer (`tmuxorch approve` / `deny`), else null.
   readonly awaitingApproval: string | null;
   readonly agentSessionId: string | null;
@@ -109,6 +110,7 @@ export function toWorkerView(worker: Worker, tasks: readonly Task[]): WorkerView
     mode: worker.mode,
     role: worker.role,
     sandboxed: worker.policy?.role.sandbox ?? false,
+    model: worker.model,
     awaitingApproval: worker.pendingApproval?.answer === null ? worker.pendingApproval.question : null,
     agentSessionId: worker.agentSessionId,
     resumesAt: limit === null ? null : new Date(limit).toISOString(),

@@ -28,6 +28,8 @@ export interface AddWorkerInput {
   readonly role?: string | undefined;
   // A role already resolved, with its place (a workflow step's): takes the place of `role`.
   readonly policy?: WorkerPolicy | undefined;
+  // The model its agent runs (the CLI's default when absent).
+  readonly model?: string | undefined;
   // The agent's TUI lives in the pane and takes pasted tasks (else: one-shot, headless per task).
   readonly interactive?: boolean | undefined;
 }
@@ -88,6 +90,12 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
   }
   if (store.findWorker(name))
     throw new WorkerExistsError(`a worker named "${name}" already exists`, { name });
+  // A model it could not pass on would look chosen and be the CLI's default.
+  if (input.model !== undefined && !profile.modelArgs) {
+    throw new UsageError(`a ${profile.displayName} worker takes no model: leave out --model`, {
+      type: input.type,
+    });
+  }
   const policy = workerPolicy(rt, input);
   if (policy) refuseBypass(profile, policy);
   // tmux takes no line break in a pane's environment (the RPC schema says the same).
@@ -138,6 +146,7 @@ export function newWorkerRecord(rt: FleetRuntime, input: AddWorkerInput, profile
     ...NO_AGENT_STATE,
     role: policy?.role.name ?? 'default',
     policy,
+    model: input.model ?? null,
     mode: input.interactive ? 'interactive' : 'one-shot',
     agentSessionId: choosesSession ? randomUUID() : null,
   };

@@ -240,6 +240,7 @@ export class WorkerLauncher {
       sessionStarted: worker.agentSessionStarted,
       role: worker.role,
       permissionArgs: worker.policy ? (cliPermissionsFor(profile, worker.policy.role)?.args ?? []) : [],
+      model: worker.model,
     });
     // Our hook flags last (these CLIs take their options in any order).
     if (spec.hooks === 'claude-settings')

@@ -189,6 +189,7 @@ export class StepAttempts {
       name,
       env: { ...spec.env, ...stepEnv, TMUXORCH_RUN_ID: run.id, TMUXORCH_RUN_DIR: this.files.dir(run.id) },
       ...(role && role.agent !== 'shell' ? { interactive: role.interactive } : {}),
+      ...(role?.model && role.agent !== 'shell' ? { model: role.model } : {}),
       ...(policy ? { policy } : {}),
     });
   }

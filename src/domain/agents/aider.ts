@@ -41,6 +41,7 @@ export const aider: AgentProfile = {
   },
   exitCodes: {},
   roleArgs: {},
+  modelArgs: ['--model', '{model}'],
   env: ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_API_BASE'],
   fixedEnv: {},
 };

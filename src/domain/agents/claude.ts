@@ -60,6 +60,7 @@ export const claude: AgentProfile = {
   exitCodes: {},
   // Permission flags come from the role's rules (policy/agent-permissions.ts).
   roleArgs: {},
+  modelArgs: ['--model', '{model}'],
   env: [
     'ANTHROPIC_API_KEY',
     'ANTHROPIC_AUTH_TOKEN',

@@ -53,6 +53,8 @@ export const codex: AgentProfile = {
   exitCodes: {},
   // Permission flags come from the role's rules (policy/agent-permissions.ts).
   roleArgs: {},
+  // As a config override: `codex exec resume` takes `-c` where it takes no other option.
+  modelArgs: ['-c', 'model="{model}"'],
   env: ['OPENAI_API_KEY', 'CODEX_HOME', 'CODEX_ACCESS_TOKEN'],
   fixedEnv: {},
 };

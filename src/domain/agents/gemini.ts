@@ -48,6 +48,7 @@ export const gemini: AgentProfile = {
   exitCodes: { 41: 'auth_required', 55: 'trust_prompt', 145: 'auth_required' },
   // Permission flags come from the role's rules (policy/agent-permissions.ts).
   roleArgs: {},
+  modelArgs: ['--model', '{model}'],
   env: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_CLOUD_PROJECT', 'GEMINI_MODEL'],
   fixedEnv: {},
 };

@@ -18,6 +18,7 @@ export interface OneShotRequest {
   readonly sessionStarted: boolean;
   readonly role: string;
   readonly permissionArgs?: readonly string[] | undefined;
+  readonly model?: string | null | undefined;
   readonly stdoutFile: string;
 }
 

@@ -39,6 +39,7 @@ export const opencode: AgentProfile = {
   exitCodes: {},
   // Permissions come from the role's rules (policy/agent-permissions.ts); `--auto` would cancel them.
   roleArgs: {},
+  modelArgs: ['--model', '{model}'],
   env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENCODE_CONFIG', 'OPENCODE_CONFIG_CONTENT'],
   fixedEnv: {},
 };

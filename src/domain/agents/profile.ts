@@ -111,6 +111,9 @@ export interface AgentProfile {
   // Extra arguments per role name, on top of the permission flags the role's rules become
   // (policy/agent-permissions.ts); config.json may add some.
   readonly roleArgs: Readonly<Record<string, readonly string[]>>;
+  // Arguments that choose the model, `{model}` replaced (a worker's or a workflow role's `model`);
+  // absent: the CLI takes no model from tmuxorch.
+  readonly modelArgs?: readonly string[] | undefined;
   // Environment variables the worker may receive from the controller's environment (keys,
   // endpoints); nothing else is passed on, and their values are redacted from every log.
   readonly env: readonly string[];

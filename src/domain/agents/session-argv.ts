@@ -14,6 +14,8 @@ export interface SessionState {
   readonly role: string;
   // The role's rules as the CLI's own permission flags (policy/agent-permissions.ts).
   readonly permissionArgs?: readonly string[] | undefined;
+  // The model the worker runs (null: the CLI's default).
+  readonly model?: string | null | undefined;
   // Replaces `{prompt}` (one-shot runs).
   readonly prompt?: string;
 }
@@ -27,5 +29,8 @@ export function sessionArgv(profile: AgentProfile, templates: ArgvTemplates, sta
   const fill = (arg: string): string =>
     arg.replaceAll('{sessionId}', sessionId ?? '').replaceAll('{prompt}', state.prompt ?? '');
   const argv = template.flatMap((arg) => (arg === '{sessionArgs}' ? sessionArgs.map(fill) : [fill(arg)]));
-  return [...argv, ...(profile.roleArgs[state.role] ?? []), ...(state.permissionArgs ?? [])];
+  const model = state.model
+    ? (profile.modelArgs ?? []).map((arg) => arg.replaceAll('{model}', state.model ?? ''))
+    : [];
+  return [...argv, ...model, ...(profile.roleArgs[state.role] ?? []), ...(state.permissionArgs ?? [])];
 }

@@ -39,6 +39,7 @@ export const sim: AgentProfile = {
   exitCodes: {},
   // A one-shot run has nobody to ask: roles that act approve the sim's `ask:` questions.
   roleArgs: { coder: ['--yes'], tester: ['--yes'] },
+  modelArgs: ['--model', '{model}'],
   env: ['TMUXORCH_SIM_HOME', 'TMUXORCH_SIM_LOGGED_OUT', 'TMUXORCH_SIM_TRUST', 'TMUXORCH_SIM_DROP_ENTER'],
   fixedEnv: {},
 };

@@ -63,6 +63,7 @@ const profileOverrideSchema = z
       z.string().regex(ROLE_NAME_PATTERN, 'a role name is lower-case letters, digits, - or _'),
       argvSchema,
     ),
+    modelArgs: argvSchema,
     env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)),
     fixedEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
   })

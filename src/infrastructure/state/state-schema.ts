@@ -34,6 +34,7 @@ export const workerSchema = z.object({
   mode: z.enum(WORKER_MODES).default('one-shot'),
   role: z.string().min(1).default('default'),
   policy: workerPolicySchema.nullable().default(null),
+  model: z.string().nullable().default(null),
   pendingApproval: z
     .object({
       id: z.string().min(1),

@@ -18,6 +18,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
       '--role <role>',
       "the role it holds (planner, coder, tester, reviewer, security, integrator, or config.json's): its rules are enforced on what it runs (tmuxorch roles show ROLE)",
     )
+    .option('--model <model>', "the model its agent runs (the CLI's --model; default: the CLI's own)")
     .option('--interactive', 'an agent worker with its TUI in the pane (tasks are pasted); default: one-shot')
     .option(
       '--env <KEY=VALUE>',
@@ -31,6 +32,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
         project: string;
         name?: string;
         role?: string;
+        model?: string;
         interactive?: boolean;
         env: string[];
       }) => {
@@ -39,6 +41,7 @@ export function registerWorkers(program: Command, ctx: CliContext): void {
           project: parseProject(opts.project),
           ...(opts.name !== undefined ? { name: nonEmpty(opts.name, '--name', 'a name') } : {}),
           ...(opts.role !== undefined ? { role: opts.role } : {}),
+          ...(opts.model !== undefined ? { model: opts.model } : {}),
           ...(opts.interactive ? { interactive: true } : {}),
           env: parseEnvPairs(opts.env),
         });
