@@ -195,6 +195,33 @@ steps:
     expect(stepOf(done, 'three').status).toBe('succeeded');
   });
 
+  it('opens its wall_time gate while a long step runs, not at the step end', async () => {
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: slow
+limits: { wall_time: 1s }
+steps:
+  long: { run: sleep 60 }
+  after: { run: echo never, needs: long }
+`,
+    );
+    const id = await startFlow(fleet, file, project);
+    // Still running (its step is), and waiting at its limit gate: nothing new starts.
+    const paused = await waitForFlow(
+      fleet,
+      id,
+      (run) => run.gate?.state === 'waiting',
+      'the run shows its limit',
+    );
+    expect(paused.gate?.message).toMatch(/^wall_time reached: the run has taken \d+ s \(limit 1 s\)/);
+    expect(stepOf(paused, 'long').status).toBe('running');
+    expect((await fleet.run(['flow', 'deny', id, '--reason', 'too slow'])).exitCode).toBe(0);
+    const done = await waitForFlow(fleet, id);
+    expect(['cancelled', 'failed']).toContain(done.status);
+    expect(stepOf(done, 'after').status).not.toBe('succeeded');
+  });
+
   it('puts a failed ask_human step to a person: approve runs it again, deny fails it', async () => {
     const file = await writeWorkflow(
       fleet,

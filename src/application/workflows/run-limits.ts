@@ -6,6 +6,10 @@ import type { ActiveRun, WorkflowEngine } from './workflow-engine.js';
 import type { LimitName } from '../../domain/workflow/workflow-run.js';
 import { openGate } from './gates.js';
 
+// The key of the wall-time timer among a run's timers (step ids key the others; `_` starts none).
+const WALL_TIMER = '_wall_time';
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class RunLimits {
   constructor(private readonly engine: WorkflowEngine) {}
 
@@ -17,7 +21,10 @@ export class RunLimits {
     if (!run.steps.some((s) => s.status === 'pending')) return false;
     const now = this.engine.env.clock.now();
     const reached = this.reached(active, now);
-    if (!reached) return false;
+    if (!reached) {
+      this.armWallTime(active, now);
+      return false;
+    }
     const gate = openGate('limit', reached.message, {}, now, undefined, { limit: reached.limit });
     await this.engine.save(active, { ...run, gate, status: 'awaiting_approval' });
     await this.engine.audit(active, {
@@ -26,6 +33,22 @@ export class RunLimits {
       limits: spec.limits,
     });
     return true;
+  }
+
+  // The wall time passes while a long step runs and nothing else changes: a timer looks again
+  // then, so the run shows its limit gate when the limit is reached, not at the next step's end.
+  private armWallTime(active: ActiveRun, now: number): void {
+    const wall = active.spec.limits.wall_time;
+    if (wall === undefined || active.timers.has(WALL_TIMER)) return;
+    const times = 1 + active.run.limitApprovals.filter((w) => w === 'wall_time').length;
+    const delay = Math.max(0, Date.parse(active.run.startedAt) + wall * times - now);
+    // Node's timers hold at most 2^31-1 ms: a longer wait looks again then.
+    const timer = setTimeout(() => {
+      active.timers.delete(WALL_TIMER);
+      this.engine.kick(active.run.id);
+    }, Math.min(delay + 10, MAX_TIMER_MS));
+    timer.unref();
+    active.timers.set(WALL_TIMER, timer);
   }
 
   private reached(active: ActiveRun, now: number): { limit: LimitName; message: string } | null {
