@@ -5,9 +5,9 @@
 // `features list` loads the config the -c overrides change, gemini without a key exits 41 after
 // loading its settings and policy files.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bypassIn } from '../../src/domain/policy/bypass-flags.js';
 import {
@@ -274,11 +274,25 @@ describe.skipIf(!cliDir)(
   },
 );
 
+// A directory for scratch files whose every parent is closed to others: gemini skips a system
+// settings file below a directory others may write (such as /tmp, where a CI job may clone this
+// repository), and codex warns under one. The checkout if it qualifies, else the user's home.
+function privateBase(): string | null {
+  const closed = (dir: string): boolean => {
+    for (let d = resolve(dir); ; d = dirname(d)) {
+      if ((statSync(d).mode & 0o022) !== 0) return false;
+      if (d === dirname(d)) return true;
+    }
+  };
+  return [process.cwd(), homedir()].find(closed) ?? null;
+}
+const PRIVATE_BASE = privateBase();
+
 describe.skipIf(!hasCli('codex'))(
   `the real codex accepts the overrides${hasCli('codex') ? '' : ' (skipped: no codex)'}`,
   () => {
     // CODEX_HOME outside /tmp: under it codex warns about PATH aliases on every run.
-    const codexHome = mkdtempSync(join(process.cwd(), '.codex-perm-'));
+    const codexHome = mkdtempSync(join(PRIVATE_BASE ?? process.cwd(), '.codex-perm-'));
     afterAll(() => rmSync(codexHome, { recursive: true, force: true }));
     const env = { CODEX_HOME: codexHome };
     it('a bad value fails to load (the control)', () => {
@@ -295,11 +309,10 @@ describe.skipIf(!hasCli('codex'))(
   },
 );
 
-describe.skipIf(!hasCli('gemini'))(
-  `the real gemini accepts the flags and policy${hasCli('gemini') ? '' : ' (skipped: no gemini)'}`,
+describe.skipIf(!hasCli('gemini') || PRIVATE_BASE === null)(
+  `the real gemini accepts the flags and policy${hasCli('gemini') ? (PRIVATE_BASE === null ? ' (skipped: no directory here whose parents others cannot write, which gemini requires)' : '') : ' (skipped: no gemini)'}`,
   () => {
-    // Gemini skips a system settings file below a directory others may write (such as /tmp).
-    const dir = mkdtempSync(join(process.cwd(), '.gemini-perm-'));
+    const dir = mkdtempSync(join(PRIVATE_BASE ?? process.cwd(), '.gemini-perm-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const runWith = (name: string, policyText: string, args: readonly string[]) => {
       const policy = join(dir, `${name}.toml`);
