@@ -15,8 +15,29 @@ export interface MockGemini {
 }
 
 interface GenerateRequest {
-  readonly contents?: { parts?: { text?: string }[] }[];
+  readonly contents?: { parts?: { text?: string; functionResponse?: unknown }[] }[];
   readonly generationConfig?: Record<string, unknown>;
+  readonly tools?: { functionDeclarations?: { name?: string }[] }[];
+}
+
+// A prompt with `USE_TOOL <command>` gets a run_shell_command call of that command, one with
+// `USE_WRITE <path>` a write_file call (each when the CLI offers the tool: `gemini -p` offers no
+// shell in its default approval mode), as ../shared/fixtures/mock-gemini.mjs does with its fixed
+// command; the turn after the tool's response is answered `tool finished`.
+function toolCallOf(request: GenerateRequest): { name: string; args: Record<string, string> } | null {
+  const last = request.contents?.at(-1)?.parts ?? [];
+  if (last.some((part) => part.functionResponse !== undefined)) return null;
+  const offered = new Set(
+    (request.tools ?? []).flatMap((t) => t.functionDeclarations ?? []).map((f) => f.name),
+  );
+  const text = last.map((part) => part.text ?? '').join(' ');
+  const command = /USE_TOOL (.+?)(?:$|\n)/.exec(text)?.[1];
+  if (command && offered.has('run_shell_command'))
+    return { name: 'run_shell_command', args: { command, description: 'the test asked for it' } };
+  const path = /USE_WRITE (\S+)/.exec(text)?.[1];
+  if (path && offered.has('write_file'))
+    return { name: 'write_file', args: { file_path: path, content: 'x\n' } };
+  return null;
 }
 
 // `delayMs`: how long a main turn takes to answer (a real model is never instant; a driver that
@@ -54,8 +75,11 @@ export async function startMockGemini(initialReply = 'mock reply', delayMs = 0):
           })
         : reply;
       if (!wantsJson) turns.push(body);
+      const call = wantsJson ? null : toolCallOf(parsed);
+      const answered = (parsed.contents?.at(-1)?.parts ?? []).some((p) => p.functionResponse !== undefined);
+      const parts = call ? [{ functionCall: call }] : [{ text: answered ? 'tool finished' : text }];
       const answer = {
-        candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
+        candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
         usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
         modelVersion: 'gemini-mock',
       };

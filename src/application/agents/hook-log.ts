@@ -140,6 +140,9 @@ export class HookLog {
     workerId: string,
     kind: HookKind | null,
     env: Readonly<Record<string, string>>,
+    // A worker with a role: gemini checks each tool call with tmuxorch first; `events`: the turn
+    // events too (an interactive worker's).
+    policy: { readonly events: boolean } | null = null,
   ): Record<string, string> {
     if (kind === 'gemini-system-settings') {
       if (!this.wired(kind)) return {};
@@ -150,7 +153,10 @@ export class HookLog {
         // no system settings on this machine
       }
       const file = join(this.dir, `${workerId}.gemini-settings.json`);
-      writeFileSync(file, geminiSettingsText(base, this.appendCommand(workerId)), { mode: 0o600 });
+      const check = policy
+        ? { command: `${this.policyCommand(workerId)} --format gemini`, events: policy.events }
+        : null;
+      writeFileSync(file, geminiSettingsText(base, this.appendCommand(workerId), check), { mode: 0o600 });
       return { GEMINI_CLI_SYSTEM_SETTINGS_PATH: realpathSync(file) };
     }
     if (kind === 'opencode-plugin') {

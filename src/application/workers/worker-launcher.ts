@@ -119,7 +119,14 @@ export class WorkerLauncher {
     }
     // Gemini and opencode take our hooks through their environment (see hook-log.ts).
     const hooks = this.ctx.profiles.get(worker.type)?.interactive?.hooks ?? null;
-    if (worker.mode === 'interactive') Object.assign(env, this.ctx.hooks.hookEnv(worker.id, hooks, env));
+    const interactive = worker.mode === 'interactive';
+    // A policed gemini gets its BeforeTool check in one-shot mode too (its settings carry it).
+    const policed = worker.policy !== null && hooks === 'gemini-system-settings';
+    if (interactive || policed)
+      Object.assign(
+        env,
+        this.ctx.hooks.hookEnv(worker.id, hooks, env, policed ? { events: interactive } : null),
+      );
     return env;
   }
 

@@ -43,10 +43,13 @@ export class RunLimits {
     const times = 1 + active.run.limitApprovals.filter((w) => w === 'wall_time').length;
     const delay = Math.max(0, Date.parse(active.run.startedAt) + wall * times - now);
     // Node's timers hold at most 2^31-1 ms: a longer wait looks again then.
-    const timer = setTimeout(() => {
-      active.timers.delete(WALL_TIMER);
-      this.engine.kick(active.run.id);
-    }, Math.min(delay + 10, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        active.timers.delete(WALL_TIMER);
+        this.engine.kick(active.run.id);
+      },
+      Math.min(delay + 10, MAX_TIMER_MS),
+    );
     timer.unref();
     active.timers.set(WALL_TIMER, timer);
   }

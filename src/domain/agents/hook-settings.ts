@@ -16,7 +16,13 @@ function isObject(value: unknown): value is Json {
 
 // The system settings gemini should read: the machine's own (`base`, null when there is none or it
 // is not a JSON object), with our command appended to each event's hooks.
-export function geminiSettingsText(base: string | null, command: string): string {
+export function geminiSettingsText(
+  base: string | null,
+  command: string,
+  // The worker's role checks each tool call first (BeforeTool runs `tmuxorch policy check`);
+  // `events: false` leaves out the turn events (a one-shot run needs only the check).
+  policy: { readonly command: string; readonly events: boolean } | null = null,
+): string {
   let settings: Json = {};
   try {
     const parsed: unknown = base === null ? {} : JSON.parse(base);
@@ -25,9 +31,17 @@ export function geminiSettingsText(base: string | null, command: string): string
     // not JSON (gemini would not read it either)
   }
   const hooks: Json = isObject(settings.hooks) ? { ...settings.hooks } : {};
-  for (const event of GEMINI_EVENTS) {
+  for (const event of policy?.events === false ? [] : GEMINI_EVENTS) {
     const existing = Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : [];
     hooks[event] = [...existing, { hooks: [{ type: 'command', command }] }];
+  }
+  if (policy) {
+    const existing = Array.isArray(hooks.BeforeTool) ? (hooks.BeforeTool as unknown[]) : [];
+    // Gemini's hook timeout is in milliseconds: a day, for a person's answer to an ask.
+    hooks.BeforeTool = [
+      ...existing,
+      { matcher: '.*', hooks: [{ type: 'command', command: policy.command, timeout: 86_400_000 }] },
+    ];
   }
   return `${JSON.stringify({ ...settings, hooks }, null, 2)}\n`;
 }

@@ -32,7 +32,7 @@ const NO_HOOK: Readonly<Record<string, string>> = {
   codex:
     'not wired: codex runs only hooks a person trusted in its TUI (and `--dangerously-bypass-hook-trust` would cancel its other checks), so its tool calls are checked by the layers below',
   gemini:
-    'not wired: gemini has a BeforeTool hook, but reads our settings file only where root owns every directory above it; its tool calls are checked by the layers below',
+    "BeforeTool runs tmuxorch policy check before each tool call (deny blocks it with the reason, ask waits for tmuxorch approve) where gemini reads our settings file: only where root owns every directory above tmuxorch's state (tmuxorch doctor says); elsewhere the layers below hold",
   opencode:
     "not wired: opencode's plugin API could stop a tool call, and its permission config (the layer above) already carries the rules",
   aider: 'none: aider has no tool hook; only the git hooks, the diff audit and a sandbox hold its role',
@@ -97,7 +97,11 @@ export function roleView(
             holds: 'enforced',
             what: 'PreToolUse runs tmuxorch policy check before each tool call: deny goes back to the agent with the reason, ask waits for tmuxorch approve (headless and TUI alike)',
           }
-        : { layer: 'tool-hook', holds: 'none', what: NO_HOOK[profile.type] ?? 'none known for this CLI' },
+        : {
+            layer: 'tool-hook',
+            holds: profile.type === 'gemini' ? 'partial' : 'none',
+            what: NO_HOOK[profile.type] ?? 'none known for this CLI',
+          },
     {
       layer: 'git',
       holds: 'partial',

@@ -47,6 +47,7 @@ export function toolRequests(tool: string, input: Input): PolicyRequest[] {
     case 'read_many_files':
     case 'glob':
     case 'search_file_content':
+    case 'grep_search':
     case 'list_directory': {
       const path = text(input, 'file_path', 'path', 'absolute_path', 'dir_path');
       return [{ action: 'read', path: path ?? '.' }];

@@ -13,8 +13,12 @@ import type { CliContext } from '../context.js';
 // How long a hook waits for a person's answer, and how often it asks.
 const ANSWER_WAIT_MS = 24 * 3600_000;
 const POLL_MS = 250;
+type HookFormat = 'claude' | 'gemini';
 
-function hookAnswer(decision: 'allow' | 'deny', reason: string): string {
+// The decision in the hook's own format: Claude Code's (and the sim's) hookSpecificOutput, or
+// gemini's BeforeTool `{decision, reason}` (a deny blocks the call; the reason is its result).
+function hookAnswer(format: HookFormat, decision: 'allow' | 'deny', reason: string): string {
+  if (format === 'gemini') return `${JSON.stringify({ decision, reason: `tmuxorch: ${reason}` })}\n`;
   return `${JSON.stringify({
     hookSpecificOutput: {
       hookEventName: 'PreToolUse',
@@ -118,7 +122,13 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
       "a PreToolUse hook: reads the tool call's JSON on stdin, prints the decision in the hook's format",
     )
     .requiredOption('--worker <id>', 'the worker whose role decides')
-    .action(async (opts: { worker: string }) => {
+    .option(
+      '--format <format>',
+      "the hook's format: claude (PreToolUse, also the sim's) or gemini (BeforeTool)",
+      'claude',
+    )
+    .action(async (opts: { worker: string; format: string }) => {
+      const format: HookFormat = opts.format === 'gemini' ? 'gemini' : 'claude';
       let answer: { decision: 'allow' | 'deny'; reason: string };
       try {
         answer = await check(ctx, opts.worker);
@@ -128,6 +138,6 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
           reason: `the policy could not be checked (${error instanceof Error ? error.message : String(error)}), so the tool call is denied`,
         };
       }
-      process.stdout.write(hookAnswer(answer.decision, answer.reason));
+      process.stdout.write(hookAnswer(format, answer.decision, answer.reason));
     });
 }
