@@ -24,6 +24,12 @@ import {
 import { sendTask, sendWait, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
+// A command a tester's rules ask about (no rule covers node) that makes a file once it runs:
+// `touch` would be an edit, which a tester is denied outright.
+const make = (file: string): string => `node -e "require('fs').writeFileSync('${file}', '')"`;
+// The same command as the rules read it (its words unquoted).
+const readAs = (file: string): string => `node -e require('fs').writeFileSync('${file}', '')`;
+
 const BUILT_INS = ['planner', 'coder', 'tester', 'reviewer', 'security', 'integrator'];
 const LAYERS = ['commands', 'cli-flags', 'tool-hook', 'git', 'diff-audit', 'sandbox'];
 
@@ -92,9 +98,9 @@ describe('layer 1: the commands sent to a shell worker with a role', () => {
   });
 
   it('an asked command waits for a person, nothing overtakes it; approve runs it', async () => {
-    const asked = await sendTask(fleet, 'checked', 'touch approved.txt');
+    const asked = await sendTask(fleet, 'checked', make('approved.txt'));
     const worker = await awaiting(fleet, 'checked');
-    const question = 'role tester: no rule (the default for bash) asks about "touch approved.txt"';
+    const question = `role tester: no rule (the default for bash) asks about "${readAs('approved.txt')}"`;
     expect(worker.awaitingApproval).toBe(question);
     const behind = await sendTask(fleet, 'checked', 'echo behind-the-ask');
     // status --json shows the same, and both tasks are still queued: the second did not overtake.
@@ -119,14 +125,14 @@ describe('layer 1: the commands sent to a shell worker with a role', () => {
   });
 
   it('an asked command a person denies ends denied, with "a person denied it"', async () => {
-    const asked = await sendTask(fleet, 'checked', 'touch refused-by-hand.txt');
+    const asked = await sendTask(fleet, 'checked', make('refused-by-hand.txt'));
     await awaiting(fleet, 'checked');
     await expectOk(fleet, ['deny', 'checked']);
     const { exitCode, result } = await waitResult(fleet, asked);
     expect(exitCode).toBe(1);
     expect(result.status).toBe('denied');
     expect(result.reason).toBe(
-      'a person denied it: role tester: no rule (the default for bash) asks about "touch refused-by-hand.txt"',
+      `a person denied it: role tester: no rule (the default for bash) asks about "${readAs('refused-by-hand.txt')}"`,
     );
     expect(existsSync(join(tester.project, 'refused-by-hand.txt'))).toBe(false);
     expect((await expectOk(fleet, ['logs', 'checked'])).stdout).not.toContain('refused-by-hand');
@@ -136,17 +142,17 @@ describe('layer 1: the commands sent to a shell worker with a role', () => {
   });
 
   it('what a person approved goes first: a task of a higher priority queued behind it does not overtake it', async () => {
-    const asked = await sendTask(fleet, 'checked', 'touch first.txt');
+    const asked = await sendTask(fleet, 'checked', make('first.txt'));
     await awaiting(fleet, 'checked');
-    const urgent = await sendTask(fleet, 'checked', 'touch urgent.txt', ['--priority', 'critical']);
+    const urgent = await sendTask(fleet, 'checked', make('urgent.txt'), ['--priority', 'critical']);
     // Still waiting on the first: the urgent one is not even looked at yet.
-    expect((await workerView(fleet, 'checked')).awaitingApproval).toContain('"touch first.txt"');
+    expect((await workerView(fleet, 'checked')).awaitingApproval).toContain(`"${readAs('first.txt')}"`);
     await expectOk(fleet, ['approve', 'checked']);
     expect((await waitResult(fleet, asked)).result.status).toBe('succeeded');
     expect(existsSync(join(tester.project, 'first.txt'))).toBe(true);
     // Then the urgent one is asked about in its turn (the approval was not spent on it).
     const next = await awaiting(fleet, 'checked');
-    expect(next.awaitingApproval).toContain('"touch urgent.txt"');
+    expect(next.awaitingApproval).toContain(`"${readAs('urgent.txt')}"`);
     expect((await taskStatus(fleet, urgent)).status).toBe('queued');
     await expectOk(fleet, ['deny', 'checked']);
     expect((await waitResult(fleet, urgent)).result.status).toBe('denied');
@@ -154,7 +160,7 @@ describe('layer 1: the commands sent to a shell worker with a role', () => {
   });
 
   it('cancelling the asked task ends the wait: the task behind it runs', async () => {
-    const asked = await sendTask(fleet, 'checked', 'touch never-asked-again.txt');
+    const asked = await sendTask(fleet, 'checked', make('never-asked-again.txt'));
     await awaiting(fleet, 'checked');
     const behind = await sendTask(fleet, 'checked', 'echo after-the-cancel');
     await expectOk(fleet, ['cancel', asked]);

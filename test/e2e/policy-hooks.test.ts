@@ -261,6 +261,14 @@ describe.skipIf(!cliDir)('layer 3: real claude, its Bash tool call denied by the
       const mock = await suite.mock({ reply: 'all done' });
       const scratch = await suite.scratch();
       const fleet = await suite.fleet({ env: claudeEnv(scratch, cliDir ?? '', mock.url, API_KEY) });
+      // A tester that may edit its workspace: `touch` (an edit too) is then only asked about, as
+      // a command no rule covers.
+      const home = String(fleet.env.TMUXORCH_HOME);
+      await mkdir(home, { recursive: true });
+      await writeFile(
+        join(home, 'config.json'),
+        JSON.stringify({ roles: { 'editing-tester': { extends: 'tester', rules: ['edit allow **'] } } }),
+      );
       await expectOk(fleet, ['start']);
       const project = await realpath(await fleet.home.project('claude-tester'));
       await execa('git', ['init', '-q', project]);
@@ -273,10 +281,10 @@ describe.skipIf(!cliDir)('layer 3: real claude, its Bash tool call denied by the
         '--name',
         'tester',
         '--role',
-        'tester',
+        'editing-tester',
       ]);
       expect(added.exitCode, `${added.run.stdout}${added.run.stderr}`).toBe(0);
-      const question = `role tester: no rule (the default for bash) asks about "touch ${TOOL_FILE}"`;
+      const question = `role editing-tester: no rule (the default for bash) asks about "touch ${TOOL_FILE}"`;
       const waitAsk = (): Promise<WorkerView> =>
         waitFor(
           async () => {

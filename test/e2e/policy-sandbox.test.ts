@@ -15,6 +15,9 @@ import { addShell, expectOk, workerView, type WorkerView } from './support.js';
 import { sendTask, sendWait, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
+// A write the command check cannot see (a program's own): the sandbox's to stop.
+const writeWith = (file: string): string => `node -e "require('fs').writeFileSync('${file}', 'x')"`;
+
 const BWRAP = '/usr/bin/bwrap';
 const hasBwrap = existsSync(BWRAP);
 if (!hasBwrap)
@@ -80,11 +83,11 @@ describe.skipIf(!hasBwrap)('sandboxed roles: a shell worker under bubblewrap', (
     expect(inside.body, JSON.stringify(inside.body)).toMatchObject({ status: 'succeeded', output: 'hi\n' });
     expect(existsSync(join(worker.project, 'ok.txt'))).toBe(true);
 
-    // `touch *` is a coder's command: only the sandbox stops it.
+    // `node *` is a coder's command, and its write is none the rules see: only the sandbox stops it.
     const touched = join(outside, 'touched.txt');
-    const touch = await sendWait(fleet, 'boxed', `touch ${touched}`);
+    const touch = await sendWait(fleet, 'boxed', writeWith(touched));
     expect(touch.body.status, JSON.stringify(touch.body)).toBe('failed');
-    expect(touch.body.output).toContain('Read-only file system');
+    expect(touch.body.output).toMatch(/read-only file system/i);
     expect(existsSync(touched)).toBe(false);
 
     // A redirection outside the workspace is an edit the coder is asked about; approved, the
@@ -120,8 +123,8 @@ describe.skipIf(!hasBwrap)('sandboxed roles: a shell worker under bubblewrap', (
     expect(hits).toContain('/from-boxed-net');
     // Still read-only outside its project.
     const touched = join(outside, 'net-touched.txt');
-    const touch = await sendWait(fleet, 'boxed-net', `touch ${touched}`);
-    expect(touch.body.output).toContain('Read-only file system');
+    const touch = await sendWait(fleet, 'boxed-net', writeWith(touched));
+    expect(touch.body.output).toMatch(/read-only file system/i);
     expect(existsSync(touched)).toBe(false);
   });
 });

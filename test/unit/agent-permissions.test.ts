@@ -69,7 +69,7 @@ describe('claude', () => {
       expect(disallowed).toEqual(expect.arrayContaining(['Bash(git push:*)', 'Bash(git commit:*)']));
     if (name === 'tester') expect(allowed).toContain('Bash(npx vitest:*)');
     if (name === 'security') expect(allowed).toContain('Bash(semgrep:*)');
-    // `find * -delete*` asks, so `find *` is not pre-approved.
+    // `find *-delete*` asks, so `find *` is not pre-approved.
     expect(allowed).not.toContain('Bash(find:*)');
     expect(notes.some((n) => n.includes('find * -delete*'))).toBe(true);
   });
@@ -130,7 +130,7 @@ describe('gemini', () => {
   });
   it('inner wildcards and exact commands become anchored regexes on the JSON arguments', () => {
     const toml = geminiPolicyToml(role('planner'));
-    expect(toml).toContain(String.raw`commandRegex = "find .* -delete.*\""`);
+    expect(toml).toContain(String.raw`commandRegex = "find .*-delete.*\""`);
     const glob: Role = {
       ...role('planner'),
       rules: [{ action: 'bash', pattern: 'make * check', effect: 'allow' }],

@@ -16,7 +16,8 @@ describe('readCommandLine', () => {
   it('splits separators, pipes, subshells and sh -c, and finds redirections', () => {
     expect(readCommandLine('npm test && git push origin main | tee out.txt')).toEqual({
       commands: ['npm test', 'git push origin main', 'tee out.txt'],
-      writes: [],
+      // tee writes its files.
+      writes: ['out.txt'],
     });
     expect(readCommandLine(`FOO=1 echo "a b" > 'x y.txt' 2>&1; ls $(git rev-parse --show-toplevel)`)).toEqual(
       {
@@ -118,5 +119,43 @@ describe('tmuxorch-made prefixes', () => {
     ]);
     expect(readCommandLine('export -x A=1 B=2')?.commands).toEqual([]);
     expect(readCommandLine('export PATH')?.commands).toEqual(['export PATH']);
+  });
+});
+
+// Each line here got past a role before a review found it (then ran in a real bash).
+describe('command lines that hid what they do', () => {
+  it.each([
+    ['tester', 'echo "`git commit -qam x`"', 'deny'],
+    ['planner', "echo $'\\'' ; touch PWNED ; echo \\'", 'ask'],
+    ['planner', 'echo x >&src/a.ts', 'deny'],
+    ['planner', 'find -delete', 'ask'],
+    ['planner', 'find . -execdir rm {} +', 'ask'],
+    ['planner', 'git grep -Orm -l hello', 'ask'],
+    ['planner', 'git diff --output=src/a.ts HEAD', 'ask'],
+    ['planner', 'sort -o src/a.ts src/a.ts', 'ask'],
+    ['coder', 'rm -f -r src', 'ask'],
+    ['coder', 'rm --recursive --force src', 'ask'],
+    ['coder', 'python -m pip install evil', 'ask'],
+    ['coder', 'cp x .github/workflows/ci.yml', 'deny'],
+    ['coder', 'mv evil .env', 'deny'],
+    ['coder', 'cd .git && echo x >> config', 'ask'],
+    ['tester', 'git -c a=b commit -m x', 'deny'],
+    ['tester', 'git -C . commit -m x', 'deny'],
+    ['tester', 'command git commit -m x', 'deny'],
+    ['tester', 'env -i git commit -m x', 'deny'],
+    ['tester', 'timeout 5 git commit -m x', 'deny'],
+    ['tester', 'nohup nice -n 5 git commit -m x', 'deny'],
+    ['tester', 'f(){ git commit -m x; }; f', 'deny'],
+    ['tester', "bash -ec 'git commit -m x'", 'deny'],
+    ['coder', 'touch sub/.git/config', 'deny'],
+  ])('%s: %s → %s', (role, command, effect) => {
+    expect(bash(role, command).effect).toBe(effect);
+  });
+  it('still lets the plain forms through', () => {
+    expect(bash('planner', 'echo hi >&2').effect).toBe('allow');
+    expect(bash('planner', 'git diff HEAD').effect).toBe('allow');
+    expect(bash('coder', 'rm -f build.log').effect).toBe('allow');
+    expect(bash('coder', 'cp a.txt b.txt').effect).toBe('allow');
+    expect(bash('tester', 'npm test').effect).toBe('allow');
   });
 });

@@ -102,10 +102,30 @@ export class HookLog {
   }
 
   // `tmuxorch policy check` for the worker, with this Node (the pane's PATH may have another).
-  policyCommand(workerId: string): string {
-    return [process.execPath, tmuxorchScript(), 'policy', 'check', '--worker', workerId]
-      .map(shellQuote)
-      .join(' ');
+  // Fails closed: a check that could not run at all (a crash, a missing file after an upgrade)
+  // exits 2, which both Claude Code and gemini read as "blocked"; any other failure would let
+  // the tool call go on.
+  policyCommand(workerId: string, format: 'claude' | 'gemini' = 'claude'): string {
+    const argv = [
+      process.execPath,
+      tmuxorchScript(),
+      'policy',
+      'check',
+      '--worker',
+      workerId,
+      '--format',
+      format,
+    ];
+    return `${argv.map(shellQuote).join(' ')} || exit 2`;
+  }
+
+  // The worker's own hook log, created: a sandbox lets the worker write this file, not the
+  // directory (which holds every worker's hook settings).
+  ensureLogFile(workerId: string): string {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = this.logFile(workerId);
+    writeFileSync(file, '', { flag: 'a', mode: 0o600 });
+    return file;
   }
 
   // `-c notify=[…]` for codex: the payload is the program's last argument, appended as a line.
@@ -154,7 +174,7 @@ export class HookLog {
       }
       const file = join(this.dir, `${workerId}.gemini-settings.json`);
       const check = policy
-        ? { command: `${this.policyCommand(workerId)} --format gemini`, events: policy.events }
+        ? { command: this.policyCommand(workerId, 'gemini'), events: policy.events }
         : null;
       writeFileSync(file, geminiSettingsText(base, this.appendCommand(workerId), check), { mode: 0o600 });
       return { GEMINI_CLI_SYSTEM_SETTINGS_PATH: realpathSync(file) };

@@ -224,7 +224,7 @@ export class FleetController {
   askCommand(workerName: string): string | null {
     const worker = this.rt.store.findWorker(workerName);
     if (!worker) return null;
-    const check = this.rt.hooks.policyCommand(worker.id);
+    const check = `{ ${this.rt.hooks.policyCommand(worker.id)}; }`;
     return `tmuxorch_ask() { printf '{"tool_name":"Bash","tool_input":{"command":"git push %s"}}' "$2" | ${check} | grep -q '"permissionDecision":"allow"'; }; tmuxorch_ask`;
   }
 

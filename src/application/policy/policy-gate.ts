@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { nanoid } from 'nanoid';
 import { decide, type Decision, type PolicyRequest } from '../../domain/policy/decide.js';
 import { STRICTNESS, ruleText } from '../../domain/policy/rule.js';
-import { toolRequests } from '../../domain/policy/tool-request.js';
+import { HARMLESS_TOOLS, toolRequests } from '../../domain/policy/tool-request.js';
 import type { PendingApproval, Worker } from '../../domain/worker.js';
 import type { Task } from '../../domain/task.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
@@ -39,7 +39,8 @@ export interface PolicyGateEvents {
 export type BeforeTyping = { readonly go: true } | { readonly go: false; readonly denied: string | null };
 
 export interface ToolVerdict {
-  readonly decision: 'allow' | 'deny' | 'ask';
+  // `defer`: not a tool the rules know; the hook says nothing and the CLI's own permissions decide.
+  readonly decision: 'allow' | 'deny' | 'ask' | 'defer';
   readonly reason: string;
   // For `ask`: the approval a hook waits on (policyAnswer).
   readonly approvalId: string | null;
@@ -89,11 +90,13 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
         : request,
     );
     if (requests.length === 0)
-      return {
-        decision: 'allow',
-        reason: `tool ${tool} reads or writes nothing a rule covers`,
-        approvalId: null,
-      };
+      return HARMLESS_TOOLS.has(tool)
+        ? { decision: 'allow', reason: `tool ${tool} changes nothing a rule covers`, approvalId: null }
+        : {
+            decision: 'defer',
+            reason: `tool ${tool} is not one tmuxorch's rules know: the CLI's own permissions decide`,
+            approvalId: null,
+          };
     const decision = requests
       .map((request) => decide(policy.role, request, policy))
       .reduce((worst, d) => (STRICTNESS[d.effect] > STRICTNESS[worst.effect] ? d : worst));

@@ -1,12 +1,11 @@
 // Layer 6: a worker's shell under bubblewrap when its role asks for a sandbox. Everything the
 // shell starts (commands, the agent, its hooks) writes only to its workspace, its step's
-// directory and what tmuxorch must receive from it (its hook log, its task outputs, the sim's
-// sessions, the agent CLI's own config dir), and has no network unless a `net` rule allows it.
-// Reads are not confined (roles show says so).
-import { join } from 'node:path';
+// directory and what tmuxorch must receive from it (its own hook log file, the task outputs, the
+// sim's sessions, an agent config dir given to the worker), and has no network unless a `net`
+// rule allows it. Reads are not confined (roles show says so), nor are the shared task-output
+// and hand-off directories (another worker's outputs there can be changed).
 import { effectOf } from '../../domain/policy/decide.js';
 import type { Worker } from '../../domain/worker.js';
-import { gitDirOf } from '../../infrastructure/git/git-queries.js';
 import { sandboxArgv } from '../../infrastructure/process/sandbox.js';
 import { sandboxFor } from './policy-checks.js';
 
@@ -26,21 +25,24 @@ export async function sandboxedShell(
   const policy = worker.policy;
   const bwrap = await sandboxFor(policy, places.path);
   if (!bwrap || !policy) return shell;
-  const home = env.HOME ?? process.env.HOME ?? '';
+  // The agent CLI's own config dir only when the worker was given one of its own: the user's
+  // ~/.claude or ~/.codex writable would let a sandboxed agent add hooks that run, unsandboxed,
+  // in every later session of the user.
   const writable = [
     ...places.writable,
     env.TMUXORCH_SIM_HOME ?? '',
     policy.stepDir ?? '',
-    env.CLAUDE_CONFIG_DIR ?? (home ? join(home, '.claude') : ''),
-    env.CODEX_HOME ?? (home ? join(home, '.codex') : ''),
-    home ? join(home, '.gemini') : '',
+    env.CLAUDE_CONFIG_DIR ?? '',
+    env.CODEX_HOME ?? '',
   ].filter((path) => path !== '');
   const spec = {
     workspace: policy.workspace,
     writable,
     net: effectOf(policy.role, 'net') === 'allow',
-    // Its commits go through the git hooks (layer 4); without commit, git metadata stays read-only.
-    gitDir: effectOf(policy.role, 'commit') === 'deny' ? undefined : await gitDirOf(policy.workspace),
+    // Git metadata stays read-only inside: its hooks dir and config would otherwise let the agent
+    // plant a program that tmuxorch's own git commands run outside. Its work is committed by the
+    // controller after the step (the snapshot), as any step's is.
+    gitDir: undefined,
   };
   return sandboxArgv(bwrap, spec, shell);
 }

@@ -260,7 +260,12 @@ export class WorkerLauncher {
   private async sandboxed(worker: Worker, shell: string[]): Promise<string[]> {
     return sandboxedShell(worker, shell, this.envFor(worker), {
       path: this.ctx.baseEnv.PATH ?? process.env.PATH ?? '',
-      writable: [this.ctx.hooks.directory, this.ctx.tasksDir, this.ctx.handoffDir, this.ctx.simHome],
+      writable: [
+        this.ctx.hooks.ensureLogFile(worker.id),
+        this.ctx.tasksDir,
+        this.ctx.handoffDir,
+        this.ctx.simHome,
+      ],
     });
   }
 

@@ -53,10 +53,26 @@ const READ_ONLY_COMMANDS = [
   'git grep *',
 ].map((command) => `bash allow ${command}`);
 
-// Looking commands that can change files anyway.
-const WRITING_FORMS = ['find * -delete*', 'find * -exec *', 'sed -i*', 'git branch -D *'].map(
-  (command) => `bash ask ${command}`,
-);
+// Looking commands that can change files or run programs anyway (a review found each of them):
+// find's actions, sed -i, git's --output and its pager, sort -o, rg's preprocessor.
+const WRITING_FORMS = [
+  'find *-delete*',
+  'find *-exec*',
+  'find *-ok*',
+  'find *-fprint*',
+  'find *-fls*',
+  'sed -i*',
+  'sed *--in-place*',
+  'git diff *--output*',
+  'git log *--output*',
+  'git show *--output*',
+  'git grep *-O*',
+  'git grep *--open-files-in-pager*',
+  'git branch -D *',
+  'sort *-o*',
+  'sort *--output*',
+  'rg *--pre*',
+].map((command) => `bash ask ${command}`);
 
 const TEST_COMMANDS = [
   'npm test *',
@@ -102,6 +118,13 @@ const BUILD_COMMANDS = [
 
 // Asked first in every built-in role that could otherwise run them (the seeds' sensitive actions).
 const SENSITIVE_COMMANDS = [
+  // rm's recursion in any spelling, and installs through an interpreter (the plain forms below
+  // come last, so they are the rule a person reads for the usual spelling).
+  'rm *-*r*',
+  'rm *-*R*',
+  'rm *--recursive*',
+  'python -m pip *',
+  'python3 -m pip *',
   'rm -rf *',
   'rm -fr *',
   'rm -r *',

@@ -48,6 +48,9 @@ function tokenize(line: string): Token[] {
     if (c === '\\') {
       word = (word ?? '') + (line[i + 1] ?? '');
       i++;
+    } else if (two === "$'") {
+      // ANSI-C quoting has escapes of its own (`\'` does not end it): not read.
+      throw new Unreadable("$'…' quoting");
     } else if (c === "'") {
       const end = line.indexOf("'", i + 1);
       if (end < 0) throw new Unreadable('unclosed quote');
@@ -58,7 +61,13 @@ function tokenize(line: string): Token[] {
       let j = i + 1;
       for (; j < line.length && line[j] !== '"'; j++) {
         if (line[j] === '\\' && j + 1 < line.length) text += line[++j];
-        else if (line.startsWith('$(', j)) {
+        else if (line[j] === '`') {
+          const end = line.indexOf('`', j + 1);
+          if (end < 0) throw new Unreadable('unclosed backtick');
+          tokens.push({ kind: 'sub', text: line.slice(j + 1, end) });
+          text += '$(…)';
+          j = end;
+        } else if (line.startsWith('$(', j)) {
           const end = subshellEnd(line, j + 2);
           tokens.push({ kind: 'sub', text: line.slice(j + 2, end) });
           text += '$(…)';
@@ -110,15 +119,83 @@ function tokenize(line: string): Token[] {
   return tokens;
 }
 
+// Programs that run the command after them (their own options first), and group braces.
+const WRAPPERS = new Set(['command', 'builtin', 'exec', 'nohup', 'nice', 'time', 'stdbuf', 'ionice', 'chrt']);
+// git options before its subcommand (taking a value: `-c k=v`, `-C dir`).
+const GIT_VALUE_OPTIONS = new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--exec-path']);
+
+// The command as its rules should see it: `nohup nice -n 5 git -C . -c a=b commit` is `git commit`.
+function unwrapped(input: string[]): string[] {
+  let words = input.filter((w) => w !== '{' && w !== '}');
+  for (let guard = 0; guard < 8 && words.length > 0; guard++) {
+    const head = words[0] as string;
+    if (WRAPPERS.has(head)) {
+      let k = 1;
+      while (k < words.length && (words[k] as string).startsWith('-'))
+        k += (words[k] as string) === '-n' ? 2 : 1;
+      words = words.slice(k);
+    } else if (head === 'timeout') {
+      let k = 1;
+      while (k < words.length && (words[k] as string).startsWith('-')) k++;
+      words = words.slice(k + 1); // its duration
+    } else if (head === 'env') {
+      let k = 1;
+      while (
+        k < words.length &&
+        ((words[k] as string).startsWith('-') || ASSIGNMENT.test(words[k] as string))
+      )
+        k++;
+      words = words.slice(k);
+    } else break;
+  }
+  if (words[0] === 'git') {
+    const rest: string[] = [];
+    let k = 1;
+    for (; k < words.length; k++) {
+      const w = words[k] as string;
+      if (GIT_VALUE_OPTIONS.has(w)) k++;
+      else if (!w.startsWith('-')) break;
+    }
+    rest.push(...words.slice(k));
+    words = ['git', ...rest];
+  }
+  return words;
+}
+
+// Programs whose file arguments are files they change: checked as edits too (a protected path
+// copied over, a tree removed).
+const FILE_CHANGERS = new Set([
+  'cp',
+  'mv',
+  'rm',
+  'touch',
+  'mkdir',
+  'rmdir',
+  'tee',
+  'ln',
+  'truncate',
+  'install',
+  'shred',
+  'unlink',
+  'chmod',
+  'chown',
+]);
+
+function fileArguments(words: readonly string[]): string[] {
+  const [program, ...args] = words;
+  if (program === 'git' && (args[0] === 'rm' || args[0] === 'mv'))
+    return args.slice(1).filter((a) => !a.startsWith('-'));
+  if (!FILE_CHANGERS.has(program ?? '')) return [];
+  const files = args.filter((a) => !a.startsWith('-') && a !== '');
+  // chmod/chown: the first argument is a mode or an owner.
+  return program === 'chmod' || program === 'chown' ? files.slice(1) : files;
+}
+
 function read(line: string, commands: string[], writes: string[], depth: number): void {
   if (depth > 4) throw new Unreadable('nested too deep');
   let words: string[] = [];
   const end = (): void => {
     while (words.length > 0 && ASSIGNMENT.test(words[0] as string)) words.shift();
-    if (words[0] === 'env') {
-      words.shift();
-      while (words.length > 0 && ASSIGNMENT.test(words[0] as string)) words.shift();
-    }
     // `export A=1 B=2` sets variables and runs nothing, as a bare `A=1` does.
     if (
       DECLARATIONS.has(words[0] as string) &&
@@ -126,13 +203,18 @@ function read(line: string, commands: string[], writes: string[], depth: number)
     )
       words = [];
     if (words.length === 0) return;
-    // `sh -c 'a; b'` runs its string as a command line of its own.
-    const dashC = words.indexOf('-c');
+    words = unwrapped(words);
+    if (words.length === 0) return;
+    // `sh -c 'a; b'` (or `-ec`) runs its string as a command line of its own.
+    const dashC = words.findIndex((w, k) => k > 0 && /^-[a-z]*c[a-z]*$/.test(w));
     if (SHELLS.has(words[0] as string) && dashC > 0 && words[dashC + 1] !== undefined) {
       read(words[dashC + 1] as string, commands, writes, depth + 1);
     } else if (words[0] === 'eval') {
       read(words.slice(1).join(' '), commands, writes, depth + 1);
-    } else commands.push(words.join(' '));
+    } else {
+      commands.push(words.join(' '));
+      writes.push(...fileArguments(words));
+    }
     words = [];
   };
   const tokens = tokenize(line);
@@ -143,8 +225,10 @@ function read(line: string, commands: string[], writes: string[], depth: number)
     else if (token.text === '>' || token.text === '>>' || token.text === '&>' || token.text === '<') {
       const target = tokens[i + 1];
       if (target?.kind !== 'word') {
-        // `>&2`: a descriptor copied, nothing written.
-        if (target?.kind === 'op' && target.text === '&') {
+        // `>&2`: a descriptor copied, nothing written; `>&file` writes file (as `&>` does).
+        const after = tokens[i + 2];
+        if (target?.kind === 'op' && target.text === '&' && after?.kind === 'word') {
+          if (!/^(?:\d+|-)$/.test(after.text) && !HARMLESS_TARGETS.has(after.text)) writes.push(after.text);
           i += 2;
           continue;
         }
@@ -167,5 +251,8 @@ export function readCommandLine(line: string): CommandLine | null {
     if (error instanceof Unreadable) return null;
     throw error;
   }
+  // After a `cd`, relative files are not where the rules would look: such a line is not read.
+  const moves = commands.some((c) => /^(?:cd|pushd|popd)(?: |$)/.test(c));
+  if (moves && writes.some((file) => !file.startsWith('/'))) return null;
   return { commands, writes };
 }

@@ -40,6 +40,9 @@ export type RoleDefinition = z.output<typeof roleDefinitionSchema>;
 export const PROTECTED_PATHS: readonly string[] = [
   '.git',
   '.git/**',
+  '**/.git',
+  '**/.git/**',
+  '**/.envrc',
   '.tmuxorch/**',
   '.github/workflows/**',
   '**/.env',

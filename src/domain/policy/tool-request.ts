@@ -22,6 +22,20 @@ function hostOf(url: string | null): string | undefined {
   }
 }
 
+// Tools that touch nothing a rule covers (a to-do list, a background command's output): allowed.
+// Any other tool this mapping does not know (an MCP server's, a subagent) is left to the CLI's
+// own permission rules: an explicit allow from the hook would switch them off.
+export const HARMLESS_TOOLS: ReadonlySet<string> = new Set([
+  'TodoWrite',
+  'TodoRead',
+  'BashOutput',
+  'KillShell',
+  'KillBash',
+  'ExitPlanMode',
+  'update_topic',
+  'write_todos',
+]);
+
 export function toolRequests(tool: string, input: Input): PolicyRequest[] {
   switch (tool) {
     case 'Bash':

@@ -42,7 +42,7 @@ export async function commitAll(
   message: string,
   options: GitRunOptions = {},
 ): Promise<string | null> {
-  await git(path, ['add', '--all'], options);
+  await git(path, [...unguardedArgs(), 'add', '--all'], options);
   const staged = await runGit(path, ['diff', '--cached', '--quiet'], options);
   if (staged.exitCode === 0) return null;
   // --no-verify: this is a snapshot of what the step did, not the step's own commit; a project's
@@ -76,7 +76,7 @@ export async function diff(path: string, base: string, options: GitRunOptions = 
       () => false,
     );
     if (!copied) await git(path, ['read-tree', 'HEAD'], withIndex);
-    await git(path, ['add', '--all'], withIndex);
+    await git(path, [...unguardedArgs(), 'add', '--all'], withIndex);
     // Plumbing (diff-index), not `git diff`: it ignores the user's diff.noprefix, external diff
     // and colour settings, any of which would make the patch unappliable.
     return await git(path, ['diff-index', '--cached', '--patch', '--binary', '--no-color', baseSha], {

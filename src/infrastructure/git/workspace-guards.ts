@@ -71,8 +71,10 @@ const READS_STDIN = new Set([
 // Arguments that make one git command of tmuxorch's own (its snapshot commit after a step) run
 // without any hook: a command-line setting wins over the worktree's core.hooksPath, and no hook
 // exists under /dev/null. It does not undo the pushInsteadOf of a push guard.
+// No fsmonitor either: its command comes from config an agent in the worktree may have set, and
+// tmuxorch's own git commands there must never run a program of the agent's.
 export function unguardedArgs(): string[] {
-  return ['-c', 'core.hooksPath=/dev/null'];
+  return ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
 }
 
 function shellQuote(text: string): string {

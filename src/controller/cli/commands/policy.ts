@@ -11,7 +11,8 @@ import { table } from '../output.js';
 import type { CliContext } from '../context.js';
 
 // How long a hook waits for a person's answer, and how often it asks.
-const ANSWER_WAIT_MS = 24 * 3600_000;
+// Under the day the hook settings give it: the hook itself ends the wait, with a deny.
+const ANSWER_WAIT_MS = 23 * 3600_000;
 const POLL_MS = 250;
 type HookFormat = 'claude' | 'gemini';
 
@@ -37,7 +38,7 @@ async function readStdin(): Promise<string> {
 async function check(
   ctx: CliContext,
   worker: string,
-): Promise<{ decision: 'allow' | 'deny'; reason: string }> {
+): Promise<{ decision: 'allow' | 'deny' | 'defer'; reason: string }> {
   const payload = JSON.parse((await readStdin()) || '{}') as Record<string, unknown>;
   const tool = typeof payload.tool_name === 'string' ? payload.tool_name : '';
   const input =
@@ -49,6 +50,7 @@ async function check(
     input: input as Record<string, unknown>,
     cwd,
   });
+  if (verdict.decision === 'defer') return { decision: 'defer', reason: verdict.reason };
   if (verdict.decision !== 'ask' || verdict.approvalId === null)
     return { decision: verdict.decision === 'allow' ? 'allow' : 'deny', reason: verdict.reason };
   process.stderr.write(`tmuxorch: waiting for a person (tmuxorch approve ${worker}): ${verdict.reason}\n`);
@@ -61,7 +63,7 @@ async function check(
         : { decision: 'deny', reason: `a person denied: ${verdict.reason}` };
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  return { decision: 'deny', reason: `nobody answered within a day: ${verdict.reason}` };
+  return { decision: 'deny', reason: `nobody answered within 23 hours: ${verdict.reason}` };
 }
 
 function showRole(view: RoleView): string {
@@ -129,7 +131,7 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
     )
     .action(async (opts: { worker: string; format: string }) => {
       const format: HookFormat = opts.format === 'gemini' ? 'gemini' : 'claude';
-      let answer: { decision: 'allow' | 'deny'; reason: string };
+      let answer: { decision: 'allow' | 'deny' | 'defer'; reason: string };
       try {
         answer = await check(ctx, opts.worker);
       } catch (error) {
@@ -138,6 +140,8 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
           reason: `the policy could not be checked (${error instanceof Error ? error.message : String(error)}), so the tool call is denied`,
         };
       }
-      process.stdout.write(hookAnswer(format, answer.decision, answer.reason));
+      // Not a tool the rules know: no decision, so the CLI's own permission rules apply.
+      if (answer.decision !== 'defer')
+        process.stdout.write(hookAnswer(format, answer.decision, answer.reason));
     });
 }
