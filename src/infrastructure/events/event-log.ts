@@ -103,9 +103,10 @@ export class EventLog {
   // The events after `afterId`, oldest first, at most `limit` of them (see the top of the file).
   async readAfter(afterId: number, limit: number): Promise<ReadAfterResult> {
     await this.flush();
-    // Scanning backwards, the lines seen last are the oldest: keep the last `limit` seen.
-    const kept: string[] = [];
-    let skipped = false;
+    // Scanning backwards, the lines seen last are the oldest: keep the last `limit` seen (a ring).
+    const size = Math.max(1, limit);
+    const ring: string[] = [];
+    let seen = 0;
     let reachedAfter = false;
     let oldestSeen: number | null = null;
     for (const file of [this.file, this.rotatedFile]) {
@@ -118,20 +119,19 @@ export class EventLog {
         // the rotated file is what was just read) is one already seen.
         if (oldestSeen !== null && id >= oldestSeen) return true;
         oldestSeen = id;
-        kept.push(line);
-        if (kept.length > limit) {
-          kept.shift();
-          skipped = true;
-        }
+        ring[seen % size] = line;
+        seen++;
         return true;
       });
       if (stop) break;
     }
     const events: FleetEvent[] = [];
-    for (let i = kept.length - 1; i >= 0; i--) {
-      const event = parseLine(kept[i] ?? '');
+    // Oldest first: from the last line stored back to the earliest one still in the ring.
+    for (let n = seen - 1; n >= Math.max(0, seen - size); n--) {
+      const event = parseLine(ring[n % size] ?? '');
       if (event) events.push(event);
     }
+    const skipped = seen > size;
     // A gap: the scan ran out of kept lines before reaching `afterId`, and the oldest kept event
     // is not the one right after it.
     const oldest: number | null = oldestSeen;
