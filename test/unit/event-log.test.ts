@@ -109,6 +109,24 @@ describe('EventLog', () => {
     expect((await EventLog.open(dir)).lastId).toBe(firstMain - 1);
   });
 
+  it('flush() waits for what was appended before it only, not for a steady stream after it', async () => {
+    const log = await EventLog.open(dir);
+    let id = 0;
+    log.append(event(++id));
+    let stop = false;
+    const stream = (async () => {
+      while (!stop) {
+        log.append(event(++id));
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await log.flush();
+    stop = true;
+    await stream;
+    expect((await log.readAfter(0, 10)).events[0]?.id).toBe(1);
+    await log.close();
+  });
+
   it('keeps lines whole across the 64 KiB read chunks', async () => {
     const log = await EventLog.open(dir);
     for (let id = 1; id <= 2_000; id++) log.append(event(id));

@@ -48,6 +48,10 @@ export class EventLog {
   private size = 0;
   private pending: string[] = [];
   private writing: Promise<void> | null = null;
+  // Lines appended and lines written (or lost to a failed write), for flush().
+  private appended = 0;
+  private written = 0;
+  private waiters: Array<{ readonly upTo: number; readonly resolve: () => void }> = [];
   private closed = false;
   private lastIdValue: number;
 
@@ -85,12 +89,16 @@ export class EventLog {
       throw new RangeError(`event id ${event.id} is not after ${this.lastIdValue}`);
     this.lastIdValue = event.id;
     this.pending.push(`${JSON.stringify(event)}\n`);
+    this.appended++;
     this.writing ??= this.writeLoop();
   }
 
-  // Resolves once every event appended before the call is in the file.
-  async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+  // Resolves once every event appended before the call is in the file (not waiting for later
+  // ones: a steady stream of events cannot hold it off).
+  flush(): Promise<void> {
+    const upTo = this.appended;
+    if (this.written >= upTo) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
   }
 
   async close(): Promise<void> {
@@ -145,6 +153,7 @@ export class EventLog {
       await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.pending.length > 0 && !this.closed) {
         const text = this.pending.join('');
+        const lines = this.pending.length;
         this.pending = [];
         try {
           await this.write(text);
@@ -153,10 +162,19 @@ export class EventLog {
           await this.handle?.close().catch(() => undefined);
           this.handle = null;
         }
+        this.written += lines;
+        this.wake();
       }
     } finally {
       this.writing = null;
     }
+  }
+
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const due = this.waiters.filter((w) => w.upTo <= this.written);
+    this.waiters = this.waiters.filter((w) => w.upTo > this.written);
+    for (const waiter of due) waiter.resolve();
   }
 
   private async write(text: string): Promise<void> {
