@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { FleetStore, type StatePersistence } from '../../src/application/fleet/fleet-store.js';
 import { FleetMetrics } from '../../src/application/metrics/fleet-metrics.js';
 import { FleetEvents } from '../../src/application/events/fleet-events.js';
+import { gatesWaitingIn } from '../../src/application/events/attach-fleet-events.js';
+import { newRunRecord, newStepRecord, type GateRecord } from '../../src/domain/workflow/workflow-run.js';
 import { metricsPlugin } from '../../src/controller/http/metrics-route.js';
 import { newTask, transitionTask, type Task } from '../../src/domain/task.js';
 import { transitionWorker, type Worker } from '../../src/domain/worker.js';
@@ -133,5 +135,35 @@ describe('FleetMetrics', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('counts the gates waiting over the active runs (the run’s own and its steps’)', () => {
+    const gate = (state: GateRecord['state']): GateRecord => ({
+      state,
+      kind: 'gate',
+      message: '',
+      hashes: {},
+      openedAt: '',
+      decidedAt: null,
+      note: null,
+      by: null,
+      timeoutAt: null,
+    });
+    const run = newRunRecord({
+      id: 'r1',
+      name: 'n',
+      mode: 'manual',
+      project: '/p',
+      base: { sha: null, branch: null },
+      inputs: {},
+      specHash: 'h',
+      startedAt: '',
+      keepWorkers: false,
+      steps: [
+        { ...newStepRecord('a', 'a'), gate: gate('waiting') },
+        { ...newStepRecord('b', 'b'), gate: gate('approved') },
+      ],
+    });
+    expect(gatesWaitingIn([run, { ...run, id: 'r2', gate: gate('waiting') }])).toBe(3);
   });
 });
