@@ -22,6 +22,7 @@ import { createRedactor } from '../domain/redact.js';
 import { GitWorkspaces } from '../infrastructure/git/git-workspaces.js';
 import { secretValuesOf } from '../infrastructure/logs/logger.js';
 import { RunFiles } from '../infrastructure/workflow/run-files.js';
+import { attachFleetEvents } from '../application/events/attach-fleet-events.js';
 
 export interface OpenFleetOptions {
   readonly settings: Settings;
@@ -82,6 +83,9 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
   );
   fleet.attachWorkflows(workflows);
   try {
+    // Events and metrics before start: what recovery changes is an event too (logs/events.ndjson
+    // is written whether or not HTTP serves the stream).
+    await attachFleetEvents(fleet, workflows, settings, options.clock ? { clock: options.clock } : {});
     await fleet.start();
     // Runs the last daemon left unfinished carry on (their tasks are the fleet's, collected above).
     await workflows.resumeActive();

@@ -16,6 +16,7 @@ import {
 } from '../workers/new-worker.js';
 import { FleetRecovery } from './fleet-recovery.js';
 import type { WorkflowEngine } from '../workflows/workflow-engine.js';
+import type { FleetObservers } from '../events/attach-fleet-events.js';
 import { toFlowLine } from '../../domain/workflow/workflow-view.js';
 import type { FleetRuntime } from './fleet-runtime.js';
 import type { HealthReport } from '../workers/health-monitor.js';
@@ -47,6 +48,8 @@ export class FleetController {
   private readonly recovery: FleetRecovery;
   // The workflow engine, attached by the composition root (workflows run where the fleet runs).
   private workflowEngine: WorkflowEngine | null = null;
+  // The fleet's events and metrics (attachFleetEvents), closed at shutdown.
+  private fleetObservers: FleetObservers | null = null;
   private healthTimer: NodeJS.Timeout | null = null;
   private readonly startedAt = Date.now();
 
@@ -60,6 +63,15 @@ export class FleetController {
   // Adopts the session and the stored fleet, then starts the periodic health sweep.
   attachWorkflows(engine: WorkflowEngine): void {
     this.workflowEngine = engine;
+  }
+
+  attachObservers(observers: FleetObservers): void {
+    this.fleetObservers = observers;
+  }
+
+  // The fleet's events and metrics, when the composition root attached them (HTTP serves them).
+  get observers(): FleetObservers | null {
+    return this.fleetObservers;
   }
 
   requireWorkflows(): WorkflowEngine {
@@ -347,6 +359,8 @@ export class FleetController {
     await Promise.all([...this.rt.channels.values()].map((c) => c.drain()));
     await this.rt.store.compact();
     await this.rt.store.close();
+    // After the last state change: the event log holds every event up to the shutdown.
+    await this.fleetObservers?.close();
     await this.rt.connection.close();
     if (options.killWorkers) await this.rt.server.killSession(this.rt.settings.session);
     await Promise.all([...this.rt.channels.keys()].map((id) => this.rt.closeChannel(id)));

@@ -63,4 +63,6 @@ export interface TmuxControlPort {
   attach(session: string): Promise<void>;
   on(event: 'control-lost', listener: (reason: string | undefined) => void): unknown;
   close(): Promise<void>;
+  // Tells `observer` of every tmux command run (name, duration, timed out): metrics. Optional.
+  observeCommands?(observer: ((command: string, durationMs: number, timedOut: boolean) => void) | null): void;
 }

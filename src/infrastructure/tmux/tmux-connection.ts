@@ -6,7 +6,13 @@ import { EventEmitter } from 'node:events';
 import { TmuxServerGoneError } from '../../domain/errors.js';
 import { ControlTransport } from './control-transport.js';
 import { ExecTransport } from './exec-transport.js';
-import type { CommandResult, RunOptions, TmuxSocket, TmuxTransport } from './transport.js';
+import type {
+  CommandResult,
+  RunOptions,
+  TmuxCommandObserver,
+  TmuxSocket,
+  TmuxTransport,
+} from './transport.js';
 
 export interface TmuxConnectionOptions {
   readonly socket: TmuxSocket;
@@ -21,6 +27,7 @@ export interface TmuxConnectionEvents {
 export class TmuxConnection extends EventEmitter<TmuxConnectionEvents> implements TmuxTransport {
   readonly exec: ExecTransport;
   private control: ControlTransport | null = null;
+  private observer: TmuxCommandObserver | null = null;
 
   constructor(private readonly options: TmuxConnectionOptions) {
     super();
@@ -57,7 +64,24 @@ export class TmuxConnection extends EventEmitter<TmuxConnectionEvents> implement
     this.control = control;
   }
 
+  // Every command run through this connection is told to `observer` (null: none).
+  observeCommands(observer: TmuxCommandObserver | null): void {
+    this.observer = observer;
+  }
+
   async run(args: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    const result = await this.runOnce(args, options);
+    if (this.observer) {
+      try {
+        this.observer(args[0] ?? '', result.durationMs, result.timedOut);
+      } catch {
+        // An observer's failure is not the command's.
+      }
+    }
+    return result;
+  }
+
+  private async runOnce(args: readonly string[], options?: RunOptions): Promise<CommandResult> {
     const control = this.control;
     if (control && !control.closed) {
       try {

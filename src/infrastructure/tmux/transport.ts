@@ -12,6 +12,10 @@ export interface CommandResult {
   readonly durationMs: number;
 }
 
+// Told of every command a connection ran: its name (argv[0]), how long it took, and whether it
+// timed out (metrics). Must not throw, and must be cheap: it runs on every tmux call.
+export type TmuxCommandObserver = (command: string, durationMs: number, timedOut: boolean) => void;
+
 export interface RunOptions {
   // Give up waiting after this long; the result then has `timedOut: true`. Default: the transport's.
   readonly timeoutMs?: number;
