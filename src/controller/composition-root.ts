@@ -22,6 +22,8 @@ import { createRedactor } from '../domain/redact.js';
 import { GitWorkspaces } from '../infrastructure/git/git-workspaces.js';
 import { secretValuesOf } from '../infrastructure/logs/logger.js';
 import { RunFiles } from '../infrastructure/workflow/run-files.js';
+import { JobQueue } from '../application/queue/job-queue.js';
+import { JobStore } from '../infrastructure/queue/job-store.js';
 
 export interface OpenFleetOptions {
   readonly settings: Settings;
@@ -81,10 +83,21 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
     new RunFiles(settings.paths.flowsDir),
   );
   fleet.attachWorkflows(workflows);
+  const queue = new JobQueue({
+    store: new JobStore(settings.paths.queueDir),
+    fleet,
+    workflows,
+    limits: settings.queue,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? silentLogger,
+  });
+  fleet.attachQueue(queue);
   try {
     await fleet.start();
     // Runs the last daemon left unfinished carry on (their tasks are the fleet's, collected above).
     await workflows.resumeActive();
+    // Then the queue: its running jobs re-attached to those runs and tasks, or reclaimed.
+    await queue.start();
   } catch (error) {
     await fleet.shutdown().catch(() => undefined);
     throw error;
