@@ -452,10 +452,11 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
     return this.deps.store.byKey(key);
   }
 
-  private change(id: string, work: (job: Job) => Promise<void>): Promise<Job> {
+  private async change(id: string, work: (job: Job) => Promise<void>): Promise<Job> {
     this.requireStarted();
     this.show(id);
-    return this.onChain(id, async () => work(this.show(id))).then(() => this.show(id));
+    await this.onChain(id, async () => work(this.show(id)));
+    return this.show(id);
   }
 
   private onChain(id: string, work: () => Promise<void>): Promise<void> {

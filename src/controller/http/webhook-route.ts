@@ -20,7 +20,7 @@ import { SIGNATURE_HEADER, verifySignature } from './webhook-signature.js';
 export type HttpPlugin = (app: FastifyInstance) => Promise<void>;
 
 export interface WebhookDeps {
-  readonly queue: JobQueue;
+  readonly queue: Pick<JobQueue, 'submit'>;
   readonly secret?: string | null | undefined;
   readonly logger: Logger;
 }

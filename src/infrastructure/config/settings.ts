@@ -25,8 +25,7 @@ export interface UserConfig {
   readonly roles?: Readonly<Record<string, RoleDefinition>> | undefined;
   readonly protectedPaths?: readonly string[] | undefined;
   readonly queue?:
-    | { readonly maxConcurrent?: number | undefined; readonly perProject?: number | undefined }
-    | undefined;
+    { readonly maxConcurrent?: number | undefined; readonly perProject?: number | undefined } | undefined;
 }
 
 export interface QueueSettings {
