@@ -23,6 +23,8 @@ import { GitWorkspaces } from '../infrastructure/git/git-workspaces.js';
 import { secretValuesOf } from '../infrastructure/logs/logger.js';
 import { RunFiles } from '../infrastructure/workflow/run-files.js';
 import { attachFleetEvents } from '../application/events/attach-fleet-events.js';
+import { JobQueue } from '../application/queue/job-queue.js';
+import { JobStore } from '../infrastructure/queue/job-store.js';
 
 export interface OpenFleetOptions {
   readonly settings: Settings;
@@ -82,6 +84,15 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
     new RunFiles(settings.paths.flowsDir),
   );
   fleet.attachWorkflows(workflows);
+  const queue = new JobQueue({
+    store: new JobStore(settings.paths.queueDir),
+    fleet,
+    workflows,
+    limits: settings.queue,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? silentLogger,
+  });
+  fleet.attachQueue(queue);
   try {
     // Events and metrics before start: what recovery changes is an event too (logs/events.ndjson
     // is written whether or not HTTP serves the stream).
@@ -89,6 +100,8 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
     await fleet.start();
     // Runs the last daemon left unfinished carry on (their tasks are the fleet's, collected above).
     await workflows.resumeActive();
+    // Then the queue: its running jobs re-attached to those runs and tasks, or reclaimed.
+    await queue.start();
   } catch (error) {
     await fleet.shutdown().catch(() => undefined);
     throw error;

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { DaemonNotRunningError, UsageError } from '../domain/errors.js';
 import type { RunReport } from '../domain/run/run-report.js';
 import type { RunSummary, RunView } from '../domain/workflow/workflow-view.js';
+import type { Job, JobStatus, JobSummary } from '../domain/queue/job.js';
 import type { OperationBackend } from '../application/fleet/operation-backend.js';
 import type { OperationOutput } from '../application/contract/operations.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet/fleet-controller.js';
@@ -280,6 +281,36 @@ export class Fleet {
 
   workflowAudit(id: string): Promise<OperationOutput<'flowAudit'>> {
     return this.backend.call('flowAudit', { id });
+  }
+
+  // The durable job queue (what webhooks submit to): a job is a workflow run or a task, as the
+  // payload schema says (`tmuxorch schema job`); a repeat of its key returns the first job.
+  submitJob(job: unknown, options: { key?: string } = {}): Promise<OperationOutput<'queueSubmit'>> {
+    return this.backend.call('queueSubmit', { job, via: 'api', ...options });
+  }
+
+  async jobs(options: { status?: JobStatus } = {}): Promise<JobSummary[]> {
+    return (await this.backend.call('queueList', options)).jobs;
+  }
+
+  job(id: string): Promise<Job> {
+    return this.backend.call('queueShow', { id });
+  }
+
+  approveJob(id: string): Promise<Job> {
+    return this.backend.call('queueApprove', { id });
+  }
+
+  denyJob(id: string, reason?: string): Promise<Job> {
+    return this.backend.call('queueDeny', { id, ...(reason ? { reason } : {}) });
+  }
+
+  cancelJob(id: string): Promise<Job> {
+    return this.backend.call('queueCancel', { id });
+  }
+
+  retryJob(id: string): Promise<Job> {
+    return this.backend.call('queueRetry', { id });
   }
 
   // Lets go of the fleet. An ephemeral one shuts down and its session closes, unless keepWorkers.

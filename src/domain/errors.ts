@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'WORKFLOW_NOT_FOUND'
   | 'WORKSPACE_FAILED'
   | 'POLICY_REFUSED'
+  | 'JOB_NOT_FOUND'
   | 'INTERNAL';
 
 // Base of every error tmuxorch raises on purpose; `details` holds safe facts only, never secrets.
@@ -127,6 +128,9 @@ export class WorkspaceError extends TmuxorchError {
 export class PolicyRefusedError extends TmuxorchError {
   readonly code = 'POLICY_REFUSED';
 }
+export class JobNotFoundError extends TmuxorchError {
+  readonly code = 'JOB_NOT_FOUND';
+}
 export class InternalError extends TmuxorchError {
   readonly code = 'INTERNAL';
 }
@@ -161,6 +165,7 @@ const CONSTRUCTORS: Record<
   WORKFLOW_NOT_FOUND: WorkflowNotFoundError,
   WORKSPACE_FAILED: WorkspaceError,
   POLICY_REFUSED: PolicyRefusedError,
+  JOB_NOT_FOUND: JobNotFoundError,
   INTERNAL: InternalError,
 };
 

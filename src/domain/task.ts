@@ -68,6 +68,9 @@ export interface Task {
   // Its command or prompt held a secret: what is stored has it cut out (`***`), and the text to
   // run lives only in the controller's memory (a restarted controller cannot run it again).
   readonly secretInMemory?: boolean | undefined;
+  // Who asked for it, when that is not a person (a queue job: `<job-id>:<attempt>`), so it can be
+  // found by it.
+  readonly tag?: string | undefined;
 }
 
 const ALLOWED: TransitionTable<TaskStatus> = {
@@ -141,6 +144,7 @@ export interface TaskRequest {
   readonly timeoutMs?: number | null | undefined;
   readonly retries?: number | undefined;
   readonly secretInMemory?: boolean | undefined;
+  readonly tag?: string | undefined;
 }
 
 // A new queued task; `seq` orders it FIFO among its priority.
@@ -165,5 +169,6 @@ export function newTask(id: string, request: TaskRequest, seq: number, now: Date
     prompt: request.prompt ?? null,
     agent: null,
     ...(request.secretInMemory ? { secretInMemory: true } : {}),
+    ...(request.tag === undefined ? {} : { tag: request.tag }),
   };
 }

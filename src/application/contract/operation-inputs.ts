@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { UsageError } from '../../domain/errors.js';
 import { ROLE_NAME_PATTERN } from '../../domain/policy/role.js';
 import { workerPolicySchema } from '../../domain/policy/worker-policy.js';
+import { JOB_ID_PATTERN, JOB_STATUSES } from '../../domain/queue/job.js';
 import { TASK_PRIORITIES } from '../../domain/task.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
 
@@ -31,6 +32,7 @@ const workerRef = z.string().min(1, 'must not be empty');
 const runRef = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'is a run id such as r3kq7xz');
 const stepRef = z.string().min(1, 'must not be empty').max(64);
 const taskRef = z.string().min(1, 'must not be empty');
+const jobRef = z.string().regex(JOB_ID_PATTERN, 'is a job id such as j3kq7xzab2');
 
 export const operationInputs = {
   ping: z.object({}).optional(),
@@ -59,6 +61,8 @@ export const operationInputs = {
     priority: z.enum(TASK_PRIORITIES).optional(),
     timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).nullable().optional(),
     retries: z.number().int().min(0).max(100).optional(),
+    // A label to find the task by (a queue job sets its own).
+    tag: z.string().min(1).max(100).optional(),
   }),
   wait: z.object({ id: taskRef }),
   result: z.object({ id: taskRef }),
@@ -100,6 +104,21 @@ export const operationInputs = {
   }),
   policyAnswer: z.object({ worker: workerRef, approval: z.string().min(1).max(64) }),
   roles: z.object({}).optional(),
+  // The job queue (queue-operations.ts). The job itself is checked against the published payload
+  // schema (domain/queue/job.ts) by the queue, whoever submits it.
+  queueSubmit: z
+    .object({
+      job: z.unknown(),
+      key: z.string().min(1).max(200).nullable().optional(),
+      via: z.enum(['cli', 'api']).optional(),
+    })
+    .strict(),
+  queueList: z.object({ status: z.enum(JOB_STATUSES).optional() }).optional(),
+  queueShow: z.object({ id: jobRef }),
+  queueApprove: z.object({ id: jobRef }),
+  queueDeny: z.object({ id: jobRef, reason: z.string().min(1).max(4_000).optional() }),
+  queueCancel: z.object({ id: jobRef }),
+  queueRetry: z.object({ id: jobRef }),
   roleShow: z.object({
     role: z.string().regex(ROLE_NAME_PATTERN, 'is a role name such as coder or reviewer'),
     type: z.string().regex(WORKER_TYPE_PATTERN, 'is an agent type such as claude').optional(),

@@ -8,6 +8,7 @@
 import { parseInput, type OperationName } from './operation-inputs.js';
 import { op, type Operation, type OperationContext } from './operation.js';
 import { policyOperations } from './policy-operations.js';
+import { queueOperations } from './queue-operations.js';
 import { workflowOperations } from './workflow-operations.js';
 
 export type { Operation, OperationContext } from './operation.js';
@@ -154,6 +155,7 @@ export const operations = {
   }),
   ...workflowOperations,
   ...policyOperations,
+  ...queueOperations,
 } as const satisfies { [N in OperationName]: Operation<N, unknown> };
 
 export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeof operations)[N]['run']>>;

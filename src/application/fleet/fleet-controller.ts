@@ -17,6 +17,7 @@ import {
 import { FleetRecovery } from './fleet-recovery.js';
 import type { WorkflowEngine } from '../workflows/workflow-engine.js';
 import type { FleetObservers } from '../events/attach-fleet-events.js';
+import type { JobQueue } from '../queue/job-queue.js';
 import { toFlowLine } from '../../domain/workflow/workflow-view.js';
 import type { FleetRuntime } from './fleet-runtime.js';
 import type { HealthReport } from '../workers/health-monitor.js';
@@ -39,6 +40,7 @@ export interface SendInput {
   readonly priority?: TaskPriority | undefined;
   readonly timeoutMs?: number | null | undefined;
   readonly retries?: number | undefined;
+  readonly tag?: string | undefined;
 }
 
 const STATUS_TASKS = 50;
@@ -50,6 +52,8 @@ export class FleetController {
   private workflowEngine: WorkflowEngine | null = null;
   // The fleet's events and metrics (attachFleetEvents), closed at shutdown.
   private fleetObservers: FleetObservers | null = null;
+  // The job queue, attached by the composition root (it starts runs and tasks of this fleet).
+  private jobQueue: JobQueue | null = null;
   private healthTimer: NodeJS.Timeout | null = null;
   private readonly startedAt = Date.now();
 
@@ -72,6 +76,15 @@ export class FleetController {
   // The fleet's events and metrics, when the composition root attached them (HTTP serves them).
   get observers(): FleetObservers | null {
     return this.fleetObservers;
+  }
+
+  attachQueue(queue: JobQueue): void {
+    this.jobQueue = queue;
+  }
+
+  requireQueue(): JobQueue {
+    if (!this.jobQueue) throw new UsageError('this fleet has no job queue', {});
+    return this.jobQueue;
   }
 
   requireWorkflows(): WorkflowEngine {
@@ -176,6 +189,7 @@ export class FleetController {
       priority: input.priority,
       timeoutMs: input.timeoutMs === undefined ? this.rt.settings.defaultTimeoutMs : input.timeoutMs,
       retries: input.retries,
+      ...(input.tag === undefined ? {} : { tag: input.tag }),
     });
     return toTaskResult(task, null);
   }
@@ -350,6 +364,8 @@ export class FleetController {
   // never typed is in it as queued; none can be typed again, none ends empty-handed.
   async shutdown(options: { killWorkers?: boolean } = {}): Promise<void> {
     if (this.healthTimer) clearInterval(this.healthTimer);
+    // Nothing more is started; every job change in flight is on disk first.
+    await this.jobQueue?.stop();
     this.workflowEngine?.stop();
     this.recovery.stop();
     this.rt.monitor.stop();

@@ -22,6 +22,8 @@ export const startRunSchema = z
     inputs: z.record(z.string(), z.string()).default({}),
     mode: z.enum(['manual', 'auto']).default('manual'),
     keepWorkers: z.boolean().default(false),
+    // The queue job that starts it (its tag), recorded in run.json before the run starts.
+    job: z.string().min(1).max(100).nullable().default(null),
   })
   .strict();
 export type StartRunInput = z.input<typeof startRunSchema>;
@@ -108,18 +110,21 @@ export async function createRun(
   const steps = expandInstances(spec, planWorkflow(spec).order);
   const specHash = workflowHash(spec);
   const now = new Date(clock.now()).toISOString();
-  const run = newRunRecord({
-    id,
-    name: spec.name,
-    mode: input.mode as RunMode,
-    project: input.project,
-    base: { sha: head?.sha ?? null, branch: head?.branch ?? null },
-    inputs,
-    specHash,
-    startedAt: now,
-    keepWorkers: input.keepWorkers,
-    steps,
-  });
+  const run: RunRecord = {
+    ...newRunRecord({
+      id,
+      name: spec.name,
+      mode: input.mode as RunMode,
+      project: input.project,
+      base: { sha: head?.sha ?? null, branch: head?.branch ?? null },
+      inputs,
+      specHash,
+      startedAt: now,
+      keepWorkers: input.keepWorkers,
+      steps,
+    }),
+    ...(input.job === null ? {} : { job: input.job }),
+  };
   await engine.files.writeLock(id, { spec, specHash, file: input.file, inputs, createdAt: now });
   await engine.files.saveRun(run);
   await engine.files.markActive(id, true);

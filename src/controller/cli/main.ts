@@ -10,6 +10,7 @@ import { registerLifecycle } from './commands/lifecycle.js';
 import { registerSchema } from './commands/schema.js';
 import { registerFlow } from './commands/flow.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerQueue } from './commands/queue.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -45,6 +46,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerSchema(program);
   registerFlow(program, ctx);
   registerPolicy(program, ctx);
+  registerQueue(program, ctx);
   forEachCommand(program, (command) => {
     command.exitOverride((error) => {
       throw asUsageError(error, command);

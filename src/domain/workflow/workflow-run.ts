@@ -123,6 +123,9 @@ export interface RunRecord {
   // The audit log's last line when this was saved (its number and sha256): `flow audit --verify`
   // catches a cut log or a changed last line against it.
   readonly auditHead?: { readonly seq: number; readonly hash: string } | null;
+  // The queue job (and attempt) that started it (`<job-id>:<attempt>`, domain/queue/job.ts), so a
+  // daemon killed before it recorded the run's id on the job finds the run by it.
+  readonly job?: string | null | undefined;
 }
 
 // A run as it starts: running, nothing spent, no gate.

@@ -27,6 +27,8 @@ export interface HomePaths {
   readonly configFile: string;
   // Workflow runs, one directory each (flows/<run-id>/).
   readonly flowsDir: string;
+  // The durable job queue (queue/jobs/<job-id>.json).
+  readonly queueDir: string;
 }
 
 // Unix socket paths are limited to 107 bytes; a deep home gets a short socket in a directory only
@@ -74,6 +76,7 @@ export function homePaths(home: string, env: NodeJS.ProcessEnv = process.env): H
     workerLogsDir: join(logsDir, 'workers'),
     configFile: join(abs, 'config.json'),
     flowsDir: join(abs, 'flows'),
+    queueDir: join(abs, 'queue'),
   };
 }
 

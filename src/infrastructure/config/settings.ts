@@ -24,6 +24,13 @@ export interface UserConfig {
   // Roles added or overridden (validated in user-config.ts), and paths no role may edit.
   readonly roles?: Readonly<Record<string, RoleDefinition>> | undefined;
   readonly protectedPaths?: readonly string[] | undefined;
+  readonly queue?:
+    { readonly maxConcurrent?: number | undefined; readonly perProject?: number | undefined } | undefined;
+}
+
+export interface QueueSettings {
+  readonly maxConcurrent: number;
+  readonly perProject: number;
 }
 
 export interface Settings {
@@ -41,6 +48,7 @@ export interface Settings {
   readonly agents: Readonly<Record<string, ProfileOverride>>;
   readonly roles: Readonly<Record<string, RoleDefinition>>;
   readonly protectedPaths: readonly string[];
+  readonly queue: QueueSettings;
 }
 
 export interface SettingsOverrides {
@@ -56,6 +64,8 @@ const DEFAULTS = {
   tmuxTimeoutMs: 5_000,
   keepFinishedTasks: 1_000,
   maxLogBytes: 64 * 1024 * 1024,
+  // Queue jobs running at once: workflow runs open windows, so a few, not the fleet's maxWorkers.
+  queue: { maxConcurrent: 8, perProject: 4 },
 } as const;
 
 const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -136,6 +146,7 @@ export function resolveSettings(
     agents: user.agents ?? {},
     roles: user.roles ?? {},
     protectedPaths: user.protectedPaths ?? [],
+    queue: { ...DEFAULTS.queue, ...stripUndefined(user.queue ?? {}) },
   };
 }
 

@@ -102,6 +102,14 @@ export const userConfigSchema = z
     ),
     // Paths no role may edit, on top of the built-in ones.
     protectedPaths: z.array(z.string().min(1)),
+    // The job queue's capacity: jobs running at once, overall and per project.
+    queue: z
+      .object({
+        maxConcurrent: z.number().int().min(1).max(10_000),
+        perProject: z.number().int().min(1).max(10_000),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();

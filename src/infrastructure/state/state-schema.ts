@@ -79,6 +79,7 @@ export const taskSchema = z.object({
   prompt: z.string().nullable().default(null),
   agent: agentResultSchema.nullable().default(null),
   secretInMemory: z.boolean().optional(),
+  tag: z.string().optional(),
 }) satisfies z.ZodType<Task, unknown>;
 
 export const stateSchema = z.object({

@@ -16,7 +16,7 @@ import type { WorkflowFile } from '../../../infrastructure/workflow/workflow-fil
 import { describeRun, describeRunLine, followRun } from '../flow-output.js';
 
 // `--input K=V` pairs (repeatable).
-function parseInputs(pairs: readonly string[]): Record<string, string> {
+export function parseInputs(pairs: readonly string[]): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');

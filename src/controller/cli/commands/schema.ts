@@ -17,8 +17,15 @@ function isOutputName(name: string): name is OutputName {
 export function registerSchema(program: Command): void {
   program
     .command('schema <output>')
-    .description(`print the JSON Schema of a --json output: ${NAMES.join(', ')}`)
-    .action((output: string) => {
+    .description(
+      `print the JSON Schema of a --json output: ${NAMES.join(', ')}; or of a queue job's payload: job`,
+    )
+    .action(async (output: string) => {
+      if (output === 'job') {
+        const { jobPayloadJsonSchema } = await import('../../../domain/queue/job.js');
+        process.stdout.write(`${JSON.stringify(jobPayloadJsonSchema(), null, 2)}\n`);
+        return;
+      }
       if (!isOutputName(output))
         throw new UsageError(`there is no schema named ${output}: use one of ${NAMES.join(', ')}`, {
           output,
