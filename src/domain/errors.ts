@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'WORKFLOW_NOT_FOUND'
   | 'WORKSPACE_FAILED'
   | 'POLICY_REFUSED'
+  | 'TOKEN_NOT_FOUND'
+  | 'HTTP_BIND_REFUSED'
   | 'INTERNAL';
 
 // Base of every error tmuxorch raises on purpose; `details` holds safe facts only, never secrets.
@@ -127,6 +129,14 @@ export class WorkspaceError extends TmuxorchError {
 export class PolicyRefusedError extends TmuxorchError {
   readonly code = 'POLICY_REFUSED';
 }
+// No HTTP API token has that id or name (`tmuxorch token list` shows them).
+export class TokenNotFoundError extends TmuxorchError {
+  readonly code = 'TOKEN_NOT_FOUND';
+}
+// The HTTP API was asked to listen beyond this machine without TLS and without --insecure-bind.
+export class HttpBindRefusedError extends TmuxorchError {
+  readonly code = 'HTTP_BIND_REFUSED';
+}
 export class InternalError extends TmuxorchError {
   readonly code = 'INTERNAL';
 }
@@ -161,6 +171,8 @@ const CONSTRUCTORS: Record<
   WORKFLOW_NOT_FOUND: WorkflowNotFoundError,
   WORKSPACE_FAILED: WorkspaceError,
   POLICY_REFUSED: PolicyRefusedError,
+  TOKEN_NOT_FOUND: TokenNotFoundError,
+  HTTP_BIND_REFUSED: HttpBindRefusedError,
   INTERNAL: InternalError,
 };
 

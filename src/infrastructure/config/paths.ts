@@ -27,6 +27,8 @@ export interface HomePaths {
   readonly configFile: string;
   // Workflow runs, one directory each (flows/<run-id>/).
   readonly flowsDir: string;
+  // The HTTP API's tokens, as hashes only (infrastructure/service/token-store.ts).
+  readonly tokensFile: string;
 }
 
 // Unix socket paths are limited to 107 bytes; a deep home gets a short socket in a directory only
@@ -74,6 +76,7 @@ export function homePaths(home: string, env: NodeJS.ProcessEnv = process.env): H
     workerLogsDir: join(logsDir, 'workers'),
     configFile: join(abs, 'config.json'),
     flowsDir: join(abs, 'flows'),
+    tokensFile: join(stateDir, 'tokens.json'),
   };
 }
 
