@@ -139,7 +139,8 @@ async function serve(
     const key = await createDaemonKey(settings.paths.daemonKeyFile);
     // Before the fleet opens: a refused bind leaves no tmux server behind.
     const httpModule = settings.http ? await import('./http/http-server.js') : null;
-    if (settings.http) httpModule?.checkBind(settings.http.host, settings.http.tls ?? undefined, settings.http.insecureBind);
+    if (settings.http)
+      httpModule?.checkBind(settings.http.host, settings.http.tls ?? undefined, settings.http.insecureBind);
     fleet = await openFleet({
       settings,
       statusCommand: [process.execPath, options.cliPath, 'status', '--watch'],
@@ -159,6 +160,7 @@ async function serve(
         tls: settings.http.tls ?? undefined,
         insecureBind: settings.http.insecureBind,
         rateLimit: settings.http.rateLimit ?? undefined,
+        authFailureLimit: settings.http.authFailureLimit ?? undefined,
       });
       fleet.announceHttp(http.url);
     }

@@ -19,7 +19,12 @@ describe('TokenStore', () => {
     expect(text).not.toContain(token);
     expect(text).not.toContain(token.slice(15));
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect(store.verify(token)).toMatchObject({ id: record.id, name: 'ci', scope: 'operate', projects: ['/srv/**'] });
+    expect(store.verify(token)).toMatchObject({
+      id: record.id,
+      name: 'ci',
+      scope: 'operate',
+      projects: ['/srv/**'],
+    });
     expect(store.verify(`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
     expect(store.verify('tmx_nope')).toBeNull();
     expect(store.list()[0]).not.toHaveProperty('hash');
@@ -29,7 +34,9 @@ describe('TokenStore', () => {
     const file = join((await homes.make()).dir, 'tokens.json');
     const store = new TokenStore(file);
     const a = await store.create({ name: 'a', scope: 'read', projects: [] });
-    await expect(store.create({ name: 'a', scope: 'read', projects: [] })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(store.create({ name: 'a', scope: 'read', projects: [] })).rejects.toMatchObject({
+      code: 'USAGE',
+    });
     expect((await store.revoke('a')).revokedAt).not.toBeNull();
     expect(store.verify(a.token)).toBeNull();
     const b = await store.create({ name: 'b', scope: 'admin', projects: [] });

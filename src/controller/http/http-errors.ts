@@ -51,7 +51,11 @@ export function httpStatusOf(code: ErrorCode): number {
   return STATUS_OF[code];
 }
 
-export function httpError(code: HttpOnlyCode, message: string, details: Record<string, unknown> = {}): HttpErrorBody {
+export function httpError(
+  code: HttpOnlyCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): HttpErrorBody {
   return { error: { code, message, details } };
 }
 
@@ -60,6 +64,15 @@ export function httpError(code: HttpOnlyCode, message: string, details: Record<s
 export function errorReply(error: unknown): { readonly status: number; readonly body: HttpErrorBody } {
   const payload = toErrorPayload(error);
   if (payload.code === 'INTERNAL')
-    return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error (a bug in tmuxorch): see the controller log', details: {} } } };
+    return {
+      status: 500,
+      body: {
+        error: {
+          code: 'INTERNAL',
+          message: 'internal error (a bug in tmuxorch): see the controller log',
+          details: {},
+        },
+      },
+    };
   return { status: httpStatusOf(payload.code), body: { error: payload } };
 }

@@ -1,8 +1,9 @@
 // The HTTP API: Fastify serving the operation table (operation-routes.ts), an OpenAPI document of
 // it (openapi.ts) and GET /health. Every route needs a bearer token (state/tokens.json) unless it
-// says `public`; one onRequest hook checks, in this order: failed logins of the client address
-// (429), the token (401), the token's rate (429), the route's scope (403; a route that declares
-// none needs admin: closed unless opened). A project-limited token is checked against what the
+// says `public`; one onRequest hook checks, in this order: the token (401; wrong ones are counted
+// per client address, and past their limit answered 429), the token's rate per client address
+// (429), the route's scope (403; a route that declares none needs admin: closed unless opened).
+// A project-limited token is checked against what the
 // request names in the route itself (project-guard.ts). Neither a token nor the Authorization
 // header is ever logged: the log line names the route's pattern and the token's id.
 //
@@ -90,24 +91,39 @@ function bearerOf(request: FastifyRequest): string | null {
 }
 
 function unauthorized(reply: FastifyReply, message: string): FastifyReply {
-  return reply.code(401).header('WWW-Authenticate', 'Bearer realm="tmuxorch"').send(httpError('UNAUTHORIZED', message));
+  return reply
+    .code(401)
+    .header('WWW-Authenticate', 'Bearer realm="tmuxorch"')
+    .send(httpError('UNAUTHORIZED', message));
 }
 
 function tooMany(reply: FastifyReply, seconds: number, message: string): FastifyReply {
-  return reply.code(429).header('Retry-After', String(seconds)).send(httpError('RATE_LIMITED', message, { retryAfterSeconds: seconds }));
+  return reply
+    .code(429)
+    .header('Retry-After', String(seconds))
+    .send(httpError('RATE_LIMITED', message, { retryAfterSeconds: seconds }));
 }
 
 function buildApp(tls: HttpServerOptions['tls']): FastifyInstance {
-  const common = { logger: false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: false, forceCloseConnections: true } as const;
+  const common = {
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: false,
+    forceCloseConnections: true,
+  } as const;
   if (!tls) return Fastify(common);
   let https: { cert: Buffer; key: Buffer };
   try {
     https = { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
   } catch (error) {
-    throw new ConfigError(`the HTTP API's TLS files cannot be read (${tls.cert}, ${tls.key}): fix http.tls in config.json`, {
-      cert: tls.cert,
-      key: tls.key,
-    }, { cause: error });
+    throw new ConfigError(
+      `the HTTP API's TLS files cannot be read (${tls.cert}, ${tls.key}): fix http.tls in config.json`,
+      {
+        cert: tls.cert,
+        key: tls.key,
+      },
+      { cause: error },
+    );
   }
   // An https server serves the same routes; the handle exposes the app by its common type.
   return Fastify({ ...common, https }) as unknown as FastifyInstance;
@@ -127,19 +143,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const config = request.routeOptions.config;
     if (config.public === true) return;
     const ip = request.ip;
-    const wait = failures.blocked(ip);
-    if (wait > 0) return tooMany(reply, wait, 'too many failed logins from this address: retry later');
     const text = bearerOf(request);
     const principal = text === null ? null : tokens.verify(text);
     if (!principal) {
-      failures.hit(ip);
+      // Wrong tokens are counted per address; past the limit they are answered 429 (a valid
+      // token from there still works: the limit is against guessing, not a lock-out).
+      const wait = text === null ? failures.blocked(ip) : failures.hit(ip);
+      if (wait > 0) return tooMany(reply, wait, 'too many wrong tokens from this address: retry later');
       return unauthorized(
         reply,
-        text === null ? 'this route needs a token: Authorization: Bearer <token> (tmuxorch token create)' : 'the token is not valid (unknown, revoked or mistyped)',
+        text === null
+          ? 'this route needs a token: Authorization: Bearer <token> (tmuxorch token create)'
+          : 'the token is not valid (unknown, revoked or mistyped)',
       );
     }
     const limited = limiter.hit(`${principal.id}|${ip}`);
-    if (limited > 0) return tooMany(reply, limited, `token ${principal.name} is over its rate limit: retry later`);
+    if (limited > 0)
+      return tooMany(reply, limited, `token ${principal.name} is over its rate limit: retry later`);
     // An unknown route is a 404 for any valid token (the not-found handler answers it).
     if (request.is404) {
       request.principal = principal;
@@ -149,7 +169,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     if (!scopeAllows(principal.scope, need))
       return reply
         .code(403)
-        .send(httpError('FORBIDDEN', `token ${principal.name} has scope ${principal.scope}; this route needs ${need}`, { need }));
+        .send(
+          httpError(
+            'FORBIDDEN',
+            `token ${principal.name} has scope ${principal.scope}; this route needs ${need}`,
+            { need },
+          ),
+        );
     request.principal = principal;
     return undefined;
   });
@@ -170,10 +196,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     // Fastify's own (a body that is not JSON, too large, a wrong content type): the client's fault.
     const status = (error as { statusCode?: unknown }).statusCode;
     if (!(error instanceof TmuxorchError) && typeof status === 'number' && status >= 400 && status < 500)
-      return reply.code(status).send({ error: { code: 'USAGE', message: (error as Error).message, details: {} } });
+      return reply
+        .code(status)
+        .send({ error: { code: 'USAGE', message: (error as Error).message, details: {} } });
     const answer = errorReply(error);
     if (answer.status === 500)
-      logger.error('http route failed', { route: request.routeOptions.url, error: String(error), stack: (error as Error).stack });
+      logger.error('http route failed', {
+        route: request.routeOptions.url,
+        error: String(error),
+        stack: (error as Error).stack,
+      });
     return reply.code(answer.status).send(answer.body);
   });
 
@@ -189,12 +221,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  const host =
+    options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   const url = `${options.tls ? 'https' : 'http'}://${host}:${port}`;
   if (!isLoopbackHost(options.host) && !options.tls)
-    logger.warn('the HTTP API listens beyond this machine without TLS (--insecure-bind): tokens cross the network in clear text', {
-      url,
-    });
+    logger.warn(
+      'the HTTP API listens beyond this machine without TLS (--insecure-bind): tokens cross the network in clear text',
+      {
+        url,
+      },
+    );
   logger.info('http api listening', { url });
   return { url, app, close: () => app.close() };
 }

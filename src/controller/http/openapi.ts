@@ -21,7 +21,10 @@ import {
 type JsonSchema = Record<string, unknown>;
 
 function outputSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _drop, ...json } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _drop, ...json } = z.toJSONSchema(schema, {
+    io: 'output',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return json;
 }
 
@@ -72,7 +75,11 @@ function operationDoc(name: ServedOperation, errorRef: JsonSchema): JsonSchema {
       description: `how long to wait (default ${DEFAULT_WAIT_MS}); the task as it is when time runs out`,
       schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_MS },
     });
-  const rest: JsonSchema = { ...input, properties, ...(required.size > 0 ? { required: [...required] } : {}) };
+  const rest: JsonSchema = {
+    ...input,
+    properties,
+    ...(required.size > 0 ? { required: [...required] } : {}),
+  };
   if (required.size === 0) delete rest.required;
   if (shape.method === 'GET' || shape.method === 'DELETE') {
     for (const [key, schema] of Object.entries(properties))
@@ -91,7 +98,9 @@ function operationDoc(name: ServedOperation, errorRef: JsonSchema): JsonSchema {
     responses: {
       [shape.creates ? '201' : '200']: {
         description: 'the operation answered',
-        content: { 'application/json': { schema: output ? outputSchema(output) : { type: ['object', 'array'] } } },
+        content: {
+          'application/json': { schema: output ? outputSchema(output) : { type: ['object', 'array'] } },
+        },
       },
       ...Object.fromEntries(
         Object.entries(ERROR_RESPONSES).map(([status, description]) => [
@@ -133,7 +142,12 @@ export function buildOpenApi(): JsonSchema {
         operationId: 'openapi',
         summary: 'this document',
         description: 'scope: read',
-        responses: { '200': { description: 'the OpenAPI document', content: { 'application/json': { schema: { type: 'object' } } } } },
+        responses: {
+          '200': {
+            description: 'the OpenAPI document',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+        },
       },
     },
   };
@@ -147,7 +161,9 @@ export function buildOpenApi(): JsonSchema {
     info: { title: 'tmuxorch HTTP API', version: VERSION },
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from tmuxorch token create' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'a token from tmuxorch token create' },
+      },
       schemas: { Error: outputSchema(OUTPUT_SCHEMAS.error) },
     },
     paths,

@@ -21,7 +21,10 @@ import type { FleetController } from '../../application/fleet/fleet-controller.j
 import { httpError } from './http-errors.js';
 import { filterOutput, projectAllowed, targetProject, type RouteTarget } from './project-guard.js';
 
-export type ServedOperation = Exclude<OperationName, 'ping' | 'stop' | 'logFile' | 'policyCheck' | 'policyAnswer'>;
+export type ServedOperation = Exclude<
+  OperationName,
+  'ping' | 'stop' | 'logFile' | 'policyCheck' | 'policyAnswer'
+>;
 
 export interface RouteShape {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -72,7 +75,10 @@ type JsonSchema = Record<string, unknown>;
 export function inputJsonSchema(name: OperationName): JsonSchema {
   const schema = operationInputs[name];
   const object = schema instanceof z.ZodOptional ? schema.unwrap() : schema;
-  const { $schema: _drop, ...json } = z.toJSONSchema(object, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _drop, ...json } = z.toJSONSchema(object, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return json;
 }
 
@@ -84,7 +90,8 @@ function propertyTypes(name: OperationName): Map<string, string> {
   const properties = (inputJsonSchema(name).properties ?? {}) as Record<string, JsonSchema>;
   const types = new Map<string, string>();
   for (const [key, property] of Object.entries(properties)) {
-    const type = property.type ?? (property.anyOf as JsonSchema[] | undefined)?.find((s) => s.type !== 'null')?.type;
+    const type =
+      property.type ?? (property.anyOf as JsonSchema[] | undefined)?.find((s) => s.type !== 'null')?.type;
     if (typeof type === 'string') types.set(key, type);
   }
   return types;
@@ -92,13 +99,20 @@ function propertyTypes(name: OperationName): Map<string, string> {
 
 // A query string's values, typed as the input's schema says (`?lines=20`, `?keepPane=true`);
 // what does not convert is left as text for the schema to refuse by name.
-function coerceQuery(query: Record<string, unknown>, types: ReadonlyMap<string, string>): Record<string, unknown> {
+function coerceQuery(
+  query: Record<string, unknown>,
+  types: ReadonlyMap<string, string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {
     const type = types.get(key);
     if (typeof value !== 'string') out[key] = value;
     else if (type === 'boolean' && (value === 'true' || value === 'false')) out[key] = value === 'true';
-    else if ((type === 'integer' || type === 'number') && value.trim() !== '' && Number.isFinite(Number(value)))
+    else if (
+      (type === 'integer' || type === 'number') &&
+      value.trim() !== '' &&
+      Number.isFinite(Number(value))
+    )
       out[key] = Number(value);
     else out[key] = value;
   }
@@ -126,7 +140,11 @@ function waitBound(input: Record<string, unknown>): number {
 }
 
 // `wait` for at most `ms`, then the task as it is.
-async function boundedWait(fleet: FleetController, input: Record<string, unknown>, ms: number): Promise<unknown> {
+async function boundedWait(
+  fleet: FleetController,
+  input: Record<string, unknown>,
+  ms: number,
+): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const waited = invoke({ fleet }, 'wait', input);
   // The wait goes on after a timeout (until its task ends); its outcome then has nobody to tell.
@@ -161,7 +179,9 @@ export function registerOperationRoutes(app: FastifyInstance, fleet: FleetContro
         const output =
           name === 'wait' ? await boundedWait(fleet, input, bound) : await invoke({ fleet }, name, input);
         const shown = principal ? await filterOutput(fleet, name, output, principal) : output;
-        return reply.code(shape.creates ? 201 : 200).send(typeof shown === 'string' ? { text: shown } : shown);
+        return reply
+          .code(shape.creates ? 201 : 200)
+          .send(typeof shown === 'string' ? { text: shown } : shown);
       },
     });
   }
@@ -176,9 +196,12 @@ async function projectRefusal(
   globs: readonly string[],
 ): Promise<string | null> {
   if (target === 'none')
-    return operations[name].mutates ? `this token is limited to projects: ${name} acts on the whole fleet` : null;
+    return operations[name].mutates
+      ? `this token is limited to projects: ${name} acts on the whole fleet`
+      : null;
   const project = await targetProject(fleet, target, input);
   if (project === null) return null;
-  if (project === 'unknown') return `this token is limited to projects: the project of this ${target} is not known`;
+  if (project === 'unknown')
+    return `this token is limited to projects: the project of this ${target} is not known`;
   return projectAllowed(globs, project) ? null : `this token is not allowed on the project ${project}`;
 }

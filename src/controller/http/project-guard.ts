@@ -70,7 +70,9 @@ export async function targetProject(
 async function visibleRuns(fleet: FleetController, principal: TokenView): Promise<Set<string>> {
   try {
     const runs = await fleet.requireWorkflows().list();
-    return new Set(runs.filter((run) => projectAllowed(principal.projects, run.project)).map((run) => run.id));
+    return new Set(
+      runs.filter((run) => projectAllowed(principal.projects, run.project)).map((run) => run.id),
+    );
   } catch {
     return new Set();
   }

@@ -34,6 +34,7 @@ export interface UserHttpConfig {
   readonly tls?: { readonly cert: string; readonly key: string } | undefined;
   readonly insecureBind?: boolean | undefined;
   readonly rateLimit?: { readonly max: number; readonly windowMs: number } | undefined;
+  readonly authFailureLimit?: { readonly max: number; readonly windowMs: number } | undefined;
 }
 
 // The HTTP API the daemon serves (null: none).
@@ -43,6 +44,7 @@ export interface HttpSettings {
   readonly tls: { readonly cert: string; readonly key: string } | null;
   readonly insecureBind: boolean;
   readonly rateLimit: { readonly max: number; readonly windowMs: number } | null;
+  readonly authFailureLimit: { readonly max: number; readonly windowMs: number } | null;
 }
 
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
@@ -169,6 +171,7 @@ function httpSettings(user: UserHttpConfig): HttpSettings {
     tls: user.tls ?? null,
     insecureBind: user.insecureBind ?? false,
     rateLimit: user.rateLimit ?? null,
+    authFailureLimit: user.authFailureLimit ?? null,
   };
 }
 
@@ -177,7 +180,9 @@ export function parseHttpListen(text: string): { host: string; port: number } {
   const match = /^(?:(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text.trim());
   const port = Number(match?.[2]);
   if (!match || !Number.isInteger(port) || port > 65_535)
-    throw new UsageError(`--http takes [HOST:]PORT such as 127.0.0.1:8080 or 8080 (got "${text}")`, { http: text });
+    throw new UsageError(`--http takes [HOST:]PORT such as 127.0.0.1:8080 or 8080 (got "${text}")`, {
+      http: text,
+    });
   const host = match[1]?.replace(/^\[(.*)\]$/, '$1') ?? DEFAULT_HTTP_HOST;
   return { host, port };
 }
@@ -188,7 +193,7 @@ export function withHttpListen(
   listen: { readonly host: string; readonly port: number },
   insecureBind: boolean,
 ): Settings {
-  const base = settings.http ?? { tls: null, insecureBind: false, rateLimit: null };
+  const base = settings.http ?? { tls: null, insecureBind: false, rateLimit: null, authFailureLimit: null };
   return {
     ...settings,
     http: { ...base, host: listen.host, port: listen.port, insecureBind: insecureBind || base.insecureBind },

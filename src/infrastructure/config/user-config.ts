@@ -81,17 +81,23 @@ const restartSchema = z
   .partial()
   .strict();
 
+const rateLimitSchema = z
+  .object({ max: z.number().int().min(1), windowMs: z.number().int().min(100).max(3_600_000) })
+  .strict();
+
 // The HTTP API (controller/http): where it listens, TLS, the rate limit per token and address.
 const httpSchema = z
   .object({
     host: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65_535),
-    tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
-    insecureBind: z.boolean().optional(),
-    rateLimit: z
-      .object({ max: z.number().int().min(1), windowMs: z.number().int().min(100).max(3_600_000) })
+    tls: z
+      .object({ cert: z.string().min(1), key: z.string().min(1) })
       .strict()
       .optional(),
+    insecureBind: z.boolean().optional(),
+    rateLimit: rateLimitSchema.optional(),
+    // Requests with a wrong token, per client address.
+    authFailureLimit: rateLimitSchema.optional(),
   })
   .strict();
 

@@ -73,9 +73,12 @@ export class TokenStore {
   // Makes a token; its text is in the answer and nowhere else.
   async create(request: CreateTokenRequest): Promise<{ readonly token: string; readonly record: TokenView }> {
     if (!TOKEN_NAME.test(request.name))
-      throw new UsageError(`token name "${request.name}" is not allowed: use letters, digits, '.', '_' or '-'`, {
-        name: request.name,
-      });
+      throw new UsageError(
+        `token name "${request.name}" is not allowed: use letters, digits, '.', '_' or '-'`,
+        {
+          name: request.name,
+        },
+      );
     const records = this.load();
     if (records.some((r) => r.name === request.name && r.revokedAt === null))
       throw new UsageError(`a token named ${request.name} exists: revoke it first or pick another name`, {
@@ -108,7 +111,8 @@ export class TokenStore {
       records.find((r) => r.id === idOrName) ??
       records.find((r) => r.name === idOrName && r.revokedAt === null) ??
       records.find((r) => r.name === idOrName);
-    if (!found) throw new TokenNotFoundError(`no token has the id or name ${idOrName}: see tmuxorch token list`, {});
+    if (!found)
+      throw new TokenNotFoundError(`no token has the id or name ${idOrName}: see tmuxorch token list`, {});
     if (found.revokedAt !== null) return view(found);
     const revoked = { ...found, revokedAt: this.now().toISOString() };
     await this.save(records.map((r) => (r === found ? revoked : r)));
@@ -142,9 +146,13 @@ export class TokenStore {
     try {
       parsed = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch (error) {
-      throw new StateCorruptError(`${this.file} is not valid JSON: fix or delete it (its tokens stop working)`, {
-        file: this.file,
-      }, { cause: error });
+      throw new StateCorruptError(
+        `${this.file} is not valid JSON: fix or delete it (its tokens stop working)`,
+        {
+          file: this.file,
+        },
+        { cause: error },
+      );
     }
     const checked = fileSchema.safeParse(parsed);
     if (!checked.success)

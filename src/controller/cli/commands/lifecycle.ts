@@ -3,11 +3,7 @@
 import type { Command } from 'commander';
 import type { DaemonView } from '../../../application/contract/views.js';
 import { UsageError } from '../../../domain/errors.js';
-import {
-  parseHttpListen,
-  withHttpListen,
-  type Settings,
-} from '../../../infrastructure/config/settings.js';
+import { parseHttpListen, withHttpListen, type Settings } from '../../../infrastructure/config/settings.js';
 import type { CliContext } from '../context.js';
 import { ExitRequest } from '../exit-codes.js';
 
@@ -30,7 +26,10 @@ export function registerLifecycle(program: Command, ctx: CliContext, cliPath: st
     .action(async (opts: { foreground?: boolean; http?: string; insecureBind?: boolean }) => {
       if (opts.insecureBind && opts.http === undefined)
         throw new UsageError('--insecure-bind goes with --http [HOST:]PORT: see tmuxorch start --help', {});
-      const listen = opts.http === undefined ? null : { ...parseHttpListen(opts.http), insecureBind: opts.insecureBind === true };
+      const listen =
+        opts.http === undefined
+          ? null
+          : { ...parseHttpListen(opts.http), insecureBind: opts.insecureBind === true };
       // A bad config.json is reported here, as one sentence, rather than by a daemon that died.
       const loaded = await ctx.withUserConfig();
       const settings: Settings = listen ? withHttpListen(loaded, listen, listen.insecureBind) : loaded;

@@ -45,9 +45,15 @@ export function registerToken(program: Command, ctx: CliContext): void {
     .description('make a token and print it once (it is not stored: keep it now)')
     .requiredOption('--name <name>', 'a name to know it by (letters, digits, . _ -)')
     .option('--scope <scope>', `what it may do: ${SCOPES.join(', ')}`, parseScope, 'read' as Scope)
-    .option('--projects <globs>', 'only these projects (globs of their paths or names, comma-separated)', parseProjects)
+    .option(
+      '--projects <globs>',
+      'only these projects (globs of their paths or names, comma-separated)',
+      parseProjects,
+    )
     .action(async (opts: { name: string; scope: Scope; projects?: string[] }) => {
-      const made = await (await store()).create({
+      const made = await (
+        await store()
+      ).create({
         name: opts.name,
         scope: opts.scope,
         projects: opts.projects ?? [],
