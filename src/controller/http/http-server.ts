@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ConfigError, HttpBindRefusedError, TmuxorchError } from '../../domain/errors.js';
+import { ConfigError, DaemonStartError, HttpBindRefusedError, TmuxorchError } from '../../domain/errors.js';
 import { scopeAllows, type Scope } from '../../domain/service/scopes.js';
 import type { FleetController } from '../../application/fleet/fleet-controller.js';
 import type { Logger } from '../../infrastructure/logs/logger.js';
@@ -218,7 +218,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   registerOpenApi(app);
   for (const plugin of options.plugins ?? []) await plugin(app);
 
-  await app.listen({ host: options.host, port: options.port });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new DaemonStartError(
+      `the HTTP API cannot listen on ${options.host}:${options.port} (${reason}): pick another address or port`,
+      { host: options.host, port: options.port, reason },
+      { cause: error },
+    );
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const host =
