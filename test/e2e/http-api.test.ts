@@ -14,7 +14,8 @@ import {
 import { operationScope } from '../../src/application/contract/operation-scopes.js';
 import type { Scope } from '../../src/domain/service/scopes.js';
 import type { CliFleet } from '../helpers/cli.js';
-import { useCliFleet } from './cli-fleets.js';
+import { createServer } from 'node:net';
+import { useCliFleet, useFreshCliFleets } from './cli-fleets.js';
 import { addShell, expectOk, runJson, type TaskResult, type WorkerView } from './support.js';
 
 interface Made {
@@ -281,6 +282,32 @@ describe('the HTTP API', () => {
         expect(content.includes(text), `${file} holds a token`).toBe(false);
         expect(content.includes(text.slice(15)), `${file} holds a token's secret`).toBe(false);
       }
+    }
+  });
+});
+
+describe('an HTTP port that cannot be bound', () => {
+  const fleets = useFreshCliFleets();
+
+  it('fails the start with DAEMON_START_FAILED and leaves no daemon', async () => {
+    const own = await fleets.create();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = holder.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const failed = await runJson<{ error: { code: string } }>(own, [
+        'start',
+        '--http',
+        `127.0.0.1:${port}`,
+      ]);
+      expect(failed.exitCode).toBe(1);
+      expect(failed.body.error.code).toBe('DAEMON_START_FAILED');
+      expect(failed.run.stdout + failed.run.stderr).not.toMatch(/\n\s+at /);
+      const after = await runJson<{ error: { code: string } }>(own, ['status']);
+      expect(after.body.error.code).toBe('DAEMON_NOT_RUNNING');
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
     }
   });
 });
