@@ -71,6 +71,7 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
     home: settings.home,
     tmuxSocket: settings.socket.name ?? settings.socket.path ?? null,
     version: options.version ?? '0.0.0',
+    http: null,
   });
   const workflows = new WorkflowEngine(
     {

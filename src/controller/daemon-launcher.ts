@@ -13,6 +13,15 @@ import { RpcClient } from './rpc-client.js';
 
 const START_TIMEOUT_MS = 30_000;
 
+// What `start --http [HOST:]PORT [--insecure-bind]` asks the daemon for.
+export interface HttpListen {
+  readonly host: string;
+  readonly port: number;
+  readonly insecureBind: boolean;
+}
+
+export const HTTP_ENV = 'TMUXORCH_HTTP';
+
 // The running daemon's view, or null when none answers.
 export async function pingDaemon(settings: Settings): Promise<DaemonView | null> {
   let client: RpcClient;
@@ -38,7 +47,13 @@ export interface StartResult {
 // Idempotent, also when several run at once: exactly one daemon wins the home's lock, and every
 // `start` answers "started" (its own daemon answers) or "already running" (another's does),
 // naming the pid that really answers.
-export async function startDaemon(settings: Settings, cliPath: string): Promise<StartResult> {
+// `httpListen`: what `start --http` asked for, handed to the daemon (TMUXORCH_HTTP, which the
+// daemon removes from its environment before anything inherits it).
+export async function startDaemon(
+  settings: Settings,
+  cliPath: string,
+  httpListen: HttpListen | null = null,
+): Promise<StartResult> {
   preparePrivateHome(settings.paths);
   const running = await pingDaemon(settings);
   if (running) return { daemon: running, alreadyRunning: true };
@@ -52,6 +67,8 @@ export async function startDaemon(settings: Settings, cliPath: string): Promise<
     TMUXORCH_START_REPORT: reportFile,
   };
   if (settings.socket.name) env.TMUXORCH_SOCKET = settings.socket.name;
+  if (httpListen) env[HTTP_ENV] = JSON.stringify(httpListen);
+  else delete env[HTTP_ENV];
   delete env.TMUX;
   delete env.TMUX_PANE;
   const child = spawn(process.execPath, [cliPath, 'daemon'], {
@@ -64,7 +81,7 @@ export async function startDaemon(settings: Settings, cliPath: string): Promise<
   await out.close();
   const pid = child.pid ?? 0;
   try {
-    return await awaitDaemon(settings, pid, reportFile);
+    return await awaitDaemon(settings, pid, reportFile, settings.http !== null || httpListen !== null);
   } finally {
     await rm(reportFile, { force: true });
   }
@@ -72,12 +89,19 @@ export async function startDaemon(settings: Settings, cliPath: string): Promise<
 
 const OUT_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
-async function awaitDaemon(settings: Settings, pid: number, reportFile: string): Promise<StartResult> {
+async function awaitDaemon(
+  settings: Settings,
+  pid: number,
+  reportFile: string,
+  withHttp: boolean,
+): Promise<StartResult> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   let lostTo: number | null | undefined;
   while (Date.now() < deadline) {
     const daemon = await pingDaemon(settings);
-    if (daemon) return { daemon, alreadyRunning: daemon.pid !== pid };
+    // Its HTTP API starts after the socket: a start that asked for one waits for its URL too.
+    if (daemon && (!withHttp || daemon.http !== null || daemon.pid !== pid))
+      return { daemon, alreadyRunning: daemon.pid !== pid };
     const reported = await readStartReport(reportFile);
     if (reported instanceof Error) throw reported;
     // Another daemon of this home holds the lock: wait for it to answer, then say so.

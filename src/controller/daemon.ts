@@ -20,6 +20,7 @@ import { createLogger, type Logger } from '../infrastructure/logs/logger.js';
 import { pruneRemovedWorkerLogs } from '../infrastructure/logs/worker-log-retention.js';
 import { tryLockHome, type HomeLock } from '../infrastructure/process/home-lock.js';
 import { readPidFile, removePidFile, writePidFile } from '../infrastructure/process/pid-file.js';
+import type { HttpServerHandle } from './http/http-server.js';
 import { RpcServer } from './rpc-server.js';
 import { VERSION } from './version.js';
 
@@ -108,6 +109,7 @@ async function serve(
   const { settings } = options;
   let fleet: FleetController | null = null;
   let rpc: RpcServer | null = null;
+  let http: HttpServerHandle | null = null;
   let stopping: Promise<void> | null = null;
   let resolveExit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
@@ -115,6 +117,7 @@ async function serve(
   const stop = (killWorkers: boolean, code = 0): void => {
     stopping ??= (async () => {
       logger.info('daemon stopping', { killWorkers });
+      await http?.close().catch(() => undefined);
       await rpc?.close().catch(() => undefined);
       await fleet
         ?.shutdown({ killWorkers })
@@ -134,6 +137,10 @@ async function serve(
     await removeStaleTemps(settings.paths.stateFile);
     await removeStaleTemps(settings.paths.pidFile);
     const key = await createDaemonKey(settings.paths.daemonKeyFile);
+    // Before the fleet opens: a refused bind leaves no tmux server behind.
+    const httpModule = settings.http ? await import('./http/http-server.js') : null;
+    if (settings.http)
+      httpModule?.checkBind(settings.http.host, settings.http.tls ?? undefined, settings.http.insecureBind);
     fleet = await openFleet({
       settings,
       statusCommand: [process.execPath, options.cliPath, 'status', '--watch'],
@@ -142,6 +149,21 @@ async function serve(
     });
     rpc = new RpcServer(fleet, logger, { onStop: (killWorkers) => setImmediate(() => stop(killWorkers)) });
     await rpc.listen(settings.paths.socketFile, key);
+    if (settings.http && httpModule) {
+      const { TokenStore } = await import('../infrastructure/service/token-store.js');
+      http = await httpModule.startHttpServer({
+        fleet,
+        tokens: new TokenStore(settings.paths.tokensFile),
+        logger,
+        host: settings.http.host,
+        port: settings.http.port,
+        tls: settings.http.tls ?? undefined,
+        insecureBind: settings.http.insecureBind,
+        rateLimit: settings.http.rateLimit ?? undefined,
+        authFailureLimit: settings.http.authFailureLimit ?? undefined,
+      });
+      fleet.announceHttp(http.url);
+    }
     logger.info('daemon started', { pid: process.pid, home: settings.home, session: settings.session });
     const openedFleet = fleet;
     const prune = (): void => void pruneLogsOfRemovedWorkers(settings, openedFleet, logger);

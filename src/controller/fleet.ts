@@ -111,7 +111,11 @@ export class Fleet {
     const stateHome = options.stateHome ?? join(settings.home, 'ephemeral', id);
     const session = options.session ?? `tmuxorch-${id}`;
     // The user's config.json (agent profiles, restart policy) with a home and session of its own.
-    const own = resolveSettings({ home: stateHome, socket: options.socket, session }, env, settings);
+    // (An ephemeral fleet serves no HTTP API.)
+    const own = resolveSettings({ home: stateHome, socket: options.socket, session }, env, {
+      ...settings,
+      http: undefined,
+    });
     const backend = await openEphemeralFleet({
       settings: own,
       env,

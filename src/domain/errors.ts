@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'WORKSPACE_FAILED'
   | 'POLICY_REFUSED'
   | 'JOB_NOT_FOUND'
+  | 'TOKEN_NOT_FOUND'
+  | 'HTTP_BIND_REFUSED'
   | 'INTERNAL';
 
 // Base of every error tmuxorch raises on purpose; `details` holds safe facts only, never secrets.
@@ -131,6 +133,14 @@ export class PolicyRefusedError extends TmuxorchError {
 export class JobNotFoundError extends TmuxorchError {
   readonly code = 'JOB_NOT_FOUND';
 }
+// No HTTP API token has that id or name (`tmuxorch token list` shows them).
+export class TokenNotFoundError extends TmuxorchError {
+  readonly code = 'TOKEN_NOT_FOUND';
+}
+// The HTTP API was asked to listen beyond this machine without TLS and without --insecure-bind.
+export class HttpBindRefusedError extends TmuxorchError {
+  readonly code = 'HTTP_BIND_REFUSED';
+}
 export class InternalError extends TmuxorchError {
   readonly code = 'INTERNAL';
 }
@@ -166,6 +176,8 @@ const CONSTRUCTORS: Record<
   WORKSPACE_FAILED: WorkspaceError,
   POLICY_REFUSED: PolicyRefusedError,
   JOB_NOT_FOUND: JobNotFoundError,
+  TOKEN_NOT_FOUND: TokenNotFoundError,
+  HTTP_BIND_REFUSED: HttpBindRefusedError,
   INTERNAL: InternalError,
 };
 

@@ -135,6 +135,7 @@ export const TOKEN_SHAPES: readonly KindedTokenShape[] = [
   // OpenAI sk-…, sk-proj-…, Anthropic sk-ant-… (secret-scan.ts tells Anthropic's apart)
   { kind: 'openai-key', body: String.raw`\bsk-[A-Za-z0-9_-]{13,}` },
   { kind: 'github-token', body: String.raw`\bgh[pousr]_[A-Za-z0-9]{20,}` }, // GitHub classic tokens
+  { kind: 'bearer-token', body: String.raw`\btmx_[a-z0-9]{10}_[A-Za-z0-9_-]{20,}` }, // tmuxorch HTTP API tokens
   { kind: 'github-token', body: String.raw`\bgithub_pat_[A-Za-z0-9_]{20,}` }, // GitHub fine-grained tokens
   { kind: 'gitlab-token', body: String.raw`\bglpat-[A-Za-z0-9_-]{20,}` }, // GitLab personal tokens
   { kind: 'slack-token', body: String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}` }, // Slack

@@ -33,6 +33,7 @@ const COMMANDS = [
   'schema',
   'roles',
   'policy',
+  'token',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

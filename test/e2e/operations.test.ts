@@ -11,7 +11,8 @@ import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import { rawConnect } from '../helpers/raw-socket.js';
 
 // Commands that run on the client alone, not an operation of the daemon.
-const CLIENT_COMMANDS = ['attach', 'config', 'doctor', 'recover', 'run', 'schema'];
+// Commands of the client alone (`token` edits state/tokens.json, as `config` edits config.json).
+const CLIENT_COMMANDS = ['attach', 'config', 'doctor', 'recover', 'run', 'schema', 'token'];
 
 describe('the operation table', () => {
   let fleet: CliFleet;

@@ -70,6 +70,7 @@ export const daemonViewSchema = z.strictObject({
   home: z.string(),
   tmuxSocket: z.string().nullable(),
   version: z.string(),
+  http: z.string().nullable().describe("the HTTP API's URL, when the daemon serves one"),
 });
 
 const gateStates = z.enum(['waiting', 'approved', 'denied']);

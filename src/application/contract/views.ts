@@ -56,6 +56,8 @@ export interface DaemonView {
   readonly home: string;
   readonly tmuxSocket: string | null;
   readonly version: string;
+  // The HTTP API's URL when the daemon serves one (`start --http`), else null.
+  readonly http: string | null;
 }
 
 export interface StatusView {

@@ -59,9 +59,14 @@ export class FleetController {
 
   constructor(
     readonly rt: FleetRuntime,
-    private readonly daemon: Omit<DaemonView, 'uptimeMs'>,
+    private daemon: Omit<DaemonView, 'uptimeMs'>,
   ) {
     this.recovery = new FleetRecovery(rt);
+  }
+
+  // The daemon's HTTP API listens at `url` (shown by ping and status).
+  announceHttp(url: string | null): void {
+    this.daemon = { ...this.daemon, http: url };
   }
 
   // Adopts the session and the stored fleet, then starts the periodic health sweep.

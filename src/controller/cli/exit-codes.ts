@@ -12,6 +12,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
   'TASK_FILE_INVALID',
   'CONFIG_INVALID',
   'WORKFLOW_INVALID',
+  'HTTP_BIND_REFUSED',
 ]);
 
 export function exitCodeFor(code: ErrorCode): number {

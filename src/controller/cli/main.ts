@@ -15,6 +15,7 @@ import { registerRecover } from './commands/recover.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
+import { registerToken } from './commands/token.js';
 import { registerWorkers } from './commands/workers.js';
 import { CliContext } from './context.js';
 import { EXIT_USAGE, ExitRequest, exitCodeFor } from './exit-codes.js';
@@ -47,6 +48,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerFlow(program, ctx);
   registerPolicy(program, ctx);
   registerQueue(program, ctx);
+  registerToken(program, ctx);
   forEachCommand(program, (command) => {
     command.exitOverride((error) => {
       throw asUsageError(error, command);

@@ -29,6 +29,8 @@ export interface HomePaths {
   readonly flowsDir: string;
   // The durable job queue (queue/jobs/<job-id>.json).
   readonly queueDir: string;
+  // The HTTP API's tokens, as hashes only (infrastructure/service/token-store.ts).
+  readonly tokensFile: string;
 }
 
 // Unix socket paths are limited to 107 bytes; a deep home gets a short socket in a directory only
@@ -77,6 +79,7 @@ export function homePaths(home: string, env: NodeJS.ProcessEnv = process.env): H
     configFile: join(abs, 'config.json'),
     flowsDir: join(abs, 'flows'),
     queueDir: join(abs, 'queue'),
+    tokensFile: join(stateDir, 'tokens.json'),
   };
 }
 

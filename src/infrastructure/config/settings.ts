@@ -24,6 +24,7 @@ export interface UserConfig {
   // Roles added or overridden (validated in user-config.ts), and paths no role may edit.
   readonly roles?: Readonly<Record<string, RoleDefinition>> | undefined;
   readonly protectedPaths?: readonly string[] | undefined;
+  readonly http?: UserHttpConfig | undefined;
   readonly queue?:
     { readonly maxConcurrent?: number | undefined; readonly perProject?: number | undefined } | undefined;
 }
@@ -32,6 +33,28 @@ export interface QueueSettings {
   readonly maxConcurrent: number;
   readonly perProject: number;
 }
+
+// The HTTP API as config.json sets it (`tmuxorch start --http` overrides host and port).
+export interface UserHttpConfig {
+  readonly host?: string | undefined;
+  readonly port: number;
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
+  readonly insecureBind?: boolean | undefined;
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number } | undefined;
+  readonly authFailureLimit?: { readonly max: number; readonly windowMs: number } | undefined;
+}
+
+// The HTTP API the daemon serves (null: none).
+export interface HttpSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: { readonly cert: string; readonly key: string } | null;
+  readonly insecureBind: boolean;
+  readonly rateLimit: { readonly max: number; readonly windowMs: number } | null;
+  readonly authFailureLimit: { readonly max: number; readonly windowMs: number } | null;
+}
+
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
 
 export interface Settings {
   readonly home: string;
@@ -49,6 +72,7 @@ export interface Settings {
   readonly roles: Readonly<Record<string, RoleDefinition>>;
   readonly protectedPaths: readonly string[];
   readonly queue: QueueSettings;
+  readonly http: HttpSettings | null;
 }
 
 export interface SettingsOverrides {
@@ -147,6 +171,43 @@ export function resolveSettings(
     roles: user.roles ?? {},
     protectedPaths: user.protectedPaths ?? [],
     queue: { ...DEFAULTS.queue, ...stripUndefined(user.queue ?? {}) },
+    http: user.http ? httpSettings(user.http) : null,
+  };
+}
+
+function httpSettings(user: UserHttpConfig): HttpSettings {
+  return {
+    host: user.host ?? DEFAULT_HTTP_HOST,
+    port: user.port,
+    tls: user.tls ?? null,
+    insecureBind: user.insecureBind ?? false,
+    rateLimit: user.rateLimit ?? null,
+    authFailureLimit: user.authFailureLimit ?? null,
+  };
+}
+
+// `--http [HOST:]PORT` (`8080`, `127.0.0.1:8080`, `[::1]:8080`, `0.0.0.0:0`): host and port.
+export function parseHttpListen(text: string): { host: string; port: number } {
+  const match = /^(?:(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[2]);
+  if (!match || !Number.isInteger(port) || port > 65_535)
+    throw new UsageError(`--http takes [HOST:]PORT such as 127.0.0.1:8080 or 8080 (got "${text}")`, {
+      http: text,
+    });
+  const host = match[1]?.replace(/^\[(.*)\]$/, '$1') ?? DEFAULT_HTTP_HOST;
+  return { host, port };
+}
+
+// The settings with the HTTP API that `start --http` asked for (config.json's tls and limits kept).
+export function withHttpListen(
+  settings: Settings,
+  listen: { readonly host: string; readonly port: number },
+  insecureBind: boolean,
+): Settings {
+  const base = settings.http ?? { tls: null, insecureBind: false, rateLimit: null, authFailureLimit: null };
+  return {
+    ...settings,
+    http: { ...base, host: listen.host, port: listen.port, insecureBind: insecureBind || base.insecureBind },
   };
 }
 

@@ -82,6 +82,26 @@ const restartSchema = z
   .partial()
   .strict();
 
+const rateLimitSchema = z
+  .object({ max: z.number().int().min(1), windowMs: z.number().int().min(100).max(3_600_000) })
+  .strict();
+
+// The HTTP API (controller/http): where it listens, TLS, the rate limit per token and address.
+const httpSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65_535),
+    tls: z
+      .object({ cert: z.string().min(1), key: z.string().min(1) })
+      .strict()
+      .optional(),
+    insecureBind: z.boolean().optional(),
+    rateLimit: rateLimitSchema.optional(),
+    // Requests with a wrong token, per client address.
+    authFailureLimit: rateLimitSchema.optional(),
+  })
+  .strict();
+
 export const userConfigSchema = z
   .object({
     healthIntervalMs: z.number().int().min(100).max(3_600_000),
@@ -110,6 +130,7 @@ export const userConfigSchema = z
       })
       .partial()
       .strict(),
+    http: httpSchema,
   })
   .partial()
   .strict();
@@ -151,6 +172,7 @@ function openConf(paths: HomePaths): Conf<Record<string, unknown>> {
 
 const RESTART_KEYS = Object.keys(restartSchema.shape);
 const PROFILE_KEYS = Object.keys(profileOverrideSchema.shape);
+const HTTP_KEYS = Object.keys(httpSchema.shape);
 
 // The parts of a dotted key, checked against the schema before anything is read or written:
 // `restart.bogus` and `bogusKey` are refused by name, for set and unset alike.
@@ -169,6 +191,8 @@ function keyPath(key: string): string[] {
       throw new ConfigError(`unknown setting "${key}": agents.<type> takes a worker type`, { key });
     if (field !== undefined && !PROFILE_KEYS.includes(field))
       throw unknown(PROFILE_KEYS, 'agents.<type>.* is ');
+  } else if (head === 'http') {
+    if (sub !== undefined && !HTTP_KEYS.includes(sub)) throw unknown(HTTP_KEYS, 'http.* is ');
   } else if (sub !== undefined) {
     throw new ConfigError(`unknown setting "${key}": ${head} has no parts`, { key });
   }
