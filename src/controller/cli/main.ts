@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLifecycle } from './commands/lifecycle.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerSchema } from './commands/schema.js';
 import { registerFlow } from './commands/flow.js';
 import { registerPolicy } from './commands/policy.js';
@@ -45,6 +46,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerSchema(program);
   registerFlow(program, ctx);
   registerPolicy(program, ctx);
+  registerMcp(program, ctx);
   forEachCommand(program, (command) => {
     command.exitOverride((error) => {
       throw asUsageError(error, command);
