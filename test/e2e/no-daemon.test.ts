@@ -33,6 +33,7 @@ const COMMANDS = [
   'schema',
   'roles',
   'policy',
+  'mcp',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

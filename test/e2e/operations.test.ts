@@ -11,7 +11,8 @@ import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import { rawConnect } from '../helpers/raw-socket.js';
 
 // Commands that run on the client alone, not an operation of the daemon.
-const CLIENT_COMMANDS = ['attach', 'config', 'doctor', 'recover', 'run', 'schema'];
+// mcp serves many operations as MCP tools (src/controller/mcp/mcp-tools.ts), none as its own.
+const CLIENT_COMMANDS = ['attach', 'config', 'doctor', 'mcp', 'recover', 'run', 'schema'];
 
 describe('the operation table', () => {
   let fleet: CliFleet;
