@@ -8,8 +8,9 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { agentCliDir } from '../helpers/agent-clis.js';
 import { claudeEnv, seedClaudeConfig } from '../helpers/claude-home.js';
-import { CLI_PATH } from '../helpers/cli.js';
-import { addShell, expectOk } from './support.js';
+import { CLI_PATH, type CliFleet } from '../helpers/cli.js';
+import { CALL_TOOL, type MockAnthropic } from '../helpers/mock-anthropic.js';
+import { addShell, expectOk, status } from './support.js';
 import { realAgentSuite } from './real-agent-suite.js';
 
 const cliDir = agentCliDir();
@@ -22,6 +23,12 @@ if (!cliDir) console.warn(`mcp-real-claude.test.ts skipped: ${SKIP_REASON}`);
 
 const API_KEY = 'sk-ant-test-dummy-0123456789-mcp';
 
+interface ClaudeRun {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 interface InitLine {
   readonly type: 'system';
   readonly subtype: 'init';
@@ -32,7 +39,13 @@ interface InitLine {
 describe.skipIf(!cliDir)(TITLE, () => {
   const suite = realAgentSuite();
 
-  it('lists the tmuxorch tools in its init line, the server connected', async () => {
+  // A fleet with a shell worker `api`, and claude's --mcp-config naming `tmuxorch mcp` for it.
+  async function setUp(): Promise<{
+    fleet: CliFleet;
+    mock: MockAnthropic;
+    project: string;
+    claude: (prompt: string, extra?: string[]) => Promise<ClaudeRun>;
+  }> {
     const scratch = await suite.scratch();
     const mock = await suite.mock();
     const env = claudeEnv(scratch, cliDir ?? '', mock.url, API_KEY, {
@@ -59,20 +72,30 @@ describe.skipIf(!cliDir)(TITLE, () => {
         },
       }),
     );
-    const result = await execa(
-      join(cliDir ?? '', 'claude'),
-      [
-        '-p',
-        'hi',
-        '--output-format',
-        'stream-json',
-        '--verbose',
-        '--mcp-config',
-        config,
-        '--strict-mcp-config',
-      ],
-      { cwd: project, env: fleet.env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 60_000 },
-    );
+    const claude = async (prompt: string, extra: string[] = []): Promise<ClaudeRun> => {
+      const run = await execa(
+        join(cliDir ?? '', 'claude'),
+        [
+          '-p',
+          prompt,
+          '--output-format',
+          'stream-json',
+          '--verbose',
+          '--mcp-config',
+          config,
+          '--strict-mcp-config',
+          ...extra,
+        ],
+        { cwd: project, env: fleet.env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 60_000 },
+      );
+      return { exitCode: run.exitCode ?? -1, stdout: String(run.stdout), stderr: String(run.stderr) };
+    };
+    return { fleet, mock, project, claude };
+  }
+
+  it('lists the tmuxorch tools in its init line, the server connected', async () => {
+    const { mock, claude } = await setUp();
+    const result = await claude('hi');
     const lines = String(result.stdout)
       .split('\n')
       .filter((l) => l.startsWith('{'))
@@ -101,5 +124,22 @@ describe.skipIf(!cliDir)(TITLE, () => {
       .flatMap((r) => ((r.body as { tools?: Array<{ name?: string }> }).tools ?? []).map((t) => t.name));
     expect(offered).toContain('mcp__tmuxorch__run');
     expect(result.exitCode, result.stderr).toBe(0);
+  });
+
+  it('calls a tmuxorch tool: the task runs on the worker and its id comes back to the model', async () => {
+    const { fleet, mock, claude } = await setUp();
+    const input = JSON.stringify({ worker: 'api', command: 'echo sent-by-claude' });
+    const result = await claude(`${CALL_TOOL} mcp__tmuxorch__run ${input}`, [
+      '--allowedTools',
+      'mcp__tmuxorch__run',
+    ]);
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const task = (await status(fleet)).tasks.find((t) => t.command === 'echo sent-by-claude');
+    expect(task, result.stdout).toBeDefined();
+    // The tool's answer went back to the model as the tool_result.
+    const answered = mock
+      .messageRequests()
+      .some((r) => r.text.includes('tool_result') && r.text.includes(task?.id ?? '?'));
+    expect(answered).toBe(true);
   });
 });
