@@ -34,6 +34,7 @@ const COMMANDS = [
   'roles',
   'policy',
   'token',
+  'mcp',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

@@ -11,8 +11,9 @@ import { createCliFleet, type CliFleet } from '../helpers/cli.js';
 import { rawConnect } from '../helpers/raw-socket.js';
 
 // Commands that run on the client alone, not an operation of the daemon.
-// Commands of the client alone (`token` edits state/tokens.json, as `config` edits config.json).
-const CLIENT_COMMANDS = ['attach', 'config', 'doctor', 'recover', 'run', 'schema', 'token'];
+// Commands of the client alone (`token` edits state/tokens.json, as `config` edits config.json;
+// mcp serves many operations as MCP tools, src/controller/mcp/mcp-tools.ts, none as its own).
+const CLIENT_COMMANDS = ['attach', 'config', 'doctor', 'mcp', 'recover', 'run', 'schema', 'token'];
 
 describe('the operation table', () => {
   let fleet: CliFleet;

@@ -32,16 +32,29 @@ interface MessageBody {
   readonly tools?: ReadonlyArray<{ name?: string }>;
 }
 
+// A prompt holding `CALL_TOOL <name> <json input>` (on one line) gets a tool_use of that tool
+// (an MCP tool such as mcp__tmuxorch__workers) when the request offers it.
+export const CALL_TOOL = 'CALL_TOOL';
+
 // The tool_use block the request asks for, or null (a text reply).
 function toolUseFor(body: unknown): Record<string, unknown> | null {
   const { messages = [], tools = [] } = (body ?? {}) as MessageBody;
   const bash = tools.find((t) => typeof t.name === 'string' && /^bash$/i.test(t.name));
   const last = [...messages].reverse().find((m) => m.role === 'user');
-  if (!bash || !last) return null;
+  if (!last) return null;
   const blocks = Array.isArray(last.content) ? (last.content as Array<Record<string, unknown>>) : [];
   if (blocks.some((b) => b.type === 'tool_result')) return null;
   const text =
     typeof last.content === 'string' ? last.content : blocks.map((b) => String(b.text ?? '')).join(' ');
+  const named = new RegExp(`${CALL_TOOL} (\\S+) (\\{.*\\})`).exec(text);
+  if (named && tools.some((t) => t.name === named[1]))
+    return {
+      type: 'tool_use',
+      id: `toolu_mock_${Date.now()}`,
+      name: named[1],
+      input: JSON.parse(named[2] ?? '{}'),
+    };
+  if (!bash) return null;
   if (!text.includes(USE_TOOL)) return null;
   return {
     type: 'tool_use',

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLifecycle } from './commands/lifecycle.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerSchema } from './commands/schema.js';
 import { registerFlow } from './commands/flow.js';
 import { registerPolicy } from './commands/policy.js';
@@ -49,6 +50,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerPolicy(program, ctx);
   registerQueue(program, ctx);
   registerToken(program, ctx);
+  registerMcp(program, ctx);
   forEachCommand(program, (command) => {
     command.exitOverride((error) => {
       throw asUsageError(error, command);
