@@ -4,6 +4,7 @@
 // Start-up order matters: the home is checked and the lock taken before anything is read or
 // written, so a second daemon of the same home leaves without touching state; the socket's place
 // is checked before the fleet opens, so a refused start leaves no tmux server behind.
+import type { HttpPlugin } from './http/route-types.js';
 import { rm } from 'node:fs/promises';
 import { toErrorPayload, type ErrorPayload } from '../domain/errors.js';
 import type { FleetController } from '../application/fleet/fleet-controller.js';
@@ -100,6 +101,30 @@ async function holderPid(settings: Settings): Promise<number | null> {
   return null;
 }
 
+// The routes beside the operations: the event stream and the metrics (when the fleet has its
+// observers), the webhook into the job queue (signed with TMUXORCH_WEBHOOK_SECRET when set, read
+// from the daemon's environment and never stored), and the MCP server.
+async function servicePlugins(fleet: FleetController, logger: Logger): Promise<HttpPlugin[]> {
+  const [{ eventsPlugin }, { metricsPlugin }, { webhookPlugin }, { mcpPlugin }] = await Promise.all([
+    import('./http/events-route.js'),
+    import('./http/metrics-route.js'),
+    import('./http/webhook-route.js'),
+    import('./http/mcp-route.js'),
+  ]);
+  const observers = fleet.observers;
+  return [
+    ...(observers
+      ? [eventsPlugin({ events: observers.events }), metricsPlugin({ metrics: observers.metrics })]
+      : []),
+    webhookPlugin({
+      queue: fleet.requireQueue(),
+      secret: process.env.TMUXORCH_WEBHOOK_SECRET ?? null,
+      logger,
+    }),
+    mcpPlugin({ fleet }),
+  ];
+}
+
 async function serve(
   options: DaemonOptions,
   lock: HomeLock,
@@ -161,6 +186,7 @@ async function serve(
         insecureBind: settings.http.insecureBind,
         rateLimit: settings.http.rateLimit ?? undefined,
         authFailureLimit: settings.http.authFailureLimit ?? undefined,
+        plugins: await servicePlugins(fleet, logger),
       });
       fleet.announceHttp(http.url);
     }

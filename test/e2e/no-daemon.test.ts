@@ -35,6 +35,7 @@ const COMMANDS = [
   'policy',
   'token',
   'mcp',
+  'queue',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

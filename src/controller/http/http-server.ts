@@ -9,6 +9,7 @@
 //
 // Bound to 127.0.0.1 unless told otherwise; another address needs TLS, or `insecureBind`, which
 // is warned about at start.
+import type { HttpPlugin } from './route-types.js';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -54,7 +55,7 @@ export interface HttpServerOptions {
   readonly plugins?: readonly HttpPlugin[] | undefined;
 }
 
-export type HttpPlugin = (app: FastifyInstance) => Promise<void>;
+export type { HttpPlugin } from './route-types.js';
 
 export interface HttpServerHandle {
   readonly url: string;

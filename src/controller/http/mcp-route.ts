@@ -8,7 +8,8 @@
 // outputs) lives in the fleet, not in the MCP session; and no session table can leak or be lost
 // on a restart. Nothing the tools do streams (`wait` is bounded), so plain JSON answers suffice:
 // GET (a server-to-client stream) and DELETE (ending a session) answer 405.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpPlugin } from './route-types.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 import type { FleetController } from '../../application/fleet/fleet-controller.js';
@@ -16,8 +17,6 @@ import { invoke } from '../../application/contract/operations.js';
 import { VERSION } from '../version.js';
 import { createMcpServer } from '../mcp/mcp-server.js';
 import type { McpScope } from '../mcp/mcp-tools.js';
-
-export type HttpPlugin = (app: FastifyInstance) => Promise<void>;
 
 export interface McpPluginDeps {
   readonly fleet: FleetController;
