@@ -98,6 +98,12 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
     // Events and metrics before start: what recovery changes is an event too (logs/events.ndjson
     // is written whether or not HTTP serves the stream).
     await attachFleetEvents(fleet, workflows, settings, options.clock ? { clock: options.clock } : {});
+    // The job queue's depth by state, read at scrape time (tmuxorch_queue_depth{queue="jobs"}).
+    fleet.observers?.metrics.addQueue('jobs', () => {
+      const depth: Record<string, number> = {};
+      for (const job of queue.list()) depth[job.status] = (depth[job.status] ?? 0) + 1;
+      return depth;
+    });
     await fleet.start();
     // Runs the last daemon left unfinished carry on (their tasks are the fleet's, collected above).
     await workflows.resumeActive();

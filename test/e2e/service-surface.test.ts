@@ -100,6 +100,9 @@ describe('the service surface in the daemon', () => {
       { timeoutMs: 30_000, message: 'the webhook job is done' },
     );
     expect(done.status).toBe('done');
+    // The queue's depth is in the metrics too.
+    const scrape = parsePromText(await (await fetch(`${url}/metrics`, { headers: auth('read') })).text());
+    expect(sampleValue(scrape, 'tmuxorch_queue_depth', { queue: 'jobs', state: 'done' })).toBe(1);
   });
 
   it('serves MCP over HTTP to an operate token: tools listed, a task run and waited for', async () => {
