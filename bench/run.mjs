@@ -26,6 +26,7 @@ import { buildFigures, renderTable, writeResults } from './report.mjs';
 import { spawnReferences, spawnTmuxorch, sweeps } from './scale.mjs';
 import { monoMs, sleep } from './stats.mjs';
 import { FLOW, measureWorkflows } from './workflows.mjs';
+import { measureService, renderService } from './service.mjs';
 import {
   baselinePanes,
   limitPanes,
@@ -151,9 +152,13 @@ async function main() {
   const machine = machineInfo();
   say(`private tmux socket -L ${ctx.socket}, temp dir ${ctx.dir}`);
   try {
-    const figs = buildFigures(await measure(ctx), { idleSeconds: IDLE_SECONDS });
+    const measured = await measure(ctx);
+    const figs = buildFigures(measured, { idleSeconds: IDLE_SECONDS });
+    // The service surface last, on a daemon of its own (bench/service.mjs).
+    say('8. service surface: status over HTTP vs the socket, 1,000 webhook jobs, /metrics');
+    const service = await measureService(ctx);
     const totalSeconds = Number(((monoMs() - t0) / 1000).toFixed(1));
-    console.log(`\n${renderTable(figs, machine)}\n`);
+    console.log(`\n${renderTable(figs, machine)}\n\n${renderService(service)}\n`);
     await writeResults(RESULTS, figs, machine, { socket: ctx.socket, totalSeconds });
     say(`wrote ${RESULTS}; measuring took ${totalSeconds} s (plus clean-up)`);
   } finally {
