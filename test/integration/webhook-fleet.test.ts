@@ -50,6 +50,8 @@ it('runs a signed webhook job through the queue to done, once per delivery', asy
     });
     if (!done.target || !('runId' in done.target)) throw new Error('no run');
     expect((await t.fleet.requireWorkflows().status(done.target.runId)).status).toBe('succeeded');
+    // The job's own events: its status is shown done as its `done` event is emitted, not after.
+    await waitFor(() => states.includes('done'), { timeoutMs: 10_000 });
     expect(states).toEqual(['pending', 'running', 'done']);
 
     const again = await post(signBody('hook-secret', body));
