@@ -64,11 +64,11 @@ export async function measureService(ctx) {
   await client.call('addWorker', { type: 'shell', project: ctx.projectDir, name: 'jobs' });
   for (let i = 0; i < 20; i++) {
     await client.call('status', { withOutput: false });
-    await (await fetch(`${url}/v1/status?withOutput=false`, { headers })).text();
+    await (await globalThis.fetch(`${url}/v1/status?withOutput=false`, { headers })).text();
   }
   r.socketStatus = await timed(STATUS_CALLS, () => client.call('status', { withOutput: false }));
   r.httpStatus = await timed(STATUS_CALLS, async () => {
-    const response = await fetch(`${url}/v1/status?withOutput=false`, { headers });
+    const response = await globalThis.fetch(`${url}/v1/status?withOutput=false`, { headers });
     await response.text();
     if (response.status !== 200) throw new Error(`status over HTTP: ${response.status}`);
   });
@@ -82,7 +82,7 @@ export async function measureService(ctx) {
       key: `bench-${i}`,
     });
     const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
-    const response = await fetch(`${url}/webhook`, {
+    const response = await globalThis.fetch(`${url}/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
       body,
@@ -115,7 +115,7 @@ export async function measureService(ctx) {
   // /metrics with 100 workers.
   for (let i = 1; i < SCRAPE_WORKERS; i++)
     await client.call('addWorker', { type: 'shell', project: ctx.projectDir, name: `m${i}` });
-  r.scrape = await timed(SCRAPES, async () => (await fetch(`${url}/metrics`, { headers })).text());
+  r.scrape = await timed(SCRAPES, async () => (await globalThis.fetch(`${url}/metrics`, { headers })).text());
   return r;
 }
 
