@@ -26,7 +26,7 @@ import type { OutputRenderer } from '../../domain/task-output.js';
 import { SecretInputs } from './secret-inputs.js';
 import { TaskTimers } from './task-timers.js';
 import { typedTask } from './typed-task.js';
-import { outcomeOfTimedOutTyping } from './timed-out-typing.js';
+import { afterTimedOutTyping } from './timed-out-typing.js';
 import { isTmuxTimeout } from '../fleet/tmux-outcome.js';
 import type { PolicyGate } from '../policy/policy-gate.js';
 
@@ -174,7 +174,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       });
       if (running && isTmuxTimeout(error)) {
         // Typed or not, nobody knows yet: never judge the worker on a timeout.
-        void this.afterTimedOutTyping(worker.id, running);
+        void afterTimedOutTyping(this.deps, worker.id, running, {
+          stopping: () => this.closed,
+          requeue: (reason) => this.interrupt(worker.id, reason, true),
+          pump: () => this.pump(worker.id),
+        });
         return;
       }
       if (running)
@@ -185,22 +189,6 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       // A fast task can end before its dispatch returns (its pump saw us still dispatching).
       this.pump(worker.id);
     }
-  }
-
-  // Once tmux answers again, the log says whether the typed task began; keys that never arrived
-  // hand the task back to the queue and bring the shell back to its prompt.
-  private async afterTimedOutTyping(workerId: string, task: Task): Promise<void> {
-    const channel = this.deps.channel(workerId);
-    const outcome = await outcomeOfTimedOutTyping(this.deps, channel, task, () => this.closed);
-    if (outcome === 'begun')
-      this.deps.logger.info('task typed while tmux did not answer has begun', { taskId: task.id, workerId });
-    if (outcome !== 'lost' || this.closed) return;
-    this.deps.logger.warn('task typed while tmux did not answer never began; queued again', {
-      taskId: task.id,
-      workerId,
-    });
-    this.interrupt(workerId, 'its keys were lost while tmux did not answer', true);
-    void recoverPrompt(this.deps, workerId, () => this.pump(workerId));
   }
 
   // A task the pane log shows ended while the state did not know (a lost journal line, a

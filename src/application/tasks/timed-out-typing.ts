@@ -6,6 +6,7 @@ import type { FleetStore } from '../fleet/fleet-store.js';
 import { readLogEvidence } from '../fleet/log-evidence.js';
 import { waitForTmuxAnswer } from '../fleet/tmux-outcome.js';
 import type { WorkerChannel } from '../workers/worker-channel.js';
+import { recoverPrompt, type PromptRecoveryDeps } from './prompt-recovery.js';
 
 // How long after tmux answers again a task typed during the freeze has to show its BEGIN marker.
 const BEGIN_GRACE_MS = 10_000;
@@ -35,4 +36,24 @@ export async function outcomeOfTimedOutTyping(
     if (Date.now() > deadline) return 'lost';
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+// Once tmux answers again, the log says whether the typed task began; keys that never arrived
+// hand the task back to the queue (`requeue`) and bring the shell back to its prompt.
+export async function afterTimedOutTyping(
+  deps: PromptRecoveryDeps,
+  workerId: string,
+  task: Task,
+  runner: { stopping: () => boolean; requeue: (reason: string) => void; pump: () => void },
+): Promise<void> {
+  const outcome = await outcomeOfTimedOutTyping(deps, deps.channel(workerId), task, runner.stopping);
+  if (outcome === 'begun')
+    deps.logger.info('task typed while tmux did not answer has begun', { taskId: task.id, workerId });
+  if (outcome !== 'lost' || runner.stopping()) return;
+  deps.logger.warn('task typed while tmux did not answer never began; queued again', {
+    taskId: task.id,
+    workerId,
+  });
+  runner.requeue('its keys were lost while tmux did not answer');
+  void recoverPrompt(deps, workerId, runner.pump);
 }

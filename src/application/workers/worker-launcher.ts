@@ -3,8 +3,8 @@
 // probe (keys typed before that can be lost or land in the wrong place), then starts the agent.
 // A tmux command that timed out (a frozen server) has an unknown outcome: the launcher waits for
 // the server to answer and goes on with what it finds (a late window is adopted, not orphaned).
-import { opencodePermissionConfig } from '../../domain/policy/agent-permissions.js';
 import { cliPermissionsFor } from '../policy/agent-flags.js';
+import { workerPaneEnv } from './worker-env.js';
 import { sandboxedShell } from '../policy/worker-sandbox.js';
 import { access, constants, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { nanoid } from 'nanoid';
 import type { ProfileRegistry } from '../../domain/agents/registry.js';
 import { sessionArgv } from '../../domain/agents/session-argv.js';
 import type { HookLog } from '../agents/hook-log.js';
-import { PolicyRefusedError, ProjectNotFoundError, WorkerUnavailableError } from '../../domain/errors.js';
+import { ProjectNotFoundError, WorkerUnavailableError } from '../../domain/errors.js';
 import { buildReadyProbe } from '../../domain/marker.js';
 import type { Worker } from '../../domain/worker.js';
 import { writeFileAtomic } from '../../infrastructure/fs/atomic-file.js';
@@ -91,43 +91,7 @@ export class WorkerLauncher {
 
   // The environment a worker's pane starts with.
   envFor(worker: Worker): Record<string, string> {
-    const env: Record<string, string> = {
-      ...this.ctx.baseEnv,
-      PATH: this.panePath,
-      TMUXORCH_SIM_HOME: this.ctx.baseEnv.TMUXORCH_SIM_HOME ?? this.ctx.simHome,
-      ...(this.ctx.profiles.get(worker.type)?.fixedEnv ?? {}),
-      ...worker.env,
-      PS1: '$ ',
-      HISTFILE: '/dev/null',
-      TMUXORCH_WORKER_ID: worker.id,
-      TMUXORCH_WORKER_NAME: worker.name,
-    };
-    for (const name of worker.secretEnv) {
-      const value = this.ctx.secretValue(worker.id, name);
-      if (value !== undefined) env[name] = value;
-    }
-    // OpenCode takes a role's rules as the `permission` part of its inline config (layer 2);
-    // a config of the user's that is not JSON cannot carry them: the worker is refused.
-    if (worker.policy && worker.type === 'opencode') {
-      const config = opencodePermissionConfig(env.OPENCODE_CONFIG_CONTENT, worker.policy.role);
-      if (config === null)
-        throw new PolicyRefusedError(
-          `OPENCODE_CONFIG_CONTENT is not a JSON object, so role ${worker.policy.role.name}'s permissions cannot be added to it`,
-          { role: worker.policy.role.name },
-        );
-      env.OPENCODE_CONFIG_CONTENT = config;
-    }
-    // Gemini and opencode take our hooks through their environment (see hook-log.ts).
-    const hooks = this.ctx.profiles.get(worker.type)?.interactive?.hooks ?? null;
-    const interactive = worker.mode === 'interactive';
-    // A policed gemini gets its BeforeTool check in one-shot mode too (its settings carry it).
-    const policed = worker.policy !== null && hooks === 'gemini-system-settings';
-    if (interactive || policed)
-      Object.assign(
-        env,
-        this.ctx.hooks.hookEnv(worker.id, hooks, env, policed ? { events: interactive } : null),
-      );
-    return env;
+    return workerPaneEnv(worker, this.ctx, this.panePath);
   }
 
   // What the worker's pane must not inherit (its TUI's profile says; a plain shell keeps all).

@@ -21,6 +21,7 @@ import { RunMerges } from './run-merges.js';
 import { RunGates } from './run-gates.js';
 import { finishRun } from './run-finish.js';
 import { RunLimits } from './run-limits.js';
+import { writeStepReport } from './step-report.js';
 import type { ActiveRun, WorkflowEngine } from './workflow-engine.js';
 
 export class RunProgress {
@@ -202,33 +203,13 @@ export class RunProgress {
       ...(end.changes.violations?.length ? { violations: end.changes.violations } : {}),
       ...(end.changes.secretsRedacted ? { secretsRedacted: end.changes.secretsRedacted } : {}),
     });
-    await this.writeStepReport(active, { ...step, ...end.changes, status: end.status });
+    await writeStepReport(this.engine, active, { ...step, ...end.changes, status: end.status });
     // What the task left and the run's totals, in the same write as the step's new status.
     if (end.status === 'succeeded') await this.succeeded(active, id, end.changes, totals);
     else {
       await this.engine.updateStep(active, id, (s) => ({ ...s, ...end.changes }), totals);
       await this.failures.failed(active, id, end.changes.reason ?? 'failed');
     }
-  }
-
-  // The attempt's report.md: what it ran on, how it ended, what it left.
-  private async writeStepReport(active: ActiveRun, step: StepRecord): Promise<void> {
-    const lines = [
-      `# ${step.id}, attempt ${step.attempts}${step.iteration > 0 ? ` (iteration ${step.iteration})` : ''}: ${step.status}`,
-      '',
-      `worker: ${step.worker ?? '-'}${step.agentSessionId ? ` (agent session ${step.agentSessionId})` : ''}`,
-      `workspace: ${step.workspace?.path ?? '-'}${step.workspace?.branch ? ` (branch ${step.workspace.branch})` : ''}`,
-      `exit code: ${step.exitCode ?? '-'}, ${step.durationMs ?? '-'} ms`,
-      ...(step.reason ? [`reason: ${step.reason}`] : []),
-      ...(step.summary ? [`summary: ${step.summary}`] : []),
-      ...Object.entries(step.outputs).map(([name, path]) => `output ${name}: ${path}`),
-      ...(step.violations?.length
-        ? [`policy violation: ${step.violations.join(', ')} (kept on its branch, never merged)`]
-        : []),
-      ...(step.secretsRedacted ? [`secrets: ${step.secretsRedacted} found in what it left, redacted`] : []),
-    ];
-    const dir = this.engine.files.stepDir(active.run.id, step.id, step.attempts);
-    await this.engine.files.writeStepFile(dir, 'report.md', this.engine.env.redact(`${lines.join('\n')}\n`));
   }
 
   async succeeded(

@@ -5,7 +5,8 @@
 import { dirname } from 'node:path';
 import type { Role } from '../../domain/policy/role.js';
 import type { WorkerPolicy } from '../../domain/policy/worker-policy.js';
-import { guardWorkspace, scanStepArtifacts, stepPolicy, stepRole, violationsOf } from './step-policy.js';
+import { guardWorkspace, secretsRedactedIn, stepPolicy, stepRole, violationsOf } from './step-policy.js';
+import { DEFAULT_REWORK, stepFooter } from './step-prompt.js';
 import { shellQuote } from '../../domain/marker.js';
 import type { TaskResult } from '../contract/views.js';
 import { pairedInstance, stepEdits } from '../../domain/workflow/run-graph.js';
@@ -32,14 +33,6 @@ export interface AttemptEnd {
   readonly status: 'succeeded' | 'failed';
   readonly changes: Partial<StepRecord>;
 }
-
-const DEFAULT_REWORK = [
-  'The step ${{ failure.step }} failed after your change. The end of its output:',
-  '',
-  '${{ failure.output }}',
-  '',
-  'Fix the cause, then finish as before.',
-].join('\n');
 
 // What an attempt ran with, its own directory left out (each attempt has another).
 export function inputHashOf(step: StepRecord, text: string, stepDir: string): string {
@@ -146,7 +139,7 @@ export class StepAttempts {
     const rendered = context.render(body);
     const text =
       stepSpec.kind === 'agent'
-        ? `${rendered}\n\n${this.footer(stepSpec, stepDir)}`
+        ? `${rendered}\n\n${stepFooter(stepSpec, stepDir)}`
         : `export TMUXORCH_STEP_DIR=${shellQuote(stepDir)}; ${rendered}`;
     const env = Object.fromEntries(
       Object.entries(stepSpec.env).map(([key, value]) => [key, context.render(value)]),
@@ -159,17 +152,6 @@ export class StepAttempts {
     const stepDir = this.files.stepDir(run.id, step.id, step.attempts);
     const rendered = await this.render(spec, run, step, stepDir).catch(() => null);
     return rendered === null ? null : inputHashOf(step, rendered.text, stepDir);
-  }
-
-  // What the agent is told about where its files go (no line starts like a sim directive).
-  private footer(step: AgentStepSpec, stepDir: string): string {
-    const outputs = Object.entries(step.outputs).map(([name, out]) => `${out.path} (${name})`);
-    return [
-      '---',
-      `This is a tmuxorch workflow step. Its directory is ${stepDir}.`,
-      ...(outputs.length > 0 ? [`Files this step must leave in that directory: ${outputs.join(', ')}.`] : []),
-      `When you are done, put result.json there: {"status": "succeeded" or "failed", "summary": "one line"}.`,
-    ].join('\n');
   }
 
   private async ensureWorker(
@@ -236,7 +218,7 @@ export class StepAttempts {
       );
     }
     // What it printed and its patch, scanned for secrets before anything else reads them.
-    const secrets = await this.scanSecrets(spec, stepDir, {});
+    const secrets = await secretsRedactedIn(stepDir, {}, { ...this.env.secretEnv, ...spec.env });
     if (secrets > 0) changes.secretsRedacted = secrets;
     const failed = (reason: string): AttemptEnd => ({ status: 'failed', changes: { ...changes, reason } });
     const role =
@@ -275,22 +257,12 @@ export class StepAttempts {
     const summary = own?.summary || (result.agent?.text ?? outputTail(output, 1, 200)) || 'done';
     if (!own) await this.writeResult(stepDir, 'succeeded', summary, checked.outputs);
     // The declared outputs and result.json too, now that they are there.
-    const more = await this.scanSecrets(spec, stepDir, checked.outputs);
+    const more = await secretsRedactedIn(stepDir, checked.outputs, { ...this.env.secretEnv, ...spec.env });
     if (more > 0) changes.secretsRedacted = (changes.secretsRedacted ?? 0) + more;
     return {
       status: 'succeeded',
       changes: { ...changes, outputs: checked.outputs, summary: summary.slice(0, 500), reason: null },
     };
-  }
-
-  // The step's artifacts scanned for secrets and redacted in place; how many were found.
-  private async scanSecrets(
-    spec: WorkflowSpec,
-    stepDir: string,
-    outputs: Readonly<Record<string, string>>,
-  ): Promise<number> {
-    const found = await scanStepArtifacts(stepDir, outputs, { ...this.env.secretEnv, ...spec.env });
-    return found.reduce((sum, file) => sum + file.findings.length, 0);
   }
 
   private async writeResult(

@@ -117,3 +117,13 @@ export async function scanStepArtifacts(
   ];
   return (await scanArtifacts(files, values)).findings;
 }
+
+// How many secrets were found (and redacted) in what the step left.
+export async function secretsRedactedIn(
+  stepDir: string,
+  outputs: Readonly<Record<string, string>>,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const found = await scanStepArtifacts(stepDir, outputs, env);
+  return found.reduce((sum, file) => sum + file.findings.length, 0);
+}

@@ -2,8 +2,9 @@
 // the operations' zod input schemas and, where the output contract has one, their output schema
 // (application/contract/output-contract.ts). It needs a read token like the routes it describes;
 // /health is the one public route.
+import { embeddedJsonSchemaOf } from '../../domain/json-schema.js';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { operations } from '../../application/contract/operations.js';
 import { OUTPUT_SCHEMAS } from '../../application/contract/output-contract.js';
 import { operationScope } from '../../application/contract/operation-scopes.js';
@@ -21,11 +22,7 @@ import {
 type JsonSchema = Record<string, unknown>;
 
 function outputSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _drop, ...json } = z.toJSONSchema(schema, {
-    io: 'output',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  return json;
+  return embeddedJsonSchemaOf(schema, 'output');
 }
 
 // The outputs the contract publishes, by the operations that answer with them.

@@ -10,6 +10,7 @@
 //  - logFile: it answers a path on the daemon's machine, useless to a remote client;
 //  - policyCheck, policyAnswer: an agent's tool hook asks them from inside its pane, over the
 //    socket whose key proves it is the home's user; nobody else should answer for a hook.
+import { embeddedJsonSchemaOf } from '../../domain/json-schema.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UsageError } from '../../domain/errors.js';
@@ -83,11 +84,7 @@ type JsonSchema = Record<string, unknown>;
 export function inputJsonSchema(name: OperationName): JsonSchema {
   const schema = operationInputs[name];
   const object = schema instanceof z.ZodOptional ? schema.unwrap() : schema;
-  const { $schema: _drop, ...json } = z.toJSONSchema(object, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  return json;
+  return embeddedJsonSchemaOf(object);
 }
 
 export function pathParams(path: string): string[] {

@@ -49,21 +49,21 @@ interface EditScope {
   // non-allow rule for every path (`edit deny **`).
   readonly workspace: boolean;
   // It may edit anything at all (its step's files included).
-  readonly any: boolean;
+  readonly somewhere: boolean;
 }
 
 function editScope(role: Role): EditScope {
   const edits = role.rules.filter((r) => r.action === 'edit');
   let workspace = false;
-  let any = false;
+  let somewhere = false;
   for (const rule of edits) {
     const everything = rule.pattern === '**' || rule.pattern === '**/*';
     if (rule.effect === 'allow') {
-      any = true;
+      somewhere = true;
       if (!isAbsolute(rule.pattern) && !rule.pattern.includes(STEP_DIR)) workspace = true;
     } else if (everything) workspace = false;
   }
-  return { workspace, any };
+  return { workspace, somewhere };
 }
 
 // The effect of the last rule of an action that covers everything (`*`), else the default:
@@ -122,7 +122,7 @@ function claudePermissions(role: Role): CliPermissions {
   // which `edit ask /**` asks about; acceptEdits accepts edits inside it. MultiEdit and LS are
   // not tools of 2.1.197 (its init message lists Edit, Write, NotebookEdit; a deny rule
   // "MultiEdit" prints "matches no known tool"), so they are not named.
-  if (!edits.any) disallowed.push('Edit', 'Write', 'NotebookEdit');
+  if (!edits.somewhere) disallowed.push('Edit', 'Write', 'NotebookEdit');
   if (net === 'deny') disallowed.push('WebFetch', 'WebSearch');
   if (net === 'allow') allowed.push('WebFetch', 'WebSearch');
   const notes = [
@@ -220,7 +220,7 @@ export function geminiPolicyToml(role: Role): string {
     return `[[rule]]\ntoolName = "run_shell_command"\n${match}\ndecision = "${decision[rule.effect]}"\npriority = ${Math.min(100 + i, 998)}\n`;
   });
   const denied = [
-    ...(editScope(role).any ? [] : ['write_file', 'replace']),
+    ...(editScope(role).somewhere ? [] : ['write_file', 'replace']),
     ...(overallEffect(role, 'net') === 'deny' ? ['web_fetch', 'google_web_search'] : []),
   ];
   if (denied.length > 0)
@@ -246,7 +246,7 @@ function opencodePermission(role: Role): Record<string, unknown> {
     bash[rule.pattern] = rule.effect;
   }
   return {
-    edit: edits.workspace ? 'allow' : edits.any ? 'ask' : 'deny',
+    edit: edits.workspace ? 'allow' : edits.somewhere ? 'ask' : 'deny',
     bash,
     webfetch: overallEffect(role, 'net'),
   };

@@ -11,6 +11,7 @@
 //
 // The payload a webhook (or `queue submit`) sends is `jobPayloadSchema`; its JSON Schema is
 // published (`tmuxorch schema job`, `GET /v1/webhook/schema`).
+import { jsonSchemaOf } from '../json-schema.js';
 import { z } from 'zod';
 import { assertTransition, type TransitionTable } from '../transition.js';
 
@@ -167,7 +168,7 @@ export function jobPayloadJsonSchema(): Record<string, unknown> {
   return {
     $id: 'https://tmuxorch.dev/schemas/queue-job.json',
     title: 'tmuxorch queue job',
-    ...(z.toJSONSchema(jobPayloadSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
+    ...jsonSchemaOf(jobPayloadSchema),
   };
 }
 
@@ -266,3 +267,27 @@ export const jobRecordSchema = z.discriminatedUnion('kind', [
 ]);
 
 export const JOB_ID_PATTERN = /^j[a-z0-9]{4,40}$/;
+
+// The next pending job that capacity allows (`maxConcurrent` running overall, `perProject` per
+// project), in the order the jobs are given; null when none may start.
+export function nextStartable(
+  jobs: readonly Job[],
+  limits: { readonly maxConcurrent: number; readonly perProject: number },
+): Job | null {
+  const running = jobs.filter((j) => j.status === 'running');
+  if (running.length >= limits.maxConcurrent) return null;
+  const busy = new Map<string, number>();
+  for (const j of running) busy.set(j.project, (busy.get(j.project) ?? 0) + 1);
+  return jobs.find((j) => j.status === 'pending' && (busy.get(j.project) ?? 0) < limits.perProject) ?? null;
+}
+
+// Why an operation the job's status does not allow (approve, deny, retry) is refused, or null.
+export function jobStatusRefusal(
+  job: Job,
+  status: 'awaiting_approval' | 'failed',
+  verb: string,
+): string | null {
+  if (job.status === status) return null;
+  const which = status === 'failed' ? 'a failed job' : 'a job awaiting approval';
+  return `job ${job.id} is ${job.status}: only ${which} can be ${verb}`;
+}

@@ -3,6 +3,7 @@
 // durations as written, `needs` as a name or a list); the step union is a transform over
 // z.unknown() that zod cannot see through, so steps are described here as one of the five step
 // objects, each strict and each requiring the key that names its kind, so exactly one matches.
+import { jsonSchemaOf } from '../json-schema.js';
 import { z } from 'zod';
 import { STEP_ID_PATTERN, STEP_SCHEMAS, workflowSchema } from './workflow-spec.js';
 
@@ -13,10 +14,7 @@ export function workflowJsonSchema(): Record<string, unknown> {
       .record(z.string().regex(STEP_ID_PATTERN), z.union([agent, shell, gate, loop, merge]))
       .describe('The steps, by id; each is one of an agent step (role + prompt), run, gate, loop or merge.'),
   });
-  const schema = z.toJSONSchema(described, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  const schema = jsonSchemaOf(described);
   const steps = (schema.properties as Record<string, Record<string, unknown>> | undefined)?.steps;
   if (steps) {
     // At least one step, as the file's own check says; oneOf, since the kinds exclude each other.
