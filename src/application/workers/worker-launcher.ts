@@ -104,10 +104,12 @@ export class WorkerLauncher {
   async place(worker: Worker, channel: WorkerChannel, deadPaneId: string | null): Promise<PanePlacement> {
     await checkProject(worker.project);
     await this.prepare();
-    const shell = await this.sandboxed(worker, workerShell(this.ctx.rcFile));
+    // Built once (it writes the worker's hook settings): for the env file and for its sandbox.
+    const paneEnv = this.envFor(worker);
+    const shell = await this.sandboxed(worker, workerShell(this.ctx.rcFile), paneEnv);
     // The pane's env goes through a file its shell sources and deletes (see worker/shell.ts).
     const envFile = join(this.ctx.handoffDir, `${worker.id}.${nanoid(8).replace(/[^A-Za-z0-9]/g, '0')}.env`);
-    await writePrivateFile(envFile, envFileText(this.envFor(worker), this.unsetFor(worker)));
+    await writePrivateFile(envFile, envFileText(paneEnv, this.unsetFor(worker)));
     const env = { [ENV_FILE_VARIABLE]: envFile };
     try {
       return await this.start(worker, channel, deadPaneId, shell, env);
@@ -221,8 +223,12 @@ export class WorkerLauncher {
   }
 
   // The worker's shell under bubblewrap when its role asks for a sandbox (worker-sandbox.ts).
-  private async sandboxed(worker: Worker, shell: string[]): Promise<string[]> {
-    return sandboxedShell(worker, shell, this.envFor(worker), {
+  private async sandboxed(
+    worker: Worker,
+    shell: string[],
+    env: Readonly<Record<string, string>>,
+  ): Promise<string[]> {
+    return sandboxedShell(worker, shell, env, {
       path: this.ctx.baseEnv.PATH ?? process.env.PATH ?? '',
       writable: [
         this.ctx.hooks.ensureLogFile(worker.id),
