@@ -112,10 +112,15 @@ export class Fleet {
     const session = options.session ?? `tmuxorch-${id}`;
     // The user's config.json (agent profiles, restart policy) with a home and session of its own.
     // (An ephemeral fleet serves no HTTP API.)
-    const own = resolveSettings({ home: stateHome, socket: options.socket, session }, env, {
-      ...settings,
-      http: undefined,
-    });
+    // The budget's limits are the user's too (spent in this fleet's own home).
+    const own = {
+      ...resolveSettings({ home: stateHome, socket: options.socket, session }, env, {
+        ...settings,
+        http: undefined,
+        budget: undefined,
+      }),
+      budget: settings.budget,
+    };
     const backend = await openEphemeralFleet({
       settings: own,
       env,
@@ -285,6 +290,11 @@ export class Fleet {
 
   workflowAudit(id: string): Promise<OperationOutput<'flowAudit'>> {
     return this.backend.call('flowAudit', { id });
+  }
+
+  // The day's agent spend (today unless `day`) against the budget, and the work it holds.
+  budget(options: { day?: string } = {}): Promise<OperationOutput<'budget'>> {
+    return this.backend.call('budget', options);
   }
 
   // The durable job queue (what webhooks submit to): a job is a workflow run or a task, as the

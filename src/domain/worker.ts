@@ -72,6 +72,9 @@ export interface Worker {
 
 export interface PendingApproval {
   readonly id: string;
+  // What asks: the worker's role (a command, a tool call), or the budget (a limit reached
+  // holds its next agent task, application/budget/budget-gate.ts).
+  readonly kind: 'policy' | 'budget';
   // The task or the agent's tool call it is about.
   readonly taskId: string | null;
   readonly question: string;

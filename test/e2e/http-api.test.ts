@@ -91,6 +91,7 @@ const SAMPLES: { readonly [N in ServedOperation]: { path: string; body?: unknown
   queueDeny: { path: '/v1/queue/j0000000000/deny', status: 404 },
   queueCancel: { path: '/v1/queue/j0000000000/cancel', status: 404 },
   queueRetry: { path: '/v1/queue/j0000000000/retry', status: 404 },
+  budget: { path: '/v1/budget', status: 200 },
   flowRun: { path: '/v1/runs', body: { spec: {}, project: 'not/absolute' }, status: 400 },
   flowStatus: { path: '/v1/runs/r0none', status: 404 },
   flowApprove: { path: '/v1/runs/r0none/approve', status: 404 },

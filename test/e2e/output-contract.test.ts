@@ -30,6 +30,7 @@ describe('tmuxorch schema and the outputs it describes', () => {
     keep('result', (await fleet.run(['result', id, '--json'])).stdout);
     await fleet.run(['cancel', id]);
     keep('status', (await fleet.run(['status', '--json'])).stdout);
+    keep('budget', (await fleet.run(['budget', '--json'])).stdout);
     // A workflow run to the end, and one waiting at its gate (status lists it).
     const flowFile = join(fleet.home.dir, 'flow.yaml');
     await writeFile(

@@ -119,6 +119,15 @@ export const operationInputs = {
   queueDeny: z.object({ id: jobRef, reason: z.string().min(1).max(4_000).optional() }),
   queueCancel: z.object({ id: jobRef }),
   queueRetry: z.object({ id: jobRef }),
+  // The budget (budget-operations.ts): a day's spend, today by default.
+  budget: z
+    .object({
+      day: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'is a day such as 2026-12-08')
+        .optional(),
+    })
+    .optional(),
   roleShow: z.object({
     role: z.string().regex(ROLE_NAME_PATTERN, 'is a role name such as coder or reviewer'),
     type: z.string().regex(WORKER_TYPE_PATTERN, 'is an agent type such as claude').optional(),

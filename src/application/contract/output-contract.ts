@@ -6,6 +6,7 @@
 import { LOOP_VERDICTS, RUN_STATUSES, STEP_STATUSES } from '../../domain/workflow/workflow-run.js';
 import type { FlowLine, RunView, StepView } from '../../domain/workflow/workflow-view.js';
 import { z } from 'zod';
+import type { BudgetView } from '../../domain/budget/budget-view.js';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../domain/task.js';
 import { AGENT_CONDITIONS, WORKER_MODES, WORKER_STATES } from '../../domain/worker.js';
@@ -181,12 +182,43 @@ export const errorOutputSchema = z.strictObject({
   }),
 });
 
+const budgetUseSchema = z.strictObject({
+  used: z.number(),
+  limit: z.number().nullable().describe('null: no limit'),
+});
+const budgetLineShape = {
+  costUsd: budgetUseSchema.describe('the cost the agents reported, in USD'),
+  agentCalls: budgetUseSchema.describe('agent calls: each attempt of an agent task'),
+  reached: z.string().nullable().describe('the limit reached (new agent work waits), or null'),
+};
+export const budgetViewSchema = z.strictObject({
+  day: z.string(),
+  timeZone: z.string(),
+  fleet: z.strictObject(budgetLineShape),
+  projects: z.array(
+    z.strictObject({
+      ...budgetLineShape,
+      project: z.string(),
+      glob: z.string().nullable().describe('the budget.projects glob that set its limit; null: perProject'),
+    }),
+  ),
+  waiting: z.array(
+    z.strictObject({
+      worker: z.string(),
+      taskId: z.string().nullable(),
+      since: z.string(),
+      reason: z.string(),
+    }),
+  ),
+});
+
 export const OUTPUT_SCHEMAS = {
   result: taskResultSchema,
   status: statusViewSchema,
   run: runReportSchema,
   flow: flowRunSchema,
   error: errorOutputSchema,
+  budget: budgetViewSchema,
 } as const;
 
 export type OutputName = keyof typeof OUTPUT_SCHEMAS;
@@ -215,5 +247,6 @@ const shapesAgree: [
   Same<keyof z.infer<typeof flowRunSchema>, keyof RunView>,
   Same<keyof z.infer<typeof flowStepSchema>, keyof StepView>,
   Same<keyof z.infer<typeof flowLineSchema>, keyof FlowLine>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<keyof z.infer<typeof budgetViewSchema>, keyof BudgetView>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesAgree;

@@ -2,6 +2,7 @@
 // TypeScript API offers. Commands take an options object and return data. Each checks its input
 // against its operation's declared schema first (operation-inputs.ts), whoever calls.
 import { roleView, type RoleView } from '../../domain/policy/enforcement.js';
+import type { BudgetView } from '../../domain/budget/budget-view.js';
 import type { PolicyDecisionEvent, ToolVerdict } from '../policy/policy-gate.js';
 import { cliPermissionsFor } from '../policy/agent-flags.js';
 import { UsageError } from '../../domain/errors.js';
@@ -102,6 +103,13 @@ export class FleetController {
     // A fresh snapshot: state.json complete, journal empty, and a proof the home is writable.
     await this.rt.store.compact();
     this.healthTimer = setInterval(() => void this.rt.monitor.sweep(), this.rt.settings.healthIntervalMs);
+    this.rt.budget.start();
+  }
+
+  // The day's agent spend against the budget's limits, and the work the budget holds.
+  budget(input?: { day?: string | undefined }): BudgetView {
+    const p = parseInput('budget', input);
+    return this.rt.budget.view(p?.day);
   }
 
   async addWorker(request: AddWorkerInput): Promise<WorkerView> {
@@ -376,6 +384,7 @@ export class FleetController {
     this.rt.monitor.stop();
     await this.rt.runner.stopDispatching();
     this.rt.runner.stop();
+    await this.rt.budget.close();
     // What the logs hold already is collected now rather than by the next start.
     await Promise.all([...this.rt.channels.values()].map((c) => c.drain()));
     await this.rt.store.compact();

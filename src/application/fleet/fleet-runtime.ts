@@ -3,6 +3,10 @@
 // hands them here; FleetController (the use cases) and FleetRecovery (start-up adoption, tmux
 // server loss) share what this builds from them.
 import { PolicyGate } from '../policy/policy-gate.js';
+import { BudgetGate } from '../budget/budget-gate.js';
+import { SpendLedger } from '../budget/spend-ledger.js';
+import { BudgetConfig } from '../../infrastructure/budget/budget-config.js';
+import { loadSpendFile, saveSpendFile } from '../../infrastructure/budget/spend-file.js';
 import { RoleRegistry } from '../../domain/policy/role-registry.js';
 import { dirname, join } from 'node:path';
 import { createRedactor } from '../../domain/redact.js';
@@ -57,6 +61,7 @@ export class FleetRuntime {
   readonly profiles: ProfileRegistry;
   readonly roles: RoleRegistry;
   readonly policy: PolicyGate;
+  readonly budget: BudgetGate;
   readonly agents: AgentTasks;
   readonly hooks: HookLog;
   readonly interactive: InteractiveTasks;
@@ -138,6 +143,23 @@ export class FleetRuntime {
       redact,
       tui: this.tui,
     });
+    const spent = loadSpendFile(settings.paths.spendFile);
+    if (spent.problem) logger.warn('budget ledger unreadable', { problem: spent.problem });
+    const budgetConfig = new BudgetConfig(settings.paths, settings.budget, (message) => logger.warn(message));
+    this.budget = new BudgetGate({
+      store: this.store,
+      ledger: new SpendLedger(
+        spent.days,
+        { save: (days) => saveSpendFile(settings.paths.spendFile, days) },
+        options.clock,
+        (error) => logger.error('budget ledger write failed', { error: String(error) }),
+      ),
+      limits: () => budgetConfig.current(),
+      policy: this.policy,
+      clock: options.clock,
+      logger,
+      pump: (workerId) => this.runner.pump(workerId),
+    });
     this.runner = new TaskRunner({
       store: this.store,
       server: this.server,
@@ -152,6 +174,7 @@ export class FleetRuntime {
       renderer: options.renderer,
       maxLogBytes: settings.maxLogBytes,
       policy: this.policy,
+      budget: this.budget,
       onWorkerStuck: (workerId, reason) => void this.onWorkerStuck(workerId, reason),
     });
     // An answered approval lets the worker's queue go on (its task is typed, or ends denied).

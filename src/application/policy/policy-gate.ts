@@ -46,6 +46,10 @@ export interface ToolVerdict {
   readonly approvalId: string | null;
 }
 
+export function approvalId(): string {
+  return `a-${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`;
+}
+
 export class PolicyGate extends EventEmitter<PolicyGateEvents> {
   constructor(
     private readonly store: FleetStore,
@@ -191,7 +195,8 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
       return asks === 'allow' ? { go: true } : { go: false, denied: reason };
     }
     const pendingApproval: PendingApproval = {
-      id: `a-${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`,
+      id: approvalId(),
+      kind: 'policy',
       taskId,
       question: decision.reason,
       since: new Date().toISOString(),
@@ -203,7 +208,8 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
     return { go: false, denied: null };
   }
 
-  private record(
+  // Logged and emitted (the events, a workflow's audit): the budget gate's holds go here too.
+  record(
     worker: Worker,
     what: string,
     effect: PolicyDecisionEvent['effect'],

@@ -29,6 +29,7 @@ import { typedTask } from './typed-task.js';
 import { afterTimedOutTyping } from './timed-out-typing.js';
 import { isTmuxTimeout } from '../fleet/tmux-outcome.js';
 import type { PolicyGate } from '../policy/policy-gate.js';
+import type { BudgetGate } from '../budget/budget-gate.js';
 
 export type NewTask = TaskRequest;
 
@@ -45,6 +46,8 @@ export interface TaskRunnerDeps extends PromptRecoveryDeps {
   readonly maxLogBytes: number;
   // The worker's role, checked on each command before it is typed.
   readonly policy: PolicyGate;
+  // The daily budget, checked on each agent task before it is typed.
+  readonly budget: BudgetGate;
 }
 
 export interface TaskRunnerEvents {
@@ -144,7 +147,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       const secretInput = this.secretInputs.get(task.id);
       if (task.secretInMemory && !secretInput) return await this.completion.secretLost(task);
       const real = secretInput ? { ...task, ...secretInput } : task;
-      const gate = this.deps.policy.beforeTyping(worker, task, real.command);
+      const held = this.deps.budget.beforeTyping(worker, task);
+      const gate = held.go ? this.deps.policy.beforeTyping(worker, task, real.command) : held;
       if (!gate.go) {
         if (gate.denied !== null)
           await this.completion.finish(task, { status: 'denied', reason: gate.denied });

@@ -13,7 +13,7 @@ import { AuditLog, type AuditEvent } from '../../infrastructure/workflow/audit-l
 import type { RunFiles } from '../../infrastructure/workflow/run-files.js';
 import { MergeSteps } from './merge-step.js';
 import { RunProgress } from './run-progress.js';
-import { StepAttempts } from './step-attempts.js';
+import { StepAttempts, workerName } from './step-attempts.js';
 import type { WorkflowEnvironment } from './workflow-ports.js';
 import { createRun, type StartRunInput } from './run-start.js';
 import { cleanRun, type CleanReport } from './run-clean.js';
@@ -176,13 +176,20 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     return asking.length === 1 ? (asking[0]?.name ?? null) : null;
   }
 
-  // Every decision a step's role led to (allowed, denied, asked, answered) in the run's audit.
+  // Every decision a step's role led to (allowed, denied, asked, answered) in the run's audit, and
+  // the budget's holds of a step's worker (which may hold no role: found by the worker's name).
   private recordPolicy(event: PolicyDecisionEvent): void {
-    const active = event.runId ? this.active.get(event.runId) : undefined;
+    // (A step's first task is held while it is being sent: its record names no worker yet.)
+    const ofWorker = (run: RunRecord): StepRecord | undefined =>
+      run.steps.find((s) => s.worker === event.worker || workerName(run, s) === event.worker);
+    const active = event.runId
+      ? this.active.get(event.runId)
+      : [...this.active.values()].find((a) => ofWorker(a.run) !== undefined);
     if (!active) return;
+    const stepId = event.stepId ?? ofWorker(active.run)?.id;
     void this.audit(active, {
       event: 'policy_decision',
-      step: event.stepId ?? undefined,
+      step: stepId,
       what: event.what,
       effect: event.effect,
       by: event.by,

@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, toErrorPayload, type ErrorPayload } from '../../domain/errors.js';
 import { VERSION } from '../version.js';
+import { registerBudget } from './commands/budget.js';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLifecycle } from './commands/lifecycle.js';
@@ -49,6 +50,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerFlow(program, ctx);
   registerPolicy(program, ctx);
   registerQueue(program, ctx);
+  registerBudget(program, ctx);
   registerToken(program, ctx);
   registerMcp(program, ctx);
   forEachCommand(program, (command) => {

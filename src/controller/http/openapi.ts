@@ -38,6 +38,7 @@ const OUTPUT_OF: Partial<Record<ServedOperation, z.ZodType>> = {
   flowDeny: OUTPUT_SCHEMAS.flow,
   flowCancel: OUTPUT_SCHEMAS.flow,
   flowResume: OUTPUT_SCHEMAS.flow,
+  budget: OUTPUT_SCHEMAS.budget,
 };
 
 const ERROR_RESPONSES = {

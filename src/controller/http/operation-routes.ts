@@ -61,6 +61,8 @@ export const OPERATION_ROUTES: { readonly [N in ServedOperation]: RouteShape } =
   queueDeny: { method: 'POST', path: '/v1/queue/:id/deny', target: 'none' },
   queueCancel: { method: 'POST', path: '/v1/queue/:id/cancel', target: 'none' },
   queueRetry: { method: 'POST', path: '/v1/queue/:id/retry', target: 'none' },
+  // Fleet-wide spend: a token limited to projects cannot read it.
+  budget: { method: 'GET', path: '/v1/budget', target: 'none' },
   flowRun: { method: 'POST', path: '/v1/runs', target: 'project', creates: true },
   flowStatus: { method: 'GET', path: '/v1/runs/:id', target: 'run' },
   flowApprove: { method: 'POST', path: '/v1/runs/:id/approve', target: 'run' },

@@ -3,22 +3,19 @@
 // the operation runs; fleet-wide lists are cut down to what the token may see. A glob is matched
 // against the project's absolute path, and one without a slash also against its last segment
 // (`api` is the project /srv/api).
-import { basename } from 'node:path';
-import picomatch from 'picomatch';
+import { projectMatches } from '../../domain/project-glob.js';
 import type { StatusView, TaskResult, WorkerView } from '../../application/contract/views.js';
 import type { FleetController } from '../../application/fleet/fleet-controller.js';
 import type { TokenView } from '../../infrastructure/service/token-store.js';
+import type { BudgetView } from '../../domain/budget/budget-view.js';
+import { JobNotFoundError } from '../../domain/errors.js';
 
 // What an operation's input names, for the project check.
 export type RouteTarget = 'project' | 'worker' | 'task' | 'run' | 'none';
 
 export function projectAllowed(globs: readonly string[], project: string): boolean {
   if (globs.length === 0) return true;
-  return globs.some(
-    (glob) =>
-      picomatch.isMatch(project, glob, { dot: true }) ||
-      (!glob.includes('/') && picomatch.isMatch(basename(project), glob, { dot: true })),
-  );
+  return globs.some((glob) => projectMatches(glob, project));
 }
 
 function workerProject(fleet: FleetController, ref: string): string | null {
@@ -99,6 +96,32 @@ export async function filterOutput(
       workers,
       tasks: status.tasks.filter((task) => names.has(task.worker)),
       workflows: status.workflows.filter((line) => runs.has(line.id)),
+    };
+  }
+  // Jobs and spend name their projects: only the token's own are shown (a job of another
+  // project is not found, as a worker of another project is).
+  if (name === 'queueList') {
+    const list = output as { jobs: readonly { project: string }[] };
+    return { ...list, jobs: list.jobs.filter((job) => projectAllowed(principal.projects, job.project)) };
+  }
+  if (name === 'queueShow') {
+    const job = output as { id: string; project: string };
+    if (!projectAllowed(principal.projects, job.project))
+      throw new JobNotFoundError(`no job ${job.id}`, { id: job.id });
+    return job;
+  }
+  if (name === 'budget') {
+    const view = output as BudgetView;
+    const workers = new Set(
+      fleet
+        .workers()
+        .filter((w) => projectAllowed(principal.projects, w.project))
+        .map((w) => w.name),
+    );
+    return {
+      ...view,
+      projects: view.projects.filter((line) => projectAllowed(principal.projects, line.project)),
+      waiting: view.waiting.filter((hold) => workers.has(hold.worker)),
     };
   }
   if (name === 'flowList') {

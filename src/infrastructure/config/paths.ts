@@ -31,6 +31,8 @@ export interface HomePaths {
   readonly queueDir: string;
   // The HTTP API's tokens, as hashes only (infrastructure/service/token-store.ts).
   readonly tokensFile: string;
+  // What the agents spent, by day (the budget's ledger).
+  readonly spendFile: string;
 }
 
 // Unix socket paths are limited to 107 bytes; a deep home gets a short socket in a directory only
@@ -78,6 +80,7 @@ export function homePaths(home: string, env: NodeJS.ProcessEnv = process.env): H
     workerLogsDir: join(logsDir, 'workers'),
     configFile: join(abs, 'config.json'),
     flowsDir: join(abs, 'flows'),
+    spendFile: join(stateDir, 'spend.json'),
     queueDir: join(abs, 'queue'),
     tokensFile: join(stateDir, 'tokens.json'),
   };

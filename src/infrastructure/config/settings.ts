@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, UsageError } from '../../domain/errors.js';
 import type { ProfileOverride } from '../../domain/agents/registry.js';
 import type { RoleDefinition } from '../../domain/policy/role.js';
+import { budgetLimits, type BudgetConfig, type BudgetLimits } from '../../domain/budget/budget-limits.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../../domain/restart-policy.js';
 import { defaultHome, homePaths, type HomePaths } from './paths.js';
 import type { TmuxSocket } from '../tmux/transport.js';
@@ -27,6 +28,7 @@ export interface UserConfig {
   readonly http?: UserHttpConfig | undefined;
   readonly queue?:
     { readonly maxConcurrent?: number | undefined; readonly perProject?: number | undefined } | undefined;
+  readonly budget?: BudgetConfig | undefined;
 }
 
 export interface QueueSettings {
@@ -73,6 +75,9 @@ export interface Settings {
   readonly protectedPaths: readonly string[];
   readonly queue: QueueSettings;
   readonly http: HttpSettings | null;
+  // Daily limits on agent cost and calls (none by default); the daemon re-reads them from
+  // config.json when it changes (infrastructure/budget/budget-config.ts).
+  readonly budget: BudgetLimits;
 }
 
 export interface SettingsOverrides {
@@ -172,6 +177,7 @@ export function resolveSettings(
     protectedPaths: user.protectedPaths ?? [],
     queue: { ...DEFAULTS.queue, ...stripUndefined(user.queue ?? {}) },
     http: user.http ? httpSettings(user.http) : null,
+    budget: budgetLimits(user.budget),
   };
 }
 

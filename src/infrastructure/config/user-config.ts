@@ -86,6 +86,35 @@ const rateLimitSchema = z
   .object({ max: z.number().int().min(1), windowMs: z.number().int().min(100).max(3_600_000) })
   .strict();
 
+// Daily budgets (domain/budget/budget-limits.ts).
+function validZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const limitSchema = z
+  .object({
+    costUsd: z.number().nonnegative(),
+    agentCalls: z.number().int().nonnegative(),
+  })
+  .partial()
+  .strict();
+
+const budgetConfigSchema = z
+  .object({
+    daily: limitSchema,
+    perProject: limitSchema,
+    // glob → limit, as token create --projects takes globs.
+    projects: z.record(z.string().min(1), limitSchema),
+    timeZone: z.string().refine(validZone, 'is not a time zone (e.g. UTC or Europe/Paris)'),
+  })
+  .partial()
+  .strict();
+
 // The HTTP API (controller/http): where it listens, TLS, the rate limit per token and address.
 const httpSchema = z
   .object({
@@ -131,6 +160,8 @@ export const userConfigSchema = z
       .partial()
       .strict(),
     http: httpSchema,
+    // Daily limits on agent cost and calls, for the fleet and per project (domain/budget/).
+    budget: budgetConfigSchema,
   })
   .partial()
   .strict();
@@ -173,6 +204,8 @@ function openConf(paths: HomePaths): Conf<Record<string, unknown>> {
 const RESTART_KEYS = Object.keys(restartSchema.shape);
 const PROFILE_KEYS = Object.keys(profileOverrideSchema.shape);
 const HTTP_KEYS = Object.keys(httpSchema.shape);
+const BUDGET_KEYS = Object.keys(budgetConfigSchema.shape);
+const LIMIT_KEYS = ['costUsd', 'agentCalls'];
 
 // The parts of a dotted key, checked against the schema before anything is read or written:
 // `restart.bogus` and `bogusKey` are refused by name, for set and unset alike.
@@ -193,6 +226,16 @@ function keyPath(key: string): string[] {
       throw unknown(PROFILE_KEYS, 'agents.<type>.* is ');
   } else if (head === 'http') {
     if (sub !== undefined && !HTTP_KEYS.includes(sub)) throw unknown(HTTP_KEYS, 'http.* is ');
+  } else if (head === 'budget') {
+    if (sub !== undefined && !BUDGET_KEYS.includes(sub)) throw unknown(BUDGET_KEYS, 'budget.* is ');
+    // budget.daily.costUsd, budget.perProject.agentCalls; budget.projects.<glob> takes a limit.
+    const limitPart = sub === 'projects' ? parts[3] : field;
+    if (sub === 'timeZone' && field !== undefined) throw unknown(BUDGET_KEYS, 'budget.* is ');
+    if (
+      limitPart !== undefined &&
+      (!LIMIT_KEYS.includes(limitPart) || parts.length > (sub === 'projects' ? 4 : 3))
+    )
+      throw unknown(LIMIT_KEYS, `budget.${sub === 'projects' ? 'projects.<glob>' : (sub ?? '')}.* is `);
   } else if (sub !== undefined) {
     throw new ConfigError(`unknown setting "${key}": ${head} has no parts`, { key });
   }

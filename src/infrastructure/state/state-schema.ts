@@ -38,6 +38,7 @@ export const workerSchema = z.object({
   pendingApproval: z
     .object({
       id: z.string().min(1),
+      kind: z.enum(['policy', 'budget']).default('policy'),
       taskId: z.string().nullable(),
       question: z.string(),
       since: isoDate,

@@ -54,7 +54,13 @@ export function registerConfig(program: Command, ctx: CliContext): void {
       const user = setUserConfig(ctx.settings.paths, key, parseValue(value));
       ctx.print(
         user,
-        () => `${key} = ${value} (in ${ctx.settings.paths.configFile}; restart the daemon to apply)`,
+        () =>
+          `${key} = ${value} (in ${ctx.settings.paths.configFile}; ${
+            // The daemon re-reads the budget when config.json changes (budget-config.ts).
+            key.startsWith('budget')
+              ? 'a running daemon applies it within seconds'
+              : 'restart the daemon to apply'
+          })`,
       );
     });
 
