@@ -69,7 +69,7 @@ export function renderStatus(view: StatusView, s: Styler, taskLimit = 15): strin
   const d = view.daemon;
   const header = `${s.bold('tmuxorch')} ${d.version}  daemon pid ${d.pid}  up ${formatDuration(d.uptimeMs)}  session ${d.session}${
     d.tmuxSocket ? ` (tmux -L ${d.tmuxSocket})` : ''
-  }`;
+  }${d.http ? `  http ${d.http}` : ''}`;
   return [
     header,
     '',

@@ -5,6 +5,7 @@
 // in any file of the home or its logs.
 import { readdir, readFile, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import {
   OPERATION_ROUTES,
@@ -230,6 +231,28 @@ describe('the HTTP API', () => {
       );
     }
     expect(paths['/health']?.get?.security).toEqual([]);
+  });
+
+  it("the OpenAPI document's output schemas accept what the routes answer", async () => {
+    const { body } = await call('GET', '/openapi.json', tokens.read!.token);
+    type Doc = Record<
+      string,
+      Record<string, { responses: Record<string, { content: Record<string, { schema: object }> }> }>
+    >;
+    const paths = body.paths as Doc;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    for (const [name, path] of [
+      ['list', '/v1/workers'],
+      ['status', '/v1/status'],
+      ['budget', '/v1/budget'],
+    ] as const) {
+      const schema = paths[path]?.get?.responses['200']?.content['application/json']?.schema;
+      expect(schema, name).toBeDefined();
+      const validate = ajv.compile(schema as object);
+      const answer = await call('GET', path, tokens.read!.token);
+      expect(answer.status, name).toBe(200);
+      expect(validate(answer.body), `${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
   });
 
   it('unknown routes: 401 without a token, 404 with one', async () => {

@@ -12,7 +12,7 @@ import { parsePromText, sampleValue } from '../helpers/prom-text.js';
 import { connectSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { useCliFleet } from './cli-fleets.js';
-import { addShell, expectOk, runJson } from './support.js';
+import { addShell, expectOk, runJson, status } from './support.js';
 
 const SECRET = 'webhook-secret-for-the-test-0123456789';
 let fleet: CliFleet;
@@ -49,6 +49,13 @@ useCliFleet(
 const auth = (scope: string): Record<string, string> => ({ authorization: `Bearer ${tokens[scope] ?? ''}` });
 
 describe('the service surface in the daemon', () => {
+  it("shows the API's URL in status, for people and for scripts", async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await status(fleet)).daemon.http).toBe(url);
+    const human = await fleet.run(['status']);
+    expect(human.stdout.split('\n')[0]).toContain(`http ${url}`);
+  });
+
   it('serves metrics and the event stream to a read token, and neither without one', async () => {
     expect((await fetch(`${url}/metrics`)).status).toBe(401);
     const scrape = await fetch(`${url}/metrics`, { headers: auth('read') });

@@ -60,17 +60,31 @@ describe('MCP tools', () => {
     expect(toolsFor('admin')).toHaveLength(MCP_TOOLS.length);
   });
 
-  it('wait returns "still running" by its timeout for a task that does not end', async () => {
-    const started = Date.now();
+  it('wait hands its bound to the daemon\'s own wait, and says "still running" for a task not ended', async () => {
+    const calls: [string, unknown][] = [];
     const answer = await toolNamed('wait').run(
-      ctxWith(async () => running('t-abc')),
+      ctxWith(async (name, input) => {
+        calls.push([name, input]);
+        return running('t-abc');
+      }),
       { id: 't-abc', timeoutSeconds: 0.3 },
+    );
+    expect(calls).toEqual([['wait', { id: 't-abc', timeoutMs: 300 }]]);
+    expect(answer.summary).toMatch(/still running/);
+    expect(answer.value).toMatchObject({ done: false, status: 'running', elapsedMs: expect.any(Number) });
+  });
+
+  it('wait on a run polls its status until the bound', async () => {
+    const started = Date.now();
+    const run = { id: 'rabc', status: 'running', steps: [], startedAt: new Date().toISOString() };
+    const answer = await toolNamed('wait').run(
+      ctxWith(async () => run),
+      { id: 'rabc', timeoutSeconds: 0.3 },
     );
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(280);
-    expect(took).toBeLessThan(1_000);
+    expect(took).toBeLessThan(5_000);
     expect(answer.summary).toMatch(/still running/);
-    expect(answer.value).toMatchObject({ done: false, status: 'running', elapsedMs: expect.any(Number) });
   });
 
   it('wait refuses a timeout past the bound', () => {

@@ -64,7 +64,8 @@ export const operationInputs = {
     // A label to find the task by (a queue job sets its own).
     tag: z.string().min(1).max(100).optional(),
   }),
-  wait: z.object({ id: taskRef }),
+  // timeoutMs: answer with the task as it is by then (HTTP and MCP bound every wait).
+  wait: z.object({ id: taskRef, timeoutMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).optional() }),
   result: z.object({ id: taskRef }),
   cancel: z.object({ id: taskRef }),
   healthCheck: z.object({}).optional(),

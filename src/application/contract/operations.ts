@@ -85,12 +85,12 @@ export const operations = {
     run: ({ fleet }, p) => fleet.send(p),
   }),
   wait: op('wait', {
-    summary: 'the result of a task once it has ended',
+    summary: 'the result of a task once it has ended (or as it is after timeoutMs)',
     mutates: false,
     errors: TASK,
     cli: 'result',
     api: 'waitTask',
-    run: ({ fleet }, p) => fleet.wait(p.id),
+    run: ({ fleet }, p) => fleet.wait(p.id, p.timeoutMs),
   }),
   result: op('result', {
     summary: "a task's status, exit code, output and duration, now",

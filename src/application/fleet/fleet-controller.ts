@@ -278,10 +278,10 @@ export class FleetController {
     return roleView(role, profile, profile ? cliPermissionsFor(profile, role) : null);
   }
 
-  // Waits until the task is finished and returns its result.
-  async wait(taskId: string): Promise<TaskResult> {
-    const { id } = parseInput('wait', { id: taskId });
-    await this.rt.runner.wait(id);
+  // Waits until the task is finished (at most `timeoutMs` when given) and returns its result.
+  async wait(taskId: string, timeoutMs?: number): Promise<TaskResult> {
+    const { id, timeoutMs: bound } = parseInput('wait', { id: taskId, timeoutMs });
+    await this.rt.runner.wait(id, bound);
     return this.result(id);
   }
 

@@ -49,14 +49,27 @@ export class TaskCompletion {
 
   constructor(private readonly deps: TaskCompletionDeps) {}
 
-  // Resolves with the task once it is finished.
-  wait(taskId: string): Promise<Task> {
+  // Resolves with the task once it is finished, or after `timeoutMs` with the task as it is then
+  // (its waiter removed: a client polling a long task with bounded waits leaves nothing behind).
+  wait(taskId: string, timeoutMs?: number): Promise<Task> {
     const task = this.deps.store.requireTask(taskId);
     if (isTerminal(task.status)) return Promise.resolve(task);
     return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = (done: Task): void => {
+        clearTimeout(timer);
+        resolve(done);
+      };
       const list = this.waiters.get(taskId) ?? [];
-      list.push(resolve);
+      list.push(waiter);
       this.waiters.set(taskId, list);
+      if (timeoutMs === undefined) return;
+      timer = setTimeout(() => {
+        const left = (this.waiters.get(taskId) ?? []).filter((w) => w !== waiter);
+        if (left.length > 0) this.waiters.set(taskId, left);
+        else this.waiters.delete(taskId);
+        resolve(this.deps.store.task(taskId) ?? task);
+      }, timeoutMs);
     });
   }
 

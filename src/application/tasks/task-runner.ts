@@ -125,9 +125,9 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     for (const worker of this.deps.store.workers()) this.pump(worker.id);
   }
 
-  // Resolves with the task once it is finished.
-  wait(taskId: string): Promise<Task> {
-    return this.completion.wait(taskId);
+  // Resolves with the task once it is finished (or as it is after `timeoutMs`).
+  wait(taskId: string, timeoutMs?: number): Promise<Task> {
+    return this.completion.wait(taskId, timeoutMs);
   }
 
   // Picks up a task that was running when the controller stopped: its channel re-reads the log

@@ -4,9 +4,9 @@
 // /health is the one public route.
 import { embeddedJsonSchemaOf } from '../../domain/json-schema.js';
 import type { FastifyInstance } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { operations } from '../../application/contract/operations.js';
-import { OUTPUT_SCHEMAS } from '../../application/contract/output-contract.js';
+import { OUTPUT_SCHEMAS, workerViewSchema } from '../../application/contract/output-contract.js';
 import { operationScope } from '../../application/contract/operation-scopes.js';
 import { VERSION } from '../version.js';
 import {
@@ -39,6 +39,12 @@ const OUTPUT_OF: Partial<Record<ServedOperation, z.ZodType>> = {
   flowCancel: OUTPUT_SCHEMAS.flow,
   flowResume: OUTPUT_SCHEMAS.flow,
   budget: OUTPUT_SCHEMAS.budget,
+  list: z.array(workerViewSchema),
+  addWorker: workerViewSchema,
+  removeWorker: workerViewSchema,
+  approve: workerViewSchema,
+  deny: workerViewSchema,
+  revive: workerViewSchema,
 };
 
 const ERROR_RESPONSES = {
@@ -65,7 +71,8 @@ function operationDoc(name: ServedOperation, errorRef: JsonSchema): JsonSchema {
     delete properties[param];
     required.delete(param);
   }
-  if (name === 'wait')
+  if (name === 'wait') {
+    delete properties.timeoutMs;
     parameters.push({
       name: 'timeoutMs',
       in: 'query',
@@ -73,6 +80,7 @@ function operationDoc(name: ServedOperation, errorRef: JsonSchema): JsonSchema {
       description: `how long to wait (default ${DEFAULT_WAIT_MS}); the task as it is when time runs out`,
       schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_MS },
     });
+  }
   const rest: JsonSchema = {
     ...input,
     properties,

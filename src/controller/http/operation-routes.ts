@@ -146,25 +146,6 @@ function waitBound(input: Record<string, unknown>): number {
   return raw;
 }
 
-// `wait` for at most `ms`, then the task as it is.
-async function boundedWait(
-  fleet: FleetController,
-  input: Record<string, unknown>,
-  ms: number,
-): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const waited = invoke({ fleet }, 'wait', input);
-  // The wait goes on after a timeout (until its task ends); its outcome then has nobody to tell.
-  waited.catch(() => undefined);
-  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  try {
-    const first = await Promise.race([waited, timedOut]);
-    return first === 'timeout' ? await invoke({ fleet }, 'result', input) : first;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 // Registers a route per served operation on `app` (auth and scopes are the server's hook).
 export function registerOperationRoutes(app: FastifyInstance, fleet: FleetController): void {
   for (const name of SERVED_OPERATIONS) {
@@ -183,8 +164,8 @@ export function registerOperationRoutes(app: FastifyInstance, fleet: FleetContro
           const refusal = await projectRefusal(fleet, name, shape.target, input, principal.projects);
           if (refusal) return reply.code(403).send(httpError('FORBIDDEN', refusal));
         }
-        const output =
-          name === 'wait' ? await boundedWait(fleet, input, bound) : await invoke({ fleet }, name, input);
+        // A wait is bounded here (at most MAX_WAIT_MS): the task as it is when the time is up.
+        const output = await invoke({ fleet }, name, name === 'wait' ? { ...input, timeoutMs: bound } : input);
         const shown = principal ? await filterOutput(fleet, name, output, principal) : output;
         return reply
           .code(shape.creates ? 201 : 200)

@@ -261,7 +261,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
   }),
   tool({
     name: 'wait',
-    operations: ['result', 'flowStatus'],
+    operations: ['wait', 'flowStatus'],
     scope: 'read',
     lead: `Wait for a task or run to end, at most timeoutSeconds (≤ ${WAIT_MAX_SECONDS}, default ${WAIT_DEFAULT_SECONDS}); says "still running" with its progress when it has not: call again`,
     inputSchema: idInput.extend({
@@ -273,7 +273,11 @@ export const MCP_TOOLS: readonly McpTool[] = [
         .describe(`how long to wait at most (default ${WAIT_DEFAULT_SECONDS})`),
     }),
     async run(ctx, input) {
-      const deadline = Date.now() + (input.timeoutSeconds ?? WAIT_DEFAULT_SECONDS) * 1000;
+      const boundMs = (input.timeoutSeconds ?? WAIT_DEFAULT_SECONDS) * 1000;
+      // A task's wait is the daemon's own, bounded: it answers as soon as the task ends.
+      if (kindOf(input.id) === 'task')
+        return taskProgress(await ctx.call('wait', { id: input.id, timeoutMs: Math.round(boundMs) }));
+      const deadline = Date.now() + boundMs;
       const pollMs = ctx.pollMs ?? 250;
       for (;;) {
         const progress = await progressOf(ctx, input.id);
