@@ -34,6 +34,8 @@ export interface OpenFleetOptions {
   readonly version?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
+  // The daemon's key (its workers' hook keys derive from it); absent in a fleet with no socket.
+  readonly daemonKey?: string;
 }
 
 // A running fleet for a home: state loaded, session adopted or created, workers remapped.
@@ -63,6 +65,7 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
     logger: options.logger ?? silentLogger,
     statusCommand: options.statusCommand ?? ['bash', '--noprofile', '--norc', '-i'],
     baseEnv: paneBaseEnv(env, fleetEnv),
+    daemonKey: options.daemonKey,
   });
   const fleet = new FleetController(runtime, {
     pid: process.pid,

@@ -1,8 +1,17 @@
 // The daemon's side of the handshake on each connection (the why is in peer-proof.ts):
 //   → {"hello":{"nonce":Nc}}          ← {"hello":{"nonce":Nd,"proof":HMAC(key, daemon Nc Nd)}}
 //   → {"auth":{"proof":HMAC(key, client Nc Nd)}}       then requests, as rpc-protocol.ts says.
-// Nothing a connection sends is run before its proof has been checked.
-import { newNonce, NONCE_PATTERN, proofMatches, proofOf } from '../infrastructure/ipc/peer-proof.js';
+// Nothing a connection sends is run before its proof has been checked. A hello that names a
+// worker (`{"hello":{"nonce":Nc,"worker":"w-…"}}`) is proven with that worker's own key
+// instead, and the connection is that worker's: only its hook operations (rpc-server.ts).
+import {
+  newNonce,
+  NONCE_PATTERN,
+  proofMatches,
+  proofOf,
+  WORKER_ID_PATTERN,
+  workerKeyOf,
+} from '../infrastructure/ipc/peer-proof.js';
 
 export interface HandshakeStep {
   readonly reply?: unknown;
@@ -26,17 +35,30 @@ export class DaemonHandshake {
   private clientNonce: string | null = null;
   private readonly daemonNonce = newNonce();
   private done = false;
+  private workerId: string | null = null;
 
-  constructor(private readonly key: string) {}
+  constructor(private key: string) {}
 
   get proven(): boolean {
     return this.done;
   }
 
+  // The worker a connection proved to be (null: the home's user, with the daemon's key).
+  get worker(): string | null {
+    return this.workerId;
+  }
+
   take(line: string): HandshakeStep {
     if (this.clientNonce === null) {
-      const nonce = field(line, 'hello')?.nonce;
+      const hello = field(line, 'hello');
+      const nonce = hello?.nonce;
       if (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)) return { refused: NOT_PROVEN };
+      if (hello?.worker !== undefined) {
+        if (typeof hello.worker !== 'string' || !WORKER_ID_PATTERN.test(hello.worker))
+          return { refused: NOT_PROVEN };
+        this.workerId = hello.worker;
+        this.key = workerKeyOf(this.key, hello.worker);
+      }
       this.clientNonce = nonce;
       return {
         reply: {

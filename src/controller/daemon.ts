@@ -171,6 +171,7 @@ async function serve(
       statusCommand: [process.execPath, options.cliPath, 'status', '--watch'],
       logger,
       version: VERSION,
+      daemonKey: key,
     });
     rpc = new RpcServer(fleet, logger, { onStop: (killWorkers) => setImmediate(() => stop(killWorkers)) });
     await rpc.listen(settings.paths.socketFile, key);

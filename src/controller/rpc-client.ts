@@ -24,6 +24,8 @@ import { LineSplitter } from './json-lines.js';
 export interface DaemonEndpoint {
   readonly socketFile: string;
   readonly daemonKeyFile: string;
+  // A worker's hook connects as that worker, proving with its own key (peer-proof.ts).
+  readonly worker?: { readonly id: string; readonly keyFile: string } | undefined;
 }
 
 // The socket must be in a directory only we can enter, and be a socket of ours: never talk to
@@ -58,6 +60,7 @@ function proveBothEnds(
   key: string,
   timeoutMs: number,
   notRunning: (why: string) => Error,
+  worker: string | null,
 ): Promise<void> {
   const clientNonce = newNonce();
   return new Promise<void>((resolve, reject) => {
@@ -102,7 +105,9 @@ function proveBothEnds(
     };
     socket.on('data', onData);
     socket.on('close', onClose);
-    socket.write(`${JSON.stringify({ hello: { nonce: clientNonce } })}\n`);
+    socket.write(
+      `${JSON.stringify({ hello: { nonce: clientNonce, ...(worker === null ? {} : { worker }) } })}\n`,
+    );
   });
 }
 
@@ -156,7 +161,7 @@ export class RpcClient {
     const notRunning = (why: string): DaemonNotRunningError =>
       new DaemonNotRunningError(`the tmuxorch daemon ${why}: run tmuxorch start`, { socket: socketPath });
     checkSocket(socketPath);
-    const key = readDaemonKey(endpoint.daemonKeyFile);
+    const key = readDaemonKey(endpoint.worker?.keyFile ?? endpoint.daemonKeyFile);
     if (key === null) throw notRunning('is not running');
     const socket = await new Promise<Socket>((resolve, reject) => {
       const attempt = connect(socketPath);
@@ -176,7 +181,15 @@ export class RpcClient {
     const splitter = new LineSplitter();
     socket.setEncoding('utf8');
     try {
-      await proveBothEnds(socket, socketPath, splitter, key, timeoutMs, notRunning);
+      await proveBothEnds(
+        socket,
+        socketPath,
+        splitter,
+        key,
+        timeoutMs,
+        notRunning,
+        endpoint.worker?.id ?? null,
+      );
     } catch (error) {
       socket.destroy();
       throw error;

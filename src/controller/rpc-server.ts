@@ -2,7 +2,7 @@
 // one JSON line per request; bad input is a USAGE error and changes nothing.
 import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { DaemonUntrustedError, UsageError, toErrorPayload } from '../domain/errors.js';
+import { DaemonUntrustedError, PolicyRefusedError, UsageError, toErrorPayload } from '../domain/errors.js';
 import { invoke, isOperationName, type OperationContext } from '../application/contract/operations.js';
 import type { FleetController } from '../application/fleet/fleet-controller.js';
 import type { Logger } from '../infrastructure/logs/logger.js';
@@ -11,6 +11,8 @@ import { LineSplitter, LineTooLongError, parseRequest, type RpcResponse } from '
 
 // A request line is refused past this size (a prompt of many MiB belongs in a file).
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+const WORKER_OPERATIONS: ReadonlySet<string> = new Set(['ping', 'policyCheck', 'policyAnswer']);
 
 export interface RpcHooks {
   // `stop`: the daemon shuts down after answering.
@@ -73,7 +75,7 @@ export class RpcServer {
       }
       for (const line of lines) {
         if (handshake.proven) {
-          void this.handle(socket, line);
+          void this.handle(socket, line, handshake.worker);
           continue;
         }
         const step = handshake.take(line);
@@ -89,13 +91,26 @@ export class RpcServer {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
+  // A connection proven with a worker's key runs that worker's hook operations only: its agent
+  // asks about its own tool calls and polls its own answers, and can neither answer them nor
+  // reach any other operation or worker.
+  private checkWorkerRequest(worker: string, method: string, params: unknown): void {
+    const named = (params as { worker?: unknown } | null)?.worker;
+    const own = named === worker || this.context.fleet.workers().find((w) => w.id === worker)?.name === named;
+    if (!WORKER_OPERATIONS.has(method) || (method !== 'ping' && !own))
+      throw new PolicyRefusedError(
+        `a worker's key runs only its own hook checks (policyCheck, policyAnswer), not ${method}${own || method === 'ping' ? '' : ' for another worker'}`,
+        { method, worker },
+      );
+  }
+
   // Answers once with the error, then hangs up: nothing more is read from that connection.
   private refuse(socket: Socket, error: Error): void {
     socket.removeAllListeners('data');
     if (!socket.destroyed) socket.end(`${JSON.stringify({ id: 0, error: toErrorPayload(error) })}\n`);
   }
 
-  private async handle(socket: Socket, line: string): Promise<void> {
+  private async handle(socket: Socket, line: string, worker: string | null): Promise<void> {
     let id = 0;
     let response: RpcResponse;
     try {
@@ -103,6 +118,7 @@ export class RpcServer {
       id = request.id;
       const { method } = request;
       if (!isOperationName(method)) throw new UsageError(`unknown method ${method}`, { method });
+      if (worker !== null) this.checkWorkerRequest(worker, method, request.params);
       response = { id, result: await invoke(this.context, method, request.params) };
     } catch (error) {
       const payload = toErrorPayload(error);

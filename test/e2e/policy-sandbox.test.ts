@@ -3,15 +3,15 @@
 // the network is its own empty namespace unless a `net` rule allows it. The fleet lives under
 // /var/tmp, not /tmp: the sandbox puts a private tmpfs over /tmp, which would hide a project
 // there. Skipped without /usr/bin/bwrap.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliFleet } from '../helpers/cli.js';
+import { CLI_PATH, type CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { addShell, expectOk, workerView, type WorkerView } from './support.js';
+import { addShell, addSimWorker, expectOk, workerView, type WorkerView } from './support.js';
 import { sendTask, sendWait, waitResult } from './task-commands.js';
 import { useCliFleet } from './cli-fleets.js';
 
@@ -107,6 +107,24 @@ describe.skipIf(!hasBwrap)('sandboxed roles: a shell worker under bubblewrap', (
     expect(result.status, JSON.stringify(result)).toBe('failed');
     expect(result.output).toContain('Read-only file system');
     expect(existsSync(target)).toBe(false);
+  });
+
+  it("hides the daemon's key and the other workers' keys: the CLI inside cannot reach the daemon, so it cannot approve its own asks", async () => {
+    const home = String(fleet.env.TMUXORCH_HOME);
+    const peer = await addSimWorker(fleet, 'peer', join(home, 'sim'), 'one-shot', ['--role', 'coder']);
+    expect(existsSync(join(home, 'state', 'worker-keys', `${peer.id}.key`))).toBe(true);
+    const look = `node -e "const fs=require('fs');const h=process.env.TMUXORCH_HOME;console.log('key', fs.readFileSync(h+'/state/daemon.key','utf8').length, 'keys', fs.readdirSync(h+'/state/worker-keys').join(','))"`;
+    const { body } = await sendWait(fleet, 'boxed', look);
+    const boxed = await workerView(fleet, 'boxed');
+    expect(body, JSON.stringify(body)).toMatchObject({
+      status: 'succeeded',
+      output: `key 0 keys ${boxed.id}.key\n`,
+    });
+    // Outside, the key is there (the same home).
+    expect(readFileSync(join(home, 'state', 'daemon.key'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    const approve = await sendWait(fleet, 'boxed', `node ${CLI_PATH} approve boxed`);
+    expect(approve.body.status).toBe('failed');
+    expect(approve.body.output).toContain('daemon is not running');
   });
 
   it('without a net rule it has no network: a loopback server outside sees nothing', async () => {

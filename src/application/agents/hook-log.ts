@@ -20,6 +20,7 @@ import { shellQuote } from '../../domain/marker.js';
 import { isRootOnlyPath } from '../../infrastructure/fs/root-owned-path.js';
 import { opencodePluginSource } from '../../infrastructure/process/opencode-plugin.js';
 import { tmuxorchScript } from '../../infrastructure/process/bundled-agent.js';
+import type { WorkerKeys } from '../../infrastructure/ipc/worker-keys.js';
 
 export type HookEvent = Record<string, unknown> & { readonly hook_event_name?: unknown };
 
@@ -70,7 +71,12 @@ export function normalize(event: HookEvent): HookEvent | null {
 }
 
 export class HookLog {
-  constructor(private readonly dir: string) {}
+  // `keys`: the workers' own keys, which their policy hooks prove with (null where no daemon
+  // listens: an ephemeral fleet's hooks have nobody to ask and fail closed).
+  constructor(
+    private readonly dir: string,
+    readonly keys: WorkerKeys | null = null,
+  ) {}
 
   get directory(): string {
     return this.dir;
@@ -115,6 +121,7 @@ export class HookLog {
       workerId,
       '--format',
       format,
+      ...(this.keys ? ['--key-file', this.keys.write(workerId)] : []),
     ];
     return `${argv.map(shellQuote).join(' ')} || exit 2`;
   }

@@ -172,6 +172,7 @@ export class FleetController {
     await this.rt.closeChannel(worker.id);
     this.rt.forgetSecrets(worker.id);
     await this.rt.launcher.forgetHandoffs(worker.id);
+    this.rt.hooks.keys?.remove(worker.id);
     store.deleteWorker(worker.id);
     await store.flush();
     this.rt.logger.info('worker removed', { workerId: worker.id, name: worker.name });

@@ -20,6 +20,7 @@ import type { OutputRenderer } from '../../domain/task-output.js';
 import { ProfileRegistry } from '../../domain/agents/registry.js';
 import { AgentTasks } from '../agents/agent-tasks.js';
 import { HookLog } from '../agents/hook-log.js';
+import { WorkerKeys } from '../../infrastructure/ipc/worker-keys.js';
 import { InteractiveTasks } from '../agents/interactive-tasks.js';
 import { FleetStore } from './fleet-store.js';
 import { HealthMonitor } from '../workers/health-monitor.js';
@@ -47,6 +48,8 @@ export interface RuntimeOptions {
   readonly statusCommand: readonly string[];
   // Environment handed to new panes (PATH and friends) and to the status view.
   readonly baseEnv: Readonly<Record<string, string>>;
+  // The daemon's key, from which each policed worker's own key is derived (absent: no daemon).
+  readonly daemonKey?: string | undefined;
 }
 
 export class FleetRuntime {
@@ -101,7 +104,12 @@ export class FleetRuntime {
     this.roles = new RoleRegistry(settings.roles, settings.protectedPaths);
     this.policy = new PolicyGate(this.store, logger);
     const redact = (workerId: string, text: string): string => this.redactorFor(workerId)(text);
-    this.hooks = new HookLog(join(settings.paths.stateDir, 'hooks'));
+    this.hooks = new HookLog(
+      join(settings.paths.stateDir, 'hooks'),
+      options.daemonKey ? new WorkerKeys(settings.paths.workerKeysDir, options.daemonKey) : null,
+    );
+    // The key changed with this start: the live policed workers' hooks prove with the new one.
+    this.hooks.keys?.refresh(options.initialState.workers.filter((w) => w.policy !== null).map((w) => w.id));
     this.agents = new AgentTasks({
       store: this.store,
       files: this.files,
@@ -117,6 +125,7 @@ export class FleetRuntime {
       secretValues: (workerId) => this.secretValuesOf(workerId),
       rcFile,
       handoffDir: join(settings.paths.stateDir, 'handoff'),
+      keyPaths: settings.paths,
       logFilterFile: join(settings.paths.stateDir, 'log-filter.pl'),
       binDir: join(settings.paths.stateDir, 'bin'),
       simHome: join(settings.paths.stateDir, 'sim'),

@@ -3,17 +3,28 @@
 // directory and what tmuxorch must receive from it (its own hook log file, the task outputs, the
 // sim's sessions, an agent config dir given to the worker), and has no network unless a `net`
 // rule allows it. Reads are not confined (roles show says so), nor are the shared task-output
-// and hand-off directories (another worker's outputs there can be changed).
+// and hand-off directories (another worker's outputs there can be changed), except the keys:
+// the daemon's is hidden and only the worker's own is shown, so what runs inside reaches the
+// daemon only as its worker's hook (rpc-server.ts) and cannot approve its own asks.
 import { effectOf } from '../../domain/policy/decide.js';
 import type { Worker } from '../../domain/worker.js';
 import { sandboxArgv } from '../../infrastructure/process/sandbox.js';
 import { sandboxFor } from './policy-checks.js';
+import { emptyFile } from '../../infrastructure/ipc/worker-keys.js';
 
 export interface SandboxPlaces {
   // Where bwrap is looked for.
   readonly path: string;
   // tmuxorch's own places the worker writes to (hook log, task outputs, hand-off files, sim home).
   readonly writable: readonly string[];
+  // The daemon's key (shown as an empty file) and the workers' keys (only its own shown): an
+  // agent inside can ask about its own tool calls, and neither answer them nor run anything else.
+  readonly keys: {
+    readonly daemonKeyFile: string;
+    readonly emptyKeyFile: string;
+    readonly workerKeysDir: string;
+    readonly ownKeyFile: string | null;
+  };
 }
 
 export async function sandboxedShell(
@@ -43,6 +54,13 @@ export async function sandboxedShell(
     // plant a program that tmuxorch's own git commands run outside. Its work is committed by the
     // controller after the step (the snapshot), as any step's is.
     gitDir: undefined,
+    hidden: [{ path: places.keys.daemonKeyFile, with: emptyFile(places.keys.emptyKeyFile) }],
+    emptied: [
+      {
+        dir: places.keys.workerKeysDir,
+        keep: places.keys.ownKeyFile === null ? [] : [places.keys.ownKeyFile],
+      },
+    ],
   };
   return sandboxArgv(bwrap, spec, shell);
 }

@@ -55,7 +55,15 @@ export class TaskCompletion {
     const task = this.deps.store.requireTask(taskId);
     if (isTerminal(task.status)) return Promise.resolve(task);
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              const left = (this.waiters.get(taskId) ?? []).filter((w) => w !== waiter);
+              if (left.length > 0) this.waiters.set(taskId, left);
+              else this.waiters.delete(taskId);
+              resolve(this.deps.store.task(taskId) ?? task);
+            }, timeoutMs);
       const waiter = (done: Task): void => {
         clearTimeout(timer);
         resolve(done);
@@ -63,13 +71,6 @@ export class TaskCompletion {
       const list = this.waiters.get(taskId) ?? [];
       list.push(waiter);
       this.waiters.set(taskId, list);
-      if (timeoutMs === undefined) return;
-      timer = setTimeout(() => {
-        const left = (this.waiters.get(taskId) ?? []).filter((w) => w !== waiter);
-        if (left.length > 0) this.waiters.set(taskId, left);
-        else this.waiters.delete(taskId);
-        resolve(this.deps.store.task(taskId) ?? task);
-      }, timeoutMs);
     });
   }
 

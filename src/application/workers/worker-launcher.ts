@@ -54,6 +54,12 @@ export interface LauncherContext {
   // Where env files and the log filter's values wait for their reader (0700; each file 0600 and
   // deleted by its reader at once).
   readonly handoffDir: string;
+  // What a sandbox hides (worker-sandbox.ts).
+  readonly keyPaths: {
+    readonly daemonKeyFile: string;
+    readonly emptyKeyFile: string;
+    readonly workerKeysDir: string;
+  };
   // Where the pane-log filter script is written.
   readonly logFilterFile: string;
   // Where the `tmuxorch-sim` command for the panes is written (put first on their PATH).
@@ -236,6 +242,7 @@ export class WorkerLauncher {
         this.ctx.handoffDir,
         this.ctx.simHome,
       ],
+      keys: { ...this.ctx.keyPaths, ownKeyFile: this.ctx.hooks.keys?.write(worker.id) ?? null },
     });
   }
 

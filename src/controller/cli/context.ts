@@ -18,6 +18,7 @@ export interface GlobalOptions {
 
 export class CliContext {
   private cachedSettings: Settings | null = null;
+  private worker: { readonly id: string; readonly keyFile: string } | null = null;
 
   constructor(private readonly program: Command) {}
 
@@ -63,12 +64,18 @@ export class CliContext {
     return stylerFor(process.stderr);
   }
 
+  // From now on this process speaks to the daemon as that worker, with its own key (an agent's
+  // hook: `policy check --key-file`), and may run only that worker's hook operations.
+  actAsWorker(id: string, keyFile: string): void {
+    this.worker = { id, keyFile };
+  }
+
   // Calls one operation of the daemon (application/contract/operations.ts) and closes the connection.
   async call<N extends OperationName>(
     name: N,
     ...input: undefined extends OperationRequest<N> ? [OperationRequest<N>?] : [OperationRequest<N>]
   ): Promise<OperationOutput<N>> {
-    const client = await RpcClient.connect(this.settings.paths);
+    const client = await RpcClient.connect({ ...this.settings.paths, worker: this.worker ?? undefined });
     try {
       return await client.call<OperationOutput<N>>(name, input[0]);
     } finally {

@@ -165,7 +165,11 @@ export function registerOperationRoutes(app: FastifyInstance, fleet: FleetContro
           if (refusal) return reply.code(403).send(httpError('FORBIDDEN', refusal));
         }
         // A wait is bounded here (at most MAX_WAIT_MS): the task as it is when the time is up.
-        const output = await invoke({ fleet }, name, name === 'wait' ? { ...input, timeoutMs: bound } : input);
+        const output = await invoke(
+          { fleet },
+          name,
+          name === 'wait' ? { ...input, timeoutMs: bound } : input,
+        );
         const shown = principal ? await filterOutput(fleet, name, output, principal) : output;
         return reply
           .code(shape.creates ? 201 : 200)

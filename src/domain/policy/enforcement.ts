@@ -116,12 +116,12 @@ export function roleView(
       ? {
           layer: 'sandbox',
           holds: 'enforced',
-          what: `bubblewrap: the workspace writable, everything else read-only, ${effectOf(role, 'net') === 'allow' ? 'the network open (a net rule allows it)' : 'no network'}`,
+          what: `bubblewrap: the workspace writable, everything else read-only, ${effectOf(role, 'net') === 'allow' ? 'the network open (a net rule allows it)' : 'no network'}; the daemon's key hidden, so the agent reaches tmuxorch only as its own hook and cannot approve its own asks`,
         }
       : {
           layer: 'sandbox',
           holds: 'none',
-          what: 'off (sandbox: true in the role runs its agent under bubblewrap)',
+          what: "off (sandbox: true in the role runs its agent under bubblewrap); unsandboxed, the agent runs as you and can read the daemon's key, so it could answer its own asks",
         },
   ];
   return { ...base, type: profile.type, layers };

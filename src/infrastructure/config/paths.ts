@@ -33,6 +33,10 @@ export interface HomePaths {
   readonly tokensFile: string;
   // What the agents spent, by day (the budget's ledger).
   readonly spendFile: string;
+  // Each policed worker's own key, for its hooks (infrastructure/ipc/worker-keys.ts).
+  readonly workerKeysDir: string;
+  // An empty file a sandbox shows in place of the daemon's key.
+  readonly emptyKeyFile: string;
 }
 
 // Unix socket paths are limited to 107 bytes; a deep home gets a short socket in a directory only
@@ -81,6 +85,8 @@ export function homePaths(home: string, env: NodeJS.ProcessEnv = process.env): H
     configFile: join(abs, 'config.json'),
     flowsDir: join(abs, 'flows'),
     spendFile: join(stateDir, 'spend.json'),
+    workerKeysDir: join(stateDir, 'worker-keys'),
+    emptyKeyFile: join(stateDir, 'no-key'),
     queueDir: join(abs, 'queue'),
     tokensFile: join(stateDir, 'tokens.json'),
   };

@@ -22,6 +22,16 @@ export function proofOf(key: string, role: ProofRole, clientNonce: string, daemo
   return createHmac('sha256', key).update(`tmuxorch/1 ${role} ${clientNonce} ${daemonNonce}`).digest('hex');
 }
 
+// A policed worker's own key (its agent's hooks prove with it, never with the daemon's): derived
+// from the daemon's key, so it changes with each daemon start and needs no store of its own. A
+// connection proven with it may run only that worker's hook operations (rpc-server.ts), so an
+// agent that can read only its own key (a sandboxed one) cannot answer its own asks.
+export function workerKeyOf(daemonKey: string, workerId: string): string {
+  return createHmac('sha256', daemonKey).update(`tmuxorch/1 worker ${workerId}`).digest('hex');
+}
+
+export const WORKER_ID_PATTERN = /^w-[A-Za-z0-9_-]{1,40}$/;
+
 export function proofMatches(expected: string, given: unknown): boolean {
   if (typeof given !== 'string' || given.length !== expected.length) return false;
   return timingSafeEqual(Buffer.from(expected), Buffer.from(given));

@@ -30,6 +30,10 @@ export interface SandboxSpec {
   readonly writable: readonly string[]; // further writable paths; missing ones are skipped
   readonly net: boolean; // false: its own empty network namespace (only a loopback of its own)
   readonly gitDir?: string | undefined; // writable git metadata for commits, see gitBinds
+  // Secrets the worker must not read (the daemon's key): each file shown as `with` instead.
+  readonly hidden?: readonly { readonly path: string; readonly with: string }[] | undefined;
+  // Directories shown empty but for the files kept (the workers' keys: only its own).
+  readonly emptied?: readonly { readonly dir: string; readonly keep: readonly string[] }[] | undefined;
 }
 
 // The fd bwrap reads the seccomp program from (see LAUNCHER).
@@ -126,6 +130,13 @@ function bwrapArgs(spec: SandboxSpec, seccomp: boolean): string[] {
     args.push('--ro-bind', dotGit, dotGit);
   }
   if (gitDir !== undefined) args.push(...gitBinds(gitDir));
+  for (const { path, with: shown } of spec.hidden ?? [])
+    if (existsSync(path) && existsSync(shown)) args.push('--ro-bind', resolve(shown), resolve(path));
+  for (const { dir, keep } of spec.emptied ?? []) {
+    if (!existsSync(dir)) continue;
+    args.push('--tmpfs', resolve(dir));
+    for (const file of keep) args.push(...bindIfExists('--ro-bind', resolve(file)));
+  }
   if (!spec.net) args.push('--unshare-net');
   args.push('--cap-drop', 'ALL', '--die-with-parent');
   args.push(...(seccomp ? ['--seccomp', String(SECCOMP_FD)] : ['--new-session']));

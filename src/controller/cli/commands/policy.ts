@@ -129,9 +129,11 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
       "the hook's format: claude (PreToolUse, also the sim's) or gemini (BeforeTool)",
       'claude',
     )
-    .action(async (opts: { worker: string; format: string }) => {
+    .option('--key-file <file>', "the worker's own key (its hook settings name it): connect as that worker")
+    .action(async (opts: { worker: string; format: string; keyFile?: string }) => {
       const format: HookFormat = opts.format === 'gemini' ? 'gemini' : 'claude';
       let answer: { decision: 'allow' | 'deny' | 'defer'; reason: string };
+      if (opts.keyFile !== undefined) ctx.actAsWorker(opts.worker, opts.keyFile);
       try {
         answer = await check(ctx, opts.worker);
       } catch (error) {
