@@ -61,6 +61,9 @@ export interface Worker {
   readonly model: string | null;
   // What the worker waits for a person to answer (a command its role asks about), or null.
   readonly pendingApproval: PendingApproval | null;
+  // Asks that came while one was pending (an agent's tool calls run in parallel): each is shown
+  // and answered in turn, and its hook waits for its own answer meanwhile.
+  readonly queuedApprovals: readonly PendingApproval[];
   // The agent's conversation: chosen before the agent first runs where the CLI lets us (so a
   // revived worker resumes it), else read from its first result.
   readonly agentSessionId: string | null;
@@ -83,6 +86,13 @@ export interface PendingApproval {
   readonly answer: 'approved' | 'denied' | null;
 }
 
+// The worker once its pending approval is done with (answered and used, or its task ended): the
+// next queued ask, if any, is shown.
+export function withApprovalDone(worker: Worker): Worker {
+  const [next, ...rest] = worker.queuedApprovals;
+  return { ...worker, pendingApproval: next ?? null, queuedApprovals: rest };
+}
+
 // The agent fields of a worker that has none of them (a shell worker, or an agent not yet run).
 export const NO_AGENT_STATE = {
   mode: 'one-shot',
@@ -90,6 +100,7 @@ export const NO_AGENT_STATE = {
   policy: null,
   model: null,
   pendingApproval: null,
+  queuedApprovals: [],
   agentSessionId: null,
   agentSessionStarted: false,
   agentCondition: null,

@@ -9,7 +9,7 @@ import { budgetBreach, hasLimits } from '../../domain/budget/budget-limits.js';
 import { budgetView, type BudgetHold, type BudgetView } from '../../domain/budget/budget-view.js';
 import { spendOf } from '../../domain/budget/spend.js';
 import type { Task } from '../../domain/task.js';
-import type { Worker } from '../../domain/worker.js';
+import { withApprovalDone, type Worker } from '../../domain/worker.js';
 import type { Logger } from '../../infrastructure/logs/logger.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -60,7 +60,7 @@ export class BudgetGate {
     if (worker.type === 'shell') return GO;
     const pending = worker.pendingApproval;
     if (pending?.kind === 'budget' && pending.taskId === task.id && pending.answer !== null) {
-      this.deps.store.putWorker({ ...worker, pendingApproval: null });
+      this.deps.store.putWorker(withApprovalDone(worker));
       this.deps.store.flushSoon();
       return pending.answer === 'approved'
         ? GO
@@ -90,7 +90,7 @@ export class BudgetGate {
       const pending = worker.pendingApproval;
       if (pending?.kind !== 'budget' || pending.answer !== null) continue;
       if (this.reached(worker.project) !== null) continue;
-      this.deps.store.putWorker({ ...worker, pendingApproval: null });
+      this.deps.store.putWorker(withApprovalDone(worker));
       this.deps.store.flushSoon();
       this.deps.policy.record(worker, 'budget', 'allow', 'rules', null, 'the budget allows it again');
       this.deps.pump(worker.id);

@@ -9,7 +9,7 @@ import { nanoid } from 'nanoid';
 import { decide, type Decision, type PolicyRequest } from '../../domain/policy/decide.js';
 import { STRICTNESS, ruleText } from '../../domain/policy/rule.js';
 import { HARMLESS_TOOLS, toolRequests } from '../../domain/policy/tool-request.js';
-import type { PendingApproval, Worker } from '../../domain/worker.js';
+import { withApprovalDone, type PendingApproval, type Worker } from '../../domain/worker.js';
 import type { Task } from '../../domain/task.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { Logger } from '../../infrastructure/logs/logger.js';
@@ -66,7 +66,7 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
     const pending = worker.pendingApproval;
     if (pending && pending.answer === null) return { go: false, denied: null };
     if (pending?.taskId === task.id) {
-      this.store.putWorker({ ...worker, pendingApproval: null });
+      this.store.putWorker(withApprovalDone(worker));
       this.store.flushSoon();
       return pending.answer === 'approved'
         ? { go: true }
@@ -111,20 +111,23 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
     const settled = this.settle(worker, `tool ${tool}`, decision, running?.id ?? null);
     if (settled.go) return { decision: 'allow', reason: decision.reason, approvalId: null };
     if (settled.denied !== null) return { decision: 'deny', reason: settled.denied, approvalId: null };
+    const asked = this.store.requireWorker(worker.id);
     return {
       decision: 'ask',
       reason: decision.reason,
-      approvalId: this.store.requireWorker(worker.id).pendingApproval?.id ?? null,
+      approvalId: (asked.queuedApprovals.at(-1) ?? asked.pendingApproval)?.id ?? null,
     };
   }
 
-  // What a hook waiting on an approval hears: the answer once given (the approval then ends).
+  // What a hook waiting on an approval hears: the answer once given (the approval then ends, and
+  // the next queued ask is shown); null while it is shown or queued, unanswered.
   answerOf(worker: Worker, approvalId: string): 'approved' | 'denied' | null {
     const pending = worker.pendingApproval;
-    // Gone (answered and read, or replaced): a hook that lost its approval must not go on.
+    if (worker.queuedApprovals.some((queued) => queued.id === approvalId)) return null;
+    // Gone (answered and read, or its task ended): a hook that lost its approval must not go on.
     if (!pending || pending.id !== approvalId) return 'denied';
     if (pending.answer === null) return null;
-    this.store.putWorker({ ...worker, pendingApproval: null });
+    this.store.putWorker(withApprovalDone(worker));
     this.store.flushSoon();
     return pending.answer;
   }
@@ -133,10 +136,16 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
   // its agent's hook waited): what its worker waited on for it ends too, or the worker would
   // show awaiting_approval for nothing and hold its queue. True when there was such a wait.
   taskEnded(task: Task): boolean {
-    const worker = this.store.worker(task.workerId);
-    const pending = worker?.pendingApproval;
-    if (!worker || !pending || pending.taskId !== task.id) return false;
-    this.store.putWorker({ ...worker, pendingApproval: null });
+    const found = this.store.worker(task.workerId);
+    if (!found) return false;
+    // Asks queued for the task go with it (their hooks hear 'denied').
+    const worker = { ...found, queuedApprovals: found.queuedApprovals.filter((q) => q.taskId !== task.id) };
+    const pending = worker.pendingApproval;
+    if (!pending || pending.taskId !== task.id) {
+      if (worker.queuedApprovals.length !== found.queuedApprovals.length) this.store.putWorker(worker);
+      return false;
+    }
+    this.store.putWorker(withApprovalDone(worker));
     this.store.flushSoon();
     this.logger.info('policy approval dropped: its task ended', {
       workerId: worker.id,
@@ -202,7 +211,14 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
       since: new Date().toISOString(),
       answer: null,
     };
-    this.store.putWorker({ ...this.store.requireWorker(worker.id), pendingApproval });
+    // One ask is shown at a time; one that comes while another is pending (a parallel tool call)
+    // waits behind it, never in its place.
+    const current = this.store.requireWorker(worker.id);
+    this.store.putWorker(
+      current.pendingApproval
+        ? { ...current, queuedApprovals: [...current.queuedApprovals, pendingApproval] }
+        : { ...current, pendingApproval },
+    );
     this.store.flushSoon();
     this.record(worker, what, 'ask', 'rules', rule, decision.reason);
     return { go: false, denied: null };

@@ -15,6 +15,15 @@ export const STATE_VERSION = 1;
 
 const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'not a date');
 
+const pendingApprovalSchema = z.object({
+      id: z.string().min(1),
+      kind: z.enum(['policy', 'budget']).default('policy'),
+      taskId: z.string().nullable(),
+      question: z.string(),
+      since: isoDate,
+      answer: z.enum(['approved', 'denied']).nullable(),
+    });
+
 export const workerSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -35,17 +44,8 @@ export const workerSchema = z.object({
   role: z.string().min(1).default('default'),
   policy: workerPolicySchema.nullable().default(null),
   model: z.string().nullable().default(null),
-  pendingApproval: z
-    .object({
-      id: z.string().min(1),
-      kind: z.enum(['policy', 'budget']).default('policy'),
-      taskId: z.string().nullable(),
-      question: z.string(),
-      since: isoDate,
-      answer: z.enum(['approved', 'denied']).nullable(),
-    })
-    .nullable()
-    .default(null),
+  pendingApproval: pendingApprovalSchema.nullable().default(null),
+  queuedApprovals: z.array(pendingApprovalSchema).default([]),
   agentSessionId: z.string().nullable().default(null),
   agentSessionStarted: z.boolean().default(false),
   agentCondition: z.enum(AGENT_CONDITIONS).nullable().default(null),
