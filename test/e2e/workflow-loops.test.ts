@@ -11,6 +11,7 @@ import { useFlowFleet } from './workflow-fleet.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { failsUntil, startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
 import { isRunning } from './support.js';
+import { gitProject } from '../helpers/git-project.js';
 
 // A step that fails until its n-th run (each run says which attempt it is, so it makes progress).
 const counting = (passAt: number, max: number): string => `schema_version: 1
@@ -86,6 +87,32 @@ steps:
     const run = await waitForFlow(fleet, await startFlow(fleet, file, project));
     expect(run.status).toBe('failed');
     expect(stepOf(run, 'loop')).toMatchObject({ verdict: 'no_progress', iteration: 2 });
+  });
+
+  it("ends with no_progress when the coder's change is the same as the iteration before, though the test says something new", async () => {
+    const repo = await gitProject(join(fleet.home.dir, 'same-diff'), { 'a.txt': 'a\n' });
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: same-change
+roles: { coder: { agent: sim } }
+steps:
+  loop:
+    loop: { steps: [fix, test], until: "steps.test.status == 'succeeded'", max_iterations: 5 }
+  fix:
+    role: coder
+    prompt: "write a.txt: the same fix"
+  test:
+    needs: fix
+    run: ${failsUntil(99)}
+`,
+    );
+    const run = await waitForFlow(fleet, await startFlow(fleet, file, repo));
+    expect(run.status).toBe('failed');
+    expect(stepOf(run, 'loop')).toMatchObject({ verdict: 'no_progress', iteration: 2 });
+    expect(stepOf(run, 'loop').reason).toBe(
+      'iteration 2 changed nothing new: the same diff as the one before',
+    );
   });
 
   it('retries a failing step as its on_failure says, then runs what needs it', async () => {

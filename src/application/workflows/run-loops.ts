@@ -3,9 +3,11 @@
 // the one before did). The failure of an iteration is handed to the step that reworks it.
 import { evaluateExpression, isTruthy, parseExpression } from '../../domain/workflow/expression.js';
 import { instancesOf } from '../../domain/workflow/run-graph.js';
-import { iterationSignature } from '../../domain/workflow/workflow-schedule.js';
+import { iterationSignature, noProgressReason } from '../../domain/workflow/workflow-schedule.js';
+import { sha256Text } from '../../infrastructure/fs/sha256.js';
 import { resetStep, type LoopVerdict, type StepRecord } from '../../domain/workflow/workflow-run.js';
 import type { LoopStepSpec } from '../../domain/workflow/workflow-spec.js';
+import { join } from 'node:path';
 import { RunContext } from './run-context.js';
 import type { ActiveRun } from './workflow-engine.js';
 import { RunPart } from './run-part.js';
@@ -60,7 +62,7 @@ export class RunLoops extends RunPart {
         needs: members,
       }),
     );
-    const signature = iterationSignature(members);
+    const signature = iterationSignature(members, await this.patchHashes(active, members));
     const end = async (verdict: LoopVerdict, reason: string | null): Promise<void> => {
       const status = verdict === 'converged' ? 'succeeded' : 'failed';
       await this.engine.updateStep(active, loopId, (s) => ({
@@ -85,8 +87,8 @@ export class RunLoops extends RunPart {
         'unresolved_at_cap',
         `still failing after ${loop.iteration} iterations (max_iterations ${spec.loop.max_iterations})`,
       );
-    if (signature !== '' && loop.signatures.at(-1) === signature)
-      return end('no_progress', `iteration ${loop.iteration} failed the same way as the one before`);
+    const stalled = noProgressReason(loop.signatures.at(-1), signature, loop.iteration);
+    if (stalled) return end('no_progress', stalled);
     const failedMember = members.find((m) => m.status === 'failed');
     const firstAgent = spec.loop.steps.find((id) => active.spec.steps[id]?.kind === 'agent');
     const to =
@@ -108,5 +110,20 @@ export class RunLoops extends RunPart {
       iteration,
       handback: failure?.to ?? null,
     });
+  }
+
+  // The patches this iteration's editing steps left (patch.diff of their last attempt), hashed.
+  private async patchHashes(
+    active: ActiveRun,
+    members: readonly StepRecord[],
+  ): Promise<Record<string, string>> {
+    const hashes: Record<string, string> = {};
+    for (const member of members) {
+      if (member.attempts === 0) continue;
+      const dir = this.engine.files.stepDir(active.run.id, member.id, member.attempts);
+      const patch = await this.engine.files.readText(join(dir, 'patch.diff'));
+      if (patch !== null) hashes[member.id] = sha256Text(patch);
+    }
+    return hashes;
   }
 }

@@ -89,14 +89,38 @@ export function runOutcome(spec: WorkflowSpec, run: RunRecord): RunStatus | null
   return failed ? 'failed' : 'succeeded';
 }
 
-// A loop iteration's fingerprint: which of its steps failed and how (their output tails with
-// timings and hex ids masked). Two equal fingerprints in a row mean no progress.
-export function iterationSignature(members: readonly StepRecord[]): string {
+// A loop iteration's fingerprint, in two parts: which of its steps failed and how (their output
+// tails with timings and hex ids masked), and what its editing steps changed (their patches'
+// hashes, `patches`: instance → sha256). Parts are split by a NUL; older runs kept the first only.
+export function iterationSignature(
+  members: readonly StepRecord[],
+  patches: Readonly<Record<string, string>> = {},
+): string {
   const failed = members
     .filter((m) => m.status === 'failed')
     .map(
       (m) =>
         `${m.id}:${(m.outputTail ?? m.reason ?? '').replace(/\b\d+(\.\d+)?\s*(ms|s|m)\b|\b[0-9a-f]{7,}\b/g, '#')}`,
     );
-  return failed.join('\n');
+  const changed = Object.entries(patches)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, hash]) => `${id}#${hash}`);
+  return `${failed.join('\n')}\u0000${changed.join('\n')}`;
+}
+
+// Why a failed iteration made no progress since the one before, or null: the same failure (the
+// same failing tests, the same error) or the same change (the coder's diff did not move).
+export function noProgressReason(
+  previous: string | undefined,
+  current: string,
+  iteration: number,
+): string | null {
+  if (previous === undefined) return null;
+  const [failedBefore = '', changedBefore] = previous.split('\u0000');
+  const [failedNow = '', changedNow = ''] = current.split('\u0000');
+  if (failedNow !== '' && failedNow === failedBefore)
+    return `iteration ${iteration} failed the same way as the one before`;
+  if (changedBefore !== undefined && changedNow !== '' && changedNow === changedBefore)
+    return `iteration ${iteration} changed nothing new: the same diff as the one before`;
+  return null;
 }
