@@ -20,7 +20,8 @@ import { cleanupAndCheck, expectOk, runJson, type TaskResult, type WorkerView } 
 const cliDir = agentCliDir();
 const geminiHere = cliDir !== null && hasCli('gemini');
 const OPENCODE_DIR =
-  process.env.TMUXORCH_OPENCODE_DIR ?? join(REPO_ROOT, '.opencode-cli', 'node_modules', '.bin');
+  process.env.TMUXORCH_OPENCODE_DIR ??
+  (cliDir !== null && hasCli('opencode') ? cliDir : join(REPO_ROOT, '.opencode-cli', 'node_modules', '.bin'));
 const opencodeHere = ((): boolean => {
   try {
     accessSync(join(OPENCODE_DIR, 'opencode'), constants.X_OK);

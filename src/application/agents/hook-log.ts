@@ -112,7 +112,11 @@ export class HookLog {
   // exits 2, which both Claude Code and gemini read as "blocked"; any other failure would let
   // the tool call go on.
   policyCommand(workerId: string, format: 'claude' | 'gemini' = 'claude'): string {
-    const argv = [
+    return `${this.policyArgv(workerId, format).map(shellQuote).join(' ')} || exit 2`;
+  }
+
+  policyArgv(workerId: string, format: 'claude' | 'gemini' = 'claude'): string[] {
+    return [
       process.execPath,
       tmuxorchScript(),
       'policy',
@@ -123,7 +127,6 @@ export class HookLog {
       format,
       ...(this.keys ? ['--key-file', this.keys.write(workerId)] : []),
     ];
-    return `${argv.map(shellQuote).join(' ')} || exit 2`;
   }
 
   // The worker's own hook log, created: a sandbox lets the worker write this file, not the
@@ -189,7 +192,8 @@ export class HookLog {
     if (kind === 'opencode-plugin') {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       const file = join(this.dir, `${workerId}.opencode-plugin.mjs`);
-      writeFileSync(file, opencodePluginSource(this.logFile(workerId)), { mode: 0o600 });
+      const check = policy ? this.policyArgv(workerId) : null;
+      writeFileSync(file, opencodePluginSource(this.logFile(workerId), check), { mode: 0o600 });
       const content = opencodeConfigContent(env.OPENCODE_CONFIG_CONTENT, pathToFileURL(file).href);
       return content === null ? {} : { OPENCODE_CONFIG_CONTENT: content };
     }

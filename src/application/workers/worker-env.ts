@@ -41,8 +41,10 @@ export function workerPaneEnv(
   // Gemini and opencode take our hooks through their environment (see hook-log.ts).
   const hooks = ctx.profiles.get(worker.type)?.interactive?.hooks ?? null;
   const interactive = worker.mode === 'interactive';
-  // A policed gemini gets its BeforeTool check in one-shot mode too (its settings carry it).
-  const policed = worker.policy !== null && hooks === 'gemini-system-settings';
+  // A policed gemini or opencode gets its tool check in one-shot mode too (its settings or its
+  // plugin carry it).
+  const policed =
+    worker.policy !== null && (hooks === 'gemini-system-settings' || hooks === 'opencode-plugin');
   if (interactive || policed)
     Object.assign(env, ctx.hooks.hookEnv(worker.id, hooks, env, policed ? { events: interactive } : null));
   return env;

@@ -34,7 +34,7 @@ const NO_HOOK: Readonly<Record<string, string>> = {
   gemini:
     "BeforeTool runs tmuxorch policy check before each tool call (deny blocks it with the reason, ask waits for tmuxorch approve) where gemini reads our settings file: only where root owns every directory above tmuxorch's state (tmuxorch doctor says); elsewhere the layers below hold",
   opencode:
-    "not wired: opencode's plugin API could stop a tool call, and its permission config (the layer above) already carries the rules",
+    "tmuxorch's plugin (tool.execute.before) runs tmuxorch policy check before each tool call: deny fails the call with the reason, ask waits for tmuxorch approve (headless and TUI alike)",
   aider: 'none: aider has no tool hook; only the git hooks, the diff audit and a sandbox hold its role',
 };
 
@@ -99,7 +99,7 @@ export function roleView(
           }
         : {
             layer: 'tool-hook',
-            holds: profile.type === 'gemini' ? 'partial' : 'none',
+            holds: profile.type === 'gemini' ? 'partial' : profile.type === 'opencode' ? 'enforced' : 'none',
             what: NO_HOOK[profile.type] ?? 'none known for this CLI',
           },
     {

@@ -1,6 +1,7 @@
 // An agent's tool call (a PreToolUse hook's payload) as the policy requests it makes: a shell
 // command, an edit or a read of a path, the network. Tool names are Claude Code's (the sim uses
-// the same ones) and gemini's; a tool of no kind here (a todo list, a subagent) asks for nothing.
+// the same ones), gemini's and opencode's (lower-case, `filePath`); a tool of no kind here (a todo
+// list, a subagent) asks for nothing.
 import type { PolicyRequest } from './decide.js';
 
 type Input = Readonly<Record<string, unknown>>;
@@ -34,11 +35,14 @@ export const HARMLESS_TOOLS: ReadonlySet<string> = new Set([
   'ExitPlanMode',
   'update_topic',
   'write_todos',
+  'todowrite',
+  'todoread',
 ]);
 
 export function toolRequests(tool: string, input: Input): PolicyRequest[] {
   switch (tool) {
     case 'Bash':
+    case 'bash':
     case 'run_shell_command': {
       const command = text(input, 'command');
       return command === null ? [] : [{ action: 'bash', command }];
@@ -48,8 +52,12 @@ export function toolRequests(tool: string, input: Input): PolicyRequest[] {
     case 'MultiEdit':
     case 'NotebookEdit':
     case 'write_file':
-    case 'replace': {
-      const path = text(input, 'file_path', 'notebook_path', 'absolute_path', 'path');
+    case 'replace':
+    case 'edit':
+    case 'write':
+    case 'patch':
+    case 'multiedit': {
+      const path = text(input, 'file_path', 'filePath', 'notebook_path', 'absolute_path', 'path');
       // An edit that names no file cannot be checked: it is asked about as an edit of `.`.
       return [{ action: 'edit', path: path ?? '.' }];
     }
@@ -62,13 +70,17 @@ export function toolRequests(tool: string, input: Input): PolicyRequest[] {
     case 'glob':
     case 'search_file_content':
     case 'grep_search':
-    case 'list_directory': {
-      const path = text(input, 'file_path', 'path', 'absolute_path', 'dir_path');
+    case 'list_directory':
+    case 'read':
+    case 'grep':
+    case 'list': {
+      const path = text(input, 'file_path', 'filePath', 'path', 'absolute_path', 'dir_path');
       return [{ action: 'read', path: path ?? '.' }];
     }
     case 'WebFetch':
     case 'WebSearch':
     case 'web_fetch':
+    case 'webfetch':
     case 'google_web_search':
       return [{ action: 'net', target: hostOf(text(input, 'url')) }];
     default:
