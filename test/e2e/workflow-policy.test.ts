@@ -84,6 +84,30 @@ steps:
     expect(report).toContain('policy violation: src/a.js (kept on its branch, never merged)');
   });
 
+  it('sees what a step wrote where git ignores it (a build dir, .env): policy_violation, though no commit holds it', async () => {
+    const project = await gitProject(join(fleet.home.dir, 'ignored'), {
+      '.gitignore': 'build/\n.env\n',
+      'src/a.js': 'base\n',
+    });
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: ignored-writes
+roles:
+  reviewer: { agent: shell, edits: false, rules: ["bash allow node *"] }
+steps:
+  review:
+    role: reviewer
+    run: node -e "const fs=require('fs'); fs.mkdirSync('build'); fs.writeFileSync('build/out.txt', 'x'); fs.writeFileSync('.env', 'K=v')"
+`,
+    );
+    const run = await waitForFlow(fleet, await startFlow(fleet, file, project));
+    const review = stepOf(run, 'review') as ReturnType<typeof stepOf> & { violations?: string[] };
+    expect(review.status).toBe('failed');
+    expect(review.violations).toEqual(['.env', 'build/out.txt']);
+    expect(review.reason).toMatch(/^policy_violation: role reviewer changed what it may not: /);
+  });
+
   it("refuses a commit in a tester's worktree from a plain shell, with and without --no-verify", async () => {
     const project = await gitProject(join(fleet.home.dir, 'tester'));
     const file = await writeWorkflow(

@@ -5,7 +5,15 @@
 import { dirname } from 'node:path';
 import type { Role } from '../../domain/policy/role.js';
 import type { WorkerPolicy } from '../../domain/policy/worker-policy.js';
-import { guardWorkspace, secretsRedactedIn, stepPolicy, stepRole, violationsOf } from './step-policy.js';
+import {
+  guardWorkspace,
+  ignoredChangesOf,
+  recordIgnoredFiles,
+  secretsRedactedIn,
+  stepPolicy,
+  stepRole,
+  violationsOf,
+} from './step-policy.js';
 import { DEFAULT_REWORK, stepFooter } from './step-prompt.js';
 import { shellQuote } from '../../domain/marker.js';
 import type { TaskResult } from '../contract/views.js';
@@ -94,8 +102,10 @@ export class StepAttempts {
     const role = this.roleOf(spec, stepSpec);
     const policy = role ? stepPolicy(spec, run, step, role, workspace.path, stepDir) : null;
     await this.ensureWorker(spec, run, stepSpec, name, workspace.path, env, policy);
-    if (role && workspace.kind === 'worktree' && workspace.path === this.files.worktreeDir(run.id, step.id))
+    if (role && workspace.kind === 'worktree' && workspace.path === this.files.worktreeDir(run.id, step.id)) {
       await guardWorkspace(role, workspace.path, this.env.fleet.askCommand(name) ?? undefined);
+      await recordIgnoredFiles(this.env.workspaces, this.files, workspace.path, stepDir);
+    }
     // One retry in the fleet: a task cut off by a tmux server loss runs again once (the fleet
     // re-queues only what an outage cut off; a task that failed on its own is the step's failure).
     const task = await this.env.fleet.send({
@@ -227,7 +237,12 @@ export class StepAttempts {
         : null;
     // Layer 5: what the step changed, against what its role may edit. Kept on its branch, never merged.
     if (role && owner && step.workspace && base) {
-      const paths = await this.env.workspaces.changedPaths(step.workspace.path, base);
+      const paths = [
+        ...new Set([
+          ...(await this.env.workspaces.changedPaths(step.workspace.path, base)),
+          ...(await ignoredChangesOf(this.env.workspaces, this.files, step.workspace.path, stepDir)),
+        ]),
+      ];
       const violations = violationsOf(role, step.workspace.path, dirname(stepDir), paths);
       if (violations.length > 0) {
         const reason = `policy_violation: role ${role.name} changed what it may not: ${violations.join('; ')}`;

@@ -12,6 +12,9 @@ import { secretValuesOf, type SecretValue } from '../../domain/policy/secret-sca
 import type { RunRecord, StepRecord } from '../../domain/workflow/workflow-run.js';
 import type { AgentStepSpec, ShellStepSpec, WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
 import { installWorkspaceGuards } from '../../infrastructure/git/workspace-guards.js';
+import { changedIgnored, type IgnoredFiles } from '../../infrastructure/git/ignored-files.js';
+import type { RunFiles } from '../../infrastructure/workflow/run-files.js';
+import type { Workspaces } from './workflow-ports.js';
 import { scanArtifacts, type ArtifactFinding } from '../../infrastructure/workflow/artifact-scan.js';
 
 // The role a step holds: its workflow role's entry over the fleet's role of that name (or the
@@ -126,4 +129,31 @@ export async function secretsRedactedIn(
 ): Promise<number> {
   const found = await scanStepArtifacts(stepDir, outputs, env);
   return found.reduce((sum, file) => sum + file.findings.length, 0);
+}
+
+const IGNORED_BEFORE = 'ignored-before.json';
+
+// What git ignores in a policed step's worktree, as it was when the attempt started (kept in the
+// step directory, so a controller restarted mid-step still compares against it).
+export async function recordIgnoredFiles(
+  workspaces: Pick<Workspaces, 'ignoredFiles'>,
+  files: RunFiles,
+  workspace: string,
+  stepDir: string,
+): Promise<void> {
+  const listing = await workspaces.ignoredFiles(workspace);
+  await files.writeStepFile(stepDir, IGNORED_BEFORE, JSON.stringify(listing));
+}
+
+// The ignored files the attempt wrote, made or removed (`.env`, a build dir): its commit does not
+// hold them, so the diff audit adds them to what it checks. None when no listing was kept.
+export async function ignoredChangesOf(
+  workspaces: Pick<Workspaces, 'ignoredFiles'>,
+  files: RunFiles,
+  workspace: string,
+  stepDir: string,
+): Promise<string[]> {
+  const text = await files.readText(join(stepDir, IGNORED_BEFORE));
+  if (text === null) return [];
+  return changedIgnored(JSON.parse(text) as IgnoredFiles, await workspaces.ignoredFiles(workspace));
 }

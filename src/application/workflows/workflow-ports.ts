@@ -38,6 +38,7 @@ export type Workspaces = Pick<
   | 'copyProject'
   | 'removeWorktree'
   | 'changedPaths'
+  | 'ignoredFiles'
 >;
 export type { MergeOutcome } from '../../infrastructure/git/git-workspaces.js';
 

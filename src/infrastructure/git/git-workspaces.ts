@@ -3,6 +3,7 @@
 // operation lives in a module of its own; this class only binds them to its options.
 import { git, type GitRunOptions } from './git.js';
 import { branchTip } from './git-queries.js';
+import { ignoredFiles, type IgnoredFiles } from './ignored-files.js';
 import { advanceBranch, worktreeHolding, type AdvanceRequest } from './advance-branch.js';
 import { mergeBranches, type MergeOutcome, type MergeRequest } from './merge-branches.js';
 import { commitAll, copyProject, diff, headCommit, isRepository, type HeadCommit } from './snapshots.js';
@@ -61,6 +62,11 @@ export class GitWorkspaces {
   async changedPaths(path: string, base: string): Promise<string[]> {
     const out = await git(path, ['diff', '--name-only', '--no-renames', '-z', base, 'HEAD', '--'], this.run);
     return out.split('\0').filter((p) => p !== '');
+  }
+
+  // The files git ignores there, with their sizes and mtimes (ignored-files.ts).
+  ignoredFiles(path: string): Promise<IgnoredFiles> {
+    return ignoredFiles(path, this.run);
   }
 
   merge(request: MergeRequest): Promise<MergeOutcome> {
