@@ -266,6 +266,16 @@ describe('layer 2 and the roles: refused bypass flags, roles and roles show', ()
     expect(codex.body.layers.map((l) => l.layer)).toEqual(LAYERS);
     expect(layer(codex.body, 'tool-hook')?.holds).toBe('none');
     expect(layer(codex.body, 'cli-flags')?.what).toContain('sandbox_mode="read-only"');
+    // What the tests of each CLI's hook prove (policy-hooks, policy-opencode, policy-gemini).
+    for (const [type, holds] of [
+      ['sim', 'enforced'],
+      ['opencode', 'enforced'],
+      ['gemini', 'partial'],
+      ['aider', 'none'],
+    ] as const) {
+      const view = await runJson<RoleView>(fleet, ['roles', 'show', 'reviewer', '--type', type]);
+      expect(layer(view.body, 'tool-hook')?.holds, type).toBe(holds);
+    }
     const plain = await expectOk(fleet, ['roles', 'show', 'reviewer', '--type', 'claude']);
     expect(plain.stdout).toMatch(/^reviewer: /);
     expect(plain.stdout).toContain('tool-hook');

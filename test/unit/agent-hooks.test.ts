@@ -99,6 +99,51 @@ describe('opencode hooks', () => {
     ]);
   });
 
+  it('with a check, asks it before each tool call: an allow lets the call go, a deny or a check that fails throws', async () => {
+    const here = await mkdtemp(join(tmpdir(), 'tmuxorch-hooks-'));
+    dir = here;
+    const seen = join(here, 'seen.json');
+    // A stand-in of `tmuxorch policy check`: records its stdin, answers as its argument says.
+    const checker = join(here, 'check.mjs');
+    await writeFile(
+      checker,
+      `import { readFileSync, writeFileSync } from 'node:fs';
+const input = readFileSync(0, 'utf8');
+writeFileSync(${JSON.stringify(seen)}, input);
+const mode = process.argv[2];
+if (mode === 'crash') process.exit(2);
+if (mode === 'allow') process.stdout.write(JSON.stringify({ hookSpecificOutput: { permissionDecision: 'allow' } }));
+if (mode === 'deny') process.stdout.write(JSON.stringify({ hookSpecificOutput: { permissionDecision: 'deny', permissionDecisionReason: 'tmuxorch: role x: no' } }));
+`,
+    );
+    type Hooks = { 'tool.execute.before': (input: unknown, output: unknown) => Promise<void> };
+    const pluginFor = async (mode: string): Promise<Hooks> => {
+      const module = join(here, `plugin-${mode}.mjs`);
+      await writeFile(module, opencodePluginSource(join(here, 'w.jsonl'), [process.execPath, checker, mode]));
+      const loaded = (await import(pathToFileURL(module).href)) as {
+        TmuxorchHooks: (ctx: { directory: string }) => Promise<Hooks>;
+      };
+      return loaded.TmuxorchHooks({ directory: '/p' });
+    };
+    const call = { tool: 'bash', sessionID: 's', callID: 'c' };
+    const args = { args: { command: 'touch x' } };
+    await expect((await pluginFor('allow'))['tool.execute.before'](call, args)).resolves.toBeUndefined();
+    expect(JSON.parse(await readFile(seen, 'utf8'))).toEqual({
+      hook_event_name: 'PreToolUse',
+      tool_name: 'bash',
+      tool_input: { command: 'touch x' },
+      cwd: '/p',
+    });
+    // No decision (a tool the rules do not know): opencode's own permissions decide.
+    await expect((await pluginFor('defer'))['tool.execute.before'](call, args)).resolves.toBeUndefined();
+    await expect((await pluginFor('deny'))['tool.execute.before'](call, args)).rejects.toThrow(
+      'tmuxorch: role x: no',
+    );
+    await expect((await pluginFor('crash'))['tool.execute.before'](call, args)).rejects.toThrow(
+      'the policy could not be checked',
+    );
+  });
+
   it("adds the plugin to the worker's own OPENCODE_CONFIG_CONTENT, and leaves a non-JSON one alone", () => {
     const mine = JSON.stringify({ model: 'a/b', plugin: ['p1'] });
     expect(JSON.parse(opencodeConfigContent(mine, 'file:///x.mjs') ?? '')).toEqual({

@@ -46,7 +46,7 @@ const checkTool = async (directory, input, output) => {
 const write = (line) => {
   try { appendFileSync(LOG, JSON.stringify(line) + '\\n'); } catch {}
 };
-export const TmuxorchHooks = async ({ directory }) => {
+export const TmuxorchHooks = async ({ directory } = {}) => {
   const children = new Set();
   const roles = new Map();
   const prompts = new Set();
