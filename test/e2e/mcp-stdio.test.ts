@@ -66,6 +66,7 @@ describe('tmuxorch mcp (stdio)', () => {
         'cancel',
         'deny',
         'logs',
+        'prune',
         'result',
         'run',
         'send',

@@ -36,6 +36,7 @@ const COMMANDS = [
   'token',
   'mcp',
   'queue',
+  'prune',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

@@ -8,6 +8,8 @@ import { UsageError } from '../../domain/errors.js';
 import { ROLE_NAME_PATTERN } from '../../domain/policy/role.js';
 import { workerPolicySchema } from '../../domain/policy/worker-policy.js';
 import { JOB_ID_PATTERN, JOB_STATUSES } from '../../domain/queue/job.js';
+import { AGE_PATTERN } from '../../domain/retention/retention-age.js';
+import { RETENTION_KINDS } from '../../domain/retention/retention-plan.js';
 import { TASK_PRIORITIES } from '../../domain/task.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
 
@@ -119,6 +121,16 @@ export const operationInputs = {
   queueDeny: z.object({ id: jobRef, reason: z.string().min(1).max(4_000).optional() }),
   queueCancel: z.object({ id: jobRef }),
   queueRetry: z.object({ id: jobRef }),
+  // Retention (application/retention/prune-home.ts): config.json's rules, or these overrides.
+  prune: z
+    .object({
+      dryRun: z.boolean().optional(),
+      olderThan: z.string().regex(AGE_PATTERN, 'is an age such as 7d, 12h, 30m or 0s').optional(),
+      keep: z.number().int().min(0).max(1_000_000).optional(),
+      kinds: z.array(z.enum(RETENTION_KINDS)).min(1).optional(),
+    })
+    .strict()
+    .optional(),
   roleShow: z.object({
     role: z.string().regex(ROLE_NAME_PATTERN, 'is a role name such as coder or reviewer'),
     type: z.string().regex(WORKER_TYPE_PATTERN, 'is an agent type such as claude').optional(),

@@ -9,6 +9,7 @@ import { parseInput, type OperationName } from './operation-inputs.js';
 import { op, type Operation, type OperationContext } from './operation.js';
 import { policyOperations } from './policy-operations.js';
 import { queueOperations } from './queue-operations.js';
+import { retentionOperations } from './retention-operations.js';
 import { workflowOperations } from './workflow-operations.js';
 
 export type { Operation, OperationContext } from './operation.js';
@@ -156,6 +157,7 @@ export const operations = {
   ...workflowOperations,
   ...policyOperations,
   ...queueOperations,
+  ...retentionOperations,
 } as const satisfies { [N in OperationName]: Operation<N, unknown> };
 
 export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeof operations)[N]['run']>>;

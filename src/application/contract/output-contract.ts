@@ -7,6 +7,8 @@ import { LOOP_VERDICTS, RUN_STATUSES, STEP_STATUSES } from '../../domain/workflo
 import type { FlowLine, RunView, StepView } from '../../domain/workflow/workflow-view.js';
 import { z } from 'zod';
 import { ERROR_CODES } from '../../domain/errors.js';
+import { RETENTION_KINDS } from '../../domain/retention/retention-plan.js';
+import type { PruneReport } from '../retention/prune-home.js';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../domain/task.js';
 import { AGENT_CONDITIONS, WORKER_MODES, WORKER_STATES } from '../../domain/worker.js';
 import type { AgentResult } from '../../domain/agents/agent-output.js';
@@ -173,6 +175,40 @@ export const runReportSchema = z.strictObject({
   skipped: z.number().int(),
 });
 
+const retentionKind = z.enum(RETENTION_KINDS);
+
+// `prune --json` (application/retention/prune-home.ts).
+export const pruneReportSchema = z.strictObject({
+  dryRun: z.boolean().describe('true: nothing was removed, `removed` is what would go'),
+  removed: z.array(
+    z.strictObject({
+      kind: retentionKind,
+      id: z.string(),
+      path: z.string(),
+      bytes: z.number().int(),
+      ageMs: z.number().describe('how long ago it finished'),
+      reason: z.string().describe('the rule it went by'),
+    }),
+  ),
+  kept: z.array(
+    z.strictObject({
+      kind: retentionKind,
+      id: z.string(),
+      path: z.string(),
+      reason: z.string(),
+      held: z.boolean().describe('unfinished or holding unmerged work: it stays under any rule'),
+    }),
+  ),
+  freedBytes: z.number().int(),
+  failed: z.number().int().describe('removals that failed (each is in kept, with why)'),
+  rules: z.strictObject({
+    maxAgeMs: z.number().nullable(),
+    keepRuns: z.number().int().nullable(),
+    maxBytes: z.number().int().nullable(),
+    workerLogMaxAgeMs: z.number().nullable(),
+  }),
+});
+
 export const errorOutputSchema = z.strictObject({
   error: z.strictObject({
     code: z.enum(ERROR_CODES as [ErrorPayload['code'], ...ErrorPayload['code'][]]),
@@ -187,6 +223,7 @@ export const OUTPUT_SCHEMAS = {
   run: runReportSchema,
   flow: flowRunSchema,
   error: errorOutputSchema,
+  prune: pruneReportSchema,
 } as const;
 
 export type OutputName = keyof typeof OUTPUT_SCHEMAS;
@@ -215,5 +252,6 @@ const shapesAgree: [
   Same<keyof z.infer<typeof flowRunSchema>, keyof RunView>,
   Same<keyof z.infer<typeof flowStepSchema>, keyof StepView>,
   Same<keyof z.infer<typeof flowLineSchema>, keyof FlowLine>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<keyof z.infer<typeof pruneReportSchema>, keyof PruneReport>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesAgree;

@@ -419,6 +419,24 @@ export const MCP_TOOLS: readonly McpTool[] = [
       return { summary: `worker ${worker.name} ${worker.state}`, value: asRecord(worker) };
     },
   }),
+  tool({
+    name: 'prune',
+    operations: ['prune'],
+    scope: 'operate',
+    lead: 'Retention: list (dryRun, the default here) or remove the finished things past the rules',
+    // A model asks for a dry run unless it says otherwise: deleting is the person's call.
+    inputSchema: operationInputs.prune.unwrap().extend({
+      dryRun: z.boolean().default(true).describe('false: really remove them'),
+    }),
+    async run(ctx, input) {
+      const report = await ctx.call('prune', input);
+      const verb = report.dryRun ? 'would remove' : 'removed';
+      return {
+        summary: `${verb} ${report.removed.length} items (${report.freedBytes} bytes); kept ${report.kept.length}`,
+        value: asRecord(report),
+      };
+    },
+  }),
 ];
 
 export function toolsFor(scope: McpScope): McpTool[] {

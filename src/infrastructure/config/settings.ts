@@ -27,6 +27,22 @@ export interface UserConfig {
   readonly http?: UserHttpConfig | undefined;
   readonly queue?:
     { readonly maxConcurrent?: number | undefined; readonly perProject?: number | undefined } | undefined;
+  readonly retention?:
+    { readonly [K in keyof RetentionSettings]?: RetentionSettings[K] | undefined } | undefined;
+}
+
+// What retention removes, and how often the daemon looks (application/retention/).
+export interface RetentionSettings {
+  // Finished runs, workflow runs, task outputs, queue jobs and rotated logs older than this go.
+  readonly maxAgeDays: number | null;
+  // At most this many finished workflow runs, and `tmuxorch run` reports, are kept.
+  readonly keepRuns: number | null;
+  // All of it together at most this many bytes: the oldest finished things go first.
+  readonly maxBytes: number | null;
+  // Logs of removed workers go this long after their last write.
+  readonly workerLogDays: number;
+  // How often the daemon prunes (null: only `tmuxorch prune`).
+  readonly intervalMs: number | null;
 }
 
 export interface QueueSettings {
@@ -73,6 +89,7 @@ export interface Settings {
   readonly protectedPaths: readonly string[];
   readonly queue: QueueSettings;
   readonly http: HttpSettings | null;
+  readonly retention: RetentionSettings;
 }
 
 export interface SettingsOverrides {
@@ -90,6 +107,11 @@ const DEFAULTS = {
   maxLogBytes: 64 * 1024 * 1024,
   // Queue jobs running at once: workflow runs open windows, so a few, not the fleet's maxWorkers.
   queue: { maxConcurrent: 8, perProject: 4 },
+  // Deleting a user's runs and outputs unasked is a strong choice: the age, count and size rules
+  // are off until configured. What was pruned before retention existed still is, on the same
+  // hourly schedule: removed workers' logs after 7 days (and `tmuxorch run` keeps its newest 50
+  // reports itself), so an upgrade changes nothing on disk that the user did not ask for.
+  retention: { maxAgeDays: null, keepRuns: null, maxBytes: null, workerLogDays: 7, intervalMs: 3_600_000 },
 } as const;
 
 const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -172,6 +194,7 @@ export function resolveSettings(
     protectedPaths: user.protectedPaths ?? [],
     queue: { ...DEFAULTS.queue, ...stripUndefined(user.queue ?? {}) },
     http: user.http ? httpSettings(user.http) : null,
+    retention: { ...DEFAULTS.retention, ...stripUndefined(user.retention ?? {}) },
   };
 }
 

@@ -102,6 +102,24 @@ const httpSchema = z
   })
   .strict();
 
+// Retention (application/retention/): what finished things the daemon's schedule and `tmuxorch
+// prune` remove. Every rule is off until set (null), but removed workers' logs (7 days).
+const retentionSchema = z
+  .object({
+    maxAgeDays: z.number().min(0).max(36_500).nullable(),
+    keepRuns: z.number().int().min(0).max(1_000_000).nullable(),
+    maxBytes: z.number().int().min(1).nullable(),
+    workerLogDays: z.number().min(0).max(36_500),
+    intervalMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(7 * 86_400_000)
+      .nullable(),
+  })
+  .partial()
+  .strict();
+
 export const userConfigSchema = z
   .object({
     healthIntervalMs: z.number().int().min(100).max(3_600_000),
@@ -131,6 +149,7 @@ export const userConfigSchema = z
       .partial()
       .strict(),
     http: httpSchema,
+    retention: retentionSchema,
   })
   .partial()
   .strict();
@@ -173,6 +192,7 @@ function openConf(paths: HomePaths): Conf<Record<string, unknown>> {
 const RESTART_KEYS = Object.keys(restartSchema.shape);
 const PROFILE_KEYS = Object.keys(profileOverrideSchema.shape);
 const HTTP_KEYS = Object.keys(httpSchema.shape);
+const RETENTION_KEYS = Object.keys(retentionSchema.shape);
 
 // The parts of a dotted key, checked against the schema before anything is read or written:
 // `restart.bogus` and `bogusKey` are refused by name, for set and unset alike.
@@ -193,6 +213,9 @@ function keyPath(key: string): string[] {
       throw unknown(PROFILE_KEYS, 'agents.<type>.* is ');
   } else if (head === 'http') {
     if (sub !== undefined && !HTTP_KEYS.includes(sub)) throw unknown(HTTP_KEYS, 'http.* is ');
+  } else if (head === 'retention') {
+    if (sub !== undefined && (!RETENTION_KEYS.includes(sub) || parts.length > 2))
+      throw unknown(RETENTION_KEYS, 'retention.* is ');
   } else if (sub !== undefined) {
     throw new ConfigError(`unknown setting "${key}": ${head} has no parts`, { key });
   }
