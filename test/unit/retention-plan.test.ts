@@ -163,7 +163,8 @@ describe('ages and sizes', () => {
   it('formats them back short', () => {
     expect(formatAge(7 * DAY)).toBe('7d');
     expect(formatAge(1.5 * 3_600_000)).toBe('1.5h');
-    expect(formatAge(0)).toBe('0ms');
+    expect(formatAge(0)).toBe('0s');
+    expect(formatAge(250)).toBe('250ms');
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
   });

@@ -12,7 +12,7 @@ import {
   type RetentionPolicy,
 } from '../../domain/retention/retention-plan.js';
 import type { RetentionSettings } from '../../infrastructure/config/settings.js';
-import { removeEntry } from '../../infrastructure/retention/home-entries.js';
+import { removeEntry, usageOf } from '../../infrastructure/retention/home-entries.js';
 import { gatherCandidates } from './retention-candidates.js';
 import type { RetentionSubjects } from './retention-subjects.js';
 import { removeWorkflowRun, unmergedWorkOf, type HeldWork } from './workflow-run-retention.js';
@@ -120,17 +120,26 @@ export async function pruneHome(
   const input = parseInput('prune', request);
   const rules = rulesOf(subjects.settings.retention, input);
   const kinds: ReadonlySet<RetentionKind> | null = input?.kinds ? new Set(input.kinds) : null;
-  const gathered = (await gatherCandidates(subjects, now)).filter((c) => kinds === null || kinds.has(c.kind));
+  const sized = rules.maxBytes !== null;
+  const gathered = (await gatherCandidates(subjects, now, sized)).filter(
+    (c) => kinds === null || kinds.has(c.kind),
+  );
   const plan = await planChecked(subjects, gathered, policyOf(rules), now);
+  // Without a size rule the runs were not measured: those that go are, now.
+  const planned = await Promise.all(
+    plan.remove.map(async (r) =>
+      r.kind === 'workflow-run' && !sized ? { ...r, bytes: (await usageOf(r.path)).bytes } : r,
+    ),
+  );
   const dryRun = input?.dryRun ?? false;
   if (dryRun) {
-    const freedBytes = plan.remove.reduce((sum, r) => sum + r.bytes, 0);
-    return { dryRun, removed: plan.remove, kept: plan.keep, freedBytes, failed: 0, rules };
+    const freedBytes = planned.reduce((sum, r) => sum + r.bytes, 0);
+    return { dryRun, removed: planned, kept: plan.keep, freedBytes, failed: 0, rules };
   }
   const removed: PlannedRemoval[] = [];
   const kept: PlannedKeep[] = [...plan.keep];
   let failed = 0;
-  for (const item of plan.remove) {
+  for (const item of planned) {
     const stays = await removeOne(subjects, item).catch((error: unknown) => {
       failed += 1;
       return `could not remove it: ${error instanceof Error ? error.message : String(error)}`;

@@ -32,9 +32,10 @@ function timeOf(iso: string | null | undefined, fallback: number): number {
   return Number.isFinite(ms) ? ms : fallback;
 }
 
-async function workflowRuns(s: RetentionSubjects): Promise<RetentionCandidate[]> {
+// `sized` false: a run's bytes are left at 0 here (its tree is walked only if it goes).
+async function workflowRuns(s: RetentionSubjects, sized: boolean): Promise<RetentionCandidate[]> {
   const out: RetentionCandidate[] = [];
-  for (const entry of await listEntries(s.runFiles.flowsDir, FLOW_RUN_DIR, 'directory')) {
+  for (const entry of await listEntries(s.runFiles.flowsDir, FLOW_RUN_DIR, 'directory', sized)) {
     const base = { kind: 'workflow-run' as const, id: entry.name, path: entry.path, bytes: entry.bytes };
     const run = await s.runFiles.loadRun(entry.name).catch(() => null);
     if (!run) {
@@ -120,9 +121,14 @@ async function queueJobs(s: RetentionSubjects): Promise<RetentionCandidate[]> {
   return out;
 }
 
-export async function gatherCandidates(s: RetentionSubjects, now: number): Promise<RetentionCandidate[]> {
+// `sized`: every candidate's bytes are needed (a size rule); else workflow runs are not measured.
+export async function gatherCandidates(
+  s: RetentionSubjects,
+  now: number,
+  sized: boolean,
+): Promise<RetentionCandidate[]> {
   const parts = await Promise.all([
-    workflowRuns(s),
+    workflowRuns(s, sized),
     runReports(s, now),
     taskOutputs(s, now),
     workerLogs(s),

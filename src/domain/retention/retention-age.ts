@@ -24,7 +24,7 @@ export function formatAge(ms: number): string {
     const amount = ms / UNIT_MS[unit];
     if (amount >= 1) return `${Number(amount.toFixed(1))}${unit}`;
   }
-  return `${Math.max(0, Math.round(ms))}ms`;
+  return ms <= 0 ? '0s' : `${Math.round(ms)}ms`;
 }
 
 // 1536 → `1.5 KiB`.

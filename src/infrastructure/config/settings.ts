@@ -109,8 +109,9 @@ const DEFAULTS = {
   queue: { maxConcurrent: 8, perProject: 4 },
   // Deleting a user's runs and outputs unasked is a strong choice: the age, count and size rules
   // are off until configured. What was pruned before retention existed still is, on the same
-  // hourly schedule: removed workers' logs after 7 days (and `tmuxorch run` keeps its newest 50
-  // reports itself), so an upgrade changes nothing on disk that the user did not ask for.
+  // hourly schedule (removed workers' logs after 7 days; `tmuxorch run` keeps its newest 50
+  // reports itself); the one addition is what nothing can show any more, a task's files a day
+  // after the state dropped the task (retention-candidates.ts).
   retention: { maxAgeDays: null, keepRuns: null, maxBytes: null, workerLogDays: 7, intervalMs: 3_600_000 },
 } as const;
 

@@ -36,18 +36,27 @@ export async function usageOf(path: string): Promise<{ bytes: number; modifiedAt
   return { bytes, modifiedAt };
 }
 
-// The entries of `dir` whose names match (directories or files, as asked), measured.
+// The entries of `dir` whose names match (directories or files, as asked), measured; or, with
+// `measure` false, only their own size and time (a workflow run's worktrees can hold a project's
+// node_modules: walked only when its size is needed).
 export async function listEntries(
   dir: string,
   pattern: RegExp,
   type: 'directory' | 'file',
+  measure = true,
 ): Promise<HomeEntry[]> {
   const found: HomeEntry[] = [];
   for (const entry of await entriesOf(dir)) {
     if (!pattern.test(entry.name)) continue;
     if (type === 'directory' ? !entry.isDirectory() : !entry.isFile()) continue;
     const path = join(dir, entry.name);
-    found.push({ name: entry.name, path, ...(await usageOf(path)) });
+    const usage = measure
+      ? await usageOf(path)
+      : await lstat(path).then(
+          (st) => ({ bytes: 0, modifiedAt: st.mtimeMs }),
+          () => ({ bytes: 0, modifiedAt: 0 }),
+        );
+    found.push({ name: entry.name, path, ...usage });
   }
   return found;
 }

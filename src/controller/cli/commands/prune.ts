@@ -15,11 +15,10 @@ interface PruneFlags {
   dryRun?: boolean;
   olderThan?: string;
   keep?: string;
-  kind: string[];
+  kind?: string[];
 }
 
-function parseKinds(values: readonly string[]): RetentionKind[] | undefined {
-  if (values.length === 0) return undefined;
+function parseKinds(values: readonly string[]): RetentionKind[] {
   return values
     .flatMap((v) => v.split(','))
     .map((v) => {
@@ -103,13 +102,13 @@ export function registerPrune(program: Command, ctx: CliContext): void {
       '--keep <n>',
       'keep at most the newest N finished workflow runs and run reports: instead of retention.keepRuns',
     )
-    .option('--kind <kind>', `only these kinds (repeatable): ${RETENTION_KINDS.join(', ')}`, collect, [])
+    .option('--kind <kind>', `only these kinds (repeatable): ${RETENTION_KINDS.join(', ')}`, collect)
     .action(async (opts: PruneFlags) => {
       const input: OperationRequest<'prune'> = {
         ...(opts.dryRun ? { dryRun: true } : {}),
         ...(opts.olderThan !== undefined ? { olderThan: opts.olderThan.trim() } : {}),
         ...(opts.keep !== undefined ? { keep: parseCount(opts.keep, '--keep', 1_000_000) } : {}),
-        ...(opts.kind.length > 0 ? { kinds: parseKinds(opts.kind) } : {}),
+        ...(opts.kind ? { kinds: parseKinds(opts.kind) } : {}),
       };
       let report: PruneReport;
       try {
