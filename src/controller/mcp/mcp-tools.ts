@@ -423,16 +423,14 @@ export const MCP_TOOLS: readonly McpTool[] = [
     name: 'prune',
     operations: ['prune'],
     scope: 'operate',
-    lead: 'Retention: list (dryRun, the default here) or remove the finished things past the rules',
-    // A model asks for a dry run unless it says otherwise: deleting is the person's call.
-    inputSchema: operationInputs.prune.unwrap().extend({
-      dryRun: z.boolean().default(true).describe('false: really remove them'),
-    }),
+    lead: 'Retention, as a dry run: what would go past the rules, and what stays and why (a person removes it with tmuxorch prune)',
+    // Never a real prune: over HTTP a real one needs an admin token, which an MCP session's scope
+    // does not tell apart; deleting the home's history is the person's call.
+    inputSchema: operationInputs.prune.unwrap().omit({ dryRun: true }),
     async run(ctx, input) {
-      const report = await ctx.call('prune', input);
-      const verb = report.dryRun ? 'would remove' : 'removed';
+      const report = await ctx.call('prune', { ...input, dryRun: true });
       return {
-        summary: `${verb} ${report.removed.length} items (${report.freedBytes} bytes); kept ${report.kept.length}`,
+        summary: `would remove ${report.removed.length} items (${report.freedBytes} bytes); kept ${report.kept.length}`,
         value: asRecord(report),
       };
     },
