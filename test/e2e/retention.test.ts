@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PruneReport } from '../../src/application/retention/prune-home.js';
+import { Fleet, type PruneReport } from '../../src/index.js';
 import type { CliFleet } from '../helpers/cli.js';
 import { git, gitProject } from '../helpers/git-project.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -191,10 +191,22 @@ describe('tmuxorch prune', () => {
     expect(await fleet.daemonPid()).toBeNull();
   });
 
-  it('refuses a bad age, count or kind with USAGE (exit 2), changing nothing', async () => {
+  it('refuses a bad age, count or kind with USAGE (exit 2), with the daemon stopped or running', async () => {
     await expectFailure(fleet, ['prune', '--older-than', 'a week'], 'USAGE', 2, { plain: true });
     await expectFailure(fleet, ['prune', '--keep', '-1'], 'USAGE', 2);
     await expectFailure(fleet, ['prune', '--kind', 'everything'], 'USAGE', 2);
+    // The Fleet API reaches the same operation, its input checked by the same schema.
+    await expectOk(fleet, ['start']);
+    const api = await Fleet.connect({ env: fleet.env });
+    try {
+      await expect(api.prune({ olderThan: 'soon' })).rejects.toMatchObject({ code: 'USAGE' });
+      expect(await api.prune({ dryRun: true, kinds: ['queue-job'] })).toMatchObject({
+        dryRun: true,
+        failed: 0,
+      });
+    } finally {
+      await api.close();
+    }
   });
 });
 
