@@ -169,6 +169,13 @@ describe('tmuxorch prune', () => {
     );
     expect((await fleet.json<{ output: string }>(['result', young.id])).body.output).toContain('young');
 
+    // The daemon logged what it removed for the request.
+    const logged = (await readFile(join(home, 'logs', 'controller.log'), 'utf8'))
+      .split('\n')
+      .filter((line) => line.includes('retention: removed'))
+      .map((line) => JSON.parse(line) as { by: string; items: number });
+    expect(logged).toContainEqual(expect.objectContaining({ by: 'request', items: real.removed.length }));
+
     const again = await prune(fleet, ['--older-than', olderThan()]);
     expect(again.removed).toEqual([]);
 
@@ -239,5 +246,6 @@ describe('the daemon prunes on its own', () => {
       { message: 'the prune is logged' },
     );
     expect(log).toContain(task.id);
+    expect(log).toContain('"by":"schedule"');
   });
 });

@@ -1,14 +1,11 @@
 // The daemon's retention schedule: a prune at start, then every `retention.intervalMs`, on an
 // unref'd timer (it never keeps a process alive), stopped before the fleet shuts down. What it
-// removed is logged; its failures are logged too and never reach the daemon (the next tick tries
-// again).
+// removed is logged (fleet-retention.ts); its failures are logged too and never reach the daemon
+// (the next tick tries again).
 import type { Logger } from '../../infrastructure/logs/logger.js';
 import type { FleetController } from '../fleet/fleet-controller.js';
 import { pruneFleet } from './fleet-retention.js';
 import type { PruneReport } from './prune-home.js';
-
-// At most this many removed items are named in one log line (the count is always there).
-const LOGGED_ITEMS = 100;
 
 export class RetentionSchedule {
   private timer: NodeJS.Timeout | null = null;
@@ -46,16 +43,8 @@ export class RetentionSchedule {
 
   private async runOnce(): Promise<PruneReport | null> {
     try {
-      const report = await pruneFleet(this.fleet, {});
-      if (report.removed.length > 0)
-        this.logger.info('retention: removed', {
-          items: report.removed.length,
-          bytes: report.freedBytes,
-          removed: report.removed
-            .slice(0, LOGGED_ITEMS)
-            .map((r) => ({ kind: r.kind, id: r.id, reason: r.reason })),
-        });
-      return report;
+      // pruneFleet logs what it removed.
+      return await pruneFleet(this.fleet, {}, 'schedule');
     } catch (error) {
       this.logger.warn('retention: prune failed', { error: String(error) });
       return null;
