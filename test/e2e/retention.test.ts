@@ -70,11 +70,11 @@ async function prune(fleet: CliFleet, args: readonly string[]): Promise<PruneRep
   return body;
 }
 
-describe('tmuxorch prune', () => {
+describe('retention (tmuxorch prune)', () => {
   let fleet: CliFleet;
   useCliFleet((made) => (fleet = made), { start: true });
 
-  it('keeps an unfinished run and an unmerged worktree; removes the rest that is old, once', async () => {
+  it('with an unfinished run and an unmerged worktree kept: the dry run lists exactly what goes, prune removes it, a second removes nothing', async () => {
     const home = String(fleet.env.TMUXORCH_HOME);
     const project = await gitProject(join(fleet.home.dir, 'proj'));
     await addShell(fleet, 'w');
