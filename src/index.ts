@@ -24,4 +24,6 @@ export type { AgentResult } from './domain/agents/agent-output.js';
 export * from './domain/errors.js';
 export { OPERATION_NAMES } from './application/contract/operations.js';
 export type { OperationName } from './application/contract/operation-inputs.js';
+export type { PruneReport, PruneRules } from './application/retention/prune-home.js';
+export type { PlannedKeep, PlannedRemoval, RetentionKind } from './domain/retention/retention-plan.js';
 export { OUTPUT_SCHEMAS, outputJsonSchema, type OutputName } from './application/contract/output-contract.js';

@@ -8,6 +8,7 @@ import type { HttpPlugin } from './http/route-types.js';
 import { rm } from 'node:fs/promises';
 import { toErrorPayload, type ErrorPayload } from '../domain/errors.js';
 import type { FleetController } from '../application/fleet/fleet-controller.js';
+import { RetentionSchedule } from '../application/retention/retention-schedule.js';
 import { openFleet } from './composition-root.js';
 import {
   assertNotSymlink,
@@ -18,30 +19,11 @@ import type { Settings } from '../infrastructure/config/settings.js';
 import { removeStaleTemps, writeFileAtomic } from '../infrastructure/fs/atomic-file.js';
 import { createDaemonKey } from '../infrastructure/ipc/peer-proof.js';
 import { createLogger, type Logger } from '../infrastructure/logs/logger.js';
-import { pruneRemovedWorkerLogs } from '../infrastructure/logs/worker-log-retention.js';
 import { tryLockHome, type HomeLock } from '../infrastructure/process/home-lock.js';
 import { readPidFile, removePidFile, writePidFile } from '../infrastructure/process/pid-file.js';
 import type { HttpServerHandle } from './http/http-server.js';
 import { RpcServer } from './rpc-server.js';
 import { VERSION } from './version.js';
-
-// Removed workers' logs, by the retention rule of worker-log-retention.ts.
-async function pruneLogsOfRemovedWorkers(
-  settings: Settings,
-  fleet: FleetController,
-  logger: Logger,
-): Promise<void> {
-  try {
-    const deleted = await pruneRemovedWorkerLogs({
-      dir: settings.paths.workerLogsDir,
-      liveWorkerIds: new Set(fleet.workers().map((worker) => worker.id)),
-      now: Date.now(),
-    });
-    if (deleted.length > 0) logger.info('logs of removed workers deleted', { files: deleted.length });
-  } catch (error) {
-    logger.warn('could not prune the logs of removed workers', { error: String(error) });
-  }
-}
 
 export interface DaemonOptions {
   readonly settings: Settings;
@@ -135,6 +117,7 @@ async function serve(
   let fleet: FleetController | null = null;
   let rpc: RpcServer | null = null;
   let http: HttpServerHandle | null = null;
+  let retention: RetentionSchedule | null = null;
   let stopping: Promise<void> | null = null;
   let resolveExit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
@@ -144,6 +127,8 @@ async function serve(
       logger.info('daemon stopping', { killWorkers });
       await http?.close().catch(() => undefined);
       await rpc?.close().catch(() => undefined);
+      // A prune under way ends before the fleet it prunes shuts down.
+      await retention?.stop();
       await fleet
         ?.shutdown({ killWorkers })
         .catch((error: unknown) => logger.error('shutdown failed', { error: String(error) }));
@@ -192,10 +177,9 @@ async function serve(
       fleet.announceHttp(http.url);
     }
     logger.info('daemon started', { pid: process.pid, home: settings.home, session: settings.session });
-    const openedFleet = fleet;
-    const prune = (): void => void pruneLogsOfRemovedWorkers(settings, openedFleet, logger);
-    prune();
-    setInterval(prune, 60 * 60 * 1000).unref();
+    // Retention (config.json's `retention`; removed workers' logs after 7 days by default).
+    retention = new RetentionSchedule(fleet, logger, settings.retention.intervalMs);
+    retention.start();
   } catch (error) {
     const payload = toErrorPayload(error);
     logger.error('daemon failed to start', { error: payload, stack: (error as Error).stack });

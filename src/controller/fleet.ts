@@ -14,6 +14,7 @@ import type { RunSummary, RunView } from '../domain/workflow/workflow-view.js';
 import type { Job, JobStatus, JobSummary } from '../domain/queue/job.js';
 import type { OperationBackend } from '../application/fleet/operation-backend.js';
 import type { OperationOutput } from '../application/contract/operations.js';
+import type { OperationRequest } from '../application/contract/operation-inputs.js';
 import type { AddWorkerInput, SendInput } from '../application/fleet/fleet-controller.js';
 import type { HealthReport } from '../application/workers/health-monitor.js';
 import { openEphemeralFleet } from './composition-root.js';
@@ -325,6 +326,12 @@ export class Fleet {
 
   retryJob(id: string): Promise<Job> {
     return this.backend.call('queueRetry', { id });
+  }
+
+  // Retention: the home's finished things past config.json's rules (or these) go; never anything
+  // unfinished or holding unmerged work. `{ dryRun: true }` lists them only.
+  prune(options: OperationRequest<'prune'> = {}): Promise<OperationOutput<'prune'>> {
+    return this.backend.call('prune', options);
   }
 
   // Lets go of the fleet. An ephemeral one shuts down and its session closes, unless keepWorkers.

@@ -101,6 +101,7 @@ const SAMPLES: { readonly [N in ServedOperation]: { path: string; body?: unknown
   flowResume: { path: '/v1/runs/r0none/resume', status: 404 },
   flowAudit: { path: '/v1/runs/r0none/audit', status: 404 },
   flowClean: { path: '/v1/runs/r0none/clean', status: 404 },
+  prune: { path: '/v1/prune', body: { dryRun: true }, status: 200 },
   roles: { path: '/v1/roles', status: 200 },
   roleShow: { path: '/v1/roles/coder', status: 200 },
 };

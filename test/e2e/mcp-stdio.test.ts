@@ -66,6 +66,7 @@ describe('tmuxorch mcp (stdio)', () => {
         'cancel',
         'deny',
         'logs',
+        'prune',
         'result',
         'run',
         'send',
@@ -83,6 +84,11 @@ describe('tmuxorch mcp (stdio)', () => {
     expect(byName.get('send')?.description).toContain('queue a task on a worker');
     const workers = structured(await callTool(client, 'workers', {}));
     expect(workers.workers).toEqual([expect.objectContaining({ name: 'api', type: 'shell', state: 'idle' })]);
+    // Retention over MCP is a dry run only: asking for a real one is refused.
+    expect(byName.get('prune')?.inputSchema.properties).not.toHaveProperty('dryRun');
+    const pruned = structured(await callTool(client, 'prune', { olderThan: '0s' }));
+    expect(pruned).toMatchObject({ dryRun: true, failed: 0 });
+    expect((await callTool(client, 'prune', { dryRun: false })).isError).toBe(true);
   });
 
   it('runs a task: an id at once, a bounded wait that says still running, then the output', async () => {

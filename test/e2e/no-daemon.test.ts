@@ -37,6 +37,7 @@ const COMMANDS = [
   'mcp',
   'queue',
   'budget',
+  'prune',
 ] as const;
 
 async function serverRunning(fleet: CliFleet): Promise<boolean> {

@@ -56,6 +56,8 @@ describe('tmuxorch schema and the outputs it describes', () => {
     );
     keep('flow', seen);
     keep('status', (await fleet.run(['status', '--json'])).stdout);
+    // A dry run over all of it: the finished run and tasks would go, the waiting run is held.
+    keep('prune', (await fleet.run(['prune', '--dry-run', '--older-than', '0s', '--json'])).stdout);
     expect(outputs.get('status')?.at(-1)).toMatchObject({ workflows: [{ id: waiting.id, waiting: ['ok'] }] });
     await fleet.run(['flow', 'cancel', waiting.id]);
     await mkdir(join(project, 'test'), { recursive: true });
@@ -110,6 +112,6 @@ describe('tmuxorch schema and the outputs it describes', () => {
   it('schema of an unknown output is a usage error', async () => {
     const run = await fleet.run(['schema', 'bogus']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/result, status, run, flow, error/);
+    expect(run.stderr).toMatch(/result, status, run, flow, error, budget, prune/);
   });
 });

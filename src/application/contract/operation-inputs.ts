@@ -8,6 +8,8 @@ import { UsageError } from '../../domain/errors.js';
 import { ROLE_NAME_PATTERN } from '../../domain/policy/role.js';
 import { workerPolicySchema } from '../../domain/policy/worker-policy.js';
 import { JOB_ID_PATTERN, JOB_STATUSES } from '../../domain/queue/job.js';
+import { AGE_PATTERN } from '../../domain/retention/retention-age.js';
+import { RETENTION_KINDS } from '../../domain/retention/retention-plan.js';
 import { TASK_PRIORITIES } from '../../domain/task.js';
 import { WORKER_TYPE_PATTERN } from '../../domain/worker.js';
 
@@ -128,6 +130,16 @@ export const operationInputs = {
         .regex(/^\d{4}-\d{2}-\d{2}$/, 'is a day such as 2026-12-08')
         .optional(),
     })
+    .optional(),
+  // Retention (application/retention/prune-home.ts): config.json's rules, or these overrides.
+  prune: z
+    .object({
+      dryRun: z.boolean().optional(),
+      olderThan: z.string().regex(AGE_PATTERN, 'is an age such as 7d, 12h, 30m or 0s').optional(),
+      keep: z.number().int().min(0).max(1_000_000).optional(),
+      kinds: z.array(z.enum(RETENTION_KINDS)).min(1).optional(),
+    })
+    .strict()
     .optional(),
   roleShow: z.object({
     role: z.string().regex(ROLE_NAME_PATTERN, 'is a role name such as coder or reviewer'),

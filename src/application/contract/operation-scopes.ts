@@ -15,6 +15,8 @@ const ADMIN_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
   'stop',
   'policyCheck',
   'policyAnswer',
+  // It deletes the home's history (a dry run too needs it: it lists every path).
+  'prune',
 ]);
 
 // The least scope a token needs to run `name`.

@@ -10,6 +10,7 @@ import { op, type Operation, type OperationContext } from './operation.js';
 import { policyOperations } from './policy-operations.js';
 import { queueOperations } from './queue-operations.js';
 import { budgetOperations } from './budget-operations.js';
+import { retentionOperations } from './retention-operations.js';
 import { workflowOperations } from './workflow-operations.js';
 
 export type { Operation, OperationContext } from './operation.js';
@@ -158,6 +159,7 @@ export const operations = {
   ...policyOperations,
   ...queueOperations,
   ...budgetOperations,
+  ...retentionOperations,
 } as const satisfies { [N in OperationName]: Operation<N, unknown> };
 
 export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeof operations)[N]['run']>>;

@@ -8,6 +8,8 @@ import type { FlowLine, RunView, StepView } from '../../domain/workflow/workflow
 import { z } from 'zod';
 import type { BudgetView } from '../../domain/budget/budget-view.js';
 import { ERROR_CODES } from '../../domain/errors.js';
+import { RETENTION_KINDS } from '../../domain/retention/retention-plan.js';
+import type { PruneReport } from '../retention/prune-home.js';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../domain/task.js';
 import { AGENT_CONDITIONS, WORKER_MODES, WORKER_STATES } from '../../domain/worker.js';
 import type { AgentResult } from '../../domain/agents/agent-output.js';
@@ -174,6 +176,40 @@ export const runReportSchema = z.strictObject({
   skipped: z.number().int(),
 });
 
+const retentionKind = z.enum(RETENTION_KINDS);
+
+// `prune --json` (application/retention/prune-home.ts).
+export const pruneReportSchema = z.strictObject({
+  dryRun: z.boolean().describe('true: nothing was removed, `removed` is what would go'),
+  removed: z.array(
+    z.strictObject({
+      kind: retentionKind,
+      id: z.string(),
+      path: z.string(),
+      bytes: z.number().int(),
+      ageMs: z.number().describe('how long ago it finished'),
+      reason: z.string().describe('the rule it went by'),
+    }),
+  ),
+  kept: z.array(
+    z.strictObject({
+      kind: retentionKind,
+      id: z.string(),
+      path: z.string(),
+      reason: z.string(),
+      held: z.boolean().describe('unfinished or holding unmerged work: it stays under any rule'),
+    }),
+  ),
+  freedBytes: z.number().int(),
+  failed: z.number().int().describe('removals that failed (each is in kept, with why)'),
+  rules: z.strictObject({
+    maxAgeMs: z.number().nullable(),
+    keepRuns: z.number().int().nullable(),
+    maxBytes: z.number().int().nullable(),
+    workerLogMaxAgeMs: z.number().nullable(),
+  }),
+});
+
 export const errorOutputSchema = z.strictObject({
   error: z.strictObject({
     code: z.enum(ERROR_CODES as [ErrorPayload['code'], ...ErrorPayload['code'][]]),
@@ -219,6 +255,7 @@ export const OUTPUT_SCHEMAS = {
   flow: flowRunSchema,
   error: errorOutputSchema,
   budget: budgetViewSchema,
+  prune: pruneReportSchema,
 } as const;
 
 export type OutputName = keyof typeof OUTPUT_SCHEMAS;
@@ -248,5 +285,6 @@ const shapesAgree: [
   Same<keyof z.infer<typeof flowStepSchema>, keyof StepView>,
   Same<keyof z.infer<typeof flowLineSchema>, keyof FlowLine>,
   Same<keyof z.infer<typeof budgetViewSchema>, keyof BudgetView>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<keyof z.infer<typeof pruneReportSchema>, keyof PruneReport>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesAgree;

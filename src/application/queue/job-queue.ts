@@ -188,6 +188,18 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
     });
   }
 
+  // Retention: a finished job goes, on its chain (a retry asked before it comes first).
+  async removeFinished(id: string): Promise<boolean> {
+    let removed = false;
+    await this.chains.run(id, async () => {
+      const job = this.deps.store.get(id);
+      if (!job || !isJobFinished(job.status)) return;
+      await this.deps.store.remove(id);
+      removed = true;
+    });
+    return removed;
+  }
+
   // Starts what may start now (one pass at a time; a kick during a pass asks for another).
   private kick(): void {
     if (!this.stopped && this.started) this.dispatch.kick();

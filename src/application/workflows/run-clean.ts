@@ -25,6 +25,8 @@ export async function cleanRun(
   spec: WorkflowSpec | null,
   files: RunFiles,
   workspaces: Workspaces,
+  // Retention's dry run: what would be removed, with every check, and nothing removed.
+  options: { readonly dryRun?: boolean } = {},
 ): Promise<CleanReport> {
   if (!isRunDone(run.status))
     throw new UsageError(`run ${run.id} is ${run.status}: cancel it or let it end before cleaning it`, {
@@ -67,6 +69,7 @@ export async function cleanRun(
       path: place.path,
       branch: place.branch,
       into,
+      ...(options.dryRun ? { dryRun: true } : {}),
     });
     entries.push({ ...place, ...outcome });
   }

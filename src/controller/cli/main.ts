@@ -12,6 +12,7 @@ import { registerMcp } from './commands/mcp.js';
 import { registerSchema } from './commands/schema.js';
 import { registerFlow } from './commands/flow.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerPrune } from './commands/prune.js';
 import { registerQueue } from './commands/queue.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRun } from './commands/run.js';
@@ -51,6 +52,7 @@ export function buildProgram(cliPath: string): { program: Command; ctx: CliConte
   registerPolicy(program, ctx);
   registerQueue(program, ctx);
   registerBudget(program, ctx);
+  registerPrune(program, ctx);
   registerToken(program, ctx);
   registerMcp(program, ctx);
   forEachCommand(program, (command) => {

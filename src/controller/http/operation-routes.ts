@@ -71,6 +71,8 @@ export const OPERATION_ROUTES: { readonly [N in ServedOperation]: RouteShape } =
   flowResume: { method: 'POST', path: '/v1/runs/:id/resume', target: 'run' },
   flowAudit: { method: 'GET', path: '/v1/runs/:id/audit', target: 'run' },
   flowClean: { method: 'POST', path: '/v1/runs/:id/clean', target: 'run' },
+  // The whole home's history: a token limited to projects cannot prune.
+  prune: { method: 'POST', path: '/v1/prune', target: 'none' },
   roles: { method: 'GET', path: '/v1/roles', target: 'none' },
   roleShow: { method: 'GET', path: '/v1/roles/:role', target: 'none' },
 };

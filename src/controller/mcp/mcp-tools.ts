@@ -423,6 +423,22 @@ export const MCP_TOOLS: readonly McpTool[] = [
       return { summary: `worker ${worker.name} ${worker.state}`, value: asRecord(worker) };
     },
   }),
+  tool({
+    name: 'prune',
+    operations: ['prune'],
+    scope: 'operate',
+    lead: 'Retention, as a dry run: what would go past the rules, and what stays and why (a person removes it with tmuxorch prune)',
+    // Never a real prune: over HTTP a real one needs an admin token, which an MCP session's scope
+    // does not tell apart; deleting the home's history is the person's call.
+    inputSchema: operationInputs.prune.unwrap().omit({ dryRun: true }),
+    async run(ctx, input) {
+      const report = await ctx.call('prune', { ...input, dryRun: true });
+      return {
+        summary: `would remove ${report.removed.length} items (${report.freedBytes} bytes); kept ${report.kept.length}`,
+        value: asRecord(report),
+      };
+    },
+  }),
 ];
 
 export function toolsFor(scope: McpScope): McpTool[] {

@@ -29,6 +29,22 @@ export interface UserConfig {
   readonly queue?:
     { readonly maxConcurrent?: number | undefined; readonly perProject?: number | undefined } | undefined;
   readonly budget?: BudgetConfig | undefined;
+  readonly retention?:
+    { readonly [K in keyof RetentionSettings]?: RetentionSettings[K] | undefined } | undefined;
+}
+
+// What retention removes, and how often the daemon looks (application/retention/).
+export interface RetentionSettings {
+  // Finished runs, workflow runs, task outputs, queue jobs and rotated logs older than this go.
+  readonly maxAgeDays: number | null;
+  // At most this many finished workflow runs, and `tmuxorch run` reports, are kept.
+  readonly keepRuns: number | null;
+  // All of it together at most this many bytes: the oldest finished things go first.
+  readonly maxBytes: number | null;
+  // Logs of removed workers go this long after their last write.
+  readonly workerLogDays: number;
+  // How often the daemon prunes (null: only `tmuxorch prune`).
+  readonly intervalMs: number | null;
 }
 
 export interface QueueSettings {
@@ -78,6 +94,7 @@ export interface Settings {
   // Daily limits on agent cost and calls (none by default); the daemon re-reads them from
   // config.json when it changes (infrastructure/budget/budget-config.ts).
   readonly budget: BudgetLimits;
+  readonly retention: RetentionSettings;
 }
 
 export interface SettingsOverrides {
@@ -95,6 +112,12 @@ const DEFAULTS = {
   maxLogBytes: 64 * 1024 * 1024,
   // Queue jobs running at once: workflow runs open windows, so a few, not the fleet's maxWorkers.
   queue: { maxConcurrent: 8, perProject: 4 },
+  // Deleting a user's runs and outputs unasked is a strong choice: the age, count and size rules
+  // are off until configured. What was pruned before retention existed still is, on the same
+  // hourly schedule (removed workers' logs after 7 days; `tmuxorch run` keeps its newest 50
+  // reports itself); the one addition is what nothing can show any more, a task's files a day
+  // after the state dropped the task (retention-candidates.ts).
+  retention: { maxAgeDays: null, keepRuns: null, maxBytes: null, workerLogDays: 7, intervalMs: 3_600_000 },
 } as const;
 
 const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -178,6 +201,7 @@ export function resolveSettings(
     queue: { ...DEFAULTS.queue, ...stripUndefined(user.queue ?? {}) },
     http: user.http ? httpSettings(user.http) : null,
     budget: budgetLimits(user.budget),
+    retention: { ...DEFAULTS.retention, ...stripUndefined(user.retention ?? {}) },
   };
 }
 

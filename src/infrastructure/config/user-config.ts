@@ -131,6 +131,24 @@ const httpSchema = z
   })
   .strict();
 
+// Retention (application/retention/): what finished things the daemon's schedule and `tmuxorch
+// prune` remove. Every rule is off until set (null), but removed workers' logs (7 days).
+const retentionSchema = z
+  .object({
+    maxAgeDays: z.number().min(0).max(36_500).nullable(),
+    keepRuns: z.number().int().min(0).max(1_000_000).nullable(),
+    maxBytes: z.number().int().min(1).nullable(),
+    workerLogDays: z.number().min(0).max(36_500),
+    intervalMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(7 * 86_400_000)
+      .nullable(),
+  })
+  .partial()
+  .strict();
+
 export const userConfigSchema = z
   .object({
     healthIntervalMs: z.number().int().min(100).max(3_600_000),
@@ -162,6 +180,7 @@ export const userConfigSchema = z
     http: httpSchema,
     // Daily limits on agent cost and calls, for the fleet and per project (domain/budget/).
     budget: budgetConfigSchema,
+    retention: retentionSchema,
   })
   .partial()
   .strict();
@@ -206,6 +225,7 @@ const PROFILE_KEYS = Object.keys(profileOverrideSchema.shape);
 const HTTP_KEYS = Object.keys(httpSchema.shape);
 const BUDGET_KEYS = Object.keys(budgetConfigSchema.shape);
 const LIMIT_KEYS = ['costUsd', 'agentCalls'];
+const RETENTION_KEYS = Object.keys(retentionSchema.shape);
 
 // The parts of a dotted key, checked against the schema before anything is read or written:
 // `restart.bogus` and `bogusKey` are refused by name, for set and unset alike.
@@ -236,6 +256,9 @@ function keyPath(key: string): string[] {
       (!LIMIT_KEYS.includes(limitPart) || parts.length > (sub === 'projects' ? 4 : 3))
     )
       throw unknown(LIMIT_KEYS, `budget.${sub === 'projects' ? 'projects.<glob>' : (sub ?? '')}.* is `);
+  } else if (head === 'retention') {
+    if (sub !== undefined && (!RETENTION_KEYS.includes(sub) || parts.length > 2))
+      throw unknown(RETENTION_KEYS, 'retention.* is ');
   } else if (sub !== undefined) {
     throw new ConfigError(`unknown setting "${key}": ${head} has no parts`, { key });
   }

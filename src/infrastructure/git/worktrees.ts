@@ -91,6 +91,8 @@ export interface RemoveRequest {
   readonly branch: string;
   // The branch (or commit-ish) the work must be merged into before it may go.
   readonly into: string;
+  // Only say whether it would go (`prune --dry-run`): every check, nothing removed.
+  readonly dryRun?: boolean;
 }
 
 export interface RemoveOutcome {
@@ -157,6 +159,7 @@ export async function removeWorktree(
     }
     reason = kept;
   }
+  if (request.dryRun) return { removed: true, reason };
   // Clean (checked above), so no --force: git itself still refuses a locked worktree.
   if (live) await git(project, ['worktree', 'remove', path], options);
   else if (entry?.prunable) await git(project, ['worktree', 'prune'], options);

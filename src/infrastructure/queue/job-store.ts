@@ -14,7 +14,7 @@
 //
 // The callers' rule (job-queue.ts): `save` resolves only once the file is renamed in place, and a
 // job is acknowledged (accepted) or acted on (started) only after the save of that state resolved.
-import { readdir, readFile, rename } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jobRecordSchema, JOB_ID_PATTERN, type Job } from '../../domain/queue/job.js';
 import { writeFileAtomic, removeStaleTemps } from '../fs/atomic-file.js';
@@ -108,6 +108,16 @@ export class JobStore {
       })
       .catch(() => undefined);
     return next;
+  }
+
+  // Forgets a job and deletes its file (retention), after any write of it still in flight. Its
+  // key is free again: a later submission with it is a new job.
+  async remove(id: string): Promise<void> {
+    await this.writes.get(id)?.catch(() => undefined);
+    const job = this.jobs.get(id);
+    this.jobs.delete(id);
+    if (job && this.keys.get(job.key) === id) this.keys.delete(job.key);
+    await rm(this.fileOf(id), { force: true });
   }
 
   // Every write asked for so far is on disk.

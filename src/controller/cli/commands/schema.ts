@@ -1,4 +1,4 @@
-// `tmuxorch schema result|status|run|flow|error|budget`: the JSON Schema of a machine output, for scripts and
+// `tmuxorch schema result|status|run|flow|error|budget|prune`: the JSON Schema of a machine output, for scripts and
 // CI to check what they parse (application/contract/output-contract.ts declares them).
 import type { Command } from 'commander';
 import { UsageError } from '../../../domain/errors.js';
