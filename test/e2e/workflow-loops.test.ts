@@ -2,7 +2,7 @@
 // makes no progress (the same failure twice in a row); a step's own retry; a run interrupted by
 // kill -9 of the daemon mid-step carries on from where it was, nothing run twice; a bad workflow
 // file is refused with file:line:col and starts nothing.
-import { access, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/index.js';
@@ -21,6 +21,17 @@ steps:
     loop: { steps: [try], until: "steps.try.status == 'succeeded'", max_iterations: ${max} }
   try:
     run: ${failsUntil(passAt)}
+`;
+
+// Two shell steps, the first long enough for a test to break something under the run.
+const twoSteps = (name: string): string => `schema_version: 1
+name: ${name}
+steps:
+  first:
+    run: sleep 1
+  second:
+    needs: first
+    run: "true"
 `;
 
 describe('workflow loops and restarts', () => {
@@ -113,6 +124,33 @@ steps:
     expect(stepOf(run, 'loop').reason).toBe(
       'iteration 2 changed nothing new: the same diff as the one before',
     );
+  });
+
+  it('fails a step whose directory cannot be made, with the error: the run ends, it does not hang', async () => {
+    const file = await writeWorkflow(fleet, twoSteps('broken-step-dir'));
+    const id = await startFlow(fleet, file, project);
+    // Where the second step's directory goes, a file: making steps/second/1 fails (ENOTDIR).
+    const steps = join(String(fleet.env.TMUXORCH_HOME), 'flows', id, 'steps');
+    await mkdir(steps, { recursive: true });
+    await writeFile(join(steps, 'second'), 'in the way');
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('failed');
+    expect(stepOf(run, 'first').status).toBe('succeeded');
+    expect(stepOf(run, 'second').status).toBe('failed');
+    expect(stepOf(run, 'second').reason).toMatch(/ENOTDIR/);
+  });
+
+  it('ends the run failed when the controller cannot go on with it (its audit cannot be written), never leaving it running', async () => {
+    const file = await writeWorkflow(fleet, twoSteps('broken-audit'));
+    const id = await startFlow(fleet, file, project);
+    const dir = join(String(fleet.env.TMUXORCH_HOME), 'flows', id);
+    await rm(join(dir, 'audit.jsonl'), { force: true });
+    await mkdir(join(dir, 'audit.jsonl'));
+    const run = await waitForFlow(fleet, id);
+    expect(run.status).toBe('failed');
+    expect(run.reason).toMatch(/^the controller failed: .*EISDIR/);
+    expect(run.steps.every((s) => s.status !== 'running' && s.status !== 'pending')).toBe(true);
+    expect(await readFile(join(dir, 'logs.txt'), 'utf8')).toMatch(/error: .*EISDIR/);
   });
 
   it('retries a failing step as its on_failure says, then runs what needs it', async () => {

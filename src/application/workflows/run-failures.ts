@@ -64,6 +64,25 @@ export class RunFailures extends RunPart {
     });
   }
 
+  // The controller itself failed while the run advanced (a file it could not write, a bug): the
+  // run must not stay `running` with nothing left to move it. Its running tasks are cancelled,
+  // its steps not done fail with the error, and the run then ends failed (`flow resume` takes
+  // it up again once the cause is fixed).
+  async abort(active: ActiveRun, why: string): Promise<void> {
+    for (const step of active.run.steps) {
+      if (step.status === 'running' && step.taskId)
+        await this.engine.env.fleet.cancel(step.taskId).catch(() => undefined);
+    }
+    const reason = `the controller failed: ${why}`;
+    const finishedAt = new Date(this.now()).toISOString();
+    const steps = active.run.steps.map((s) =>
+      isStepDone(s.status) ? s : { ...s, status: 'failed' as const, reason, finishedAt, gate: null },
+    );
+    await this.engine.save(active, { ...active.run, steps, reason, gate: null });
+    // The audit may be what failed: the run's end must not wait on it.
+    await this.engine.audit(active, { event: 'run_error', reason }).catch(() => undefined);
+  }
+
   async cancel(active: ActiveRun, reason = 'cancelled'): Promise<void> {
     for (const step of active.run.steps) {
       if (step.status === 'running' && step.taskId)

@@ -5,7 +5,12 @@
 import type { PolicyDecisionEvent } from '../policy/policy-gate.js';
 import { EventEmitter } from 'node:events';
 import { customAlphabet } from 'nanoid';
-import { UsageError, WorkflowInvalidError, WorkflowNotFoundError } from '../../domain/errors.js';
+import {
+  TmuxorchError,
+  UsageError,
+  WorkflowInvalidError,
+  WorkflowNotFoundError,
+} from '../../domain/errors.js';
 import { workflowHash } from '../../infrastructure/workflow/workflow-file.js';
 import { isRunDone, type RunRecord, type StepRecord } from '../../domain/workflow/workflow-run.js';
 import type { WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
@@ -263,8 +268,19 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
       if (!this.stopped && !isRunDone(active.run.status)) await this.progress.advance(active);
     });
     active.chain = next.catch(async (error: unknown) => {
-      const why = error instanceof Error ? error.message : String(error);
-      await this.files.appendLog(id, `error: ${this.env.redact(why)}`).catch(() => undefined);
+      const why = this.env.redact(error instanceof Error ? error.message : String(error));
+      await this.files.appendLog(id, `error: ${why}`).catch(() => undefined);
+      // A typed error is the caller's answer (a gate with nothing to decide); anything else is
+      // the controller's own failure, and the run ends failed with it rather than hang.
+      if (error instanceof TmuxorchError || this.stopped || isRunDone(active.run.status)) return;
+      try {
+        await this.progress.failures.abort(active, why);
+        await this.progress.advance(active);
+      } catch (again) {
+        await this.files
+          .appendLog(id, `error while failing the run: ${String(again)}`)
+          .catch(() => undefined);
+      }
     });
     return next;
   }
