@@ -71,6 +71,38 @@ steps:
     expect(git(project, 'branch', '--list', `tmuxorch/${id}/*`)).toBe('');
   });
 
+  it('cleans a finished run with no daemon running, in this process, under the home lock', async () => {
+    const project = await gitProject(join(fleet.home.dir, 'offline-clean'));
+    const file = await writeWorkflow(
+      fleet,
+      `schema_version: 1
+name: offline
+roles: { coder: { agent: sim } }
+steps:
+  edit: { role: coder, prompt: "write b.txt: new" }
+  merge: { needs: edit, merge: { steps: [edit] } }
+`,
+    );
+    const id = await startFlow(fleet, file, project, ['--mode', 'auto']);
+    expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
+    expect((await fleet.run(['stop'])).exitCode).toBe(0);
+    try {
+      const clean = await fleet.json<{ removed: { branch: string }[]; kept: unknown[] }>([
+        'flow',
+        'clean',
+        id,
+      ]);
+      expect(clean.exitCode).toBe(0);
+      expect(clean.body.removed.map((r) => r.branch).sort()).toEqual(
+        [`tmuxorch/${id}/edit`, `tmuxorch/${id}/_integration`].sort(),
+      );
+      expect(git(project, 'branch', '--list', `tmuxorch/${id}/*`)).toBe('');
+      expect(await fleet.daemonPid()).toBeNull();
+    } finally {
+      expect((await fleet.run(['start'])).exitCode).toBe(0);
+    }
+  });
+
   it('fails the merge, naming why, when main moved under its gate; a resume merges onto the new main', async () => {
     const project = await gitProject(join(fleet.home.dir, 'moved'));
     const file = await writeWorkflow(

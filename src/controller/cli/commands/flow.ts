@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { attachTo } from './workers.js';
 import { runAudit, runList, runStatus } from '../flow-files.js';
-import { UsageError } from '../../../domain/errors.js';
+import { DaemonNotRunningError, UsageError } from '../../../domain/errors.js';
+import { cleanRunOffline } from '../offline.js';
 import type { RunView } from '../../../domain/workflow/workflow-view.js';
 import type { WorkflowSpec } from '../../../domain/workflow/workflow-spec.js';
 import { DEFAULT_MAX_PARALLEL } from '../../../domain/workflow/workflow-schedule.js';
@@ -231,7 +232,10 @@ export function registerFlow(program: Command, ctx: CliContext): void {
       "remove a finished run's worktrees whose branches are merged or pushed; say what stays and why",
     )
     .action(async (id: string) => {
-      const report = await ctx.call('flowClean', { id });
+      const report = await ctx.call('flowClean', { id }).catch(async (error: unknown) => {
+        if (!(error instanceof DaemonNotRunningError)) throw error;
+        return cleanRunOffline(ctx, id);
+      });
       ctx.print(report, () =>
         [
           ...report.removed.map((e) => `removed ${e.path}${e.branch ? ` (${e.branch})` : ''}`),

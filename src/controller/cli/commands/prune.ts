@@ -8,6 +8,7 @@ import { RETENTION_KINDS, type RetentionKind } from '../../../domain/retention/r
 import type { OperationRequest } from '../../../application/contract/operation-inputs.js';
 import type { PruneReport } from '../../../application/retention/prune-home.js';
 import type { CliContext } from '../context.js';
+import { withHomeLocked } from '../offline.js';
 import { ExitRequest } from '../exit-codes.js';
 import { collect, parseCount } from '../parse.js';
 
@@ -63,28 +64,13 @@ export function describePrune(report: PruneReport): string {
 
 // No daemon: the same use case in this process, over the home's files, with its lock held.
 async function pruneInProcess(ctx: CliContext, input: OperationRequest<'prune'>): Promise<PruneReport> {
-  const [{ pruneHome }, { offlineSubjects }, lock, pid, home] = await Promise.all([
+  const [{ pruneHome }, { offlineSubjects }] = await Promise.all([
     import('../../../application/retention/prune-home.js'),
     import('../../../application/retention/retention-subjects.js'),
-    import('../../../infrastructure/process/home-lock.js'),
-    import('../../../infrastructure/process/pid-file.js'),
-    import('../../../infrastructure/config/private-home.js'),
   ]);
-  const settings = await ctx.withUserConfig();
-  home.preparePrivateHome(settings.paths);
-  const held = lock.tryLockHome(settings.paths.lockFile);
-  if (held === null) {
-    const holder = await pid.readPidFile(settings.paths.pidFile);
-    throw new UsageError(
-      `a tmuxorch daemon holds ${settings.home}${holder !== null ? ` (pid ${holder})` : ''} but does not answer: try again once it has started`,
-      { pid: holder },
-    );
-  }
-  try {
-    return await pruneHome(await offlineSubjects(settings), input, Date.now());
-  } finally {
-    held.release();
-  }
+  return withHomeLocked(ctx, async (settings) =>
+    pruneHome(await offlineSubjects(settings), input, Date.now()),
+  );
 }
 
 export function registerPrune(program: Command, ctx: CliContext): void {
