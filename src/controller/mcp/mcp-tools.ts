@@ -1,219 +1,35 @@
 // The MCP tools, generated from the operation table (application/contract/operations.ts): each
 // tool names the operation(s) it runs, takes its input schema from theirs (operation-inputs.ts)
 // and its description from their summaries. What an agent needs to run and watch subtasks: `run`
-// (a task on a worker, or a workflow in a project) returns an id at once, and `wait` polls for at
+// (a task on a worker, or a workflow in a project) returns an id at once, and `wait` waits for at
 // most `timeoutSeconds` (≤ 50, under every MCP host's tool timeout) and says "still running" with
 // the progress, so no tool call blocks past its host's patience.
 // Scope: a `read` caller gets the tools that change nothing; `operate` (and `admin`) all of them.
-import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../../domain/errors.js';
-import { isTerminal } from '../../domain/task.js';
-import type { RunView } from '../../domain/workflow/workflow-view.js';
-import {
-  operationInputs,
-  type OperationName,
-  type OperationRequest,
-} from '../../application/contract/operation-inputs.js';
-import { operations, type OperationOutput } from '../../application/contract/operations.js';
-import type { TaskResult } from '../../application/contract/views.js';
+import { operationInputs } from '../../application/contract/operation-inputs.js';
+import { approveInput, idInput, loadWorkflow, runInput, send, targetOf } from './mcp-inputs.js';
 import { readLogTail, readRunFile } from './mcp-files.js';
+import {
+  asRecord,
+  kindOf,
+  pathFrom,
+  scopeAllows,
+  tool,
+  type McpScope,
+  type McpTool,
+} from './mcp-tool.js';
+import {
+  progressOf,
+  runProgress,
+  taskProgress,
+  WAIT_DEFAULT_SECONDS,
+  WAIT_MAX_SECONDS,
+} from './mcp-progress.js';
 
-export type McpScope = 'read' | 'operate' | 'admin';
-
-// One operation of the fleet, by name: the daemon over its socket (DaemonBackend.call) or the
-// fleet in this process (invoke).
-export type OperationCall = <N extends OperationName>(
-  name: N,
-  input: OperationRequest<N>,
-) => Promise<OperationOutput<N>>;
-
-export interface McpToolContext {
-  readonly call: OperationCall;
-  // Where the workflow runs' directories are (report.md, logs.txt): the daemon's machine is this one.
-  readonly flowsDir: string;
-  // Relative paths (a workflow file, a project) are resolved against this; absent (HTTP): only
-  // absolute paths are taken.
-  readonly cwd: string | null;
-  // For tests: how long `wait` sleeps between two looks.
-  readonly pollMs?: number;
-}
-
-export interface McpTool {
-  readonly name: string;
-  // The operations it runs (every one in the operation table).
-  readonly operations: readonly OperationName[];
-  readonly scope: 'read' | 'operate';
-  readonly description: string;
-  readonly inputSchema: z.ZodObject;
-  readonly run: (ctx: McpToolContext, args: unknown) => Promise<ToolAnswer>;
-}
-
-// What a tool answers: a sentence for the model to read first (optional) and the value as JSON.
-export interface ToolAnswer {
-  readonly summary: string | null;
-  readonly value: Record<string, unknown>;
-}
-
-const SCOPE_RANK: Record<McpScope, number> = { read: 0, operate: 1, admin: 2 };
-
-export function scopeAllows(granted: McpScope, needed: McpTool['scope']): boolean {
-  return SCOPE_RANK[granted] >= SCOPE_RANK[needed];
-}
-
-function tool<S extends z.ZodObject>(spec: {
-  name: string;
-  operations: readonly OperationName[];
-  scope: McpTool['scope'];
-  // What the tool adds to its operations' summaries (null: their summaries say it).
-  lead: string | null;
-  inputSchema: S;
-  run: (ctx: McpToolContext, input: z.output<S>) => Promise<ToolAnswer>;
-}): McpTool {
-  const summaries = spec.operations.map((name) => `${name}: ${operations[name].summary}`);
-  return {
-    name: spec.name,
-    operations: spec.operations,
-    scope: spec.scope,
-    description: [spec.lead, ...summaries].filter((s) => s !== null).join('. '),
-    inputSchema: spec.inputSchema,
-    run: (ctx, args) => spec.run(ctx, spec.inputSchema.parse(args)),
-  };
-}
-
-// Task ids are `t-…` (task-runner.ts); run ids are lower-case words (workflow-engine.ts).
-export function kindOf(id: string): 'task' | 'run' {
-  return id.startsWith('t-') ? 'task' : 'run';
-}
-
-function asRecord(value: object): Record<string, unknown> {
-  const record: Record<string, unknown> = {};
-  Object.assign(record, value);
-  return record;
-}
-
-function pathFrom(ctx: McpToolContext, path: string, what: string): string {
-  if (isAbsolute(path)) return path;
-  if (ctx.cwd === null) throw new UsageError(`bad ${what}: must be an absolute path`, { field: what });
-  return resolve(ctx.cwd, path);
-}
-
-const idInput = z.object({
-  id: z.string().min(1, 'must not be empty').describe('a task id (t-…) or a workflow run id'),
-});
-
-const RUN_DONE: ReadonlySet<RunView['status']> = new Set(['succeeded', 'failed', 'cancelled']);
-const STEP_DONE: ReadonlySet<string> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
-
-export const WAIT_MAX_SECONDS = 50;
-export const WAIT_DEFAULT_SECONDS = 20;
-
-function elapsedSince(start: string | null, end: string | null): number | null {
-  if (start === null) return null;
-  return Math.max(0, (end === null ? Date.now() : Date.parse(end)) - Date.parse(start));
-}
-
-function seconds(ms: number | null): string {
-  return ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`;
-}
-
-// Where a task or a run stands, with the sentence `wait` and `status` lead with.
-function taskProgress(task: TaskResult): ToolAnswer {
-  const done = isTerminal(task.status);
-  const elapsedMs = elapsedSince(task.startedAt, task.finishedAt);
-  const summary = done
-    ? `task ${task.id} ${task.status} (exit ${task.exitCode ?? '-'}, ${seconds(elapsedMs)})`
-    : task.status === 'queued'
-      ? `task ${task.id} still running: queued on ${task.worker}`
-      : `task ${task.id} still running on ${task.worker} (${seconds(elapsedMs)} elapsed)`;
-  return { summary, value: { id: task.id, kind: 'task', done, status: task.status, elapsedMs, task } };
-}
-
-function runProgress(run: RunView): ToolAnswer {
-  const done = RUN_DONE.has(run.status);
-  const elapsedMs = elapsedSince(run.startedAt, run.finishedAt);
-  const stepsDone = run.steps.filter((s) => STEP_DONE.has(s.status)).length;
-  const stepsTotal = run.steps.length;
-  const waiting = run.steps.filter((s) => s.gate?.state === 'waiting').map((s) => s.id);
-  const steps = `${stepsDone}/${stepsTotal} steps done`;
-  const summary = done
-    ? `run ${run.id} ${run.status} (${steps}, ${seconds(elapsedMs)})${run.reason ? `: ${run.reason}` : ''}`
-    : run.status === 'awaiting_approval'
-      ? `run ${run.id} still running, waiting for approval${waiting.length > 0 ? ` at ${waiting.join(', ')}` : ''} (${steps}): approve or deny it`
-      : `run ${run.id} still running (${steps}, ${seconds(elapsedMs)} elapsed; running: ${
-          run.steps
-            .filter((s) => s.status === 'running')
-            .map((s) => s.id)
-            .join(', ') || '-'
-        })`;
-  return {
-    summary,
-    value: {
-      id: run.id,
-      kind: 'run',
-      done,
-      status: run.status,
-      elapsedMs,
-      stepsDone,
-      stepsTotal,
-      waiting,
-      run,
-    },
-  };
-}
-
-async function progressOf(ctx: McpToolContext, id: string): Promise<ToolAnswer> {
-  return kindOf(id) === 'task'
-    ? taskProgress(await ctx.call('result', { id }))
-    : runProgress(await ctx.call('flowStatus', { id }));
-}
-
-// A workflow as `run` takes it: a file path, the document's YAML/JSON text, or the document.
-async function loadWorkflow(
-  ctx: McpToolContext,
-  workflow: string | Record<string, unknown>,
-): Promise<{ spec: unknown; file: string | null }> {
-  const { loadWorkflowFile, parseWorkflowText } =
-    await import('../../infrastructure/workflow/workflow-file.js');
-  if (typeof workflow !== 'string') return { spec: workflow, file: null };
-  if (workflow.includes('\n')) return { spec: parseWorkflowText(workflow, 'workflow').document, file: null };
-  const loaded = await loadWorkflowFile(pathFrom(ctx, workflow, 'workflow'));
-  return { spec: loaded.document, file: loaded.path };
-}
-
-const send = operationInputs.send;
-const flowRun = operationInputs.flowRun;
-
-const runInput = send.partial().extend({
-  worker: send.shape.worker.optional().describe('the worker (name or id) a task runs on'),
-  command: send.shape.command
-    .optional()
-    .describe("the task: a shell command, or an agent worker's prompt (with worker)"),
-  workflow: z
-    .union([z.string().min(1), z.record(z.string(), z.unknown())])
-    .optional()
-    .describe('a workflow to run instead of a task: its file path, its YAML text, or the document'),
-  project: z.string().min(1).optional().describe("the workflow's project directory (with workflow)"),
-  inputs: flowRun.shape.inputs.describe("the workflow's inputs"),
-  mode: flowRun.shape.mode.describe('manual: every gate waits for approval; auto: only required gates do'),
-  keepWorkers: flowRun.shape.keepWorkers,
-});
-
-const approveInput = z.object({
-  worker: operationInputs.approve.shape.worker
-    .optional()
-    .describe('the worker whose pending question is answered'),
-  run: operationInputs.flowApprove.shape.id
-    .optional()
-    .describe('or: the workflow run whose gate is answered'),
-  step: operationInputs.flowApprove.shape.step.describe("the run's step (when several gates wait)"),
-});
-
-function targetOf(input: { worker?: string | undefined; run?: string | undefined }): 'worker' | 'run' {
-  if ((input.worker === undefined) === (input.run === undefined))
-    throw new UsageError('name either a worker or a run (one of the two)', { field: 'worker' });
-  return input.worker !== undefined ? 'worker' : 'run';
-}
+export { kindOf, scopeAllows } from './mcp-tool.js';
+export type { McpScope, McpTool, McpToolContext, OperationCall, ToolAnswer } from './mcp-tool.js';
+export { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from './mcp-progress.js';
 
 const LOG_LINES_DEFAULT = 100;
 
