@@ -11,6 +11,8 @@ import type { Worker } from '../../domain/worker.js';
 import { sandboxArgv } from '../../infrastructure/process/sandbox.js';
 import { sandboxFor } from './policy-checks.js';
 import { emptyFile } from '../../infrastructure/ipc/worker-keys.js';
+import { packageRoot } from '../../infrastructure/process/bundled-agent.js';
+import { dirname } from 'node:path';
 
 export interface SandboxPlaces {
   // Where bwrap is looked for.
@@ -55,6 +57,8 @@ export async function sandboxedShell(
     // controller after the step (the snapshot), as any step's is.
     gitDir: undefined,
     hidden: [{ path: places.keys.daemonKeyFile, with: emptyFile(places.keys.emptyKeyFile) }],
+    // What the agent's hooks run (tmuxorch policy check), wherever it is installed.
+    visible: [packageRoot(), dirname(process.execPath)],
     emptied: [
       {
         dir: places.keys.workerKeysDir,

@@ -10,15 +10,7 @@ import { UsageError } from '../../domain/errors.js';
 import { operationInputs } from '../../application/contract/operation-inputs.js';
 import { approveInput, idInput, loadWorkflow, runInput, send, targetOf } from './mcp-inputs.js';
 import { readLogTail, readRunFile } from './mcp-files.js';
-import {
-  asRecord,
-  kindOf,
-  pathFrom,
-  scopeAllows,
-  tool,
-  type McpScope,
-  type McpTool,
-} from './mcp-tool.js';
+import { asRecord, kindOf, pathFrom, scopeAllows, tool, type McpScope, type McpTool } from './mcp-tool.js';
 import {
   progressOf,
   runProgress,

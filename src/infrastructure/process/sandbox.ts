@@ -32,6 +32,9 @@ export interface SandboxSpec {
   readonly gitDir?: string | undefined; // writable git metadata for commits, see gitBinds
   // Secrets the worker must not read (the daemon's key): each file shown as `with` instead.
   readonly hidden?: readonly { readonly path: string; readonly with: string }[] | undefined;
+  // Read-only places that must stay visible under the private /tmp (tmuxorch itself and the
+  // Node that runs it, which the worker's hooks run, when they live under /tmp).
+  readonly visible?: readonly string[] | undefined;
   // Directories shown empty but for the files kept (the workers' keys: only its own).
   readonly emptied?: readonly { readonly dir: string; readonly keep: readonly string[] }[] | undefined;
 }
@@ -120,6 +123,8 @@ function bindIfExists(flag: '--bind' | '--ro-bind', path: string): string[] {
 function bwrapArgs(spec: SandboxSpec, seccomp: boolean): string[] {
   const workspace = resolve(spec.workspace);
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
+  for (const path of spec.visible ?? [])
+    if (resolve(path).startsWith('/tmp/')) args.push(...bindIfExists('--ro-bind', resolve(path)));
   args.push('--bind', workspace, workspace);
   for (const path of spec.writable) args.push(...bindIfExists('--bind', resolve(path)));
   // The workspace's own .git (a directory, or a linked worktree's gitfile) stays read-only unless
