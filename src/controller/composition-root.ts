@@ -14,6 +14,7 @@ import type { Settings } from '../infrastructure/config/settings.js';
 import { silentLogger, type Logger } from '../infrastructure/logs/logger.js';
 import { paneBaseEnv, tmuxProcessEnv } from '../infrastructure/process/environment.js';
 import { StateStore } from '../infrastructure/state/state-store.js';
+import { TaskFiles } from '../infrastructure/tasks/task-files.js';
 import { TerminalRenderer } from '../infrastructure/terminal/terminal-renderer.js';
 import { TmuxServer } from '../infrastructure/tmux/server.js';
 import { TmuxConnection } from '../infrastructure/tmux/tmux-connection.js';
@@ -66,6 +67,7 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
     statusCommand: options.statusCommand ?? ['bash', '--noprofile', '--norc', '-i'],
     baseEnv: paneBaseEnv(env, fleetEnv),
     daemonKey: options.daemonKey,
+    files: new TaskFiles(settings.paths),
   });
   const fleet = new FleetController(runtime, {
     pid: process.pid,

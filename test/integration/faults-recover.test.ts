@@ -9,6 +9,7 @@ import { recoverHome } from '../../src/application/fleet/recover.js';
 import type { TaskResult } from '../../src/application/contract/views.js';
 import { openFleet } from '../../src/controller/composition-root.js';
 import { TmuxServer } from '../../src/infrastructure/tmux/server.js';
+import { TaskFiles } from '../../src/infrastructure/tasks/task-files.js';
 import { useTestFleets } from '../helpers/fleet.js';
 import { countLines } from '../helpers/count-lines.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -83,7 +84,11 @@ it('recovers a restored backup plus scribbled lines: every intact record kept, n
     message: expect.stringContaining('tmuxorch recover') as unknown as string,
   });
 
-  const report = await recoverHome(fleet.settings, new TmuxServer(fleet.tmux.exec));
+  const report = await recoverHome(
+    fleet.settings,
+    new TmuxServer(fleet.tmux.exec),
+    new TaskFiles(fleet.settings.paths),
+  );
   expect(report.sources.state.skipped).toBe(1);
   expect(report.sources.journal.skipped).toBe(1);
   expect(report.sources.backup.skipped).toBe(0);

@@ -12,7 +12,7 @@ import type { ProfileRegistry } from '../../domain/agents/registry.js';
 import type { Task } from '../../domain/task.js';
 import type { Worker } from '../../domain/worker.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
-import type { TaskFiles } from '../tasks/task-files.js';
+import type { TaskFilesPort } from '../ports/files.js';
 
 export interface SettledAgentTask extends AgentVerdict {
   readonly agent: AgentResult;
@@ -22,7 +22,7 @@ export class AgentTasks {
   constructor(
     private readonly deps: {
       readonly store: FleetStore;
-      readonly files: TaskFiles;
+      readonly files: TaskFilesPort;
       readonly profiles: ProfileRegistry;
       readonly redact: (workerId: string, text: string) => string;
       readonly hooks: HookLog;

@@ -13,7 +13,6 @@ import { newErrorLines, stateLine } from '../../domain/agents/screen-classifier.
 import { cleanLine } from '../../domain/terminal-text.js';
 import type { Task, TaskStatus } from '../../domain/task.js';
 import type { AgentCondition, Worker } from '../../domain/worker.js';
-import { fileSize } from '../../infrastructure/logs/log-tailer.js';
 import type { TmuxPort } from '../ports/tmux.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { HookLog } from './hook-log.js';
@@ -21,7 +20,7 @@ import { type HookEvent } from './hook-log.js';
 import { markConversationBegun, markSessionStarted } from './agent-conversation.js';
 import { pastePrompt } from './prompt-paste.js';
 import { ScreenWatch, type ScreenReading } from './screen-watch.js';
-import { readSlice, type TaskFiles } from '../tasks/task-files.js';
+import type { TaskFilesPort } from '../ports/files.js';
 import type { TuiProcesses } from './tui-process.js';
 import type { WorkerChannel } from '../workers/worker-channel.js';
 
@@ -49,7 +48,7 @@ export interface InteractiveOutcome {
 export interface InteractiveDeps {
   readonly store: FleetStore;
   readonly server: TmuxPort;
-  readonly files: TaskFiles;
+  readonly files: TaskFilesPort;
   readonly profiles: ProfileRegistry;
   readonly hooks: HookLog;
   readonly channel: (workerId: string) => WorkerChannel | undefined;
@@ -211,10 +210,7 @@ export class InteractiveTasks {
         else if (Date.now() - idleSince >= settle) return denied ? 'denied' : 'screen idle';
         return null;
       }, Number.MAX_SAFE_INTEGER);
-      const raw = this.deps.redact(
-        worker.id,
-        await readSlice(channel.logFile, logStart, await fileSize(channel.logFile)),
-      );
+      const raw = this.deps.redact(worker.id, await this.deps.files.readFrom(channel.logFile, logStart));
       const output = raw.split('\n').map(cleanLine).join('\n');
       const hook = stop as HookEvent | null;
       const text =

@@ -25,7 +25,7 @@ import { InteractiveTasks } from '../agents/interactive-tasks.js';
 import { FleetStore } from './fleet-store.js';
 import { HealthMonitor } from '../workers/health-monitor.js';
 import { SessionKeeper } from './session-keeper.js';
-import { TaskFiles } from '../tasks/task-files.js';
+import type { TaskFilesPort } from '../ports/files.js';
 import { TaskRunner } from '../tasks/task-runner.js';
 import { TuiProcesses } from '../agents/tui-process.js';
 import { WorkerChannel } from '../workers/worker-channel.js';
@@ -48,6 +48,8 @@ export interface RuntimeOptions {
   readonly statusCommand: readonly string[];
   // Environment handed to new panes (PATH and friends) and to the status view.
   readonly baseEnv: Readonly<Record<string, string>>;
+  // The tasks' files (infrastructure/tasks/task-files.ts).
+  readonly files: TaskFilesPort;
   // The daemon's key, from which each policed worker's own key is derived (absent: no daemon).
   readonly daemonKey?: string | undefined;
 }
@@ -57,7 +59,7 @@ export class FleetRuntime {
   readonly connection: TmuxControlPort;
   readonly server: TmuxPort;
   readonly store: FleetStore;
-  readonly files: TaskFiles;
+  readonly files: TaskFilesPort;
   readonly logger: Logger;
   readonly keeper: SessionKeeper;
   readonly launcher: WorkerLauncher;
@@ -90,7 +92,7 @@ export class FleetRuntime {
       settings.keepFinishedTasks,
     );
     this.store.on('error', (error) => logger.error('state write failed', { error: String(error) }));
-    this.files = new TaskFiles(settings.paths);
+    this.files = options.files;
     this.envSecrets = secretValuesOf(process.env);
     this.keeper = new SessionKeeper(this.server, {
       session: settings.session,

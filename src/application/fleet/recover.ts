@@ -30,7 +30,7 @@ import { readLogEvidence, scanStart } from './log-evidence.js';
 import { source, type RecoverReport, type SourceReport } from './recover-report.js';
 
 export type { RecoverReport } from './recover-report.js';
-import { TaskFiles } from '../tasks/task-files.js';
+import type { TaskFilesPort } from '../ports/files.js';
 
 const TASK_STAGE: Record<string, number> = { queued: 0, running: 1 };
 
@@ -44,6 +44,7 @@ function isNewer(a: Task, b: Task): boolean {
 export async function recoverHome(
   settings: Settings,
   server: TmuxPort,
+  files: Pick<TaskFilesPort, 'writeOutput'>,
   now = new Date(),
 ): Promise<RecoverReport> {
   const { paths } = settings;
@@ -93,7 +94,6 @@ export async function recoverHome(
   for (const task of tasks.values()) nextSeq = Math.max(nextSeq, task.seq + 1);
 
   // 3. Tasks against the pane logs; 4. workers against the panes.
-  const files = new TaskFiles(paths);
   const redact = createRedactor(secretValuesOf(process.env));
   const report = {
     collected: [] as string[],

@@ -4,18 +4,17 @@
 import type { AgentResult } from '../../domain/agents/agent-output.js';
 import { isTerminal, statusForExit, transitionTask, type Task, type TaskStatus } from '../../domain/task.js';
 import { partialRawOutput, type OutputRenderer } from '../../domain/task-output.js';
-import { fileSize } from '../../infrastructure/logs/log-tailer.js';
 import type { Logger } from '../../infrastructure/logs/logger.js';
 import type { AgentTasks } from '../agents/agent-tasks.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
-import { readSlice, type TaskFiles } from './task-files.js';
+import type { TaskFilesPort } from '../ports/files.js';
 import type { TaskEndEvent, WorkerChannel } from '../workers/worker-channel.js';
 import { SECRET_LOST_REASON } from './secret-inputs.js';
 import type { InteractiveOutcome } from '../agents/interactive-tasks.js';
 
 export interface TaskCompletionDeps {
   readonly store: FleetStore;
-  readonly files: TaskFiles;
+  readonly files: TaskFilesPort;
   readonly agents: AgentTasks;
   readonly logger: Logger;
   readonly channel: (workerId: string) => WorkerChannel | undefined;
@@ -142,7 +141,7 @@ export class TaskCompletion {
     let output = '';
     let raw = '';
     if (channel && task.logOffset !== null) {
-      const log = await readSlice(channel.logFile, task.logOffset, await fileSize(channel.logFile));
+      const log = await this.deps.files.readFrom(channel.logFile, task.logOffset);
       const partial = partialRawOutput(log, task.id);
       output = this.deps.redact(task.workerId, await this.deps.renderer.render(partial));
       raw = this.deps.redact(task.workerId, partial);

@@ -20,7 +20,7 @@ import { TaskCompletion } from './task-completion.js';
 import type { InteractiveTasks } from '../agents/interactive-tasks.js';
 import { rotateWorkerLog } from './log-rotation.js';
 import { recoverPrompt, type PromptRecoveryDeps } from './prompt-recovery.js';
-import type { TaskFiles } from './task-files.js';
+import type { TaskFilesPort } from '../ports/files.js';
 import type { TaskEndEvent } from '../workers/worker-channel.js';
 import type { OutputRenderer } from '../../domain/task-output.js';
 import { SecretInputs } from './secret-inputs.js';
@@ -34,7 +34,7 @@ import type { BudgetGate } from '../budget/budget-gate.js';
 export type NewTask = TaskRequest;
 
 export interface TaskRunnerDeps extends PromptRecoveryDeps {
-  readonly files: TaskFiles;
+  readonly files: TaskFilesPort;
   readonly agents: AgentTasks;
   readonly interactive: InteractiveTasks;
   // The worker shells' rc file, which defines the one-line task function.

@@ -7,7 +7,7 @@ import { buildSourceLine, buildTaskLine, buildTaskScript } from '../../domain/ma
 import type { Task } from '../../domain/task.js';
 import type { Worker } from '../../domain/worker.js';
 import type { AgentTasks } from '../agents/agent-tasks.js';
-import type { TaskFiles } from './task-files.js';
+import type { TaskFilesPort } from '../ports/files.js';
 
 export interface TypedTask {
   readonly interactive: boolean;
@@ -18,7 +18,7 @@ export interface TypedTask {
 }
 
 export interface TypedTaskDeps {
-  readonly files: TaskFiles;
+  readonly files: TaskFilesPort;
   readonly agents: AgentTasks;
   readonly rcFile: string;
   readonly redact: (workerId: string, text: string) => string;

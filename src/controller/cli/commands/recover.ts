@@ -61,7 +61,8 @@ export function registerRecover(program: Command, ctx: CliContext): void {
         const server = new TmuxServer(
           new ExecTransport({ socket: settings.socket, env: env.tmuxProcessEnv(process.env) }),
         );
-        report = await recoverHome(settings, server);
+        const { TaskFiles } = await import('../../../infrastructure/tasks/task-files.js');
+        report = await recoverHome(settings, server, new TaskFiles(settings.paths));
       } finally {
         held.release();
       }

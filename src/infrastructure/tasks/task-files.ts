@@ -3,8 +3,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { taskDir, type HomePaths } from '../../infrastructure/config/paths.js';
-import { writePrivateFileSync } from '../../infrastructure/fs/private-file.js';
+import { taskDir, type HomePaths } from '../config/paths.js';
+import { writePrivateFileSync } from '../fs/private-file.js';
+import { fileSize } from '../logs/log-tailer.js';
 import { shellQuote } from '../../domain/marker.js';
 
 // Plain writes, no temp file: each file is complete before the state change that makes anyone
@@ -18,6 +19,7 @@ const SYNC_WRITE_MAX_CHARS = 256 * 1024;
 // waits on a task reads its result right after it finished, without a file read.
 const RECENT_OUTPUT_MAX_CHARS = 4 * 1024 * 1024;
 
+// It has the shape of application/ports/files.ts's TaskFilesPort (checked where it is handed over).
 export class TaskFiles {
   private readonly made = new Set<string>();
   private readonly recent = new Map<string, string>();
@@ -120,6 +122,10 @@ export class TaskFiles {
     if (text === undefined) return;
     this.recent.delete(taskId);
     this.recentChars -= text.length;
+  }
+
+  async readFrom(file: string, from: number): Promise<string> {
+    return readSlice(file, from, await fileSize(file));
   }
 
   async remove(taskId: string): Promise<void> {
