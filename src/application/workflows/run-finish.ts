@@ -1,6 +1,5 @@
 // A run's end: its status, result.json, report.md and the patch.diff of its editing steps written,
 // its workers removed (unless --keep-workers), the audit line last.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord, RunStatus } from '../../domain/workflow/workflow-run.js';
 import type { ActiveRun, WorkflowEngine } from './workflow-engine.js';
@@ -34,10 +33,9 @@ export async function finishRun(engine: WorkflowEngine, active: ActiveRun, statu
   for (const step of run.steps) {
     if ((step.workspace?.kind !== 'worktree' && step.workspace?.kind !== 'copy') || step.attempts === 0)
       continue;
-    const patch = await readFile(
-      join(files.stepDir(run.id, step.id, step.attempts), 'patch.diff'),
-      'utf8',
-    ).catch(() => '');
+    const patch = await files
+      .readText(join(files.stepDir(run.id, step.id, step.attempts), 'patch.diff'))
+      .catch(() => null);
     if (patch) patches.push(patch);
   }
   await files.write(run.id, 'patch.diff', patches.join('\n'));
