@@ -4,7 +4,7 @@
 // connection, the state file, the terminal renderer, the clock; and the workflow engine its git
 // workspaces and run files.
 import { rm } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { EphemeralBackend } from '../application/fleet/ephemeral-fleet.js';
 import { claimSession, removeOrphanSessions } from '../application/fleet/ephemeral-sessions.js';
 import { FleetController } from '../application/fleet/fleet-controller.js';
@@ -15,6 +15,8 @@ import { silentLogger, type Logger } from '../infrastructure/logs/logger.js';
 import { paneBaseEnv, tmuxProcessEnv } from '../infrastructure/process/environment.js';
 import { StateStore } from '../infrastructure/state/state-store.js';
 import { TaskFiles } from '../infrastructure/tasks/task-files.js';
+import { HookLog } from '../infrastructure/agents/hook-log.js';
+import { WorkerKeys } from '../infrastructure/ipc/worker-keys.js';
 import { TerminalRenderer } from '../infrastructure/terminal/terminal-renderer.js';
 import { TmuxServer } from '../infrastructure/tmux/server.js';
 import { TmuxConnection } from '../infrastructure/tmux/tmux-connection.js';
@@ -66,8 +68,11 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetControl
     logger: options.logger ?? silentLogger,
     statusCommand: options.statusCommand ?? ['bash', '--noprofile', '--norc', '-i'],
     baseEnv: paneBaseEnv(env, fleetEnv),
-    daemonKey: options.daemonKey,
     files: new TaskFiles(settings.paths),
+    hooks: new HookLog(
+      join(settings.paths.stateDir, 'hooks'),
+      options.daemonKey ? new WorkerKeys(settings.paths.workerKeysDir, options.daemonKey) : null,
+    ),
   });
   const fleet = new FleetController(runtime, {
     pid: process.pid,

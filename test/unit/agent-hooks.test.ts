@@ -11,7 +11,7 @@ import { geminiSettingsText, opencodeConfigContent } from '../../src/domain/agen
 import { opencodePluginSource } from '../../src/infrastructure/process/opencode-plugin.js';
 import { lastWords } from '../../src/domain/agents/last-words.js';
 import { describeRange, parseVersion, versionFit } from '../../src/domain/agents/version-range.js';
-import { HookLog, normalize, type HookEvent } from '../../src/application/agents/hook-log.js';
+import { HookLog, normalize, type HookEvent } from '../../src/infrastructure/agents/hook-log.js';
 import { REPO_ROOT } from '../helpers/agent-clis.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'hooks');

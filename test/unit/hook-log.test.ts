@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HookLog, normalize } from '../../src/application/agents/hook-log.js';
+import { HookLog, normalize } from '../../src/infrastructure/agents/hook-log.js';
 
 let dir = '';
 beforeEach(() => {

@@ -1,7 +1,7 @@
 // What a worker's record says of its agent's conversation: the session id, and whether the CLI
 // holds a conversation under it already (a revived TUI must then resume it, not start one anew:
 // gemini and claude refuse a second conversation under the same id, "already in use").
-import type { HookEvent } from './hook-log.js';
+import type { HookEvent } from '../../infrastructure/agents/hook-log.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 
 // The CLI said which conversation it is in (its Stop hook): recorded as begun.

@@ -1,7 +1,7 @@
 // Agent tasks in one-shot mode: the prompt becomes the agent's headless invocation when the task
 // starts (so it continues the worker's conversation), and when it ends the CLI's structured output
 // decides the task's status and what the worker remembers (conversation, auth, rate limit).
-import type { HookLog } from './hook-log.js';
+import type { HookLog } from '../../infrastructure/agents/hook-log.js';
 import { policyArgs } from '../policy/agent-flags.js';
 import { randomUUID } from 'node:crypto';
 import { parseAgentOutput, stderrOf, type AgentResult } from '../../domain/agents/agent-output.js';

@@ -19,8 +19,7 @@ import type { TmuxControlPort, TmuxPort } from '../ports/tmux.js';
 import type { OutputRenderer } from '../../domain/task-output.js';
 import { ProfileRegistry } from '../../domain/agents/registry.js';
 import { AgentTasks } from '../agents/agent-tasks.js';
-import { HookLog } from '../agents/hook-log.js';
-import { WorkerKeys } from '../../infrastructure/ipc/worker-keys.js';
+import type { HookLog } from '../../infrastructure/agents/hook-log.js';
 import { InteractiveTasks } from '../agents/interactive-tasks.js';
 import { FleetStore } from './fleet-store.js';
 import { HealthMonitor } from '../workers/health-monitor.js';
@@ -50,8 +49,9 @@ export interface RuntimeOptions {
   readonly baseEnv: Readonly<Record<string, string>>;
   // The tasks' files (infrastructure/tasks/task-files.ts).
   readonly files: TaskFilesPort;
-  // The daemon's key, from which each policed worker's own key is derived (absent: no daemon).
-  readonly daemonKey?: string | undefined;
+  // The agents' hook logs and settings, with the policed workers' own keys where a daemon's
+  // socket can hear them (infrastructure/agents/hook-log.ts).
+  readonly hooks: HookLog;
 }
 
 export class FleetRuntime {
@@ -106,10 +106,7 @@ export class FleetRuntime {
     this.roles = new RoleRegistry(settings.roles, settings.protectedPaths);
     this.policy = new PolicyGate(this.store, logger);
     const redact = (workerId: string, text: string): string => this.redactorFor(workerId)(text);
-    this.hooks = new HookLog(
-      join(settings.paths.stateDir, 'hooks'),
-      options.daemonKey ? new WorkerKeys(settings.paths.workerKeysDir, options.daemonKey) : null,
-    );
+    this.hooks = options.hooks;
     // The key changed with this start: the live policed workers' hooks prove with the new one.
     this.hooks.keys?.refresh(options.initialState.workers.filter((w) => w.policy !== null).map((w) => w.id));
     this.agents = new AgentTasks({

@@ -4,7 +4,7 @@
 import type { AgentProfile } from '../../domain/agents/profile.js';
 import type { Role } from '../../domain/policy/role.js';
 import type { Worker } from '../../domain/worker.js';
-import type { HookLog } from '../agents/hook-log.js';
+import type { HookLog } from '../../infrastructure/agents/hook-log.js';
 import { cliPermissions, type PermissionDialect } from '../../domain/policy/agent-permissions.js';
 
 export interface ProfileFlags {

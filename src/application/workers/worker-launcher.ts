@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { ProfileRegistry } from '../../domain/agents/registry.js';
 import { sessionArgv } from '../../domain/agents/session-argv.js';
-import type { HookLog } from '../agents/hook-log.js';
+import type { HookLog } from '../../infrastructure/agents/hook-log.js';
 import { ProjectNotFoundError, WorkerUnavailableError } from '../../domain/errors.js';
 import { buildReadyProbe } from '../../domain/marker.js';
 import type { Worker } from '../../domain/worker.js';

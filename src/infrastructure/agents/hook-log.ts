@@ -17,10 +17,10 @@ import { pathToFileURL } from 'node:url';
 import { geminiSettingsText, opencodeConfigContent } from '../../domain/agents/hook-settings.js';
 import type { HookKind } from '../../domain/agents/profile.js';
 import { shellQuote } from '../../domain/marker.js';
-import { isRootOnlyPath } from '../../infrastructure/fs/root-owned-path.js';
-import { opencodePluginSource } from '../../infrastructure/process/opencode-plugin.js';
-import { tmuxorchScript } from '../../infrastructure/process/bundled-agent.js';
-import type { WorkerKeys } from '../../infrastructure/ipc/worker-keys.js';
+import { isRootOnlyPath } from '../fs/root-owned-path.js';
+import { opencodePluginSource } from '../process/opencode-plugin.js';
+import { tmuxorchScript } from '../process/bundled-agent.js';
+import type { WorkerKeys } from '../ipc/worker-keys.js';
 
 export type HookEvent = Record<string, unknown> & { readonly hook_event_name?: unknown };
 
