@@ -135,7 +135,7 @@ function referenceIssues(spec: WorkflowSpec, graph: StepGraph): WorkflowIssue[] 
         step.matrix === undefined
           ? undefined
           : typeof step.matrix === 'string'
-            ? 'any'
+            ? 'computed'
             : Object.keys(step.matrix),
     };
     return stepReferenceIssues(step, scope, { ...scope, upstream: upstreamIn(graph, id), inLoop: true });

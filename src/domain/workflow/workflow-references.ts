@@ -22,8 +22,8 @@ export interface ReferenceScope {
   readonly upstream: ReadonlySet<string>;
   readonly inLoop: boolean;
   readonly handbackTarget: boolean;
-  // The step's matrix keys; 'any' for a matrix computed by an expression (its keys are its values').
-  readonly matrix: readonly string[] | 'any' | undefined;
+  // The step's matrix keys; 'computed' for a matrix an expression makes (its keys are its values').
+  readonly matrix: readonly string[] | 'computed' | undefined;
 }
 
 const STEP_FIELDS = new Set(['status', 'summary', 'output_tail']);
@@ -58,7 +58,7 @@ export function referenceProblem(ref: readonly string[], scope: ReferenceScope):
   if (root === 'matrix' && first !== undefined && second === undefined) {
     const matrix = scope.matrix;
     if (matrix === undefined) return `${name}: only a step with a matrix has matrix values`;
-    if (matrix === 'any' || matrix.includes(first)) return undefined;
+    if (matrix === 'computed' || matrix.includes(first)) return undefined;
     return `${unknown}: the matrix has no key ${first}`;
   }
   if (root !== 'steps' || first === undefined || second === undefined) return unknown;
