@@ -4,17 +4,10 @@
 import { roleView, type RoleView } from '../../domain/policy/enforcement.js';
 import type { BudgetView } from '../../domain/budget/budget-view.js';
 import type { PolicyDecisionEvent, ToolVerdict } from '../policy/policy-gate.js';
-import { cliPermissionsFor } from '../policy/agent-flags.js';
+import { roleViewFor } from '../policy/agent-flags.js';
 import { UsageError } from '../../domain/errors.js';
 import { isTerminal, type TaskPriority } from '../../domain/task.js';
-import { transitionWorker, type Worker } from '../../domain/worker.js';
-import { WORKER_OPTION } from '../../infrastructure/tmux/format.js';
-import {
-  checkAgentInstalled,
-  checkSandbox,
-  newWorkerRecord,
-  type AddWorkerInput,
-} from '../workers/new-worker.js';
+import type { AddWorkerInput } from '../workers/new-worker.js';
 import { FleetRecovery } from './fleet-recovery.js';
 import type { WorkflowEngine } from '../workflows/workflow-engine.js';
 import type { FleetObservers } from '../events/attach-fleet-events.js';
@@ -30,7 +23,9 @@ import {
   type TaskResult,
   type WorkerView,
 } from '../contract/views.js';
-import { checkProject } from '../workers/worker-launcher.js';
+import { addWorkerTo, removeWorkerFrom } from '../workers/worker-lifecycle.js';
+import { answerWorker, pushAskCommand } from '../policy/worker-answer.js';
+import { recentTaskResults } from './recent-tasks.js';
 import { parseInput } from '../contract/operation-inputs.js';
 
 export type { AddWorkerInput } from '../workers/new-worker.js';
@@ -43,9 +38,6 @@ export interface SendInput {
   readonly retries?: number | undefined;
   readonly tag?: string | undefined;
 }
-
-const STATUS_TASKS = 50;
-const STATUS_OUTPUT_CHARS = 4_096;
 
 export class FleetController {
   private readonly recovery: FleetRecovery;
@@ -70,7 +62,6 @@ export class FleetController {
     this.daemon = { ...this.daemon, http: url };
   }
 
-  // Adopts the session and the stored fleet, then starts the periodic health sweep.
   attachWorkflows(engine: WorkflowEngine): void {
     this.workflowEngine = engine;
   }
@@ -98,6 +89,7 @@ export class FleetController {
     return this.workflowEngine;
   }
 
+  // Adopts the session and the stored fleet, then starts the periodic health sweep.
   async start(): Promise<void> {
     await this.recovery.start();
     // A fresh snapshot: state.json complete, journal empty, and a proof the home is writable.
@@ -113,70 +105,12 @@ export class FleetController {
   }
 
   async addWorker(request: AddWorkerInput): Promise<WorkerView> {
-    const input = parseInput('addWorker', request);
-    const { store } = this.rt;
-    const profile = this.rt.profiles.require(input.type);
-    await checkProject(input.project);
-    await checkAgentInstalled(this.rt, profile);
-    await checkSandbox(this.rt, input);
-    let worker: Worker = store.putWorker(newWorkerRecord(this.rt, input, profile));
-    const { id } = worker;
-    await store.flush();
-    const channel = this.rt.channelFor(id);
-    try {
-      await channel.open();
-      const placement = await this.rt.launcher.place(worker, channel, null);
-      worker = store.putWorker(
-        transitionWorker(store.requireWorker(id), 'idle', {
-          ...placement,
-          startedAt: new Date().toISOString(),
-        }),
-      );
-    } catch (error) {
-      await this.rt.closeChannel(id);
-      store.deleteWorker(id);
-      this.rt.forgetSecrets(id);
-      await store.flush();
-      throw error;
-    }
-    await store.flush();
-    this.rt.logger.info('worker added', {
-      workerId: id,
-      name: worker.name,
-      type: input.type,
-      project: input.project,
-      env: worker.env,
-    });
-    return toWorkerView(worker, store.tasks());
+    return addWorkerTo(this.rt, parseInput('addWorker', request));
   }
 
   // Stops a worker: its queued tasks are cancelled, its running task too, its window closed.
   async removeWorker(idOrName: string, request: { keepPane?: boolean } = {}): Promise<WorkerView> {
-    const options = parseInput('removeWorker', { ...request, worker: idOrName });
-    const { store, runner, monitor, server } = this.rt;
-    const worker = store.requireWorker(options.worker);
-    monitor.cancelRevive(worker.id);
-    for (const task of store.tasks()) {
-      if (task.workerId === worker.id && !isTerminal(task.status)) await runner.cancel(task.id);
-    }
-    const stopped = store.putWorker(transitionWorker(store.requireWorker(worker.id), 'stopped'));
-    if (worker.paneId) {
-      if (options.keepPane)
-        await server
-          .pane(worker.paneId)
-          .unsetOption(WORKER_OPTION)
-          .catch(() => undefined);
-      else if (worker.windowId) await server.killWindow(worker.windowId);
-      else await server.pane(worker.paneId).kill();
-    }
-    await this.rt.closeChannel(worker.id);
-    this.rt.forgetSecrets(worker.id);
-    await this.rt.launcher.forgetHandoffs(worker.id);
-    this.rt.hooks.keys?.remove(worker.id);
-    store.deleteWorker(worker.id);
-    await store.flush();
-    this.rt.logger.info('worker removed', { workerId: worker.id, name: worker.name });
-    return toWorkerView(stopped, store.tasks());
+    return removeWorkerFrom(this.rt, parseInput('removeWorker', { ...request, worker: idOrName }));
   }
 
   async send(request: SendInput): Promise<TaskResult> {
@@ -208,28 +142,10 @@ export class FleetController {
     return toTaskResult(task, null);
   }
 
-  // Answers the approval question an interactive agent worker is showing.
+  // Answers what a worker waits on: its role's or the budget's ask, or its TUI's question.
   async answer(idOrName: string, approve: boolean): Promise<WorkerView> {
-    const { worker: ref } = parseInput(approve ? 'approve' : 'deny', { worker: idOrName });
-    const worker = this.rt.store.requireWorker(ref);
-    // What its role asks about comes first (a command not yet typed, an agent's tool call).
-    if (this.rt.policy.isWaiting(worker)) {
-      const answered = this.rt.policy.answer(worker, approve);
-      await this.rt.store.flush();
-      return toWorkerView(answered, this.rt.store.tasks());
-    }
-    if (worker.mode !== 'interactive') {
-      throw new UsageError(`worker ${worker.name} is not waiting for an approval (it is ${worker.state})`, {
-        worker: worker.name,
-      });
-    }
-    if (worker.agentCondition !== 'awaiting_approval') {
-      throw new UsageError(`worker ${worker.name} is not waiting for an approval (it is ${worker.state})`, {
-        worker: worker.name,
-      });
-    }
-    await this.rt.interactive.answer(worker, approve);
-    return toWorkerView(this.rt.store.requireWorker(worker.id), this.rt.store.tasks());
+    const { worker } = parseInput(approve ? 'approve' : 'deny', { worker: idOrName });
+    return answerWorker(this.rt, worker, approve);
   }
 
   // An agent's tool call, decided by its worker's role (the PreToolUse hook asks).
@@ -263,9 +179,7 @@ export class FleetController {
   // tool hook does (a person answers an ask); succeeds only when allowed.
   askCommand(workerName: string): string | null {
     const worker = this.rt.store.findWorker(workerName);
-    if (!worker) return null;
-    const check = `{ ${this.rt.hooks.policyCommand(worker.id)}; }`;
-    return `tmuxorch_ask() { printf '{"tool_name":"Bash","tool_input":{"command":"git push %s"}}' "$2" | ${check} | grep -q '"permissionDecision":"allow"'; }; tmuxorch_ask`;
+    return worker ? pushAskCommand(this.rt.hooks.policyCommand(worker.id)) : null;
   }
 
   roles(): RoleView[] {
@@ -274,9 +188,7 @@ export class FleetController {
 
   role(name: string, type: string | null): RoleView {
     const p = parseInput('roleShow', { role: name, ...(type ? { type } : {}) });
-    const role = this.rt.roles.require(p.role);
-    const profile = p.type ? this.rt.profiles.require(p.type) : null;
-    return roleView(role, profile, profile ? cliPermissionsFor(profile, role) : null);
+    return roleViewFor(this.rt.roles, this.rt.profiles, p.role, p.type ?? null);
   }
 
   // Waits until the task is finished (at most `timeoutMs` when given) and returns its result.
@@ -302,21 +214,10 @@ export class FleetController {
   // `withOutput: false` skips reading task outputs (the live view redraws every second).
   async status(request: { withOutput?: boolean } = {}): Promise<StatusView> {
     const withOutput = parseInput('status', request)?.withOutput ?? true;
-    const { store } = this.rt;
-    const tasks = store
-      .tasks()
-      .sort((a, b) => b.seq - a.seq)
-      .slice(0, STATUS_TASKS);
-    const results = await Promise.all(
-      tasks.map(async (t) => {
-        const output = withOutput && isTerminal(t.status) ? await this.rt.files.readOutput(t.id) : null;
-        return toTaskResult(t, output === null ? null : output.slice(-STATUS_OUTPUT_CHARS));
-      }),
-    );
     return {
       daemon: { ...this.daemon, uptimeMs: Date.now() - this.startedAt },
       workers: this.workers(),
-      tasks: results,
+      tasks: await recentTaskResults(this.rt, withOutput),
       workflows: (this.workflowEngine?.activeRuns() ?? []).map(toFlowLine),
     };
   }

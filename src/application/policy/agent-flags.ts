@@ -3,6 +3,9 @@
 // PreToolUse hook that asks tmuxorch before each tool call (layer 3).
 import type { AgentProfile } from '../../domain/agents/profile.js';
 import type { Role } from '../../domain/policy/role.js';
+import type { ProfileRegistry } from '../../domain/agents/registry.js';
+import type { RoleRegistry } from '../../domain/policy/role-registry.js';
+import { roleView, type RoleView } from '../../domain/policy/enforcement.js';
 import type { Worker } from '../../domain/worker.js';
 import type { HookLog } from '../../infrastructure/agents/hook-log.js';
 import { cliPermissions, type PermissionDialect } from '../../domain/policy/agent-permissions.js';
@@ -17,6 +20,18 @@ const DIALECTS: readonly PermissionDialect[] = ['claude', 'codex', 'gemini', 'op
 // The profile's dialect: a built-in type's own (a user's profile of another type has none).
 export function dialectOf(profile: AgentProfile): PermissionDialect | null {
   return (DIALECTS as readonly string[]).includes(profile.type) ? (profile.type as PermissionDialect) : null;
+}
+
+// `roles show ROLE [--type T]`: a role and, for an agent type, what each layer does with it.
+export function roleViewFor(
+  roles: Pick<RoleRegistry, 'require'>,
+  profiles: Pick<ProfileRegistry, 'require'>,
+  name: string,
+  type: string | null,
+): RoleView {
+  const role = roles.require(name);
+  const profile = type ? profiles.require(type) : null;
+  return roleView(role, profile, profile ? cliPermissionsFor(profile, role) : null);
 }
 
 export function cliPermissionsFor(profile: AgentProfile, role: Role): ProfileFlags | null {

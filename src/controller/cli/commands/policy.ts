@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { ProfileRegistry } from '../../../domain/agents/registry.js';
 import { roleView, type RoleView } from '../../../domain/policy/enforcement.js';
 import { RoleRegistry } from '../../../domain/policy/role-registry.js';
-import { cliPermissionsFor } from '../../../application/policy/agent-flags.js';
+import { roleViewFor } from '../../../application/policy/agent-flags.js';
 import { table } from '../output.js';
 import type { CliContext } from '../context.js';
 
@@ -111,9 +111,12 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
     .option('--type <type>', 'the agent type (claude, codex, gemini, opencode, aider, sim, shell)')
     .action(async (name: string, opts: { type?: string }) => {
       const settings = await ctx.withUserConfig();
-      const role = new RoleRegistry(settings.roles, settings.protectedPaths).require(name);
-      const profile = opts.type ? new ProfileRegistry(settings.agents).require(opts.type) : null;
-      const view = roleView(role, profile, profile ? cliPermissionsFor(profile, role) : null);
+      const view = roleViewFor(
+        new RoleRegistry(settings.roles, settings.protectedPaths),
+        new ProfileRegistry(settings.agents),
+        name,
+        opts.type ?? null,
+      );
       ctx.print(view, () => showRole(view));
     });
   program
