@@ -104,7 +104,7 @@ export class FleetRecovery {
       const begun = [...evidence.begun.entries()]
         .map(([id, b]) => ({ task: rt.store.task(id), offset: b.offset }))
         .filter((b): b is { task: Task; offset: number } => b.task?.status === 'queued');
-      const stillRunning = rt.runner.runningTaskOf(worker.id);
+      const stillRunning = rt.store.runningTaskOf(worker.id);
       const latest = begun.sort((a, b) => b.offset - a.offset)[0];
       if (latest && !stillRunning) {
         // Started while the state did not record it: running from its BEGIN line on.
@@ -130,7 +130,7 @@ export class FleetRecovery {
   private async settleTransientStates(): Promise<void> {
     const { rt } = this;
     for (const worker of rt.store.workers()) {
-      const runningTask = rt.runner.runningTaskOf(worker.id);
+      const runningTask = rt.store.runningTaskOf(worker.id);
       const transient =
         worker.state === 'starting' ||
         worker.state === 'reviving' ||

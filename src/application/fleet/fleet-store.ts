@@ -69,6 +69,14 @@ export class FleetStore extends EventEmitter<FleetStoreEvents> {
     return this.tasksById.values();
   }
 
+  // The task a worker is running, if any (one at a time per worker).
+  runningTaskOf(workerId: string): Task | undefined {
+    for (const task of this.tasksById.values()) {
+      if (task.workerId === workerId && task.status === 'running') return task;
+    }
+    return undefined;
+  }
+
   // The queued tasks of a worker, in no particular order.
   queuedTasksOf(workerId: string): IterableIterator<Task> {
     return (this.queuedByWorker.get(workerId) ?? new Map<string, Task>()).values();

@@ -105,9 +105,7 @@ export class PolicyGate extends EventEmitter<PolicyGateEvents> {
       .map((request) => decide(policy.role, request, policy))
       .reduce((worst, d) => (STRICTNESS[d.effect] > STRICTNESS[worst.effect] ? d : worst));
     // An ask is about the task whose turn made the call: it ends with that task (taskEnded).
-    const running = [...this.store.taskValues()].find(
-      (t) => t.workerId === worker.id && t.status === 'running',
-    );
+    const running = this.store.runningTaskOf(worker.id);
     const settled = this.settle(worker, `tool ${tool}`, decision, running?.id ?? null);
     if (settled.go) return { decision: 'allow', reason: decision.reason, approvalId: null };
     if (settled.denied !== null) return { decision: 'deny', reason: settled.denied, approvalId: null };

@@ -13,7 +13,7 @@ import { resolveInputs } from '../../domain/workflow/workflow-graph.js';
 import { loadWorkflowFile } from '../../infrastructure/workflow/workflow-file.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import { validateWorkflow } from '../workflows/run-start.js';
-import { checkProject } from '../workers/worker-launcher.js';
+import { checkProject } from '../../infrastructure/fs/project-directory.js';
 
 const jobIdPart = customAlphabet('abcdefghijkmnpqrstuvwxyz23456789', 10);
 

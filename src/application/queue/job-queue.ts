@@ -14,7 +14,7 @@ import { JobNotFoundError, UsageError } from '../../domain/errors.js';
 import {
   canTransitionJob,
   isJobFinished,
-  jobStatusRefusal,
+  requireJobStatus,
   nextStartable,
   transitionJob,
   type Job,
@@ -87,8 +87,9 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
     );
   }
 
-  get store(): JobStore {
-    return this.deps.store;
+  // Where a job's file is (retention removes finished ones).
+  fileOf(id: string): string {
+    return this.deps.store.fileOf(id);
   }
 
   // Loads the jobs and reclaims what a killed daemon left running; then starts what may start.
@@ -304,9 +305,4 @@ export class JobQueue extends EventEmitter<JobQueueEvents> {
   private now(): string {
     return new Date(this.deps.clock.now()).toISOString();
   }
-}
-
-function requireJobStatus(job: Job, status: 'awaiting_approval' | 'failed', verb: string): void {
-  const refused = jobStatusRefusal(job, status, verb);
-  if (refused) throw new UsageError(refused, { id: job.id });
 }

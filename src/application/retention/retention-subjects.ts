@@ -39,7 +39,7 @@ export function fleetSubjects(fleet: FleetController): RetentionSubjects {
     settings: rt.settings,
     tasks: rt.store.tasks(),
     workers: rt.store.workers(),
-    jobs: queue.list().map((job) => ({ job, path: queue.store.fileOf(job.id) })),
+    jobs: queue.list().map((job) => ({ job, path: queue.fileOf(job.id) })),
     runFiles: engine.files,
     workspaces: engine.env.workspaces,
     isRunActive: (id) => engine.activeRuns().some((run) => run.id === id),

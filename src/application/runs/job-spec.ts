@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { UsageError } from '../../domain/errors.js';
 import { defaultJobName, JOB_NAME_PATTERN, type RunJob } from '../../domain/run/run-job.js';
 import { WORKER_TYPE_PATTERN, type WorkerType } from '../../domain/worker.js';
-import { checkProject } from '../workers/worker-launcher.js';
+import { checkProject } from '../../infrastructure/fs/project-directory.js';
 
 export interface JobSpec {
   readonly project: string;

@@ -251,7 +251,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
 
   // The running task of a worker whose pane died: re-queued while retries allow, else lost.
   interrupt(workerId: string, reason: string, forceRetry = false): void {
-    const task = this.runningTaskOf(workerId);
+    const task = this.deps.store.runningTaskOf(workerId);
     if (!task) return;
     this.timers.clearTimeout(task.id);
     this.deps.channel(workerId)?.forget(task.id);
@@ -280,13 +280,6 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.timers.clearTimeout(task.id);
     await this.stopTurn(task, 'cancelled', null, 'cancelled while running');
     return this.deps.store.requireTask(taskId);
-  }
-
-  runningTaskOf(workerId: string): Task | undefined {
-    for (const task of this.deps.store.taskValues()) {
-      if (task.workerId === workerId && task.status === 'running') return task;
-    }
-    return undefined;
   }
 
   stop(): void {

@@ -6,13 +6,14 @@
 import { cliPermissionsFor } from '../policy/agent-flags.js';
 import { workerPaneEnv } from './worker-env.js';
 import { sandboxedShell } from '../policy/worker-sandbox.js';
-import { access, constants, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { checkProject } from '../../infrastructure/fs/project-directory.js';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { ProfileRegistry } from '../../domain/agents/registry.js';
 import { sessionArgv } from '../../domain/agents/session-argv.js';
 import type { HookLog } from '../../infrastructure/agents/hook-log.js';
-import { ProjectNotFoundError, WorkerUnavailableError } from '../../domain/errors.js';
+import { WorkerUnavailableError } from '../../domain/errors.js';
 import { buildReadyProbe } from '../../domain/marker.js';
 import type { Worker } from '../../domain/worker.js';
 import { writeFileAtomic } from '../../infrastructure/fs/atomic-file.js';
@@ -73,17 +74,6 @@ export interface LauncherContext {
   // Types an interactive worker's TUI into its shell and waits for its first screen (or its exit,
   // then recorded as the worker's lastError): tui-process.ts.
   readonly startTui: (worker: Worker, paneId: string) => Promise<unknown>;
-}
-
-// Fails with a clear sentence when the project directory is not there.
-export async function checkProject(project: string): Promise<void> {
-  try {
-    await access(project, constants.R_OK | constants.X_OK);
-  } catch {
-    throw new ProjectNotFoundError(`project directory ${project} does not exist or cannot be entered`, {
-      project,
-    });
-  }
 }
 
 export class WorkerLauncher {

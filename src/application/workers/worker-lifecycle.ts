@@ -9,7 +9,7 @@ import type { OperationInput } from '../contract/operation-inputs.js';
 import { toWorkerView, type WorkerView } from '../contract/views.js';
 import type { FleetRuntime } from '../fleet/fleet-runtime.js';
 import { checkAgentInstalled, checkSandbox, newWorkerRecord } from './new-worker.js';
-import { checkProject } from './worker-launcher.js';
+import { checkProject } from '../../infrastructure/fs/project-directory.js';
 
 export async function addWorkerTo(rt: FleetRuntime, input: OperationInput<'addWorker'>): Promise<WorkerView> {
   const { store } = rt;

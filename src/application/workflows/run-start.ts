@@ -10,7 +10,7 @@ import { newRunRecord, type RunMode, type RunRecord } from '../../domain/workflo
 import { workflowSchema, type StepSpec, type WorkflowSpec } from '../../domain/workflow/workflow-spec.js';
 import { templateReferences } from '../../domain/workflow/template.js';
 import { workflowHash } from '../../infrastructure/workflow/workflow-file.js';
-import { checkProject } from '../workers/worker-launcher.js';
+import { checkProject } from '../../infrastructure/fs/project-directory.js';
 import type { WorkflowEngine } from './workflow-engine.js';
 
 export const startRunSchema = z

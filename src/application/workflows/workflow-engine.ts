@@ -18,7 +18,8 @@ import { AuditLog, type AuditEvent } from '../../infrastructure/workflow/audit-l
 import type { RunFiles } from '../../infrastructure/workflow/run-files.js';
 import { MergeSteps } from './merge-step.js';
 import { RunProgress } from './run-progress.js';
-import { StepAttempts, workerName } from './step-attempts.js';
+import { StepAttempts } from './step-attempts.js';
+import { askingWorker, stepOfWorker } from './step-workers.js';
 import type { WorkflowEnvironment } from './workflow-ports.js';
 import { createRun, type StartRunInput } from './run-start.js';
 import { cleanRun, type CleanReport } from './run-clean.js';
@@ -154,7 +155,7 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     const active = await this.activeOf(id);
     // What a step's role asks about (a command, a tool call) is answered like a gate, when no
     // gate waits: not through the run's chain, which is busy waiting for that step.
-    const asking = this.askingWorker(active, step);
+    const asking = askingWorker(active.run, this.env.fleet.workers(), step);
     if (asking) {
       await this.env.fleet.answer(asking, approved);
       return active.run;
@@ -165,33 +166,14 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     return active.run;
   }
 
-  // The worker of a running step of the run that waits on a person (its role asked), when no
-  // gate waits that the same step (or, with no step named, the run) could mean.
-  private askingWorker(active: ActiveRun, step: string | undefined): string | null {
-    const gateWaits =
-      (step === undefined && active.run.gate?.state === 'waiting') ||
-      active.run.steps.some((s) => s.gate?.state === 'waiting' && (step === undefined || s.id === step));
-    if (gateWaits) return null;
-    const workers = new Set(
-      active.run.steps
-        .filter((s) => s.status === 'running' && (step === undefined || s.id === step))
-        .map((s) => s.worker),
-    );
-    const asking = this.env.fleet.workers().filter((w) => workers.has(w.name) && w.awaitingApproval !== null);
-    return asking.length === 1 ? (asking[0]?.name ?? null) : null;
-  }
-
   // Every decision a step's role led to (allowed, denied, asked, answered) in the run's audit, and
   // the budget's holds of a step's worker (which may hold no role: found by the worker's name).
   private recordPolicy(event: PolicyDecisionEvent): void {
-    // (A step's first task is held while it is being sent: its record names no worker yet.)
-    const ofWorker = (run: RunRecord): StepRecord | undefined =>
-      run.steps.find((s) => s.worker === event.worker || workerName(run, s) === event.worker);
     const active = event.runId
       ? this.active.get(event.runId)
-      : [...this.active.values()].find((a) => ofWorker(a.run) !== undefined);
+      : [...this.active.values()].find((a) => stepOfWorker(a.run, event.worker) !== undefined);
     if (!active) return;
-    const stepId = event.stepId ?? ofWorker(active.run)?.id;
+    const stepId = event.stepId ?? stepOfWorker(active.run, event.worker)?.id;
     void this.audit(active, {
       event: 'policy_decision',
       step: stepId,
@@ -270,8 +252,7 @@ export class WorkflowEngine extends EventEmitter<WorkflowEngineEvents> {
     active.chain = next.catch(async (error: unknown) => {
       const why = this.env.redact(error instanceof Error ? error.message : String(error));
       await this.files.appendLog(id, `error: ${why}`).catch(() => undefined);
-      // A typed error is the caller's answer (a gate with nothing to decide); anything else is
-      // the controller's own failure, and the run ends failed with it rather than hang.
+      // A typed error answers a caller; any other is ours, and the run ends failed, not hung.
       if (error instanceof TmuxorchError || this.stopped || isRunDone(active.run.status)) return;
       try {
         await this.progress.failures.abort(active, why);

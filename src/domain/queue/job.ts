@@ -14,6 +14,7 @@
 import { jsonSchemaOf } from '../json-schema.js';
 import { z } from 'zod';
 import { assertTransition, type TransitionTable } from '../transition.js';
+import { UsageError } from '../errors.js';
 
 export const JOB_STATUSES = ['pending', 'awaiting_approval', 'running', 'done', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -290,4 +291,9 @@ export function jobStatusRefusal(
   if (job.status === status) return null;
   const which = status === 'failed' ? 'a failed job' : 'a job awaiting approval';
   return `job ${job.id} is ${job.status}: only ${which} can be ${verb}`;
+}
+
+export function requireJobStatus(job: Job, status: 'awaiting_approval' | 'failed', verb: string): void {
+  const refused = jobStatusRefusal(job, status, verb);
+  if (refused) throw new UsageError(refused, { id: job.id });
 }
