@@ -12,7 +12,16 @@ import { gitProject } from '../helpers/git-project.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
 import { useFreshCliFleets } from './cli-fleets.js';
-import { addShell, addSimWorker, expectOk, runJson, status, workerView, type TaskResult } from './support.js';
+import {
+  addShell,
+  addSimWorker,
+  expectOk,
+  runJson,
+  status,
+  workerView,
+  type TaskResult,
+  killDaemonHard,
+} from './support.js';
 
 async function budget(fleet: CliFleet): Promise<BudgetView> {
   const { exitCode, body, run } = await runJson<BudgetView>(fleet, ['budget']);
@@ -144,17 +153,7 @@ steps:
     const before = await budget(fleet);
     expect(before.fleet.costUsd).toEqual({ used: cost, limit: 0.00001 });
 
-    const pid = await fleet.daemonPid();
-    if (pid === null) throw new Error('no daemon pid');
-    process.kill(pid, 'SIGKILL');
-    await waitFor(() => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    await killDaemonHard(fleet);
     await expectOk(fleet, ['start']);
     expect((await budget(fleet)).fleet).toEqual(before.fleet);
     expect(await heldFor(fleet, 'agent')).toContain("the fleet's daily budget is reached");

@@ -10,7 +10,7 @@ import type { CliFleet } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { writeWorkflow } from '../helpers/workflow-runs.js';
 import { useCliFleet } from './cli-fleets.js';
-import { expectOk, runJson } from './support.js';
+import { expectOk, runJson, killDaemonHard } from './support.js';
 
 interface Submitted {
   job: Job;
@@ -219,17 +219,7 @@ describe('a queue of capacity 1', () => {
     );
     await waitFor(async () => (await readFile(join(project, 'kill.starts'), 'utf8').catch(() => '')) !== '');
 
-    const pid = await fleet.daemonPid();
-    if (pid === null) throw new Error('no daemon pid');
-    process.kill(pid, 'SIGKILL');
-    await waitFor(() => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    await killDaemonHard(fleet);
     await expectOk(fleet, ['start']);
 
     const after = await runJson<{ jobs: JobSummary[] }>(fleet, ['queue', 'list']);

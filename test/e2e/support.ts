@@ -72,6 +72,21 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+// kill -9 of the fleet's daemon (no shutdown, no final snapshot), once it is gone.
+export async function killDaemonHard(fleet: CliFleet): Promise<void> {
+  const pid = await fleet.daemonPid();
+  if (pid === null) throw new Error('no daemon pid');
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 // A process that has exited but was not reaped yet still answers kill(pid, 0): read its state.
 export async function isRunning(pid: number): Promise<boolean> {
   if (!isAlive(pid)) return false;

@@ -10,6 +10,24 @@ import { useCliFleet } from './cli-fleets.js';
 import { startFlow, stepOf, waitForFlow, writeWorkflow } from '../helpers/workflow-runs.js';
 import { git, gitProject } from '../helpers/git-project.js';
 
+// A run that edited a file and merged it, in auto mode, to its end (succeeded).
+async function mergedRun(fleet: CliFleet, name: string): Promise<{ project: string; id: string }> {
+  const project = await gitProject(join(fleet.home.dir, name));
+  const file = await writeWorkflow(
+    fleet,
+    `schema_version: 1
+name: ${name}
+roles: { coder: { agent: sim } }
+steps:
+  edit: { role: coder, prompt: "write b.txt: new" }
+  merge: { needs: edit, merge: { steps: [edit] } }
+`,
+  );
+  const id = await startFlow(fleet, file, project, ['--mode', 'auto']);
+  expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
+  return { project, id };
+}
+
 describe('workflow recovery', () => {
   let fleet: CliFleet;
   useCliFleet((made) => (fleet = made), { start: true });
@@ -50,19 +68,7 @@ steps:
   });
 
   it('removes the worktrees of a merged run, and refuses to clean one still going', async () => {
-    const project = await gitProject(join(fleet.home.dir, 'merged'));
-    const file = await writeWorkflow(
-      fleet,
-      `schema_version: 1
-name: merged
-roles: { coder: { agent: sim } }
-steps:
-  edit: { role: coder, prompt: "write b.txt: new" }
-  merge: { needs: edit, merge: { steps: [edit] } }
-`,
-    );
-    const id = await startFlow(fleet, file, project, ['--mode', 'auto']);
-    expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
+    const { project, id } = await mergedRun(fleet, 'merged');
     const clean = await fleet.json<{ removed: { branch: string }[]; kept: unknown[] }>(['flow', 'clean', id]);
     expect(clean.body.kept).toEqual([]);
     expect(clean.body.removed.map((r) => r.branch).sort()).toEqual(
@@ -72,19 +78,7 @@ steps:
   });
 
   it('cleans a finished run with no daemon running, in this process, under the home lock', async () => {
-    const project = await gitProject(join(fleet.home.dir, 'offline-clean'));
-    const file = await writeWorkflow(
-      fleet,
-      `schema_version: 1
-name: offline
-roles: { coder: { agent: sim } }
-steps:
-  edit: { role: coder, prompt: "write b.txt: new" }
-  merge: { needs: edit, merge: { steps: [edit] } }
-`,
-    );
-    const id = await startFlow(fleet, file, project, ['--mode', 'auto']);
-    expect((await waitForFlow(fleet, id)).status).toBe('succeeded');
+    const { project, id } = await mergedRun(fleet, 'offline-clean');
     expect((await fleet.run(['stop'])).exitCode).toBe(0);
     try {
       const clean = await fleet.json<{ removed: { branch: string }[]; kept: unknown[] }>([

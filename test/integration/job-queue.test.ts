@@ -304,7 +304,10 @@ describe('after the daemon is killed', () => {
     engine.end(runningRun.runId, 'succeeded');
     engine.end(orphan.id, 'succeeded');
     await waitFor(() => statusOf(second, running.id) === 'done' && statusOf(second, 'jnotarget1') === 'done');
-    await waitFor(() => statusOf(second, pending.id) === 'running');
+    // A job is running before its run is recorded on it (state before action): wait for both.
+    await waitFor(
+      () => statusOf(second, pending.id) === 'running' && second.show(pending.id).target !== null,
+    );
     engine.end((second.show(pending.id).target as { runId: string }).runId, 'succeeded');
     await waitFor(() => statusOf(second, 'jnostart01') === 'running');
     // Each job started exactly the runs it should: one each.

@@ -16,6 +16,9 @@ export function emptyFile(file: string): string {
 import { workerKeyOf } from './peer-proof.js';
 
 export class WorkerKeys {
+  // Written by this daemon already (a worker's key does not change while it runs).
+  private readonly written = new Set<string>();
+
   constructor(
     readonly dir: string,
     private readonly daemonKey: string,
@@ -25,11 +28,13 @@ export class WorkerKeys {
     return join(this.dir, `${workerId}.key`);
   }
 
-  // The worker's key file, (re)written with the running daemon's key.
+  // The worker's key file, written with the running daemon's key once per daemon.
   write(workerId: string): string {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.fileOf(workerId);
+    if (this.written.has(workerId)) return file;
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${workerKeyOf(this.daemonKey, workerId)}\n`, { mode: 0o600 });
+    this.written.add(workerId);
     return file;
   }
 
@@ -47,6 +52,7 @@ export class WorkerKeys {
   }
 
   remove(workerId: string): void {
+    this.written.delete(workerId);
     rmSync(this.fileOf(workerId), { force: true });
   }
 }
