@@ -153,9 +153,10 @@ describe('fleet tasks', () => {
     const cancelledQueued = await t.fleet.cancel(queued.id);
     expect(cancelledQueued.status).toBe('cancelled');
     expect(cancelledQueued.attempts).toBe(0);
-    // Wait until the command's first line reached the worker's log, so the interrupt hits `sleep`.
+    // Wait until the command's first output line reached the worker's log, so the interrupt hits
+    // `sleep`: a line of its own (the pane's echo of the typed command holds the words too).
     const log = join(t.settings.paths.workerLogsDir, `${c.id}.log`);
-    await waitFor(async () => (await readFile(log, 'utf8')).includes('cancel-me-started'));
+    await waitFor(async () => /^cancel-me-started\r?$/m.test(await readFile(log, 'utf8')));
     const cancelledRunning = await t.fleet.cancel(running.id);
     expect(cancelledRunning.status).toBe('cancelled');
     expect(cancelledRunning.output).toContain('cancel-me-started');
